@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import { Session } from 'chdb';
+import { classifyClickhouseError, INSERT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
+
+/**
+ * Embedded ClickHouse. chDB allows one data directory per process, so the platform opens one of these and
+ * shares it. Queries run off the event loop (queryAsync), so a long alert evaluation does not stall HTTP.
+ */
+export class ChdbWarehouse implements Warehouse {
+  readonly kind = 'chdb' as const;
+  private readonly session: Session;
+
+  constructor(dataDir: string) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    this.session = new Session(dataDir);
+  }
+
+  async query<T = Row>(sql: string, params?: QueryParams): Promise<T[]> {
+    try {
+      const result = params
+        ? await this.session.queryBindAsync(sql, params, { format: 'JSONEachRow' })
+        : await this.session.queryAsync(sql, { format: 'JSONEachRow' });
+      const text = result.text();
+      if (text.length === 0) return [];
+      return text.trimEnd().split('\n').map((line) => JSON.parse(line) as T);
+    } catch (err) {
+      throw classifyClickhouseError(err);
+    }
+  }
+
+  async command(sql: string, params?: QueryParams): Promise<void> {
+    try {
+      if (params) await this.session.queryBindAsync(sql, params, { format: 'Null' });
+      else await this.session.queryAsync(sql, { format: 'Null' });
+    } catch (err) {
+      throw classifyClickhouseError(err);
+    }
+  }
+
+  async insert(table: string, rows: Iterable<Row> | AsyncIterable<Row>): Promise<number> {
+    let written = 0;
+    try {
+      for await (const chunk of rowChunks(rows)) {
+        // JSONEachRow bytes go to the engine's own parser; no row-by-row binding in JS.
+        const payload = Buffer.from(chunk.map((row) => JSON.stringify(row)).join('\n'));
+        await this.session.insert({ table, values: payload, format: 'JSONEachRow', settings: INSERT_SETTINGS });
+        written += chunk.length;
+      }
+    } catch (err) {
+      throw classifyClickhouseError(err);
+    }
+    return written;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.session.queryAsync('SELECT 1', { format: 'Null' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.session.close();
+  }
+}

@@ -1,0 +1,44 @@
+import type { Row, Warehouse } from './warehouse.ts';
+
+/** The event tables the sink writes, by name. */
+export type EventTable = 'scans' | 'orders' | 'inventory' | 'competitor_prices';
+
+const EXISTING_EVENT_IDS = `
+  SELECT DISTINCT event_id FROM {table:Identifier}
+  WHERE ts >= fromUnixTimestamp64Milli({from_ms:Int64}) AND ts <= fromUnixTimestamp64Milli({to_ms:Int64})
+    AND event_id IN {ids:Array(String)}`;
+
+/**
+ * Which of these event ids are already stored. The time span of the batch prunes partitions and the
+ * bloom filter on event_id skips granules, so the check stays cheap on a large table.
+ */
+export async function existingEventIds(
+  warehouse: Warehouse,
+  table: EventTable,
+  events: readonly { event_id: string; ts: string }[],
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  let from = Infinity;
+  let to = -Infinity;
+  for (const e of events) {
+    const ms = Date.parse(e.ts);
+    if (ms < from) from = ms;
+    if (ms > to) to = ms;
+  }
+  const rows = await warehouse.query<{ event_id: string }>(EXISTING_EVENT_IDS, {
+    table,
+    from_ms: String(from),
+    to_ms: String(to),
+    ids: events.map((e) => e.event_id),
+  });
+  return new Set(rows.map((r) => r.event_id));
+}
+
+/** Appends validated events; `ts` strings with offsets are parsed by the engine (best_effort). */
+export async function insertEvents(warehouse: Warehouse, table: EventTable, rows: readonly Row[]): Promise<number> {
+  return warehouse.insert(table, rows);
+}
+
+export async function insertDeadLetters(warehouse: Warehouse, rows: readonly Row[]): Promise<number> {
+  return warehouse.insert('dead_letters', rows);
+}

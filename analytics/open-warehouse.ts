@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { ChdbWarehouse } from './chdb-warehouse.ts';
+import { ClickhouseWarehouse, type ClickhouseServerOptions } from './clickhouse-warehouse.ts';
+import { migrate } from './migrate.ts';
+import type { Warehouse } from './warehouse.ts';
+
+export interface WarehouseOptions {
+  /** Unset: embedded chDB under `dataDir/warehouse`. */
+  clickhouse?: ClickhouseServerOptions | undefined;
+  dataDir: string;
+}
+
+/** Opens the configured adapter and brings its schema up to date. */
+export async function openWarehouse(options: WarehouseOptions): Promise<Warehouse> {
+  const warehouse = options.clickhouse
+    ? await ClickhouseWarehouse.connect(options.clickhouse)
+    : new ChdbWarehouse(path.join(options.dataDir, 'warehouse'));
+  await migrate(warehouse);
+  return warehouse;
+}

@@ -1,0 +1,70 @@
+/** Values bound server-side to `{name:Type}` placeholders; never spliced into SQL text. */
+export type QueryParams = Record<string, unknown>;
+export type Row = Record<string, unknown>;
+
+/**
+ * ClickHouse as the rest of the platform sees it. Two adapters: embedded chDB and a ClickHouse server.
+ * No rule or query knows which one runs.
+ */
+export interface Warehouse {
+  readonly kind: 'chdb' | 'clickhouse';
+  /** Runs a SELECT and returns its rows as plain objects (64-bit integers come back as strings). */
+  query<T = Row>(sql: string, params?: QueryParams): Promise<T[]>;
+  /** Runs a statement that returns nothing (DDL, INSERT … SELECT, ALTER). */
+  command(sql: string, params?: QueryParams): Promise<void>;
+  /** Appends rows to a table; resolves once the engine has written them. */
+  insert(table: string, rows: Iterable<Row> | AsyncIterable<Row>): Promise<number>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type WarehouseErrorCode = 'unavailable' | 'bad_query' | 'bad_data';
+
+/**
+ * A warehouse failure. `unavailable` is transient (retry later, apply backpressure);
+ * `bad_data` means the rows themselves cannot be stored (dead-letter them).
+ */
+export class WarehouseError extends Error {
+  override name = 'WarehouseError';
+  constructor(
+    readonly code: WarehouseErrorCode,
+    message: string,
+    readonly clickhouseCode?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+// ClickHouse error codes that mean "these rows cannot be parsed/stored", as opposed to an engine fault.
+const BAD_DATA_CODES = new Set([6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 321, 377, 457]);
+const BAD_QUERY_CODES = new Set([46, 47, 60, 62, 81, 386]);
+
+export function classifyClickhouseError(err: unknown): WarehouseError {
+  if (err instanceof WarehouseError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const match = /Code: (\d+)\./.exec(message);
+  const code = match ? Number(match[1]) : undefined;
+  if (code !== undefined && BAD_DATA_CODES.has(code)) return new WarehouseError('bad_data', message, code, { cause: err });
+  if (code !== undefined && BAD_QUERY_CODES.has(code)) return new WarehouseError('bad_query', message, code, { cause: err });
+  return new WarehouseError('unavailable', message, code, { cause: err });
+}
+
+/** Splits a (possibly streamed) row source into bounded inserts, so memory stays flat on large loads. */
+export async function* rowChunks(rows: Iterable<Row> | AsyncIterable<Row>, rowsPerChunk = 50_000): AsyncGenerator<Row[]> {
+  let chunk: Row[] = [];
+  for await (const row of rows) {
+    chunk.push(row);
+    if (chunk.length >= rowsPerChunk) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** Settings shared by both adapters so that the same rows parse the same way. */
+export const INSERT_SETTINGS = {
+  date_time_input_format: 'best_effort',
+  input_format_skip_unknown_fields: 1,
+} as const;

@@ -1,0 +1,89 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { WarehouseError, type Warehouse } from '../analytics/warehouse.ts';
+import type { EventPublisher } from '../pipelines/event-publisher.ts';
+import { httpDuration } from '../pipelines/metrics.ts';
+import type { TokenAuthority } from './auth.ts';
+import { ApiError } from './errors.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { recordRoutes } from './routes/records.ts';
+
+export interface AppDeps {
+  logger: FastifyBaseLogger;
+  warehouse: Warehouse;
+  publisher: EventPublisher;
+  auth: TokenAuthority;
+  bodyLimitBytes: number;
+  maxRowsPerRequest: number;
+  sinkLag: () => number;
+  maxSinkLag?: number;
+  /** Registers further routes (alerts, photos, map, the web app) from the rooms that own them. */
+  extraRoutes?: ((app: FastifyInstance) => Promise<void>)[];
+}
+
+/** The Fastify app: schemas on every route, bearer auth with roles, JSON errors, OpenAPI at /docs. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+
+  for (const type of ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/csv']) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  }
+
+  app.setErrorHandler((error: FastifyError | ApiError | WarehouseError, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.statusCode).headers(error.headers).send({ error: error.code, message: error.message });
+    }
+    if (error instanceof WarehouseError && error.code === 'unavailable') {
+      request.log.error({ err: error }, 'warehouse unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: 'the warehouse is not answering; retry shortly' });
+    }
+    const status = 'statusCode' in error && error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send({ error: 'internal', message: 'the server failed on this request; it is logged with its request id', request_id: request.id });
+    }
+    const code = 'validation' in error && error.validation ? 'validation_failed' : (error.code ?? 'bad_request').toLowerCase();
+    return reply.code(status).send({ error: code, message: error.message });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  app.addHook('onRequest', async (request) => deps.auth.authorize(request));
+  app.addHook('onResponse', async (request, reply) => {
+    httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Shelfpulse API',
+        version: '0.1.0',
+        description: 'Retail store analytics and shelf monitoring. All routes but /healthz, /readyz and /docs take Authorization: Bearer <token>.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await operationsRoutes(app, { warehouse: deps.warehouse, auth: deps.auth });
+  await recordRoutes(app, {
+    warehouse: deps.warehouse,
+    publisher: deps.publisher,
+    maxRowsPerRequest: deps.maxRowsPerRequest,
+    sinkLag: deps.sinkLag,
+    maxSinkLag: deps.maxSinkLag ?? 5_000_000,
+  });
+  for (const routes of deps.extraRoutes ?? []) await routes(app);
+  return app;
+}

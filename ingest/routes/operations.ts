@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Warehouse } from '../../analytics/warehouse.ts';
+import { registry } from '../../pipelines/metrics.ts';
+import { USER_ROLES, type TokenAuthority, type UserRole } from '../auth.ts';
+
+export interface OperationsDeps {
+  warehouse: Warehouse;
+  auth: TokenAuthority;
+}
+
+const ALL_ROLES: readonly UserRole[] = USER_ROLES;
+
+export async function operationsRoutes(app: FastifyInstance, deps: OperationsDeps): Promise<void> {
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    { schema: { summary: 'Readiness: the warehouse answers', tags: ['operations'] } },
+    async (_request, reply) => {
+      const warehouse = await deps.warehouse.ping().catch(() => false);
+      return reply.code(warehouse ? 200 : 503).send({ status: warehouse ? 'ready' : 'not_ready', warehouse });
+    },
+  );
+
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics', tags: ['operations'], security: [{ bearer: [] }] }, config: { roles: ['admin'] } },
+    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+  );
+
+  app.get(
+    '/v1/me',
+    {
+      schema: {
+        summary: 'The caller: role and scopes',
+        tags: ['access'],
+        security: [{ bearer: [] }],
+        response: {
+          200: Type.Object({ name: Type.String(), role: Type.String(), store_ids: Type.Array(Type.String()), territories: Type.Array(Type.String()) }),
+        },
+      },
+      config: { roles: ALL_ROLES },
+    },
+    async (request) => {
+      const p = request.principal!;
+      return { name: p.name, role: p.role, store_ids: p.storeIds, territories: p.territories };
+    },
+  );
+
+  const TokenGrant = Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 200, description: 'Who or what holds the token' }),
+      role: Type.Union(USER_ROLES.map((r) => Type.Literal(r))),
+      store_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 10_000, description: 'Stores in scope; empty = all' })),
+      territories: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000, description: 'Territories in scope; empty = all' })),
+    },
+    { additionalProperties: false },
+  );
+
+  app.post<{ Body: typeof TokenGrant.static }>(
+    '/v1/tokens',
+    {
+      schema: {
+        summary: 'Issue an API token (shown once; stored hashed)',
+        tags: ['access'],
+        security: [{ bearer: [] }],
+        body: TokenGrant,
+        response: { 201: Type.Object({ token: Type.String(), name: Type.String(), role: Type.String() }) },
+      },
+      config: { roles: ['admin'] },
+    },
+    async (request, reply) => {
+      const { name, role, store_ids = [], territories = [] } = request.body;
+      const token = await deps.auth.issue({ name, role, storeIds: store_ids, territories });
+      return reply.code(201).send({ token, name, role });
+    },
+  );
+}

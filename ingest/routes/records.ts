@@ -1,0 +1,114 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { upsertMasterData } from '../../analytics/master-data.ts';
+import type { Warehouse } from '../../analytics/warehouse.ts';
+import type { EventPublisher } from '../../pipelines/event-publisher.ts';
+import { ingestRows } from '../../pipelines/metrics.ts';
+import { MASTER_DATA, type MasterDataKind } from '../../pipelines/records.ts';
+import { EVENT_STREAMS, type EventStream } from '../../pipelines/topics.ts';
+import { recordCheck } from '../../pipelines/validate.ts';
+import type { UserRole } from '../auth.ts';
+import { unavailable } from '../errors.ts';
+import { bodyFormat, bodyRows } from '../rows.ts';
+
+export const IngestResult = Type.Object(
+  {
+    accepted: Type.Integer({ description: 'Rows stored (durable before this answer)' }),
+    duplicates: Type.Integer({ description: 'Rows whose event_id was already received' }),
+    rejected: Type.Array(Type.Object({ line: Type.Integer({ description: '1-based line/element of the body' }), error: Type.String() })),
+  },
+  { title: 'IngestResult' },
+);
+type IngestResult = typeof IngestResult.static;
+
+export interface RecordRoutesDeps {
+  warehouse: Warehouse;
+  publisher: EventPublisher;
+  maxRowsPerRequest: number;
+  /** Records waiting for the warehouse sink; above `maxSinkLag` ingest answers 503 with Retry-After. */
+  sinkLag: () => number;
+  maxSinkLag: number;
+}
+
+const BODY_FORMATS = ['application/json', 'application/x-ndjson', 'text/csv'];
+
+/** The body is validated row by row (bad rows are reported, good rows still go in); the schema documents it. */
+function rowsSchema(schema: TSchema, summary: string, description: string): FastifySchema {
+  return {
+    summary,
+    description: `${description} Body: a JSON array, NDJSON (application/x-ndjson) or CSV (text/csv, header row = field names).`,
+    consumes: BODY_FORMATS,
+    body: Type.Array(schema),
+    response: { 202: IngestResult },
+    security: [{ bearer: [] }],
+  };
+}
+
+const skipBodyValidation = () => () => true;
+
+function splitChecked<T>(rows: ReturnType<typeof bodyRows>, check: ReturnType<typeof recordCheck>) {
+  const valid: { line: number; value: T }[] = [];
+  const rejected: IngestResult['rejected'] = [];
+  for (const row of rows) {
+    if ('error' in row) {
+      rejected.push({ line: row.line, error: row.error });
+      continue;
+    }
+    const checked = check(row.value);
+    if (checked.ok) valid.push({ line: row.line, value: checked.value as T });
+    else rejected.push({ line: row.line, error: checked.error });
+  }
+  return { valid, rejected };
+}
+
+const MASTER_DATA_ROLES: readonly UserRole[] = ['admin'];
+const EVENT_ROLES: readonly UserRole[] = ['admin'];
+
+export async function recordRoutes(app: FastifyInstance, deps: RecordRoutesDeps): Promise<void> {
+  for (const [kind, spec] of Object.entries(MASTER_DATA) as [MasterDataKind, (typeof MASTER_DATA)[MasterDataKind]][]) {
+    const check = recordCheck(spec.schema);
+    app.post(
+      `/v1/${kind}`,
+      {
+        schema: { ...rowsSchema(spec.schema, `Upsert ${kind}`, `Upserts ${kind} by ${spec.key.join(' + ')}; the latest write wins.`), tags: ['master data'] },
+        validatorCompiler: skipBodyValidation,
+        config: { roles: MASTER_DATA_ROLES },
+      },
+      async (request, reply) => {
+        const rows = bodyRows(bodyFormat(request.headers['content-type']), request.body, spec.schema, deps.maxRowsPerRequest);
+        const { valid, rejected } = splitChecked<Record<string, unknown>>(rows, check);
+        const accepted = await upsertMasterData(deps.warehouse, spec.table, valid.map((v) => v.value));
+        ingestRows.inc({ stream: kind, outcome: 'accepted' }, accepted);
+        ingestRows.inc({ stream: kind, outcome: 'rejected' }, rejected.length);
+        return reply.code(202).send({ accepted, duplicates: 0, rejected } satisfies IngestResult);
+      },
+    );
+  }
+
+  for (const [stream, spec] of Object.entries(EVENT_STREAMS) as [EventStream, (typeof EVENT_STREAMS)[EventStream]][]) {
+    const check = recordCheck(spec.schema);
+    app.post(
+      `/v1/events/${stream}`,
+      {
+        schema: {
+          ...rowsSchema(spec.schema, `Append ${stream}`, `Appends ${stream} events; re-sending an event_id never counts twice.`),
+          tags: ['events'],
+        },
+        validatorCompiler: skipBodyValidation,
+        config: { roles: EVENT_ROLES },
+      },
+      async (request, reply) => {
+        if (deps.sinkLag() > deps.maxSinkLag) {
+          throw unavailable(`the warehouse is ${deps.sinkLag()} records behind; retry shortly`, 5);
+        }
+        const rows = bodyRows(bodyFormat(request.headers['content-type']), request.body, spec.schema, deps.maxRowsPerRequest);
+        const { valid, rejected } = splitChecked<{ event_id: string; store_id: string; ts: string }>(rows, check);
+        const { accepted, duplicates } = await deps.publisher.publish(stream, valid.map((v) => v.value));
+        ingestRows.inc({ stream, outcome: 'accepted' }, accepted);
+        ingestRows.inc({ stream, outcome: 'duplicate' }, duplicates);
+        ingestRows.inc({ stream, outcome: 'rejected' }, rejected.length);
+        return reply.code(202).send({ accepted, duplicates, rejected } satisfies IngestResult);
+      },
+    );
+  }
+}

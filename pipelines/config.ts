@@ -1,0 +1,120 @@
+import path from 'node:path';
+
+/** The roles one process can play; the embedded shape runs all of them. */
+export const ROLES = ['ingest', 'sink', 'vision', 'alerts', 'notifier', 'web'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminToken: string | undefined;
+  roles: Role[];
+  /** Store-local calendar for day boundaries when a store names no zone of its own. */
+  timezone: string;
+  clickhouse: { url: string; user: string; password: string; database: string } | undefined;
+  kafka: { brokers: string[]; clientId: string } | undefined;
+  logLevel: string;
+  /** Largest request body the ingest routes take, in bytes. */
+  bodyLimitBytes: number;
+  /** Most rows one ingest request may carry. */
+  maxRowsPerRequest: number;
+}
+
+/** Bad configuration: the message is the one line a person reads before start-up stops. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface ConfigOverrides {
+  port?: number;
+  dataDir?: string;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw} is not a whole number between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function timeZone(env: NodeJS.ProcessEnv): string {
+  const zone = env.SHELFPULSE_TIMEZONE || 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new ConfigError(`SHELFPULSE_TIMEZONE=${zone} is not an IANA time zone (e.g. Asia/Shanghai)`);
+  }
+  return zone;
+}
+
+function clickhouse(env: NodeJS.ProcessEnv): Config['clickhouse'] {
+  const url = env.CLICKHOUSE_URL;
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`CLICKHOUSE_URL=${url} is not a URL (e.g. http://clickhouse:8123)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`CLICKHOUSE_URL=${url} must use http:// or https://`);
+  }
+  return {
+    url: `${parsed.protocol}//${parsed.host}`,
+    user: env.CLICKHOUSE_USER || decodeURIComponent(parsed.username) || 'default',
+    password: env.CLICKHOUSE_PASSWORD ?? decodeURIComponent(parsed.password),
+    database: env.CLICKHOUSE_DATABASE || 'shelfpulse',
+  };
+}
+
+function kafka(env: NodeJS.ProcessEnv): Config['kafka'] {
+  const raw = env.KAFKA_BROKERS;
+  if (!raw) return undefined;
+  const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
+  for (const broker of brokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(broker)) {
+      throw new ConfigError(`KAFKA_BROKERS entry "${broker}" is not host:port (e.g. kafka:9092)`);
+    }
+  }
+  if (brokers.length === 0) throw new ConfigError('KAFKA_BROKERS is set but names no broker');
+  return { brokers, clientId: env.KAFKA_CLIENT_ID || 'shelfpulse' };
+}
+
+function roles(env: NodeJS.ProcessEnv): Role[] {
+  const raw = env.SHELFPULSE_ROLES;
+  if (!raw || raw === 'all') return [...ROLES];
+  const wanted = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const role of wanted) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError(`SHELFPULSE_ROLES names "${role}"; known roles: ${ROLES.join(', ')}, all`);
+    }
+  }
+  return wanted as Role[];
+}
+
+/** Reads the environment once at the edge; everything below takes the typed result. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
+  const port = overrides.port ?? integer(env, 'PORT', 3000, 0, 65535);
+  const dataDir = path.resolve(overrides.dataDir ?? (env.SHELFPULSE_DATA_DIR || 'data'));
+  const adminToken = env.SHELFPULSE_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('SHELFPULSE_ADMIN_TOKEN must be at least 16 characters');
+  }
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    adminToken,
+    roles: roles(env),
+    timezone: timeZone(env),
+    clickhouse: clickhouse(env),
+    kafka: kafka(env),
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimitBytes: integer(env, 'SHELFPULSE_BODY_LIMIT_MB', 32, 1, 1024) * 1024 * 1024,
+    maxRowsPerRequest: integer(env, 'SHELFPULSE_MAX_ROWS', 100_000, 1, 10_000_000),
+  };
+}

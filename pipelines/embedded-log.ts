@@ -1,0 +1,339 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, SubscribeOptions, Subscription } from './event-log.ts';
+import type { Topic } from './topics.ts';
+
+const SEGMENT_BYTES = 64 * 1024 * 1024;
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/** Where a reader stands: the next offset, and the byte position of that offset in its segment. */
+interface Position {
+  offset: number;
+  segment: number;
+  byte: number;
+}
+
+interface Segment {
+  base: number;
+  file: string;
+  size: number;
+}
+
+function segmentName(base: number): string {
+  return `${String(base).padStart(20, '0')}.ndjson`;
+}
+
+/**
+ * One topic: append-only NDJSON segment files, one record a line, the offset being the line number.
+ * Appends are grouped: everything queued while one write+fdatasync runs goes out in the next one.
+ */
+class TopicLog extends EventEmitter {
+  private segments: Segment[] = [];
+  private handle: fsp.FileHandle | undefined;
+  private queue: { lines: string; count: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private flushing = false;
+  /** Records below this offset are durable and may be read. */
+  end = 0;
+
+  constructor(readonly topic: Topic, private readonly dir: string) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  async open(): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    const names = (await fsp.readdir(this.dir)).filter((n) => /^\d{20}\.ndjson$/.test(n)).sort();
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      this.segments.push({ base: Number(name.slice(0, 20)), file, size: (await fsp.stat(file)).size });
+    }
+    if (this.segments.length === 0) this.segments.push({ base: 0, file: path.join(this.dir, segmentName(0)), size: 0 });
+    const last = this.segments[this.segments.length - 1]!;
+    // A line cut short by a crash was never acknowledged (its fsync never returned): drop it.
+    const content = fs.existsSync(last.file) ? await fsp.readFile(last.file) : Buffer.alloc(0);
+    const complete = content.lastIndexOf(NEWLINE) + 1;
+    if (complete < content.length) await fsp.truncate(last.file, complete);
+    last.size = complete;
+    let lines = 0;
+    for (let i = 0; i < complete; i++) if (content[i] === NEWLINE) lines++;
+    this.end = last.base + lines;
+    this.handle = await fsp.open(last.file, 'a');
+  }
+
+  get start(): number {
+    return this.segments[0]!.base;
+  }
+
+  append(records: LogRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const lines = records.map((r) => JSON.stringify(r.key === undefined ? { v: r.value } : { k: r.key, v: r.value })).join('\n') + '\n';
+    return new Promise((resolve, reject) => {
+      this.queue.push({ lines, count: records.length, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0);
+        const buffer = Buffer.from(batch.map((b) => b.lines).join(''));
+        const count = batch.reduce((n, b) => n + b.count, 0);
+        try {
+          let last = this.segments[this.segments.length - 1]!;
+          if (last.size > 0 && last.size + buffer.length > SEGMENT_BYTES) last = await this.roll();
+          await this.handle!.write(buffer);
+          await this.handle!.datasync();
+          last.size += buffer.length;
+          this.end += count;
+          for (const b of batch) b.resolve();
+          this.emit('append');
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async roll(): Promise<Segment> {
+    await this.handle!.close();
+    const segment = { base: this.end, file: path.join(this.dir, segmentName(this.end)), size: 0 };
+    this.segments.push(segment);
+    this.handle = await fsp.open(segment.file, 'a');
+    await syncDir(this.dir);
+    return segment;
+  }
+
+  /** The position of the first record, or of `offset` when it is a segment base. */
+  positionAt(offset: number): Position {
+    const segment = [...this.segments].reverse().find((s) => s.base <= offset) ?? this.segments[0]!;
+    if (segment.base === offset) return { offset, segment: segment.base, byte: 0 };
+    // Only reached for a committed position from before the earliest retained segment.
+    return { offset: this.start, segment: this.start, byte: 0 };
+  }
+
+  async read(from: Position, maxRecords: number): Promise<{ records: DeliveredRecord[]; next: Position }> {
+    const records: DeliveredRecord[] = [];
+    let pos = from;
+    if (pos.segment < this.start) pos = { offset: this.start, segment: this.start, byte: 0 };
+    while (records.length < maxRecords && pos.offset < this.end) {
+      const index = this.segments.findIndex((s) => s.base === pos.segment);
+      const segment = this.segments[index];
+      if (!segment) break;
+      if (pos.byte >= segment.size) {
+        const next = this.segments[index + 1];
+        if (!next) break;
+        pos = { offset: next.base, segment: next.base, byte: 0 };
+        continue;
+      }
+      const length = Math.min(READ_CHUNK_BYTES, segment.size - pos.byte);
+      const buffer = Buffer.alloc(length);
+      const handle = await fsp.open(segment.file, 'r');
+      try {
+        await handle.read(buffer, 0, length, pos.byte);
+      } finally {
+        await handle.close();
+      }
+      let lineStart = 0;
+      while (records.length < maxRecords && pos.offset < this.end) {
+        const newline = buffer.indexOf(NEWLINE, lineStart);
+        if (newline < 0) break;
+        const parsed = JSON.parse(buffer.toString('utf8', lineStart, newline)) as { k?: string; v: unknown };
+        records.push({ topic: this.topic, partition: 0, offset: String(pos.offset), key: parsed.k, value: parsed.v });
+        pos = { offset: pos.offset + 1, segment: pos.segment, byte: pos.byte + newline + 1 - lineStart };
+        lineStart = newline + 1;
+      }
+      if (lineStart === 0) throw new Error(`${this.topic}: a record larger than ${READ_CHUNK_BYTES} bytes at offset ${pos.offset}`);
+    }
+    return { records, next: pos };
+  }
+
+  /** Deletes whole segments that every known consumer group has moved past. */
+  async trim(minCommitted: number): Promise<void> {
+    while (this.segments.length > 1 && this.segments[1]!.base <= minCommitted) {
+      const dropped = this.segments.shift()!;
+      await fsp.rm(dropped.file, { force: true });
+    }
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes a file so that a crash leaves either the old or the new content, never a torn one. */
+async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const handle = await fsp.open(tmp, 'w');
+  try {
+    await handle.writeFile(content);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await fsp.rename(tmp, file);
+}
+
+/**
+ * The embedded event log: Kafka's contract (durable publish, consumer groups, commit after success) in one
+ * process, on files under the data directory. One partition per topic.
+ */
+export class EmbeddedLog implements EventLog {
+  readonly kind = 'embedded' as const;
+  private readonly topics = new Map<Topic, TopicLog>();
+  private readonly opening = new Map<Topic, Promise<TopicLog>>();
+  /** group → topic → committed position */
+  private readonly committed = new Map<string, Map<Topic, Position>>();
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  private constructor(private readonly dir: string) {}
+
+  static async open(dir: string): Promise<EmbeddedLog> {
+    const log = new EmbeddedLog(dir);
+    await fsp.mkdir(path.join(dir, '_groups'), { recursive: true });
+    for (const name of await fsp.readdir(path.join(dir, '_groups'))) {
+      if (!name.endsWith('.json')) continue;
+      const saved = JSON.parse(await fsp.readFile(path.join(dir, '_groups', name), 'utf8')) as Record<string, Position>;
+      log.committed.set(decodeURIComponent(name.slice(0, -5)), new Map(Object.entries(saved) as [Topic, Position][]));
+    }
+    return log;
+  }
+
+  private topic(topic: Topic): Promise<TopicLog> {
+    let opening = this.opening.get(topic);
+    if (!opening) {
+      const log = new TopicLog(topic, path.join(this.dir, topic));
+      opening = log.open().then(() => {
+        this.topics.set(topic, log);
+        return log;
+      });
+      this.opening.set(topic, opening);
+    }
+    return opening;
+  }
+
+  async publish(topic: Topic, records: LogRecord[]): Promise<void> {
+    if (this.closed) throw new Error('event log is closed');
+    await (await this.topic(topic)).append(records);
+  }
+
+  private async commit(group: string, topic: Topic, position: Position): Promise<void> {
+    const positions = this.committed.get(group) ?? new Map<Topic, Position>();
+    positions.set(topic, position);
+    this.committed.set(group, positions);
+    await writeFileAtomic(path.join(this.dir, '_groups', `${encodeURIComponent(group)}.json`), JSON.stringify(Object.fromEntries(positions)));
+    const readers = [...this.committed.values()].flatMap((p) => p.get(topic)?.offset ?? []);
+    const slowest = Math.min(...readers);
+    await (await this.topic(topic)).trim(slowest);
+  }
+
+  async subscribe(group: string, topics: Topic[], handler: BatchHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    const maxBatch = options.maxBatch ?? 5000;
+    const lingerMs = options.lingerMs ?? 0;
+    let stopped = false;
+    const wake = new EventEmitter();
+    wake.setMaxListeners(0);
+
+    const consume = async (log: TopicLog): Promise<void> => {
+      let position = this.committed.get(group)?.get(log.topic) ?? log.positionAt(log.start);
+      let failures = 0;
+      while (!stopped) {
+        // Linger for a fuller batch: fewer, larger warehouse inserts.
+        const lingerUntil = Date.now() + lingerMs;
+        while (!stopped && log.end > position.offset && log.end - position.offset < maxBatch && Date.now() < lingerUntil) {
+          await waitFor(log, wake, lingerUntil - Date.now());
+        }
+        const { records, next } = await log.read(position, maxBatch);
+        if (records.length === 0) {
+          await waitFor(log, wake, 1000);
+          continue;
+        }
+        try {
+          await handler(log.topic, records);
+          failures = 0;
+        } catch {
+          // At-least-once: the same batch comes again after a growing pause; the handler reports its own error.
+          failures++;
+          await sleepUnlessWoken(wake, Math.min(100 * 2 ** failures, 10_000));
+          continue;
+        }
+        await this.commit(group, log.topic, next);
+        position = next;
+      }
+    };
+
+    const logs = await Promise.all(topics.map((t) => this.topic(t)));
+    const loops = logs.map((log) => consume(log));
+    const subscription: Subscription = {
+      stop: async () => {
+        stopped = true;
+        wake.emit('stop');
+        await Promise.allSettled(loops);
+        this.subscriptions.delete(subscription);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async lag(group: string, topics: Topic[]): Promise<number> {
+    let lag = 0;
+    for (const topic of topics) {
+      const log = await this.topic(topic);
+      const committed = this.committed.get(group)?.get(topic)?.offset ?? log.start;
+      lag += Math.max(0, log.end - committed);
+    }
+    return lag;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await Promise.all([...this.topics.values()].map((t) => t.close()));
+  }
+}
+
+function waitFor(log: TopicLog, wake: EventEmitter, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      log.off('append', done);
+      wake.off('stop', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    log.once('append', done);
+    wake.once('stop', done);
+  });
+}
+
+function sleepUnlessWoken(wake: EventEmitter, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      wake.off('stop', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    wake.once('stop', done);
+  });
+}

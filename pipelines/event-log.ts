@@ -1,0 +1,54 @@
+import type { Topic } from './topics.ts';
+
+export interface LogRecord {
+  /** Partitioning key: records with the same key keep their order (we use store_id). */
+  key?: string | undefined;
+  value: unknown;
+}
+
+export interface DeliveredRecord {
+  topic: Topic;
+  partition: number;
+  offset: string;
+  key: string | undefined;
+  value: unknown;
+}
+
+/** Handles one batch of one topic. Throwing means "not done": the same records come again. */
+export type BatchHandler = (topic: Topic, records: DeliveredRecord[]) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Most records handed to the handler at once. */
+  maxBatch?: number;
+  /** How long to wait for a fuller batch when fewer than maxBatch records are ready. */
+  lingerMs?: number;
+}
+
+export interface Subscription {
+  /** Stops taking new batches; resolves after the batch in hand is handled and committed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The event log between ingest and the workers. Two adapters: Kafka (kafkajs) and the embedded log.
+ * - publish resolves only when the records are durable (fsync'd / acknowledged by all in-sync replicas);
+ * - subscribe delivers batches at least once and commits a batch's offsets only after its handler succeeds.
+ */
+export interface EventLog {
+  readonly kind: 'embedded' | 'kafka';
+  publish(topic: Topic, records: LogRecord[]): Promise<void>;
+  subscribe(group: string, topics: Topic[], handler: BatchHandler, options?: SubscribeOptions): Promise<Subscription>;
+  /** Records published to `topics` that `group` has not yet committed. */
+  lag(group: string, topics: Topic[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Resolves once `group` has consumed everything published to `topics` before the call, or rejects on timeout. */
+export async function waitForConsumers(log: EventLog, group: string, topics: Topic[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    if ((await log.lag(group, topics)) === 0) return;
+    if (Date.now() > deadline) throw new Error(`consumer group ${group} did not catch up on ${topics.join(', ')} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}

@@ -1,0 +1,34 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry for the process; every room registers its figures here and /metrics serves it. */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+export const ingestRows = new Counter({
+  name: 'shelfpulse_ingest_rows_total',
+  help: 'Rows received by the ingest routes, by stream and outcome (accepted, duplicate, rejected)',
+  labelNames: ['stream', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const sinkRows = new Counter({
+  name: 'shelfpulse_sink_rows_total',
+  help: 'Rows handled by the warehouse sink, by table and outcome (inserted, duplicate, dead_letter)',
+  labelNames: ['table', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const consumerLag = new Gauge({
+  name: 'shelfpulse_consumer_lag_records',
+  help: 'Records published but not yet committed, by consumer group',
+  labelNames: ['group'] as const,
+  registers: [registry],
+});
+
+export const httpDuration = new Histogram({
+  name: 'shelfpulse_http_request_duration_seconds',
+  help: 'HTTP request duration by route and status code',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});

@@ -1,0 +1,126 @@
+import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
+
+// ISO-8601 with an explicit offset: a POS timestamp without one cannot be placed on the store's calendar.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+FormatRegistry.Set('date-time', (value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
+FormatRegistry.Set('date', (value) => ISO_DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)));
+
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
+const Text = (description: string) => Type.String({ maxLength: 512, description });
+const Money = (description: string) => Type.Number({ minimum: 0, maximum: 1e9, description });
+const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601 with offset, e.g. 2026-11-20T09:30:00+08:00' });
+const Day = (description: string) => Type.String({ format: 'date', description });
+
+export const StoreRecord = Type.Object(
+  {
+    store_id: Id('Store code'),
+    name: Text('Store name'),
+    territory: Text('Sales territory the store belongs to'),
+    region: Text('Region (promotions can target a region)'),
+    city: Text('City'),
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lon: Type.Number({ minimum: -180, maximum: 180 }),
+    format: Type.Optional(Text('Store format, e.g. hypermarket, convenience')),
+    manager: Type.Optional(Text('Store manager')),
+    timezone: Type.Optional(Text('IANA time zone of the store; defaults to the platform zone')),
+  },
+  { title: 'StoreRecord', additionalProperties: false },
+);
+
+export const ProductRecord = Type.Object(
+  {
+    sku: Id('SKU code'),
+    name: Text('Product name'),
+    brand: Text('Brand'),
+    category: Text('Category'),
+    regular_price: Money('Regular shelf price'),
+    is_competitor: Type.Boolean({ description: 'true for a competitor product' }),
+    matches_sku: Type.Optional(Type.String({ maxLength: 128, description: 'For a competitor product: the own SKU it competes with' })),
+  },
+  { title: 'ProductRecord', additionalProperties: false },
+);
+
+export const AssortmentRecord = Type.Object(
+  { store_id: Id('Store code'), sku: Id('SKU ranged in the store') },
+  { title: 'AssortmentRecord', additionalProperties: false },
+);
+
+export const PromotionRecord = Type.Object(
+  {
+    promo_id: Id('Promotion code'),
+    sku: Id('SKU on promotion'),
+    start_date: Day('First day (store calendar)'),
+    end_date: Day('Last day, inclusive'),
+    promo_price: Money('Promotion price'),
+    region: Type.Optional(Type.String({ maxLength: 512, description: 'Region the promotion runs in' })),
+    store_id: Type.Optional(Type.String({ maxLength: 128, description: 'Store the promotion runs in (wins over a region promotion)' })),
+  },
+  { title: 'PromotionRecord', additionalProperties: false },
+);
+
+export const ScanRecord = Type.Object(
+  {
+    event_id: Id('Unique id of this POS line; re-sending it never counts twice'),
+    store_id: Id('Store code'),
+    sku: Id('SKU code'),
+    ts: Timestamp,
+    qty: Type.Number({ minimum: -1e6, maximum: 1e6, description: 'Units (negative for a return)' }),
+    unit_price: Money('Price paid per unit'),
+  },
+  { title: 'ScanRecord', additionalProperties: false },
+);
+
+export const OrderRecord = Type.Object(
+  {
+    event_id: Id('Unique id of this order line'),
+    order_id: Id('Order number'),
+    store_id: Id('Store (customer) code'),
+    sku: Id('SKU code'),
+    ts: Timestamp,
+    qty: Type.Number({ minimum: 0, maximum: 1e7 }),
+    unit_price: Money('Price per unit on the order'),
+  },
+  { title: 'OrderRecord', additionalProperties: false },
+);
+
+export const InventoryRecord = Type.Object(
+  {
+    event_id: Id('Unique id of this stock count'),
+    store_id: Id('Store code'),
+    sku: Id('SKU code'),
+    ts: Timestamp,
+    on_hand: Type.Number({ minimum: -1e7, maximum: 1e7, description: 'Units on hand' }),
+  },
+  { title: 'InventoryRecord', additionalProperties: false },
+);
+
+export const CompetitorPriceRecord = Type.Object(
+  {
+    event_id: Id('Unique id of this observation'),
+    store_id: Id('Store where the price was seen'),
+    sku: Id('The competitor product'),
+    ts: Timestamp,
+    price: Money('Observed shelf price'),
+    source: Type.Union([Type.Literal('photo'), Type.Literal('manual'), Type.Literal('feed')]),
+  },
+  { title: 'CompetitorPriceRecord', additionalProperties: false },
+);
+
+export type StoreRecord = Static<typeof StoreRecord>;
+export type ProductRecord = Static<typeof ProductRecord>;
+export type AssortmentRecord = Static<typeof AssortmentRecord>;
+export type PromotionRecord = Static<typeof PromotionRecord>;
+export type ScanRecord = Static<typeof ScanRecord>;
+export type OrderRecord = Static<typeof OrderRecord>;
+export type InventoryRecord = Static<typeof InventoryRecord>;
+export type CompetitorPriceRecord = Static<typeof CompetitorPriceRecord>;
+
+/** Master data: upserted by key straight into the warehouse, so it is readable the moment the request returns. */
+export const MASTER_DATA = {
+  stores: { schema: StoreRecord, table: 'stores', key: ['store_id'] },
+  products: { schema: ProductRecord, table: 'products', key: ['sku'] },
+  assortment: { schema: AssortmentRecord, table: 'assortment', key: ['store_id', 'sku'] },
+  promotions: { schema: PromotionRecord, table: 'promotions', key: ['promo_id'] },
+} as const satisfies Record<string, { schema: TSchema; table: string; key: readonly string[] }>;
+export type MasterDataKind = keyof typeof MASTER_DATA;

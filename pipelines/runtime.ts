@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+import { openWarehouse } from '../analytics/open-warehouse.ts';
+import type { Warehouse } from '../analytics/warehouse.ts';
+import type { Config } from './config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import type { EventLog, Subscription } from './event-log.ts';
+import { EventPublisher } from './event-publisher.ts';
+import { consumerLag } from './metrics.ts';
+import { openEventLog } from './open-event-log.ts';
+import { EVENT_TOPICS } from './topics.ts';
+import { SINK_GROUP, startWarehouseSink } from './workers/warehouse-sink.ts';
+
+export interface Platform {
+  config: Config;
+  logger: Logger;
+  warehouse: Warehouse;
+  log: EventLog;
+  publisher: EventPublisher;
+  /** Records not yet in the warehouse (refreshed every second). */
+  sinkLag(): number;
+  /** Stops the workers after their batch in hand, then closes the log and the warehouse. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires one process: the adapters chosen by configuration, and the workers of the roles this process plays.
+ * Embedded: every role in one process. Distributed: the same code, one role per process.
+ */
+export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+  const usesDataDir = !config.clickhouse || !config.kafka;
+  const unlock = usesDataDir ? lockDataDir(config.dataDir) : () => {};
+  const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir });
+  const log = await openEventLog(config);
+  const publisher = new EventPublisher(log, warehouse);
+  const workers: Subscription[] = [];
+  if (config.roles.includes('sink')) {
+    workers.push(await startWarehouseSink(log, warehouse, logger.child({ worker: 'warehouse-sink' })));
+  }
+
+  let lag = 0;
+  const refreshLag = async () => {
+    lag = await log.lag(SINK_GROUP, EVENT_TOPICS).catch(() => lag);
+    consumerLag.set({ group: SINK_GROUP }, lag);
+  };
+  await refreshLag();
+  const lagTimer = setInterval(() => void refreshLag(), 1000);
+  lagTimer.unref();
+
+  logger.info(
+    { warehouse: warehouse.kind, eventLog: log.kind, roles: config.roles, dataDir: config.dataDir },
+    'platform started',
+  );
+  return {
+    config,
+    logger,
+    warehouse,
+    log,
+    publisher,
+    sinkLag: () => lag,
+    async close() {
+      clearInterval(lagTimer);
+      await Promise.all(workers.map((w) => w.stop()));
+      await log.close();
+      await warehouse.close();
+      unlock();
+    },
+  };
+}
