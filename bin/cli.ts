@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import pino from 'pino';
-import { buildApp } from '../ingest/app.ts';
-import { newToken, TokenAuthority } from '../ingest/auth.ts';
-import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
-import { startPlatform } from '../pipelines/runtime.ts';
 import { loadDemoIfEmpty } from '../analytics/demo/load.ts';
+import { newToken } from '../ingest/auth.ts';
+import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
+import { startServer } from './server.ts';
 
 /** In demo mode without SHELFPULSE_ADMIN_TOKEN: one token generated on first start and kept in the data dir. */
 function demoAdminToken(config: Config): string {
@@ -22,19 +20,9 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   let config = loadConfig(process.env, { port: options.port, dataDir: options.dataDir });
   const generatedToken = !config.adminToken && options.demo ? demoAdminToken(config) : undefined;
   if (generatedToken) config = { ...config, adminToken: generatedToken };
-  const logger = pino({ level: config.logLevel, base: { service: 'shelfpulse' } });
-
-  const platform = await startPlatform(config, logger);
-  const auth = new TokenAuthority(platform.warehouse, config.adminToken);
-  const app = await buildApp({
-    logger,
-    warehouse: platform.warehouse,
-    publisher: platform.publisher,
-    auth,
-    bodyLimitBytes: config.bodyLimitBytes,
-    maxRowsPerRequest: config.maxRowsPerRequest,
-    sinkLag: platform.sinkLag,
-  });
+  const server = await startServer(config);
+  const { app, platform } = server;
+  const logger = platform.logger;
 
   if (options.demo) await loadDemoIfEmpty(platform.warehouse, logger);
   await app.listen({ port: config.port, host: config.host });
@@ -49,8 +37,7 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests and workers');
-    await app.close();
-    await platform.close();
+    await server.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from '../ingest/app.ts';
+import { TokenAuthority } from '../ingest/auth.ts';
+import type { Config } from '../pipelines/config.ts';
+import { startPlatform, type Platform } from '../pipelines/runtime.ts';
+
+export interface Server {
+  app: FastifyInstance;
+  platform: Platform;
+  /** Stops taking requests, drains the workers, closes the adapters. */
+  close(): Promise<void>;
+}
+
+/** One process: the platform (adapters + workers of its roles) and the HTTP app on top. Used by the CLI and the tests. */
+export async function startServer(config: Config): Promise<Server> {
+  const logger = pino({ level: config.logLevel, base: { service: 'shelfpulse' } });
+  const platform = await startPlatform(config, logger);
+  const app = await buildApp({
+    logger,
+    warehouse: platform.warehouse,
+    publisher: platform.publisher,
+    auth: new TokenAuthority(platform.warehouse, config.adminToken),
+    bodyLimitBytes: config.bodyLimitBytes,
+    maxRowsPerRequest: config.maxRowsPerRequest,
+    sinkLag: platform.sinkLag,
+    extraRoutes: [],
+  });
+  return {
+    app,
+    platform,
+    async close() {
+      await app.close();
+      await platform.close();
+    },
+  };
+}
