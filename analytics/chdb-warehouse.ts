@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Session } from 'chdb';
-import { classifyClickhouseError, INSERT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
+import { classifyClickhouseError, INSERT_SETTINGS, OUTPUT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
 
 /**
  * Embedded ClickHouse. chDB allows one data directory per process, so the platform opens one of these and
@@ -12,7 +12,7 @@ export class ChdbWarehouse implements Warehouse {
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
-    this.session = new Session(dataDir);
+    this.session = new Session(dataDir, { connectionArgs: [`--output_format_json_quote_64bit_integers=${OUTPUT_SETTINGS.output_format_json_quote_64bit_integers}`] });
   }
 
   async query<T = Row>(sql: string, params?: QueryParams): Promise<T[]> {

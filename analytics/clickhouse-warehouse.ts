@@ -1,5 +1,5 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { classifyClickhouseError, INSERT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
+import { classifyClickhouseError, INSERT_SETTINGS, OUTPUT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
 
 export interface ClickhouseServerOptions {
   url: string;
@@ -28,7 +28,13 @@ export class ClickhouseWarehouse implements Warehouse {
       await bootstrap.close();
     }
     return new ClickhouseWarehouse(
-      createClient({ url: options.url, username: options.user, password: options.password, database: options.database }),
+      createClient({
+        url: options.url,
+        username: options.user,
+        password: options.password,
+        database: options.database,
+        clickhouse_settings: OUTPUT_SETTINGS,
+      }),
     );
   }
 

@@ -8,7 +8,7 @@ export type Row = Record<string, unknown>;
  */
 export interface Warehouse {
   readonly kind: 'chdb' | 'clickhouse';
-  /** Runs a SELECT and returns its rows as plain objects (64-bit integers come back as strings). */
+  /** Runs a SELECT and returns its rows as plain objects (64-bit integers come back as numbers, as counts want). */
   query<T = Row>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Runs a statement that returns nothing (DDL, INSERT … SELECT, ALTER). */
   command(sql: string, params?: QueryParams): Promise<void>;
@@ -67,4 +67,9 @@ export async function* rowChunks(rows: Iterable<Row> | AsyncIterable<Row>, rowsP
 export const INSERT_SETTINGS = {
   date_time_input_format: 'best_effort',
   input_format_skip_unknown_fields: 1,
+} as const;
+
+/** Both adapters render results alike: counts and sums as JSON numbers, not quoted strings. */
+export const OUTPUT_SETTINGS = {
+  output_format_json_quote_64bit_integers: 0,
 } as const;
