@@ -76,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await operationsRoutes(app, { warehouse: deps.warehouse, auth: deps.auth });
+  await operationsRoutes(app, { warehouse: deps.warehouse, auth: deps.auth, sinkLag: deps.sinkLag });
   await recordRoutes(app, {
     warehouse: deps.warehouse,
     publisher: deps.publisher,

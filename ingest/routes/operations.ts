@@ -7,6 +7,7 @@ import { USER_ROLES, type TokenAuthority, type UserRole } from '../auth.ts';
 export interface OperationsDeps {
   warehouse: Warehouse;
   auth: TokenAuthority;
+  sinkLag: () => number;
 }
 
 const ALL_ROLES: readonly UserRole[] = USER_ROLES;
@@ -20,10 +21,21 @@ export async function operationsRoutes(app: FastifyInstance, deps: OperationsDep
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness: the warehouse answers', tags: ['operations'] } },
+    {
+      schema: {
+        summary: 'Readiness: the warehouse answers; sink_lag = events accepted but not yet in the warehouse',
+        tags: ['operations'],
+        response: {
+          200: Type.Object({ status: Type.String(), warehouse: Type.Boolean(), sink_lag: Type.Integer() }),
+          503: Type.Object({ status: Type.String(), warehouse: Type.Boolean(), sink_lag: Type.Integer() }),
+        },
+      },
+    },
     async (_request, reply) => {
       const warehouse = await deps.warehouse.ping().catch(() => false);
-      return reply.code(warehouse ? 200 : 503).send({ status: warehouse ? 'ready' : 'not_ready', warehouse });
+      return reply
+        .code(warehouse ? 200 : 503)
+        .send({ status: warehouse ? 'ready' : 'not_ready', warehouse, sink_lag: deps.sinkLag() });
     },
   );
 

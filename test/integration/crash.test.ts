@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
+import { exited, spawnServer } from '../support/process.ts';
+
+const TOKEN = 'crash-test-admin-token-0123';
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-crash-'));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+const env = { SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: TOKEN };
+const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' };
+
+function batch(prefix: string, n: number): string {
+  return Array.from({ length: n }, (_, i) =>
+    JSON.stringify({ event_id: `${prefix}-${i}`, store_id: `S${i % 7}`, sku: `P${i % 13}`, ts: '2026-11-20T10:00:00+08:00', qty: 1, unit_price: 2 }),
+  ).join('\n');
+}
+
+describe('kill -9 while a client streams events', () => {
+  it('keeps every acknowledged event, exactly once, after a restart', async () => {
+    const first = await spawnServer(['--no-demo'], env);
+    const acknowledged = new Set<string>();
+    let killed = false;
+    // Two concurrent streams of 250-row batches; the server is killed mid-stream.
+    const stream = async (name: string) => {
+      for (let b = 0; !killed; b++) {
+        const prefix = `${name}-${b}`;
+        try {
+          const res = await fetch(`${first.url}/v1/events/scans`, { method: 'POST', headers, body: batch(prefix, 250) });
+          if (res.status === 202) for (let i = 0; i < 250; i++) acknowledged.add(`${prefix}-${i}`);
+        } catch {
+          return; // the connection died with the server: those rows were never acknowledged
+        }
+      }
+    };
+    const streams = [stream('a'), stream('b')];
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    first.child.kill('SIGKILL');
+    killed = true;
+    await exited(first.child);
+    await Promise.all(streams);
+    expect(acknowledged.size).toBeGreaterThan(0);
+
+    const second = await spawnServer(['--no-demo'], env);
+    // Re-sending one acknowledged batch after the restart must not double it either.
+    const resent = await fetch(`${second.url}/v1/events/scans`, { method: 'POST', headers, body: batch('a-0', 250) });
+    expect(((await resent.json()) as { accepted: number }).accepted).toBe(0);
+    for (let lag = -1; lag !== 0; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      lag = ((await (await fetch(`${second.url}/readyz`)).json()) as { sink_lag: number }).sink_lag;
+    }
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+
+    const warehouse = new ChdbWarehouse(path.join(dataDir, 'warehouse'));
+    try {
+      const counts = await warehouse.query<{ event_id: string; n: number }>('SELECT event_id, count() AS n FROM scans GROUP BY event_id');
+      const stored = new Map(counts.map((r) => [r.event_id, r.n]));
+      const missing = [...acknowledged].filter((id) => !stored.has(id));
+      const doubled = counts.filter((r) => r.n > 1);
+      expect(missing).toEqual([]);
+      expect(doubled).toEqual([]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+});
