@@ -40,16 +40,22 @@ export class ChdbWarehouse implements Warehouse {
   async insert(table: string, rows: Iterable<Row> | AsyncIterable<Row>): Promise<number> {
     let written = 0;
     try {
-      for await (const chunk of rowChunks(rows)) {
-        // JSONEachRow bytes go to the engine's own parser; no row-by-row binding in JS.
-        const payload = Buffer.from(chunk.map((row) => JSON.stringify(row)).join('\n'));
-        await this.session.insert({ table, values: payload, format: 'JSONEachRow', settings: INSERT_SETTINGS });
-        written += chunk.length;
-      }
+      for await (const chunk of rowChunks(rows)) written += await this.insertEncoded(table, chunk.map((row) => JSON.stringify(row)));
     } catch (err) {
       throw classifyClickhouseError(err);
     }
     return written;
+  }
+
+  async insertEncoded(table: string, jsonRows: readonly string[]): Promise<number> {
+    if (jsonRows.length === 0) return 0;
+    try {
+      // JSONEachRow bytes go to the engine's own parser; no row-by-row binding in JS.
+      await this.session.insert({ table, values: Buffer.from(jsonRows.join('\n')), format: 'JSONEachRow', settings: INSERT_SETTINGS });
+    } catch (err) {
+      throw classifyClickhouseError(err);
+    }
+    return jsonRows.length;
   }
 
   async ping(): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { classifyClickhouseError, INSERT_SETTINGS, OUTPUT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
 
@@ -66,6 +67,21 @@ export class ClickhouseWarehouse implements Warehouse {
       throw classifyClickhouseError(err);
     }
     return written;
+  }
+
+  async insertEncoded(table: string, jsonRows: readonly string[]): Promise<number> {
+    if (jsonRows.length === 0) return 0;
+    try {
+      await this.client.insert({
+        table,
+        values: Readable.from(jsonRows.map((row) => `${row}\n`)),
+        format: 'JSONEachRow',
+        clickhouse_settings: INSERT_SETTINGS,
+      });
+    } catch (err) {
+      throw classifyClickhouseError(err);
+    }
+    return jsonRows.length;
   }
 
   async ping(): Promise<boolean> {

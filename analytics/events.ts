@@ -34,9 +34,17 @@ export async function existingEventIds(
   return new Set(rows.map((r) => r.event_id));
 }
 
-/** Appends validated events; `ts` strings with offsets are parsed by the engine (best_effort). */
-export async function insertEvents(warehouse: Warehouse, table: EventTable, rows: readonly Row[]): Promise<number> {
-  return warehouse.insert(table, rows);
+/** Appends validated events given as JSON text; `ts` strings with offsets are parsed by the engine (best_effort). */
+export async function insertEvents(warehouse: Warehouse, table: EventTable, jsonRows: readonly string[]): Promise<number> {
+  return warehouse.insertEncoded(table, jsonRows);
+}
+
+const NEWEST_EVENT = 'SELECT toUnixTimestamp64Milli(max(ts)) AS newest FROM {table:Identifier}';
+
+/** The newest event time stored in a table (epoch ms; 0 when empty). */
+export async function newestEventTime(warehouse: Warehouse, table: EventTable): Promise<number> {
+  const [row] = await warehouse.query<{ newest: number }>(NEWEST_EVENT, { table });
+  return Number(row?.newest ?? 0);
 }
 
 export async function insertDeadLetters(warehouse: Warehouse, rows: readonly Row[]): Promise<number> {

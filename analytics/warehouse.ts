@@ -14,6 +14,8 @@ export interface Warehouse {
   command(sql: string, params?: QueryParams): Promise<void>;
   /** Appends rows to a table; resolves once the engine has written them. */
   insert(table: string, rows: Iterable<Row> | AsyncIterable<Row>): Promise<number>;
+  /** Appends rows that are already JSON text (one object each), as the event log holds them. */
+  insertEncoded(table: string, jsonRows: readonly string[]): Promise<number>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -3,8 +3,8 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { badRequest, tooLarge } from './errors.ts';
 
-/** One row of a request body with its 1-based line, or the reason it could not be read. */
-export type BodyRow = { line: number; value: unknown } | { line: number; error: string };
+/** One row of a request body with its 1-based line (and its JSON text, for NDJSON), or why it could not be read. */
+export type BodyRow = { line: number; value: unknown; text?: string } | { line: number; error: string };
 
 export type BodyFormat = 'json' | 'ndjson' | 'csv';
 
@@ -40,7 +40,7 @@ function readRows(format: BodyFormat, body: unknown, schema: TSchema): BodyRow[]
       const trimmed = text.trim();
       if (trimmed === '') return;
       try {
-        rows.push({ line: i + 1, value: JSON.parse(trimmed) });
+        rows.push({ line: i + 1, value: JSON.parse(trimmed), text: trimmed });
       } catch {
         rows.push({ line: i + 1, error: 'not a JSON object' });
       }

@@ -6,6 +6,9 @@ import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, SubscribeOptio
 import type { Topic } from './topics.ts';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Recently appended records kept in memory, so consumers that keep up never re-read and re-parse the files. */
+const TAIL_RECORDS = 200_000;
+const TAIL_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
@@ -14,6 +17,15 @@ interface Position {
   offset: number;
   segment: number;
   byte: number;
+}
+
+interface TailRecord {
+  key: string | undefined;
+  value: unknown;
+  encoded: string;
+  segment: number;
+  byte: number;
+  length: number;
 }
 
 interface Segment {
@@ -33,10 +45,12 @@ function segmentName(base: number): string {
 class TopicLog extends EventEmitter {
   private segments: Segment[] = [];
   private handle: fsp.FileHandle | undefined;
-  private queue: { lines: string; count: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private queue: { records: LogRecord[]; encoded: string[]; lines: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private flushing = false;
   /** Records below this offset are durable and may be read. */
   end = 0;
+  private tail: TailRecord[] = [];
+  private tailBytes = 0;
 
   constructor(readonly topic: Topic, private readonly dir: string) {
     super();
@@ -69,9 +83,11 @@ class TopicLog extends EventEmitter {
 
   append(records: LogRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    const lines = records.map((r) => JSON.stringify(r.key === undefined ? { v: r.value } : { k: r.key, v: r.value })).join('\n') + '\n';
+    // `v` is always last, so a reader can hand its JSON text on without encoding it again.
+    const encoded = records.map((r) => r.encoded ?? JSON.stringify(r.value));
+    const lines = records.map((r, i) => `{${r.key === undefined ? '' : `"k":${JSON.stringify(r.key)},`}"v":${encoded[i]}}\n`);
     return new Promise((resolve, reject) => {
-      this.queue.push({ lines, count: records.length, resolve, reject });
+      this.queue.push({ records, encoded, lines, resolve, reject });
       void this.flush();
     });
   }
@@ -82,13 +98,23 @@ class TopicLog extends EventEmitter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
-        const buffer = Buffer.from(batch.map((b) => b.lines).join(''));
-        const count = batch.reduce((n, b) => n + b.count, 0);
+        const buffer = Buffer.from(batch.map((b) => b.lines.join('')).join(''));
+        const count = batch.reduce((n, b) => n + b.records.length, 0);
         try {
           let last = this.segments[this.segments.length - 1]!;
           if (last.size > 0 && last.size + buffer.length > SEGMENT_BYTES) last = await this.roll();
           await this.handle!.write(buffer);
           await this.handle!.datasync();
+          let byte = last.size;
+          for (const b of batch) {
+            b.records.forEach((r, i) => {
+              const length = Buffer.byteLength(b.lines[i]!);
+              this.tail.push({ key: r.key, value: r.value, encoded: b.encoded[i]!, segment: last.base, byte, length });
+              this.tailBytes += length;
+              byte += length;
+            });
+          }
+          this.trimTail();
           last.size += buffer.length;
           this.end += count;
           for (const b of batch) b.resolve();
@@ -111,6 +137,15 @@ class TopicLog extends EventEmitter {
     return segment;
   }
 
+  private trimTail(): void {
+    let drop = 0;
+    while (drop < this.tail.length && (this.tail.length - drop > TAIL_RECORDS || this.tailBytes > TAIL_BYTES)) {
+      this.tailBytes -= this.tail[drop]!.length;
+      drop++;
+    }
+    if (drop > 0) this.tail = this.tail.slice(drop);
+  }
+
   /** The position of the first record, or of `offset` when it is a segment base. */
   positionAt(offset: number): Position {
     const segment = [...this.segments].reverse().find((s) => s.base <= offset) ?? this.segments[0]!;
@@ -120,6 +155,20 @@ class TopicLog extends EventEmitter {
   }
 
   async read(from: Position, maxRecords: number): Promise<{ records: DeliveredRecord[]; next: Position }> {
+    const tailStart = this.end - this.tail.length;
+    if (from.offset >= tailStart && from.offset < this.end) {
+      const slice = this.tail.slice(from.offset - tailStart, from.offset - tailStart + maxRecords);
+      const records = slice.map((t, i): DeliveredRecord => ({
+        topic: this.topic,
+        partition: 0,
+        offset: String(from.offset + i),
+        key: t.key,
+        value: t.value,
+        encoded: t.encoded,
+      }));
+      const last = slice[slice.length - 1]!;
+      return { records, next: { offset: from.offset + slice.length, segment: last.segment, byte: last.byte + last.length } };
+    }
     const records: DeliveredRecord[] = [];
     let pos = from;
     if (pos.segment < this.start) pos = { offset: this.start, segment: this.start, byte: 0 };
@@ -145,8 +194,11 @@ class TopicLog extends EventEmitter {
       while (records.length < maxRecords && pos.offset < this.end) {
         const newline = buffer.indexOf(NEWLINE, lineStart);
         if (newline < 0) break;
-        const parsed = JSON.parse(buffer.toString('utf8', lineStart, newline)) as { k?: string; v: unknown };
-        records.push({ topic: this.topic, partition: 0, offset: String(pos.offset), key: parsed.k, value: parsed.v });
+        const line = buffer.toString('utf8', lineStart, newline);
+        const parsed = JSON.parse(line) as { k?: string; v: unknown };
+        // A key is a JSON string, so `"v":` cannot occur inside it: the first one starts the value.
+        const encoded = line.slice(line.indexOf('"v":') + 4, -1);
+        records.push({ topic: this.topic, partition: 0, offset: String(pos.offset), key: parsed.k, value: parsed.v, encoded });
         pos = { offset: pos.offset + 1, segment: pos.segment, byte: pos.byte + newline + 1 - lineStart };
         lineStart = newline + 1;
       }

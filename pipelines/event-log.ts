@@ -4,6 +4,8 @@ export interface LogRecord {
   /** Partitioning key: records with the same key keep their order (we use store_id). */
   key?: string | undefined;
   value: unknown;
+  /** The JSON text of `value` when the caller already has it (NDJSON intake): saves encoding it again. */
+  encoded?: string | undefined;
 }
 
 export interface DeliveredRecord {
@@ -12,6 +14,8 @@ export interface DeliveredRecord {
   offset: string;
   key: string | undefined;
   value: unknown;
+  /** The JSON text of `value` as stored in the log, when the adapter has it. */
+  encoded?: string | undefined;
 }
 
 /** Handles one batch of one topic. Throwing means "not done": the same records come again. */

@@ -1,4 +1,4 @@
-import { existingEventIds } from '../analytics/events.ts';
+import { existingEventIds, newestEventTime } from '../analytics/events.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import type { EventLog } from './event-log.ts';
 import { EVENT_STREAMS, type EventStream } from './topics.ts';
@@ -9,19 +9,30 @@ interface EventRow {
   ts: string;
 }
 
-/** Remembers the newest event ids per stream, up to a bound, oldest forgotten first. */
+/**
+ * The event ids this process published most recently, up to a bound. `horizon` is the newest event time that
+ * may be stored without being remembered here: the newest stored before this process started, and the newest
+ * that was forgotten to stay in bounds.
+ */
 class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly capacity: number) {}
+  private readonly times = new Map<string, number>();
+  constructor(
+    private readonly capacity: number,
+    public horizon: number,
+  ) {}
   has(id: string): boolean {
-    return this.ids.has(id);
+    return this.times.has(id);
   }
-  add(id: string): void {
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
+  add(id: string, time: number): void {
+    this.times.set(id, time);
+    if (this.times.size > this.capacity) {
+      const [oldest, oldestTime] = this.times.entries().next().value as [string, number];
+      this.times.delete(oldest);
+      if (oldestTime > this.horizon) this.horizon = oldestTime;
+    }
   }
   delete(id: string): void {
-    this.ids.delete(id);
+    this.times.delete(id);
   }
 }
 
@@ -31,50 +42,58 @@ export interface PublishOutcome {
 }
 
 /**
- * Publishes validated events to their topic, counting re-sent event ids as duplicates: ids seen in this batch,
- * ids this process published recently (not yet in the warehouse), and ids already stored. The warehouse sink
- * checks again before inserting, so a duplicate this misses (another ingest process, a race) is still stored once.
+ * Publishes validated events to their topic and counts re-sent event ids as duplicates: ids repeated in the
+ * batch, ids this process published recently, and — for events old enough to be stored already (at or before
+ * the horizon) — ids in the warehouse. A live stream thus costs no warehouse lookup. The warehouse sink checks
+ * every batch again before inserting, so a duplicate missed here (another ingest process) is still stored once.
  */
 export class EventPublisher {
-  private readonly recent = new Map<EventStream, RecentIds>();
+  private readonly recent = new Map<EventStream, Promise<RecentIds>>();
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly log: EventLog,
     private readonly warehouse: Warehouse,
-    private readonly recentCapacity = 2_000_000,
+    private readonly recentCapacity = 500_000,
   ) {}
 
-  private recentIds(stream: EventStream): RecentIds {
+  private recentIds(stream: EventStream): Promise<RecentIds> {
     let ids = this.recent.get(stream);
-    if (!ids) this.recent.set(stream, (ids = new RecentIds(this.recentCapacity)));
+    if (!ids) {
+      ids = newestEventTime(this.warehouse, EVENT_STREAMS[stream].table)
+        .catch(() => Number.MAX_SAFE_INTEGER) // warehouse down: treat every event as possibly stored
+        .then((newest) => new RecentIds(this.recentCapacity, Math.max(this.startedAt, newest)));
+      this.recent.set(stream, ids);
+    }
     return ids;
   }
 
-  async publish(stream: EventStream, rows: readonly EventRow[]): Promise<PublishOutcome> {
-    const recent = this.recentIds(stream);
-    const fresh: EventRow[] = [];
+  async publish(stream: EventStream, rows: readonly EventRow[], encoded?: readonly (string | undefined)[]): Promise<PublishOutcome> {
+    const recent = await this.recentIds(stream);
+    const fresh: { row: EventRow; time: number; encoded: string | undefined }[] = [];
     const inBatch = new Set<string>();
-    for (const row of rows) {
-      if (inBatch.has(row.event_id) || recent.has(row.event_id)) continue;
+    rows.forEach((row, i) => {
+      if (inBatch.has(row.event_id) || recent.has(row.event_id)) return;
       inBatch.add(row.event_id);
-      fresh.push(row);
-    }
+      fresh.push({ row, time: Date.parse(row.ts), encoded: encoded?.[i] });
+    });
+    const maybeStored = fresh.filter((f) => f.time <= recent.horizon).map((f) => f.row);
     let stored = new Set<string>();
     try {
-      stored = await existingEventIds(this.warehouse, EVENT_STREAMS[stream].table, fresh);
+      stored = await existingEventIds(this.warehouse, EVENT_STREAMS[stream].table, maybeStored);
     } catch {
       // The warehouse being down must not stop intake: the log buffers and the sink de-duplicates later.
     }
-    const toPublish = fresh.filter((row) => !stored.has(row.event_id));
+    const toPublish = fresh.filter((f) => !stored.has(f.row.event_id));
     // Claimed before the await so that a concurrent request with the same ids counts them as duplicates.
-    for (const row of toPublish) recent.add(row.event_id);
+    for (const f of toPublish) recent.add(f.row.event_id, f.time);
     try {
       await this.log.publish(
         EVENT_STREAMS[stream].topic,
-        toPublish.map((row) => ({ key: row.store_id, value: row })),
+        toPublish.map((f) => ({ key: f.row.store_id, value: f.row, encoded: f.encoded })),
       );
     } catch (err) {
-      for (const row of toPublish) recent.delete(row.event_id);
+      for (const f of toPublish) recent.delete(f.row.event_id);
       throw err;
     }
     return { accepted: toPublish.length, duplicates: rows.length - toPublish.length };

@@ -47,7 +47,7 @@ function rowsSchema(schema: TSchema, summary: string, description: string): Fast
 const skipBodyValidation = () => () => true;
 
 function splitChecked<T>(rows: ReturnType<typeof bodyRows>, check: ReturnType<typeof recordCheck>) {
-  const valid: { line: number; value: T }[] = [];
+  const valid: { line: number; value: T; text?: string | undefined }[] = [];
   const rejected: IngestResult['rejected'] = [];
   for (const row of rows) {
     if ('error' in row) {
@@ -55,7 +55,7 @@ function splitChecked<T>(rows: ReturnType<typeof bodyRows>, check: ReturnType<ty
       continue;
     }
     const checked = check(row.value);
-    if (checked.ok) valid.push({ line: row.line, value: checked.value as T });
+    if (checked.ok) valid.push({ line: row.line, value: checked.value as T, text: row.text });
     else rejected.push({ line: row.line, error: checked.error });
   }
   return { valid, rejected };
@@ -103,7 +103,11 @@ export async function recordRoutes(app: FastifyInstance, deps: RecordRoutesDeps)
         }
         const rows = bodyRows(bodyFormat(request.headers['content-type']), request.body, spec.schema, deps.maxRowsPerRequest);
         const { valid, rejected } = splitChecked<{ event_id: string; store_id: string; ts: string }>(rows, check);
-        const { accepted, duplicates } = await deps.publisher.publish(stream, valid.map((v) => v.value));
+        const { accepted, duplicates } = await deps.publisher.publish(
+          stream,
+          valid.map((v) => v.value),
+          valid.map((v) => v.text),
+        );
         ingestRows.inc({ stream, outcome: 'accepted' }, accepted);
         ingestRows.inc({ stream, outcome: 'duplicate' }, duplicates);
         ingestRows.inc({ stream, outcome: 'rejected' }, rejected.length);

@@ -78,7 +78,7 @@ async function insertSplitting(
 ): Promise<number> {
   if (items.length === 0) return 0;
   try {
-    return await insertEvents(warehouse, table, items.map((i) => i.row));
+    return await insertEvents(warehouse, table, items.map((i) => i.record.encoded ?? JSON.stringify(i.row)));
   } catch (err) {
     if (!(err instanceof WarehouseError) || err.code !== 'bad_data') throw err;
     if (items.length === 1) {
@@ -130,7 +130,7 @@ export async function startWarehouseSink(
         throw err;
       }
     },
-    { maxBatch: options.maxBatch ?? 20_000, lingerMs: options.lingerMs ?? 100 },
+    { maxBatch: options.maxBatch ?? 50_000, lingerMs: options.lingerMs ?? 250 },
   );
 }
 
