@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig, ROLES } from '../../../pipelines/config.ts';
+import { TOPICS } from '../../../pipelines/topics.ts';
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[] | string;
+  environment?: Record<string, string>;
+  ports?: string[];
+}
+
+const compose = parse(fs.readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const appServices = Object.entries(compose.services).filter(([, s]) => s.image === 'shelfpulse:latest');
+
+/** Compose's ${VAR:-default} and ${VAR:?message} as a user without those variables set would get them (the required ones set). */
+function interpolate(value: string): string {
+  return value.replace(/\$\{(\w+)(?::-([^}]*)|:\?[^}]*)?\}/g, (_m, name: string, fallback?: string) =>
+    fallback ?? (name === 'SHELFPULSE_ADMIN_TOKEN' ? 'a-token-of-sixteen-plus' : ''),
+  );
+}
+
+/** The environment variables the configuration code actually reads (with both distributed adapters on). */
+function variablesReadByConfig(): Set<string> {
+  const read = new Set<string>();
+  const adapters: Record<string, string> = { CLICKHOUSE_URL: 'http://clickhouse:8123', KAFKA_BROKERS: 'kafka:9092' };
+  loadConfig(new Proxy({}, { get: (_target, name) => (read.add(String(name)), adapters[String(name)]) }));
+  return read;
+}
+
+describe('docker-compose.yml matches what the code reads', () => {
+  it('runs the app image once per role, covering every role', () => {
+    const roles = appServices.flatMap(([, s]) => (s.environment?.SHELFPULSE_ROLES ?? '').split(','));
+    expect(new Set(roles)).toEqual(new Set(ROLES));
+  });
+
+  it.each(appServices)('%s: command, environment and port are the ones the CLI and config take', (_name, service) => {
+    expect(service.command).toEqual(['node', 'bin/shelfpulse.mjs', 'serve', '--no-demo']);
+    expect(fs.existsSync(new URL('../../../bin/shelfpulse.mjs', import.meta.url))).toBe(true);
+
+    const known = variablesReadByConfig();
+    const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+    for (const name of Object.keys(env)) expect(known, `${name} is not read by pipelines/config.ts`).toContain(name);
+
+    const config = loadConfig(env);
+    expect(config.clickhouse?.url).toBe('http://clickhouse:8123');
+    expect(config.kafka?.brokers).toEqual(['kafka:9092']);
+    for (const port of service.ports ?? []) expect(port.split(':').pop()).toBe(String(config.port));
+  });
+
+  it('points the app at services that listen where the app looks', () => {
+    const kafka = compose.services.kafka!.environment!;
+    expect(kafka.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092');
+    expect(compose.services.clickhouse!.image).toMatch(/^clickhouse\/clickhouse-server:/);
+  });
+
+  it('creates every topic the code uses', () => {
+    const command = ([] as string[]).concat(compose.services['kafka-topics']!.command ?? []).join(' ');
+    const created = /for t in ([\w\s-]+); do/.exec(command)![1]!.trim().split(/\s+/);
+    expect(new Set(created)).toEqual(new Set(TOPICS));
+  });
+});

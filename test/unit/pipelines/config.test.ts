@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../pipelines/config.ts';
+
+describe('configuration', () => {
+  it('defaults to the embedded shape on port 3000 in Asia/Shanghai', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, timezone: 'Asia/Shanghai', clickhouse: undefined, kafka: undefined });
+    expect(config.roles).toEqual(['ingest', 'sink', 'vision', 'alerts', 'notifier', 'web']);
+  });
+
+  it('reads the distributed adapters from CLICKHOUSE_URL and KAFKA_BROKERS', () => {
+    const config = loadConfig({ CLICKHOUSE_URL: 'http://u:p%40ss@ch:8123', KAFKA_BROKERS: 'k1:9092, k2:9092' });
+    expect(config.clickhouse).toEqual({ url: 'http://ch:8123', user: 'u', password: 'p@ss', database: 'shelfpulse' });
+    expect(config.kafka?.brokers).toEqual(['k1:9092', 'k2:9092']);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT=eighty/],
+    [{ PORT: '70000' }, /PORT=70000/],
+    [{ CLICKHOUSE_URL: 'clickhouse' }, /CLICKHOUSE_URL/],
+    [{ CLICKHOUSE_URL: 'ftp://x' }, /http/],
+    [{ KAFKA_BROKERS: 'kafka' }, /host:port/],
+    [{ SHELFPULSE_ROLES: 'ingest,cooking' }, /cooking/],
+    [{ SHELFPULSE_TIMEZONE: 'Mars/Olympus' }, /IANA/],
+    [{ SHELFPULSE_ADMIN_TOKEN: 'short' }, /16 characters/],
+  ])('refuses %o with one clear line', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
