@@ -23,6 +23,7 @@ export async function startServer(config: Config): Promise<Server> {
     auth: new TokenAuthority(platform.warehouse, config.adminToken),
     bodyLimitBytes: config.bodyLimitBytes,
     maxRowsPerRequest: config.maxRowsPerRequest,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     sinkLag: platform.sinkLag,
     extraRoutes: [],
   });

@@ -1,3 +1,5 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -18,6 +20,8 @@ export interface AppDeps {
   maxRowsPerRequest: number;
   sinkLag: () => number;
   maxSinkLag?: number;
+  /** Requests per minute one token (or address, without a token) may make to a rate-limited route. */
+  rateLimitPerMinute?: number;
   /** Registers further routes (alerts, photos, map, the web app) from the rooms that own them. */
   extraRoutes?: ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -56,6 +60,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
+  // Security headers; the web app and the API docs use inline bootstrap scripts and data:/blob: images.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  // Opt-in per route (`config.rateLimit`): ingest and sign-in; keyed by token so one feed cannot starve another.
+  await app.register(rateLimit, {
+    global: false,
+    max: deps.rateLimitPerMinute ?? 6000,
+    timeWindow: '1 minute',
+    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute; retry in ${Math.ceil(context.ttl / 1000)} s`, {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
+  });
   app.addHook('onRequest', async (request) => deps.auth.authorize(request));
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(

@@ -19,6 +19,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Most rows one ingest request may carry. */
   maxRowsPerRequest: number;
+  /** Requests a minute per token on the ingest routes. */
+  rateLimitPerMinute: number;
 }
 
 /** Bad configuration: the message is the one line a person reads before start-up stops. */
@@ -116,5 +118,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimitBytes: integer(env, 'SHELFPULSE_BODY_LIMIT_MB', 32, 1, 1024) * 1024 * 1024,
     maxRowsPerRequest: integer(env, 'SHELFPULSE_MAX_ROWS', 100_000, 1, 10_000_000),
+    rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
   };
 }

@@ -72,7 +72,7 @@ export async function recordRoutes(app: FastifyInstance, deps: RecordRoutesDeps)
       {
         schema: { ...rowsSchema(spec.schema, `Upsert ${kind}`, `Upserts ${kind} by ${spec.key.join(' + ')}; the latest write wins.`), tags: ['master data'] },
         validatorCompiler: skipBodyValidation,
-        config: { roles: MASTER_DATA_ROLES },
+        config: { roles: MASTER_DATA_ROLES, rateLimit: {} },
       },
       async (request, reply) => {
         const rows = bodyRows(bodyFormat(request.headers['content-type']), request.body, spec.schema, deps.maxRowsPerRequest);
@@ -95,7 +95,7 @@ export async function recordRoutes(app: FastifyInstance, deps: RecordRoutesDeps)
           tags: ['events'],
         },
         validatorCompiler: skipBodyValidation,
-        config: { roles: EVENT_ROLES },
+        config: { roles: EVENT_ROLES, rateLimit: {} },
       },
       async (request, reply) => {
         if (deps.sinkLag() > deps.maxSinkLag) {
