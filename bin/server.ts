@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../ingest/app.ts';
 import { TokenAuthority } from '../ingest/auth.ts';
+import { deadLetterRoutes } from '../ingest/routes/dead-letters.ts';
 import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
 
@@ -25,7 +26,7 @@ export async function startServer(config: Config): Promise<Server> {
     maxRowsPerRequest: config.maxRowsPerRequest,
     rateLimitPerMinute: config.rateLimitPerMinute,
     sinkLag: platform.sinkLag,
-    extraRoutes: [],
+    extraRoutes: [(app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log })],
   });
   return {
     app,

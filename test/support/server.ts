@@ -27,7 +27,7 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
     ...server,
     dataDir,
     admin: (contentType = 'application/json') => ({ authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType }),
-    settle: () => waitForConsumers(server.platform.log, SINK_GROUP, EVENT_TOPICS),
+    settle: () => waitForConsumers(server.platform.log, SINK_GROUP, [...EVENT_TOPICS, 'dead-letter']),
     async stop() {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
