@@ -25,6 +25,7 @@ export async function startServer(config: Config): Promise<Server> {
     bodyLimitBytes: config.bodyLimitBytes,
     maxRowsPerRequest: config.maxRowsPerRequest,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    maxSinkLag: config.maxSinkLag,
     sinkLag: platform.sinkLag,
     extraRoutes: [(app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log })],
   });

@@ -21,6 +21,8 @@ export interface Config {
   maxRowsPerRequest: number;
   /** Requests a minute per token on the ingest routes. */
   rateLimitPerMinute: number;
+  /** Events accepted but not yet in the warehouse above which ingest answers 503 + Retry-After. */
+  maxSinkLag: number;
 }
 
 /** Bad configuration: the message is the one line a person reads before start-up stops. */
@@ -119,5 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     bodyLimitBytes: integer(env, 'SHELFPULSE_BODY_LIMIT_MB', 32, 1, 1024) * 1024 * 1024,
     maxRowsPerRequest: integer(env, 'SHELFPULSE_MAX_ROWS', 100_000, 1, 10_000_000),
     rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
+    maxSinkLag: integer(env, 'SHELFPULSE_MAX_SINK_LAG', 5_000_000, 1, 1_000_000_000),
   };
 }
