@@ -49,7 +49,9 @@ class TopicLog extends EventEmitter {
   private flushing = false;
   /** Records below this offset are durable and may be read. */
   end = 0;
+  /** tail[tailHead..] are the newest records; the head moves instead of copying the array on every append. */
   private tail: TailRecord[] = [];
+  private tailHead = 0;
   private tailBytes = 0;
 
   constructor(readonly topic: Topic, private readonly dir: string) {
@@ -137,13 +139,19 @@ class TopicLog extends EventEmitter {
     return segment;
   }
 
+  private get tailLength(): number {
+    return this.tail.length - this.tailHead;
+  }
+
   private trimTail(): void {
-    let drop = 0;
-    while (drop < this.tail.length && (this.tail.length - drop > TAIL_RECORDS || this.tailBytes > TAIL_BYTES)) {
-      this.tailBytes -= this.tail[drop]!.length;
-      drop++;
+    while (this.tailLength > 0 && (this.tailLength > TAIL_RECORDS || this.tailBytes > TAIL_BYTES)) {
+      this.tailBytes -= this.tail[this.tailHead]!.length;
+      this.tailHead++;
     }
-    if (drop > 0) this.tail = this.tail.slice(drop);
+    if (this.tailHead > TAIL_RECORDS) {
+      this.tail = this.tail.slice(this.tailHead);
+      this.tailHead = 0;
+    }
   }
 
   /** The position of the first record, or of `offset` when it is a segment base. */
@@ -155,9 +163,10 @@ class TopicLog extends EventEmitter {
   }
 
   async read(from: Position, maxRecords: number): Promise<{ records: DeliveredRecord[]; next: Position }> {
-    const tailStart = this.end - this.tail.length;
+    const tailStart = this.end - this.tailLength;
     if (from.offset >= tailStart && from.offset < this.end) {
-      const slice = this.tail.slice(from.offset - tailStart, from.offset - tailStart + maxRecords);
+      const first = this.tailHead + from.offset - tailStart;
+      const slice = this.tail.slice(first, first + maxRecords);
       const records = slice.map((t, i): DeliveredRecord => ({
         topic: this.topic,
         partition: 0,

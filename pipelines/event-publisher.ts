@@ -15,24 +15,34 @@ interface EventRow {
  * that was forgotten to stay in bounds.
  */
 class RecentIds {
-  private readonly times = new Map<string, number>();
+  /** id → its slot in the ring; a ring (not Map insertion order) keeps eviction O(1) at any size. */
+  private readonly slots = new Map<string, number>();
+  private readonly ring: (string | undefined)[];
+  private readonly times: Float64Array;
+  private next = 0;
   constructor(
-    private readonly capacity: number,
+    capacity: number,
     public horizon: number,
-  ) {}
+  ) {
+    this.ring = new Array<string | undefined>(capacity);
+    this.times = new Float64Array(capacity);
+  }
   has(id: string): boolean {
-    return this.times.has(id);
+    return this.slots.has(id);
   }
   add(id: string, time: number): void {
-    this.times.set(id, time);
-    if (this.times.size > this.capacity) {
-      const [oldest, oldestTime] = this.times.entries().next().value as [string, number];
-      this.times.delete(oldest);
-      if (oldestTime > this.horizon) this.horizon = oldestTime;
+    const evicted = this.ring[this.next];
+    if (evicted !== undefined && this.slots.get(evicted) === this.next) {
+      this.slots.delete(evicted);
+      if (this.times[this.next]! > this.horizon) this.horizon = this.times[this.next]!;
     }
+    this.ring[this.next] = id;
+    this.times[this.next] = time;
+    this.slots.set(id, this.next);
+    this.next = (this.next + 1) % this.ring.length;
   }
   delete(id: string): void {
-    this.times.delete(id);
+    this.slots.delete(id);
   }
 }
 
