@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/kafka-broker.ts'],
     // Each test file runs in its own process: chDB allows one data directory per process.
     pool: 'forks',
     maxWorkers: 2,
