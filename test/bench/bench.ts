@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
  */
 const BENCHES: Record<string, { module: string; fn: string }> = {
   ingest: { module: './ingest.ts', fn: 'benchIngest' },
+  kafka: { module: './kafka.ts', fn: 'benchKafka' },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
