@@ -36,8 +36,16 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   );
 }
 
+export interface MigrateOptions {
+  /** Store-local calendar of the daily aggregates (an IANA zone), written into the views that compute days. */
+  timezone?: string;
+  migrations?: Migration[];
+}
+
 /** Applies each migration not yet recorded in `schema_migrations`, in order; returns the names applied. */
-export async function migrate(warehouse: Warehouse, migrations?: Migration[]): Promise<string[]> {
+export async function migrate(warehouse: Warehouse, options: MigrateOptions = {}): Promise<string[]> {
+  const timezone = options.timezone ?? 'Asia/Shanghai';
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(timezone)) throw new Error(`time zone "${timezone}" is not an IANA name`);
   await warehouse.command(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
   ) ENGINE = ReplacingMergeTree ORDER BY version`);
@@ -45,10 +53,10 @@ export async function migrate(warehouse: Warehouse, migrations?: Migration[]): P
     (await warehouse.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
   );
   const applied: string[] = [];
-  for (const migration of migrations ?? (await loadMigrations())) {
+  for (const migration of options.migrations ?? (await loadMigrations())) {
     if (done.has(migration.version)) continue;
     // Every statement is idempotent (IF NOT EXISTS), so a crash between two statements is safe to re-run.
-    for (const statement of migration.statements) await warehouse.command(statement);
+    for (const statement of migration.statements) await warehouse.command(statement.replaceAll('{{timezone}}', timezone));
     await warehouse.insert('schema_migrations', [{ version: migration.version, name: migration.name }]);
     applied.push(migration.name);
   }

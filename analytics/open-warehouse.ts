@@ -8,6 +8,8 @@ export interface WarehouseOptions {
   /** Unset: embedded chDB under `dataDir/warehouse`. */
   clickhouse?: ClickhouseServerOptions | undefined;
   dataDir: string;
+  /** Store-local calendar for daily aggregates (IANA zone). */
+  timezone?: string;
 }
 
 /** Opens the configured adapter and brings its schema up to date. */
@@ -15,6 +17,6 @@ export async function openWarehouse(options: WarehouseOptions): Promise<Warehous
   const warehouse = options.clickhouse
     ? await ClickhouseWarehouse.connect(options.clickhouse)
     : new ChdbWarehouse(path.join(options.dataDir, 'warehouse'));
-  await migrate(warehouse);
+  await migrate(warehouse, { timezone: options.timezone });
   return warehouse;
 }

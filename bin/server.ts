@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../ingest/app.ts';
 import { TokenAuthority } from '../ingest/auth.ts';
+import { alertRoutes } from '../ingest/routes/alerts.ts';
 import { deadLetterRoutes } from '../ingest/routes/dead-letters.ts';
 import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
@@ -27,7 +28,10 @@ export async function startServer(config: Config): Promise<Server> {
     rateLimitPerMinute: config.rateLimitPerMinute,
     maxSinkLag: config.maxSinkLag,
     sinkLag: platform.sinkLag,
-    extraRoutes: [(app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log })],
+    extraRoutes: [
+      (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
+      (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts }),
+    ],
   });
   return {
     app,

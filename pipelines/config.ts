@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_THRESHOLDS, type RuleThresholds } from '../analytics/rules/thresholds.ts';
 
 /** The roles one process can play; the embedded shape runs all of them. */
 export const ROLES = ['ingest', 'sink', 'vision', 'alerts', 'notifier', 'web'] as const;
@@ -23,6 +24,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Events accepted but not yet in the warehouse above which ingest answers 503 + Retry-After. */
   maxSinkLag: number;
+  /** Alert rule thresholds. */
+  thresholds: RuleThresholds;
 }
 
 /** Bad configuration: the message is the one line a person reads before start-up stops. */
@@ -88,6 +91,30 @@ function kafka(env: NodeJS.ProcessEnv): Config['kafka'] {
   return { brokers, clientId: env.KAFKA_CLIENT_ID || 'shelfpulse' };
 }
 
+function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value >= 1) throw new ConfigError(`${name}=${raw} must be a fraction between 0 and 1 (e.g. 0.05)`);
+  return value;
+}
+
+/** "饮料=2,乳品=4": the zero-sale window per category. */
+function windowsByCategory(env: NodeJS.ProcessEnv): Record<string, number> {
+  const raw = env.SHELFPULSE_ZERO_SALE_DAYS_BY_CATEGORY;
+  if (!raw) return {};
+  return Object.fromEntries(
+    raw.split(',').map((pair) => {
+      const [category, days] = pair.split('=').map((s) => s.trim());
+      const n = Number(days);
+      if (!category || !Number.isInteger(n) || n < 1 || n > 60) {
+        throw new ConfigError(`SHELFPULSE_ZERO_SALE_DAYS_BY_CATEGORY entry "${pair}" is not category=days (1-60)`);
+      }
+      return [category, n];
+    }),
+  );
+}
+
 function roles(env: NodeJS.ProcessEnv): Role[] {
   const raw = env.SHELFPULSE_ROLES;
   if (!raw || raw === 'all') return [...ROLES];
@@ -122,5 +149,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     maxRowsPerRequest: integer(env, 'SHELFPULSE_MAX_ROWS', 100_000, 1, 10_000_000),
     rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
     maxSinkLag: integer(env, 'SHELFPULSE_MAX_SINK_LAG', 5_000_000, 1, 1_000_000_000),
+    thresholds: {
+      zeroSaleWindowDays: integer(env, 'SHELFPULSE_ZERO_SALE_DAYS', DEFAULT_THRESHOLDS.zeroSaleWindowDays, 1, 60),
+      zeroSaleWindowDaysByCategory: windowsByCategory(env),
+      baselineDays: DEFAULT_THRESHOLDS.baselineDays,
+      maxZeroProbability: fraction(env, 'SHELFPULSE_MAX_ZERO_PROBABILITY', DEFAULT_THRESHOLDS.maxZeroProbability),
+      minPriceGap: fraction(env, 'SHELFPULSE_MIN_PRICE_GAP', DEFAULT_THRESHOLDS.minPriceGap),
+      dormantAfterDays: integer(env, 'SHELFPULSE_DORMANT_DAYS', DEFAULT_THRESHOLDS.dormantAfterDays, 1, 3650),
+    },
   };
 }

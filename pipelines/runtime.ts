@@ -9,6 +9,8 @@ import { consumerLag } from './metrics.ts';
 import { openEventLog } from './open-event-log.ts';
 import { EVENT_TOPICS } from './topics.ts';
 import { SINK_GROUP, startWarehouseSink } from './workers/warehouse-sink.ts';
+import { AlertService } from './alert-service.ts';
+import { startAlertEngine } from './workers/alert-engine.ts';
 
 export interface Platform {
   config: Config;
@@ -16,6 +18,7 @@ export interface Platform {
   warehouse: Warehouse;
   log: EventLog;
   publisher: EventPublisher;
+  alerts: AlertService;
   /** Records not yet in the warehouse (refreshed every second). */
   sinkLag(): number;
   /** Stops the workers after their batch in hand, then closes the log and the warehouse. */
@@ -29,12 +32,16 @@ export interface Platform {
 export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
   const usesDataDir = !config.clickhouse || !config.kafka;
   const unlock = usesDataDir ? lockDataDir(config.dataDir) : () => {};
-  const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir });
+  const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, timezone: config.timezone });
   const log = await openEventLog(config);
   const publisher = new EventPublisher(log, warehouse);
   const workers: Subscription[] = [];
+  const alerts = new AlertService(warehouse, log, config.thresholds, config.timezone);
   if (config.roles.includes('sink')) {
     workers.push(await startWarehouseSink(log, warehouse, logger.child({ worker: 'warehouse-sink' })));
+  }
+  if (config.roles.includes('alerts')) {
+    workers.push(await startAlertEngine(log, alerts, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));
   }
 
   let lag = 0;
@@ -56,6 +63,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     warehouse,
     log,
     publisher,
+    alerts,
     sinkLag: () => lag,
     async close() {
       clearInterval(lagTimer);

@@ -1,0 +1,486 @@
+import { dormantCustomers, type OrderHistory } from '../rules/dormant.ts';
+import { effectivePrice, isPriceGap, priceGap, type Promotion } from '../rules/price-gap.ts';
+import { windowDaysFor, type RuleThresholds } from '../rules/thresholds.ts';
+import { decideZeroSale, isSilentStore } from '../rules/zero-sale.ts';
+import type { Warehouse } from '../warehouse.ts';
+import { reconcile, slotOf, type Alert, type AlertType, type Finding, type Severity } from './model.ts';
+import { openAlerts, saveAlerts } from './store.ts';
+import { dormantTexts, noDataTexts, outOfStockTexts, priceGapTexts, zeroSaleTexts } from './texts.ts';
+
+// ---- SQL (server-side parameters only) ----
+
+/** Ranged own SKUs with no sale in W and enough baseline sales to make that improbable (the rule decides exactly). */
+const ZERO_SALE_CANDIDATES = `
+  WITH toDate({as_of:String}) AS d, d - {window_days:UInt16} + 1 AS w_start, w_start - {baseline_days:UInt16} AS b_start
+  SELECT s.store_id AS store_id, s.sku AS sku, s.baseline_units AS baseline_units, p.category AS category, p.name AS product_name
+  FROM (
+    SELECT store_id, sku, sumIf(units, day < w_start) AS baseline_units, countIf(units > 0 AND day >= w_start) AS sale_days
+    FROM daily_sales
+    WHERE day >= b_start AND day <= d
+    GROUP BY store_id, sku
+    HAVING sale_days = 0 AND baseline_units >= {min_baseline_units:Float64}
+  ) AS s
+  INNER JOIN (SELECT store_id, sku FROM assortment FINAL) AS a ON a.store_id = s.store_id AND a.sku = s.sku
+  INNER JOIN (SELECT sku, category, name FROM products FINAL WHERE NOT is_competitor) AS p ON p.sku = s.sku
+  WHERE ({categories:Array(String)} = [] AND p.category NOT IN {other_categories:Array(String)}) OR p.category IN {categories:Array(String)}`;
+
+/** POS lines per store in W and in the baseline before it. */
+const STORE_ACTIVITY = `
+  WITH toDate({as_of:String}) AS d, d - {window_days:UInt16} + 1 AS w_start, w_start - {baseline_days:UInt16} AS b_start
+  SELECT store_id, sumIf(lines, day >= w_start) AS window_lines, sumIf(lines, day < w_start) AS baseline_lines
+  FROM store_daily WHERE day >= b_start AND day <= d
+  GROUP BY store_id`;
+
+/** The newest stock count at or before the close of the as-of day. */
+const ON_HAND_AT_CLOSE = `
+  SELECT store_id, sku, argMax(on_hand, ts) AS on_hand
+  FROM inventory
+  WHERE ts < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
+    AND store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)}
+  GROUP BY store_id, sku`;
+
+/** Daily units over the 28 days up to as_of and the same dates a year earlier, for the evidence charts. */
+const DAILY_SERIES = `
+  SELECT store_id, sku, toString(day) AS date, sum(units) AS units
+  FROM daily_sales
+  WHERE store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)}
+    AND ((day BETWEEN toDate({as_of:String}) - 27 AND toDate({as_of:String}))
+      OR (day BETWEEN toDate({as_of:String}) - INTERVAL 1 YEAR - 27 AND toDate({as_of:String}) - INTERVAL 1 YEAR))
+  GROUP BY store_id, sku, day`;
+
+/** Last day with a sale since a given day, for the stock alerts that are open (sales resumed → resolved). */
+const LAST_SALE_SINCE = `
+  SELECT store_id, sku, toString(max(day)) AS last_sale
+  FROM daily_sales
+  WHERE day > toDate({since:String}) AND day <= toDate({as_of:String}) AND units > 0
+    AND store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)}
+  GROUP BY store_id, sku`;
+
+const STORES = `SELECT store_id, name, territory, region, manager FROM stores FINAL`;
+
+/** The newest competitor price per store × competitor product within the last 30 days, with the own SKU it matches. */
+const LATEST_COMPETITOR_PRICES = `
+  SELECT cp.store_id AS store_id, cp.sku AS competitor_sku, cp.price AS price, cp.source AS source,
+    formatDateTime(cp.observed_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') AS observed_at,
+    toString(toDate(cp.observed_at, {timezone:String})) AS day
+  FROM (
+    SELECT store_id, sku, argMax(price, ts) AS price, argMax(source, ts) AS source, max(ts) AS observed_at
+    FROM competitor_prices
+    WHERE ts < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
+      AND ts >= toDateTime64(toDate({as_of:String}) - 29, 3, {timezone:String})
+    GROUP BY store_id, sku
+  ) AS cp`;
+
+const PRODUCTS = `SELECT sku, name, category, regular_price, is_competitor, matches_sku FROM products FINAL`;
+
+const PROMOTIONS = `
+  SELECT sku, store_id, region, toString(start_date) AS start_date, toString(end_date) AS end_date, promo_price
+  FROM promotions FINAL WHERE sku IN {skus:Array(String)}`;
+
+/** Every store that ever ordered, with its last order day (local) and historical margin up to the as-of day. */
+const ORDER_HISTORY = `
+  SELECT o.store_id AS store_id, toString(max(toDate(o.ts, {timezone:String}))) AS last_order_day,
+    uniqExact(o.order_id) AS orders, sum(o.qty * o.unit_price) AS value,
+    sum((p.regular_price - o.unit_price) * o.qty) AS margin
+  FROM orders AS o
+  LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = o.sku
+  WHERE o.ts < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
+  GROUP BY o.store_id`;
+
+// ---- evaluation ----
+
+export interface EvaluationSummary {
+  as_of: string;
+  opened: number;
+  updated: number;
+  resolved: number;
+  by_type: Record<string, { opened: number; updated: number; resolved: number; open: number }>;
+}
+
+export interface Evaluation {
+  summary: EvaluationSummary;
+  /** Every alert written by this run (new versions), for the notifier. */
+  changed: Alert[];
+}
+
+interface StoreInfo {
+  store_id: string;
+  name: string;
+  territory: string;
+  region: string;
+  manager: string;
+}
+
+interface ProductInfo {
+  sku: string;
+  name: string;
+  category: string;
+  regular_price: number;
+  is_competitor: boolean;
+  matches_sku: string;
+}
+
+export interface CompetitorObservation {
+  store_id: string;
+  competitor_sku: string;
+  price: number;
+  source: string;
+  observed_at: string;
+  /** Store-local day of the observation. */
+  day: string;
+}
+
+const LN = Math.log;
+
+function storeManager(store: StoreInfo | undefined, storeId: string): string {
+  return store?.manager ? store.manager : `manager:${storeId}`;
+}
+
+async function storesById(warehouse: Warehouse): Promise<Map<string, StoreInfo>> {
+  return new Map((await warehouse.query<StoreInfo>(STORES)).map((s) => [s.store_id, s]));
+}
+
+async function productsBySku(warehouse: Warehouse): Promise<Map<string, ProductInfo>> {
+  return new Map((await warehouse.query<ProductInfo>(PRODUCTS)).map((p) => [p.sku, p]));
+}
+
+function series(rows: { day: string; units: number }[], from: string, days: number): { date: string; units: number }[] {
+  const byDay = new Map(rows.map((r) => [r.day, r.units]));
+  const start = Date.parse(`${from}T00:00:00Z`);
+  return Array.from({ length: days }, (_, i) => {
+    const date = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
+    return { date, units: byDay.get(date) ?? 0 };
+  });
+}
+
+function shiftDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function oneYearEarlier(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** zero_sale, out_of_stock and no_data for the day, plus the stock/no-data slots whose problem ended. */
+async function stockFindings(
+  warehouse: Warehouse,
+  asOf: string,
+  thresholds: RuleThresholds,
+  timezone: string,
+  stores: Map<string, StoreInfo>,
+  open: readonly Alert[],
+): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+  const findings: Finding[] = [];
+  const resolved = new Set<string>();
+  const overridden = Object.keys(thresholds.zeroSaleWindowDaysByCategory);
+  const windows = new Map<number, string[]>([[thresholds.zeroSaleWindowDays, []]]);
+  for (const category of overridden) {
+    const days = windowDaysFor(thresholds, category);
+    windows.set(days, [...(windows.get(days) ?? []), category]);
+  }
+
+  // no_data uses the default window: a silent store raises one alert and none of its SKUs do.
+  const activity = await warehouse.query<{ store_id: string; window_lines: number; baseline_lines: number }>(STORE_ACTIVITY, {
+    as_of: asOf,
+    window_days: thresholds.zeroSaleWindowDays,
+    baseline_days: thresholds.baselineDays,
+  });
+  const silent = new Set(activity.filter((a) => isSilentStore(a.window_lines, a.baseline_lines)).map((a) => a.store_id));
+  const scanning = new Set(activity.filter((a) => a.window_lines > 0).map((a) => a.store_id));
+  for (const storeId of silent) {
+    const store = stores.get(storeId);
+    if (!store) continue;
+    findings.push({
+      type: 'no_data',
+      store_id: storeId,
+      sku: '',
+      territory: store.territory,
+      category: '',
+      severity: 'high',
+      evidence: { window: { from: shiftDays(asOf, 1 - thresholds.zeroSaleWindowDays), to: asOf, days: thresholds.zeroSaleWindowDays } },
+      assignee: storeManager(store, storeId),
+      ...noDataTexts({ storeName: store.name, days: thresholds.zeroSaleWindowDays }),
+    });
+  }
+  for (const alert of open) if (alert.type === 'no_data' && scanning.has(alert.store_id)) resolved.add(slotOf(alert));
+
+  const candidates: { store_id: string; sku: string; baseline_units: number; category: string; product_name: string; windowDays: number }[] = [];
+  for (const [windowDays, categories] of windows) {
+    const rows = await warehouse.query<{ store_id: string; sku: string; baseline_units: number; category: string; product_name: string }>(
+      ZERO_SALE_CANDIDATES,
+      {
+        as_of: asOf,
+        window_days: windowDays,
+        baseline_days: thresholds.baselineDays,
+        // λ ≥ −ln(p) ⇔ baseline units ≥ −ln(p) × baseline days / window days: a pre-filter, the rule decides exactly.
+        min_baseline_units: (-LN(thresholds.maxZeroProbability) * thresholds.baselineDays) / windowDays - 1e-9,
+        categories: windowDays === thresholds.zeroSaleWindowDays ? [] : categories,
+        other_categories: overridden,
+      },
+    );
+    candidates.push(...rows.filter((r) => !silent.has(r.store_id)).map((r) => ({ ...r, windowDays })));
+  }
+
+  const stockKeys = (rows: { store_id: string; sku: string }[]) => ({
+    stores: [...new Set(rows.map((r) => r.store_id))],
+    skus: [...new Set(rows.map((r) => r.sku))],
+  });
+  const onHand = new Map<string, number>();
+  const history = new Map<string, { day: string; units: number }[]>();
+  if (candidates.length > 0) {
+    for (const r of await warehouse.query<{ store_id: string; sku: string; on_hand: number }>(ON_HAND_AT_CLOSE, {
+      as_of: asOf,
+      timezone,
+      ...stockKeys(candidates),
+    })) {
+      onHand.set(`${r.store_id}|${r.sku}`, r.on_hand);
+    }
+    for (const r of await warehouse.query<{ store_id: string; sku: string; date: string; units: number }>(DAILY_SERIES, {
+      as_of: asOf,
+      ...stockKeys(candidates),
+    })) {
+      const key = `${r.store_id}|${r.sku}`;
+      history.set(key, [...(history.get(key) ?? []), { day: r.date, units: r.units }]);
+    }
+  }
+
+  const seriesFrom = shiftDays(asOf, -27);
+  const lastYearFrom = shiftDays(oneYearEarlier(asOf), -27);
+  for (const c of candidates) {
+    const key = `${c.store_id}|${c.sku}`;
+    const known = onHand.get(key);
+    const decision = decideZeroSale(
+      { storeId: c.store_id, sku: c.sku, windowDays: c.windowDays, baselineUnits: c.baseline_units, onHand: known ?? null },
+      thresholds,
+    );
+    if (!decision.type) continue;
+    const store = stores.get(c.store_id);
+    const rows = history.get(key) ?? [];
+    const lastYearRows = rows.filter((r) => r.day <= oneYearEarlier(asOf));
+    const severity: Severity = decision.expectedUnits >= 10 ? 'high' : decision.expectedUnits >= 5 ? 'medium' : 'low';
+    const texts =
+      decision.type === 'out_of_stock'
+        ? outOfStockTexts({ storeName: store?.name ?? c.store_id, productName: c.product_name, sku: c.sku, days: c.windowDays, expected: decision.expectedUnits })
+        : zeroSaleTexts({
+            storeName: store?.name ?? c.store_id,
+            productName: c.product_name,
+            sku: c.sku,
+            days: c.windowDays,
+            expected: decision.expectedUnits,
+            pZero: decision.zeroProbability,
+          });
+    findings.push({
+      type: decision.type,
+      store_id: c.store_id,
+      sku: c.sku,
+      territory: store?.territory ?? '',
+      category: c.category,
+      severity,
+      assignee: storeManager(store, c.store_id),
+      evidence: {
+        window: { from: shiftDays(asOf, 1 - c.windowDays), to: asOf, days: c.windowDays },
+        baseline_units: c.baseline_units,
+        expected_units: Number(decision.expectedUnits.toFixed(3)),
+        p_zero: Number(decision.zeroProbability.toPrecision(4)),
+        on_hand: known ?? null,
+        series: series(rows.filter((r) => r.day >= seriesFrom), seriesFrom, 28),
+        last_year: lastYearRows.length > 0 ? series(lastYearRows, lastYearFrom, 28) : [],
+      },
+      ...texts,
+    });
+  }
+
+  // Sales resumed after an open stock alert's day: it resolves itself.
+  const stockOpen = open.filter((a) => a.type === 'zero_sale' || a.type === 'out_of_stock');
+  if (stockOpen.length > 0) {
+    const since = stockOpen.map((a) => a.as_of).sort()[0]!;
+    const lastSales = await warehouse.query<{ store_id: string; sku: string; last_sale: string }>(LAST_SALE_SINCE, {
+      since,
+      as_of: asOf,
+      ...stockKeys(stockOpen),
+    });
+    const lastSale = new Map(lastSales.map((r) => [`${r.store_id}|${r.sku}`, r.last_sale]));
+    for (const alert of stockOpen) {
+      const sale = lastSale.get(`${alert.store_id}|${alert.sku}`);
+      if (sale && sale > alert.as_of) resolved.add(slotOf(alert));
+    }
+  }
+  return { findings, resolved };
+}
+
+/** price_gap findings for competitor observations; slots whose latest observation shows no gap resolve. */
+export async function priceGapFindings(
+  warehouse: Warehouse,
+  observations: readonly CompetitorObservation[],
+  thresholds: RuleThresholds,
+  stores: Map<string, StoreInfo>,
+  products: Map<string, ProductInfo>,
+): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+  const ownSkus = [...new Set(observations.map((o) => products.get(o.competitor_sku)?.matches_sku).filter((s): s is string => !!s))];
+  const promotions = (
+    await warehouse.query<{ sku: string; store_id: string; region: string; start_date: string; end_date: string; promo_price: number }>(PROMOTIONS, {
+      skus: ownSkus,
+    })
+  ).map((p): Promotion => ({ sku: p.sku, storeId: p.store_id, region: p.region, startDate: p.start_date, endDate: p.end_date, promoPrice: p.promo_price }));
+
+  // Several competitor products can match one own SKU at a store: the cheapest observation decides.
+  const best = new Map<string, Finding & { gapValue: number }>();
+  const closed = new Set<string>();
+  for (const o of observations) {
+    const competitor = products.get(o.competitor_sku);
+    const own = competitor?.matches_sku ? products.get(competitor.matches_sku) : undefined;
+    const store = stores.get(o.store_id);
+    if (!competitor || !own || !store) continue;
+    const ownPrice = effectivePrice(own.regular_price, promotions, { sku: own.sku, storeId: o.store_id, region: store.region, day: o.day });
+    const gap = priceGap(ownPrice.price, o.price);
+    const slot = slotOf({ type: 'price_gap', store_id: o.store_id, sku: own.sku });
+    if (!isPriceGap(gap, thresholds.minPriceGap)) {
+      closed.add(slot);
+      continue;
+    }
+    if ((best.get(slot)?.gapValue ?? -Infinity) >= gap) continue;
+    const gapRounded = Number(gap.toFixed(4));
+    best.set(slot, {
+      gapValue: gap,
+      type: 'price_gap',
+      store_id: o.store_id,
+      sku: own.sku,
+      territory: store.territory,
+      category: own.category,
+      severity: gap >= 0.15 ? 'high' : gap >= 0.1 ? 'medium' : 'low',
+      assignee: `reps:${store.territory}`,
+      evidence: {
+        own_sku: own.sku,
+        competitor_sku: competitor.sku,
+        own_price: ownPrice.price,
+        own_price_source: ownPrice.source,
+        regular_price: own.regular_price,
+        competitor_price: o.price,
+        gap: gapRounded,
+        observed_at: o.observed_at,
+        source: o.source,
+      },
+      ...priceGapTexts({
+        storeName: store.name,
+        productName: own.name,
+        competitorName: competitor.name,
+        ownPrice: ownPrice.price,
+        competitorPrice: o.price,
+        gap,
+        territory: store.territory,
+      }),
+    });
+  }
+  const findings = [...best.values()].map(({ gapValue: _gap, ...finding }) => finding);
+  for (const f of findings) closed.delete(slotOf(f));
+  return { findings, resolved: closed };
+}
+
+async function dormantFindings(
+  warehouse: Warehouse,
+  asOf: string,
+  thresholds: RuleThresholds,
+  timezone: string,
+  stores: Map<string, StoreInfo>,
+  open: readonly Alert[],
+): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+  const histories = (
+    await warehouse.query<{ store_id: string; last_order_day: string; orders: number; value: number; margin: number }>(ORDER_HISTORY, {
+      as_of: asOf,
+      timezone,
+    })
+  ).map((h): OrderHistory => ({ storeId: h.store_id, lastOrderDay: h.last_order_day, orders: h.orders, value: h.value, margin: h.margin }));
+  const dormant = dormantCustomers(histories, asOf, thresholds.dormantAfterDays);
+  const ranked = dormant.length;
+  const findings: Finding[] = dormant.flatMap((d) => {
+    const store = stores.get(d.storeId);
+    if (!store) return [];
+    const severity: Severity = d.rank <= Math.ceil(ranked * 0.2) ? 'high' : d.rank <= Math.ceil(ranked * 0.5) ? 'medium' : 'low';
+    return [
+      {
+        type: 'dormant_customer' as const,
+        store_id: d.storeId,
+        sku: '',
+        territory: store.territory,
+        category: '',
+        severity,
+        assignee: `reps:${store.territory}`,
+        evidence: {
+          last_order_day: d.lastOrderDay,
+          days_since_last_order: d.daysSinceLastOrder,
+          orders: d.orders,
+          order_value: Number(d.value.toFixed(2)),
+          historical_margin: Number(d.margin.toFixed(2)),
+          rank: d.rank,
+          dormant_customers: ranked,
+        },
+        ...dormantTexts({ storeName: store.name, days: d.daysSinceLastOrder, margin: d.margin, rank: d.rank, territory: store.territory }),
+      },
+    ];
+  });
+  const dormantIds = new Set(dormant.map((d) => d.storeId));
+  const resolved = new Set(open.filter((a) => a.type === 'dormant_customer' && !dormantIds.has(a.store_id)).map(slotOf));
+  return { findings, resolved };
+}
+
+const DAILY_TYPES: AlertType[] = ['zero_sale', 'out_of_stock', 'no_data', 'price_gap', 'dormant_customer'];
+
+function summarize(asOf: string, changes: { opened: Alert[]; updated: Alert[]; resolved: Alert[] }, openAfter: Alert[]): EvaluationSummary {
+  const byType: EvaluationSummary['by_type'] = {};
+  const bump = (type: string, key: 'opened' | 'updated' | 'resolved' | 'open') => {
+    byType[type] ??= { opened: 0, updated: 0, resolved: 0, open: 0 };
+    byType[type][key]++;
+  };
+  for (const a of changes.opened) bump(a.type, 'opened');
+  for (const a of changes.updated) bump(a.type, 'updated');
+  for (const a of changes.resolved) bump(a.type, 'resolved');
+  for (const a of openAfter) bump(a.type, 'open');
+  return { as_of: asOf, opened: changes.opened.length, updated: changes.updated.length, resolved: changes.resolved.length, by_type: byType };
+}
+
+function openAfterChanges(open: readonly Alert[], changes: { opened: Alert[]; updated: Alert[]; resolved: Alert[] }): Alert[] {
+  const byId = new Map(open.map((a) => [a.id, a]));
+  for (const a of [...changes.opened, ...changes.updated]) byId.set(a.id, a);
+  for (const a of changes.resolved) byId.delete(a.id);
+  return [...byId.values()];
+}
+
+/**
+ * The daily close for the day `asOf` (store-local): runs every sales rule, reconciles with the open alerts and
+ * writes the changes. Running the same day again finds the same things and writes nothing.
+ */
+export async function evaluateDay(warehouse: Warehouse, asOf: string, thresholds: RuleThresholds, timezone: string): Promise<Evaluation> {
+  const [stores, products, open] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, DAILY_TYPES)]);
+  const stock = await stockFindings(warehouse, asOf, thresholds, timezone, stores, open);
+  const observations = await warehouse.query<CompetitorObservation>(LATEST_COMPETITOR_PRICES, { as_of: asOf, timezone });
+  const prices = await priceGapFindings(warehouse, observations, thresholds, stores, products);
+  const dormant = await dormantFindings(warehouse, asOf, thresholds, timezone, stores, open);
+  const now = new Date().toISOString();
+  const changes = reconcile(
+    open,
+    [...stock.findings, ...prices.findings, ...dormant.findings],
+    new Set([...stock.resolved, ...prices.resolved, ...dormant.resolved]),
+    asOf,
+    now,
+  );
+  const changed = [...changes.opened, ...changes.updated, ...changes.resolved];
+  await saveAlerts(warehouse, changed);
+  return { summary: summarize(asOf, changes, openAfterChanges(open, changes)), changed };
+}
+
+/** The price-gap trigger: competitor prices as they arrive, evaluated at once against the own effective price. */
+export async function evaluatePriceObservations(
+  warehouse: Warehouse,
+  observations: readonly CompetitorObservation[],
+  thresholds: RuleThresholds,
+): Promise<Evaluation> {
+  const [stores, products, open] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, ['price_gap'])]);
+  const prices = await priceGapFindings(warehouse, observations, thresholds, stores, products);
+  const asOf = observations.map((o) => o.day).sort().at(-1) ?? new Date().toISOString().slice(0, 10);
+  const changes = reconcile(open, prices.findings, prices.resolved, asOf, new Date().toISOString());
+  const changed = [...changes.opened, ...changes.updated, ...changes.resolved];
+  await saveAlerts(warehouse, changed);
+  return { summary: summarize(asOf, changes, openAfterChanges(open, changes)), changed };
+}

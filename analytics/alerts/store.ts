@@ -1,0 +1,95 @@
+import type { Warehouse } from '../warehouse.ts';
+import type { Alert, AlertStatus, AlertType } from './model.ts';
+
+interface AlertRow extends Omit<Alert, 'evidence'> {
+  evidence: string;
+}
+
+const COLUMNS = `id, type, status, store_id, sku, territory, category,
+  formatDateTime(created_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS created_at,
+  formatDateTime(updated_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS updated_at,
+  toString(as_of) AS as_of, severity, message_zh, message_en, suggestion_zh, suggestion_en, evidence, assignee,
+  if(resolved_at IS NULL, NULL, formatDateTime(resolved_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC')) AS resolved_at`;
+
+const OPEN_ALERTS = `SELECT ${COLUMNS} FROM alerts FINAL WHERE status != 'resolved' AND type IN {types:Array(String)}`;
+
+const ALERT_BY_ID = `SELECT ${COLUMNS} FROM alerts FINAL WHERE id = {id:String}`;
+
+const LIST_ALERTS = `
+  SELECT ${COLUMNS}, count() OVER () AS total
+  FROM alerts FINAL
+  WHERE ({type:String} = '' OR type = {type:String})
+    AND ({status:String} = '' OR status = {status:String})
+    AND ({store_id:String} = '' OR store_id = {store_id:String})
+    AND ({territory:String} = '' OR territory = {territory:String})
+    AND ({category:String} = '' OR category = {category:String})
+    AND ({sku:String} = '' OR sku = {sku:String})
+    AND (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})
+    AND (empty({territories:Array(String)}) OR territory IN {territories:Array(String)})
+  ORDER BY created_at DESC, id
+  LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
+
+const OPEN_COUNTS = `
+  SELECT store_id, type, count() AS n FROM alerts FINAL WHERE status != 'resolved' GROUP BY store_id, type`;
+
+function fromRow(row: AlertRow): Alert {
+  return { ...row, evidence: JSON.parse(row.evidence) as Record<string, unknown> };
+}
+
+export async function openAlerts(warehouse: Warehouse, types: readonly AlertType[]): Promise<Alert[]> {
+  return (await warehouse.query<AlertRow>(OPEN_ALERTS, { types })).map(fromRow);
+}
+
+export async function alertById(warehouse: Warehouse, id: string): Promise<Alert | undefined> {
+  const [row] = await warehouse.query<AlertRow>(ALERT_BY_ID, { id });
+  return row && fromRow(row);
+}
+
+export interface AlertFilter {
+  type?: string | undefined;
+  status?: AlertStatus | undefined;
+  store_id?: string | undefined;
+  territory?: string | undefined;
+  category?: string | undefined;
+  sku?: string | undefined;
+  /** Scope of the caller: empty = everything. */
+  stores: readonly string[];
+  territories: readonly string[];
+  limit: number;
+  offset: number;
+}
+
+export async function listAlerts(warehouse: Warehouse, filter: AlertFilter): Promise<{ alerts: Alert[]; total: number }> {
+  const rows = await warehouse.query<AlertRow & { total: number }>(LIST_ALERTS, {
+    type: filter.type ?? '',
+    status: filter.status ?? '',
+    store_id: filter.store_id ?? '',
+    territory: filter.territory ?? '',
+    category: filter.category ?? '',
+    sku: filter.sku ?? '',
+    stores: filter.stores,
+    territories: filter.territories,
+    limit: filter.limit,
+    offset: filter.offset,
+  });
+  return { alerts: rows.map(({ total: _total, ...row }) => fromRow(row)), total: rows[0]?.total ?? 0 };
+}
+
+export async function openAlertCounts(warehouse: Warehouse): Promise<{ store_id: string; type: string; n: number }[]> {
+  return warehouse.query(OPEN_COUNTS);
+}
+
+let lastVersion = 0;
+/** Strictly increasing versions, so the newest write of an alert always wins. */
+function nextVersion(): number {
+  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
+  return lastVersion;
+}
+
+export async function saveAlerts(warehouse: Warehouse, alerts: readonly Alert[]): Promise<void> {
+  if (alerts.length === 0) return;
+  await warehouse.insert(
+    'alerts',
+    alerts.map((a) => ({ ...a, evidence: JSON.stringify(a.evidence), version: nextVersion() })),
+  );
+}

@@ -1,0 +1,27 @@
+/** A customer (store) with its order history. */
+export interface OrderHistory {
+  storeId: string;
+  lastOrderDay: string;
+  orders: number;
+  value: number;
+  /** Σ (regular_price − unit_price) × qty over every order line. */
+  margin: number;
+}
+
+export interface DormantCustomer extends OrderHistory {
+  daysSinceLastOrder: number;
+  /** 1 = the most valuable dormant customer by historical margin. */
+  rank: number;
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Stores that ordered before and placed no order in the last `afterDays` days (as_of included), by margin. */
+export function dormantCustomers(histories: readonly OrderHistory[], asOf: string, afterDays: number): DormantCustomer[] {
+  return histories
+    .filter((h) => h.orders > 0 && daysBetween(h.lastOrderDay, asOf) >= afterDays)
+    .sort((a, b) => b.margin - a.margin || a.storeId.localeCompare(b.storeId))
+    .map((h, i) => ({ ...h, daysSinceLastOrder: daysBetween(h.lastOrderDay, asOf), rank: i + 1 }));
+}

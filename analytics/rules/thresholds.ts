@@ -1,0 +1,28 @@
+/** Every threshold of the alert rules, configurable (zero-sale window per category). */
+export interface RuleThresholds {
+  /** Days in the zero-sale window W, by default… */
+  zeroSaleWindowDays: number;
+  /** …and per category. */
+  zeroSaleWindowDaysByCategory: Record<string, number>;
+  /** Days of history before W that set the expected units. */
+  baselineDays: number;
+  /** Alert only when P(0 units over W) under a Poisson model is at most this. */
+  maxZeroProbability: number;
+  /** Open a price-gap alert when (own − competitor) / own is at least this. */
+  minPriceGap: number;
+  /** A customer is dormant after this many days without an order. */
+  dormantAfterDays: number;
+}
+
+export const DEFAULT_THRESHOLDS: RuleThresholds = {
+  zeroSaleWindowDays: 3,
+  zeroSaleWindowDaysByCategory: {},
+  baselineDays: 28,
+  maxZeroProbability: 0.05,
+  minPriceGap: 0.05,
+  dormantAfterDays: 90,
+};
+
+export function windowDaysFor(thresholds: RuleThresholds, category: string): number {
+  return thresholds.zeroSaleWindowDaysByCategory[category] ?? thresholds.zeroSaleWindowDays;
+}

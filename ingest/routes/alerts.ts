@@ -1,0 +1,207 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ALERT_STATUSES, ALERT_TYPES, type Alert } from '../../analytics/alerts/model.ts';
+import { alertById, listAlerts, saveAlerts } from '../../analytics/alerts/store.ts';
+import type { Warehouse } from '../../analytics/warehouse.ts';
+import type { AlertService } from '../../pipelines/alert-service.ts';
+import { USER_ROLES, type Principal, type UserRole } from '../auth.ts';
+import { badRequest, forbidden, notFound } from '../errors.ts';
+
+export interface AlertRoutesDeps {
+  warehouse: Warehouse;
+  alerts: AlertService;
+}
+
+const Lang = Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'Language of message/suggestion; default both' }));
+
+export const AlertSchema = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.Union(ALERT_TYPES.map((t) => Type.Literal(t))),
+    status: Type.Union(ALERT_STATUSES.map((s) => Type.Literal(s))),
+    store_id: Type.String(),
+    sku: Type.String({ description: "'' for a store-level alert" }),
+    territory: Type.String(),
+    category: Type.String(),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+    as_of: Type.String({ description: 'The day (store calendar) the alert was last confirmed' }),
+    severity: Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
+    message: Type.String(),
+    suggestion: Type.String(),
+    messages: Type.Object({ zh: Type.String(), en: Type.String() }),
+    suggestions: Type.Object({ zh: Type.String(), en: Type.String() }),
+    evidence: Type.Record(Type.String(), Type.Unknown(), { description: 'zero_sale: daily series vs last year; price_gap: both prices and the gap' }),
+    assignee: Type.String(),
+    resolved_at: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'Alert' },
+);
+type AlertView = Static<typeof AlertSchema>;
+
+/** The language a reader asked for: ?lang=, else Accept-Language; neither → both, Chinese first. */
+export function alertLanguage(request: FastifyRequest, lang?: string): 'zh' | 'en' | undefined {
+  if (lang === 'zh' || lang === 'en') return lang;
+  const accept = request.headers['accept-language']?.toLowerCase() ?? '';
+  if (accept.startsWith('zh')) return 'zh';
+  if (accept.startsWith('en')) return 'en';
+  return undefined;
+}
+
+export function presentAlert(alert: Alert, lang: 'zh' | 'en' | undefined): AlertView {
+  const { message_zh, message_en, suggestion_zh, suggestion_en, ...rest } = alert;
+  const pick = (zh: string, en: string) => (lang === 'zh' ? zh : lang === 'en' ? en : `${zh} / ${en}`);
+  return {
+    ...rest,
+    message: pick(message_zh, message_en),
+    suggestion: pick(suggestion_zh, suggestion_en),
+    messages: { zh: message_zh, en: message_en },
+    suggestions: { zh: suggestion_zh, en: suggestion_en },
+  };
+}
+
+/** A scoped principal (store manager, merchandiser …) reaches only the alerts of its stores or territories. */
+function inScope(principal: Principal, alert: Alert): boolean {
+  const storeOk = principal.storeIds.length === 0 || principal.storeIds.includes(alert.store_id);
+  const territoryOk = principal.territories.length === 0 || principal.territories.includes(alert.territory);
+  return storeOk && territoryOk;
+}
+
+const READ_ROLES: readonly UserRole[] = USER_ROLES;
+const WORKFLOW_ROLES: readonly UserRole[] = ['admin', 'category_manager', 'store_manager', 'sales_director'];
+const EVALUATE_ROLES: readonly UserRole[] = ['admin', 'category_manager'];
+
+const ListQuery = Type.Object({
+  type: Type.Optional(Type.Union(ALERT_TYPES.map((t) => Type.Literal(t)))),
+  status: Type.Optional(Type.Union(ALERT_STATUSES.map((s) => Type.Literal(s)))),
+  store_id: Type.Optional(Type.String({ maxLength: 128 })),
+  territory: Type.Optional(Type.String({ maxLength: 512 })),
+  category: Type.Optional(Type.String({ maxLength: 512 })),
+  sku: Type.Optional(Type.String({ maxLength: 128 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  lang: Lang,
+});
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 512 }) });
+const LangQuery = Type.Object({ lang: Lang });
+
+export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): Promise<void> {
+  app.post<{ Body: { as_of: string } }>(
+    '/v1/alerts/evaluate',
+    {
+      schema: {
+        summary: 'Run the daily rules for the day that closes on as_of (store calendar)',
+        description: 'Waits until every event accepted before the call is in the warehouse. Re-running a day changes nothing.',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        body: Type.Object({ as_of: Type.String({ format: 'date', description: 'YYYY-MM-DD' }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            as_of: Type.String(),
+            opened: Type.Integer(),
+            updated: Type.Integer(),
+            resolved: Type.Integer(),
+            by_type: Type.Record(Type.String(), Type.Object({ opened: Type.Integer(), updated: Type.Integer(), resolved: Type.Integer(), open: Type.Integer() })),
+          }),
+        },
+      },
+      config: { roles: EVALUATE_ROLES },
+    },
+    async (request) => (await deps.alerts.closeDay(request.body.as_of)).summary,
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/v1/alerts',
+    {
+      schema: {
+        summary: 'Alerts, newest first',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        querystring: ListQuery,
+        response: { 200: Type.Object({ alerts: Type.Array(AlertSchema), total: Type.Integer() }) },
+      },
+      config: { roles: READ_ROLES },
+    },
+    async (request) => {
+      const { lang, limit = 100, offset = 0, ...filters } = request.query;
+      const principal = request.principal!;
+      const { alerts, total } = await listAlerts(deps.warehouse, {
+        ...filters,
+        stores: principal.storeIds,
+        territories: principal.territories,
+        limit,
+        offset,
+      });
+      const language = alertLanguage(request, lang);
+      return { alerts: alerts.map((a) => presentAlert(a, language)), total };
+    },
+  );
+
+  const loadInScope = async (request: FastifyRequest, id: string): Promise<Alert> => {
+    const alert = await alertById(deps.warehouse, id);
+    if (!alert || !inScope(request.principal!, alert)) throw notFound(`no alert ${id}`);
+    return alert;
+  };
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery> }>(
+    '/v1/alerts/:id',
+    {
+      schema: { summary: 'One alert', tags: ['alerts'], security: [{ bearer: [] }], params: IdParams, querystring: LangQuery, response: { 200: AlertSchema } },
+      config: { roles: READ_ROLES },
+    },
+    async (request) => presentAlert(await loadInScope(request, request.params.id), alertLanguage(request, request.query.lang)),
+  );
+
+  const transition = (action: 'ack' | 'resolve' | 'assign') =>
+    async (request: FastifyRequest<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery>; Body: { assignee?: string } | undefined }>) => {
+      const alert = await loadInScope(request, request.params.id);
+      if (alert.status === 'resolved' && action !== 'assign') throw badRequest(`alert ${alert.id} is already resolved`);
+      if (request.principal!.role === 'store_manager' && action === 'assign') throw forbidden('a store manager cannot reassign alerts');
+      const now = new Date().toISOString();
+      const changed: Alert =
+        action === 'ack'
+          ? { ...alert, status: 'acknowledged', updated_at: now }
+          : action === 'resolve'
+            ? { ...alert, status: 'resolved', updated_at: now, resolved_at: now }
+            : { ...alert, assignee: request.body?.assignee ?? '', updated_at: now };
+      await saveAlerts(deps.warehouse, [changed]);
+      await deps.alerts.announce([changed]);
+      return presentAlert(changed, alertLanguage(request, request.query.lang));
+    };
+
+  for (const action of ['ack', 'resolve'] as const) {
+    app.post(
+      `/v1/alerts/:id/${action}`,
+      {
+        schema: {
+          summary: action === 'ack' ? 'Acknowledge an alert' : 'Resolve an alert',
+          tags: ['alerts'],
+          security: [{ bearer: [] }],
+          params: IdParams,
+          querystring: LangQuery,
+          response: { 200: AlertSchema },
+        },
+        config: { roles: WORKFLOW_ROLES },
+      },
+      transition(action),
+    );
+  }
+
+  app.post(
+    '/v1/alerts/:id/assign',
+    {
+      schema: {
+        summary: 'Assign an alert to a person or team',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        params: IdParams,
+        querystring: LangQuery,
+        body: Type.Object({ assignee: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: AlertSchema },
+      },
+      config: { roles: WORKFLOW_ROLES },
+    },
+    transition('assign'),
+  );
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+const D = '2026-11-20';
+
+function day(offset: number, from = D): string {
+  return new Date(Date.parse(`${from}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** One POS line a day (qty = the day's units) at noon Shanghai time. */
+function dailyScans(store: string, sku: string, fromOffset: number, toOffset: number, units: (offset: number) => number, base = D) {
+  const rows = [];
+  for (let o = fromOffset; o <= toOffset; o++) {
+    const qty = units(o);
+    if (qty > 0) rows.push({ event_id: `${store}-${sku}-${day(o, base)}`, store_id: store, sku, ts: `${day(o, base)}T12:00:00+08:00`, qty, unit_price: 10 });
+  }
+  return rows;
+}
+
+async function post(url: string, payload: unknown) {
+  const res = await server.app.inject({ method: 'POST', url, headers: server.admin(), payload: payload as object });
+  expect(res.statusCode, res.body).toBeLessThan(300);
+  return res.json();
+}
+
+async function alerts(query = '') {
+  const res = await server.app.inject({ method: 'GET', url: `/v1/alerts?${query}`, headers: server.admin() });
+  expect(res.statusCode).toBe(200);
+  return res.json().alerts as Record<string, any>[];
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink,notifier' });
+  const store = (store_id: string, territory: string) => ({ store_id, name: `门店${store_id}`, territory, region: '华东', city: '上海', lat: 31.2, lon: 121.4, manager: `mgr-${store_id}` });
+  await post('/v1/stores', [store('S1', '浦东'), store('S2', '浦东'), store('S3', '浦西')]);
+  await post('/v1/products', [
+    { sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false },
+    { sku: 'P2', name: '慢销品', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false },
+    { sku: 'P3', name: '牧原牛奶', brand: '牧原', category: '乳品', regular_price: 10, is_competitor: false },
+    { sku: 'P4', name: '脆乐薯片', brand: '脆乐', category: '零食', regular_price: 10, is_competitor: false },
+    { sku: 'C1', name: '恒泰矿泉水', brand: '恒泰', category: '饮料', regular_price: 9.5, is_competitor: true, matches_sku: 'P1' },
+  ]);
+  await post('/v1/assortment', [
+    { store_id: 'S1', sku: 'P1' },
+    { store_id: 'S1', sku: 'P2' },
+    { store_id: 'S1', sku: 'P3' },
+    { store_id: 'S1', sku: 'P4' },
+    { store_id: 'S2', sku: 'P1' },
+    { store_id: 'S3', sku: 'P1' },
+  ]);
+  // S1 runs a store promotion on P1: its own effective price is 9.00, not the regular 10.
+  await post('/v1/promotions', [{ promo_id: 'PR1', sku: 'P1', store_id: 'S1', start_date: day(-5), end_date: day(5), promo_price: 9 }]);
+  await post('/v1/events/scans', [
+    ...dailyScans('S1', 'P1', -30, -3, () => 2), // a display problem: 2 a day, then nothing for 3 days
+    ...dailyScans('S1', 'P1', -30, -3, () => 3, day(-365)), // a year earlier
+    ...dailyScans('S1', 'P2', -30, -3, (o) => (o === -20 ? 1 : 0)), // a slow mover: silence is normal
+    ...dailyScans('S1', 'P3', -30, -3, () => 2), // runs out of stock
+    ...dailyScans('S1', 'P4', -30, 0, () => 6), // the rest of the store sells as usual
+    ...dailyScans('S2', 'P1', -30, 0, () => 4), // keeps selling
+    ...dailyScans('S3', 'P1', -30, -3, () => 5), // the whole store goes silent
+  ]);
+  await post('/v1/events/inventory', [
+    { event_id: 'inv-1', store_id: 'S1', sku: 'P3', ts: `${day(-1)}T20:00:00+08:00`, on_hand: 0 },
+    { event_id: 'inv-2', store_id: 'S1', sku: 'P1', ts: `${day(-1)}T20:00:00+08:00`, on_hand: 24 },
+  ]);
+  await post('/v1/events/orders', [
+    { event_id: 'o-1', order_id: 'ORD1', store_id: 'S1', sku: 'P1', ts: `${day(-100)}T10:00:00+08:00`, qty: 100, unit_price: 8 },
+    { event_id: 'o-2', order_id: 'ORD2', store_id: 'S2', sku: 'P1', ts: `${day(-10)}T10:00:00+08:00`, qty: 50, unit_price: 8 },
+  ]);
+  await post('/v1/events/competitor-prices', [
+    { event_id: 'cp-1', store_id: 'S2', sku: 'C1', ts: `${D}T09:00:00+08:00`, price: 9.4, source: 'manual' }, // 6% under 10.00
+    { event_id: 'cp-2', store_id: 'S1', sku: 'C1', ts: `${D}T09:00:00+08:00`, price: 8.8, source: 'photo' }, // 2.2% under the 9.00 promo
+  ]);
+});
+afterAll(async () => server?.stop());
+
+describe('the daily close', () => {
+  it('finds exactly the display problem, the stock-out, the silent store, the price gap and the dormant customer', async () => {
+    const summary = await post('/v1/alerts/evaluate', { as_of: D });
+    expect(summary).toMatchObject({ as_of: D, opened: 5, resolved: 0 });
+    const open = await alerts('status=open');
+    const keys = open.map((a) => `${a.type}:${a.store_id}:${a.sku}`).sort();
+    expect(keys).toEqual(['dormant_customer:S1:', 'no_data:S3:', 'out_of_stock:S1:P3', 'price_gap:S2:P1', 'zero_sale:S1:P1']);
+  });
+
+  it('explains a zero-sale alert with its evidence and the suggested action, in both languages', async () => {
+    const [alert] = await alerts('type=zero_sale');
+    expect(alert).toMatchObject({ store_id: 'S1', sku: 'P1', territory: '浦东', category: '饮料', as_of: D, assignee: 'mgr-S1', status: 'open' });
+    expect(alert!.evidence).toMatchObject({ expected_units: 6, on_hand: 24, window: { from: day(-2), to: D, days: 3 } });
+    expect(alert!.evidence.p_zero).toBeLessThanOrEqual(0.05);
+    expect(alert!.evidence.series).toHaveLength(28);
+    expect(alert!.evidence.series.at(-1)).toEqual({ date: D, units: 0 });
+    expect(alert!.evidence.series.at(-4)).toEqual({ date: day(-3), units: 2 });
+    expect(alert!.evidence.last_year).toHaveLength(28);
+    expect(alert!.evidence.last_year.at(-4)).toEqual({ date: '2025-11-17', units: 3 });
+    expect(alert!.suggestion).toMatch(/陈列/);
+    expect(alert!.suggestion).toMatch(/display position/);
+    const english = await alerts('type=zero_sale&lang=en');
+    expect(english[0]!.message).toBe(english[0]!.messages.en);
+    expect(english[0]!.message).toContain('has sold nothing for 3 days');
+  });
+
+  it('prices the gap against the own effective price (store promotion first)', async () => {
+    const [gap] = await alerts('type=price_gap');
+    expect(gap!.evidence).toMatchObject({ own_sku: 'P1', competitor_sku: 'C1', own_price: 10, own_price_source: 'regular', competitor_price: 9.4, gap: 0.06 });
+    expect(gap!.assignee).toBe('reps:浦东');
+    expect(gap!.suggestion).toMatch(/re-quote/);
+  });
+
+  it('re-running the same day changes nothing', async () => {
+    const again = await post('/v1/alerts/evaluate', { as_of: D });
+    expect(again).toMatchObject({ opened: 0, updated: 0, resolved: 0 });
+    expect(await alerts('status=open')).toHaveLength(5);
+  });
+
+  it('a zero-sale alert resolves itself when sales resume', async () => {
+    await post('/v1/events/scans', dailyScans('S1', 'P1', 1, 1, () => 1));
+    const next = await post('/v1/alerts/evaluate', { as_of: day(1) });
+    expect(next.by_type.zero_sale).toMatchObject({ resolved: 1 });
+    const [resolved] = await alerts('type=zero_sale');
+    expect(resolved).toMatchObject({ status: 'resolved', resolved_at: expect.any(String) });
+  });
+
+  it('acknowledge, assign and resolve by hand', async () => {
+    const [gap] = await alerts('type=price_gap&status=open');
+    const ack = await post(`/v1/alerts/${encodeURIComponent(gap!.id)}/ack`, {});
+    expect(ack.status).toBe('acknowledged');
+    const assigned = await post(`/v1/alerts/${encodeURIComponent(gap!.id)}/assign`, { assignee: 'Li Wei' });
+    expect(assigned).toMatchObject({ assignee: 'Li Wei', status: 'acknowledged' });
+    const resolved = await post(`/v1/alerts/${encodeURIComponent(gap!.id)}/resolve`, {});
+    expect(resolved.status).toBe('resolved');
+    const missing = await server.app.inject({ method: 'POST', url: '/v1/alerts/nope/ack', headers: server.admin(), payload: {} });
+    expect(missing.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { reconcile, type Alert, type Finding } from '../../../analytics/alerts/model.ts';
+import { dormantCustomers } from '../../../analytics/rules/dormant.ts';
+import { effectivePrice, isPriceGap, priceGap, type Promotion } from '../../../analytics/rules/price-gap.ts';
+import { DEFAULT_THRESHOLDS, windowDaysFor } from '../../../analytics/rules/thresholds.ts';
+import { decideZeroSale, expectedUnits, isSilentStore } from '../../../analytics/rules/zero-sale.ts';
+
+const candidate = (baselineUnits: number, onHand: number | null = null, windowDays = 3) => ({ storeId: 'S1', sku: 'P1', windowDays, baselineUnits, onHand });
+
+describe('zero_sale / out_of_stock (Poisson guard)', () => {
+  it('expects the baseline daily mean times the window', () => {
+    expect(expectedUnits(56, 28, 3)).toBe(6);
+  });
+
+  it('alerts only when zero is improbable: P(0) ≤ 5% ⇔ λ ≥ ln 20 ≈ 3.0', () => {
+    // λ = baseline × 3 / 28: 28 units → λ 3.0 → P(0) 0.0498 (alert); 27 units → λ 2.89 → P(0) 0.055 (quiet)
+    expect(decideZeroSale(candidate(28), DEFAULT_THRESHOLDS).type).toBe('zero_sale');
+    expect(decideZeroSale(candidate(27), DEFAULT_THRESHOLDS).type).toBeNull();
+  });
+
+  it('keeps slow movers quiet', () => {
+    expect(decideZeroSale(candidate(4), DEFAULT_THRESHOLDS)).toMatchObject({ type: null });
+    expect(decideZeroSale(candidate(0), DEFAULT_THRESHOLDS)).toMatchObject({ type: null, zeroProbability: 1 });
+  });
+
+  it('on-hand 0 is a stock-out, on-hand unknown or positive a display problem', () => {
+    expect(decideZeroSale(candidate(56, 0), DEFAULT_THRESHOLDS).type).toBe('out_of_stock');
+    expect(decideZeroSale(candidate(56, null), DEFAULT_THRESHOLDS).type).toBe('zero_sale');
+    expect(decideZeroSale(candidate(56, 12), DEFAULT_THRESHOLDS).type).toBe('zero_sale');
+  });
+
+  it('takes the window per category', () => {
+    const thresholds = { ...DEFAULT_THRESHOLDS, zeroSaleWindowDaysByCategory: { 乳品: 2 } };
+    expect(windowDaysFor(thresholds, '乳品')).toBe(2);
+    expect(windowDaysFor(thresholds, '饮料')).toBe(3);
+    // With a 2-day window the same baseline gives a smaller λ: 40 × 2 / 28 = 2.86 → quiet.
+    expect(decideZeroSale(candidate(40, null, 2), thresholds).type).toBeNull();
+  });
+
+  it('a store silent in W that scanned before is one no_data, a store that never scanned is not', () => {
+    expect(isSilentStore(0, 120)).toBe(true);
+    expect(isSilentStore(0, 0)).toBe(false);
+    expect(isSilentStore(3, 120)).toBe(false);
+  });
+});
+
+describe('price_gap', () => {
+  const promos: Promotion[] = [
+    { sku: 'P1', storeId: '', region: '华东', startDate: '2026-11-01', endDate: '2026-11-30', promoPrice: 9.5 },
+    { sku: 'P1', storeId: 'S1', region: '', startDate: '2026-11-10', endDate: '2026-11-20', promoPrice: 9.2 },
+  ];
+
+  it('store promotion before region promotion before regular price, on the observation day', () => {
+    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S1', region: '华东', day: '2026-11-15' })).toEqual({ price: 9.2, source: 'store_promotion' });
+    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S2', region: '华东', day: '2026-11-15' })).toEqual({ price: 9.5, source: 'region_promotion' });
+    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S1', region: '华东', day: '2026-11-25' })).toEqual({ price: 9.5, source: 'region_promotion' });
+    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S2', region: '华南', day: '2026-11-15' })).toEqual({ price: 10, source: 'regular' });
+    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S1', region: '华东', day: '2026-12-01' })).toEqual({ price: 10, source: 'regular' });
+  });
+
+  it('a gap of exactly 5% counts, despite binary floating point', () => {
+    expect(isPriceGap(priceGap(19.9, 18.905), 0.05)).toBe(true);
+    expect(isPriceGap(priceGap(10, 9.5), 0.05)).toBe(true);
+    expect(isPriceGap(priceGap(10, 9.51), 0.05)).toBe(false);
+    expect(isPriceGap(priceGap(10, 10.5), 0.05)).toBe(false);
+  });
+});
+
+describe('dormant_customer', () => {
+  it('ordered before, nothing in the last 90 days (as_of included), ranked by historical margin', () => {
+    const histories = [
+      { storeId: 'A', lastOrderDay: '2026-08-22', orders: 5, value: 1000, margin: 100 }, // 90 days before 11-20
+      { storeId: 'B', lastOrderDay: '2026-08-23', orders: 5, value: 1000, margin: 500 }, // 89 days: still active
+      { storeId: 'C', lastOrderDay: '2026-01-01', orders: 9, value: 9000, margin: 900 },
+    ];
+    expect(dormantCustomers(histories, '2026-11-20', 90).map((d) => [d.storeId, d.rank, d.daysSinceLastOrder])).toEqual([
+      ['C', 1, 323],
+      ['A', 2, 90],
+    ]);
+  });
+});
+
+describe('reconciling findings with open alerts', () => {
+  const finding = (over: Partial<Finding> = {}): Finding => ({
+    type: 'zero_sale',
+    store_id: 'S1',
+    sku: 'P1',
+    territory: 'T',
+    category: 'C',
+    severity: 'medium',
+    evidence: { expected_units: 6 },
+    assignee: 'm',
+    message_zh: 'zh',
+    message_en: 'en',
+    suggestion_zh: 'zh',
+    suggestion_en: 'en',
+    ...over,
+  });
+  const first = reconcile([], [finding()], new Set(), '2026-11-20', 'now');
+  const opened = first.opened[0]!;
+
+  it('opens one alert with an id derived from what it is about', () => {
+    expect(first.opened).toHaveLength(1);
+    expect(opened).toMatchObject({ id: 'zero_sale:S1:P1:2026-11-20', status: 'open', as_of: '2026-11-20' });
+  });
+
+  it('the same finding again changes nothing; a changed one updates the same alert', () => {
+    expect(reconcile([opened], [finding()], new Set(), '2026-11-20', 'later')).toEqual({ opened: [], updated: [], resolved: [] });
+    const next = reconcile([opened], [finding({ evidence: { expected_units: 7 } })], new Set(), '2026-11-21', 'later');
+    expect(next.updated).toEqual([expect.objectContaining({ id: opened.id, as_of: '2026-11-21', evidence: { expected_units: 7 } })]);
+  });
+
+  it('one open alert per store × SKU: a stock-out replaces the zero-sale alert', () => {
+    const next = reconcile([opened], [finding({ type: 'out_of_stock' })], new Set(), '2026-11-21', 'later');
+    expect(next.resolved.map((a: Alert) => a.id)).toEqual([opened.id]);
+    expect(next.opened.map((a: Alert) => a.type)).toEqual(['out_of_stock']);
+  });
+
+  it('resolves the slots whose problem ended', () => {
+    const next = reconcile([opened], [], new Set(['stock:S1:P1']), '2026-11-21', 'later');
+    expect(next.resolved).toEqual([expect.objectContaining({ id: opened.id, status: 'resolved', resolved_at: 'later' })]);
+  });
+});
