@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import pino from 'pino';
 import { loadDemoIfEmpty } from '../analytics/demo/load.ts';
+import { openWarehouse } from '../analytics/open-warehouse.ts';
 import { newToken } from '../ingest/auth.ts';
 import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
+import { lockDataDir } from '../pipelines/data-dir-lock.ts';
 import { startServer } from './server.ts';
 
 /** In demo mode without SHELFPULSE_ADMIN_TOKEN: one token generated on first start and kept in the data dir. */
@@ -24,7 +27,7 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   const { app, platform } = server;
   const logger = platform.logger;
 
-  if (options.demo) await loadDemoIfEmpty(platform.warehouse, logger);
+  if (options.demo) await loadDemoIfEmpty(platform.warehouse, logger, { timezone: config.timezone, thresholds: config.thresholds });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -55,6 +58,27 @@ program
   .option('--data-dir <dir>', 'data directory (env SHELFPULSE_DATA_DIR, default ./data)')
   .option('--no-demo', 'do not load the demo chain into an empty warehouse')
   .action(serve);
+
+program
+  .command('demo')
+  .description('load the demo chain (stores, products, 420 days of history with injected problems) and close the last day')
+  .option('--data-dir <dir>', 'data directory (env SHELFPULSE_DATA_DIR, default ./data)')
+  .action(demo);
+
+/** Fills an empty warehouse with the demo chain and prints what was loaded and which alerts the close raised. */
+async function demo(options: { dataDir?: string }): Promise<void> {
+  const config = loadConfig(process.env, { dataDir: options.dataDir });
+  const unlock = config.clickhouse ? () => {} : lockDataDir(config.dataDir);
+  const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, timezone: config.timezone });
+  try {
+    const loaded = await loadDemoIfEmpty(warehouse, pino({ level: 'warn' }), { timezone: config.timezone, thresholds: config.thresholds });
+    if (!loaded) console.log('The warehouse already holds stores: the demo loads into an empty one only (choose another --data-dir).');
+    else console.log(JSON.stringify({ load_s: loaded.ms / 1000, as_of: loaded.story.asOf, alerts: loaded.alerts }, null, 2));
+  } finally {
+    await warehouse.close();
+    unlock();
+  }
+}
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -1,16 +1,47 @@
 import type { Logger } from 'pino';
+import { evaluateDay, type EvaluationSummary } from '../alerts/evaluate.ts';
 import { countRows, upsertMasterData } from '../master-data.ts';
+import type { RuleThresholds } from '../rules/thresholds.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { demoChain } from './chain.ts';
+import { generateHistory, type DemoStory } from './history.ts';
 
-/** Loads the demo chain on first start (an empty warehouse); a warehouse with stores is left alone. */
-export async function loadDemoIfEmpty(warehouse: Warehouse, logger: Logger): Promise<boolean> {
-  if ((await countRows(warehouse, 'stores')) > 0) return false;
+export interface DemoOptions {
+  timezone: string;
+  thresholds: RuleThresholds;
+  /** The last closed day; default yesterday in the platform time zone. */
+  asOf?: string;
+}
+
+function yesterday(timezone: string): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+export interface DemoLoad {
+  ms: number;
+  story: DemoStory;
+  alerts: EvaluationSummary;
+}
+
+/**
+ * Loads the demo chain on first start (an empty warehouse): master data, 420 days of history up to yesterday with
+ * injected problems, and the daily close of yesterday so the inbox has its alerts. A warehouse with stores is left alone.
+ */
+export async function loadDemoIfEmpty(warehouse: Warehouse, logger: Logger, options: DemoOptions): Promise<DemoLoad | undefined> {
+  if ((await countRows(warehouse, 'stores')) > 0) return undefined;
   const started = Date.now();
   const chain = demoChain();
   await upsertMasterData(warehouse, 'stores', chain.stores);
   await upsertMasterData(warehouse, 'products', chain.products);
   await upsertMasterData(warehouse, 'assortment', chain.assortment);
-  logger.info({ stores: chain.stores.length, products: chain.products.length, ms: Date.now() - started }, 'demo chain loaded');
-  return true;
+  const asOf = options.asOf ?? yesterday(options.timezone);
+  const story = await generateHistory(warehouse, chain, asOf, options.timezone);
+  const { summary } = await evaluateDay(warehouse, asOf, options.thresholds, options.timezone);
+  const ms = Date.now() - started;
+  logger.info(
+    { stores: chain.stores.length, products: chain.products.length, asOf, injected: { display: story.displayProblems.length, stockOuts: story.stockOuts.length, priceDrops: story.priceDrops.length, dormant: story.dormantStores.length }, alerts: summary.by_type, ms },
+    'demo chain loaded',
+  );
+  return { ms, story, alerts: summary };
 }
