@@ -40,7 +40,7 @@ export class WarehouseError extends Error {
 
 // ClickHouse error codes that mean "these rows cannot be parsed/stored", as opposed to an engine fault.
 const BAD_DATA_CODES = new Set([6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 321, 377, 457]);
-const BAD_QUERY_CODES = new Set([46, 47, 60, 62, 81, 386]);
+const BAD_QUERY_CODES = new Set([36, 43, 44, 46, 47, 60, 62, 81, 386]);
 
 export function classifyClickhouseError(err: unknown): WarehouseError {
   if (err instanceof WarehouseError) return err;

@@ -4,6 +4,7 @@ import { buildApp } from '../ingest/app.ts';
 import { TokenAuthority } from '../ingest/auth.ts';
 import { alertRoutes } from '../ingest/routes/alerts.ts';
 import { deadLetterRoutes } from '../ingest/routes/dead-letters.ts';
+import { mapRoutes } from '../ingest/routes/map.ts';
 import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
 
@@ -31,6 +32,7 @@ export async function startServer(config: Config): Promise<Server> {
     extraRoutes: [
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
       (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts }),
+      (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
     ],
   });
   return {

@@ -134,3 +134,28 @@ describe('the daily close', () => {
     expect(missing.statusCode).toBe(404);
   });
 });
+
+describe('the territory map', () => {
+  it('gives per-store KPIs vs the previous period with open alerts, and territory aggregates', async () => {
+    const res = await server.app.inject({ method: 'GET', url: `/v1/map?metric=sales&from=${day(-27)}&to=${D}`, headers: server.admin() });
+    expect(res.statusCode, res.body).toBe(200);
+    const map = res.json();
+    expect(map).toMatchObject({ metric: 'sales', unit: 'CNY', from: day(-27), to: D, previous: { from: day(-55), to: day(-28) } });
+    const s2 = map.stores.find((s: { store_id: string }) => s.store_id === 'S2');
+    // S2 sells 4 a day at ¥10 every day of the 31 days of history: 28 days in the period, 3 in the previous one.
+    expect(s2).toMatchObject({ sales: 1120, units: 112, sales_prev: 120, value: 1120, vs_ly: null, dormant: false });
+    expect(s2.vs_prev).toBeCloseTo(1120 / 120 - 1, 3);
+    const s1 = map.stores.find((s: { store_id: string }) => s.store_id === 'S1');
+    expect(s1.dormant).toBe(true);
+    expect(s1.open_alerts).toMatchObject({ out_of_stock: 1, dormant_customer: 1 });
+    expect(s1.sell_through).toBeGreaterThan(0);
+    const pudong = map.territories.find((t: { territory: string }) => t.territory === '浦东');
+    expect(pudong).toMatchObject({ stores: 2, dormant_stores: 1 });
+    expect(pudong.sales).toBeCloseTo(s1.sales + s2.sales, 2);
+  });
+
+  it('refuses an unknown metric with a 400', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/v1/map?metric=profit', headers: server.admin() });
+    expect(res.statusCode).toBe(400);
+  });
+});

@@ -1,0 +1,206 @@
+import type { Warehouse } from '../warehouse.ts';
+
+export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales'] as const;
+export type MapMetric = (typeof MAP_METRICS)[number];
+
+const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
+
+/** Sales per store in the period, the previous period of equal length, and the same weekdays a year earlier (364 days). */
+const STORE_SALES = `
+  WITH toDate({from:String}) AS f, toDate({to:String}) AS t, dateDiff('day', f, t) + 1 AS len
+  SELECT store_id,
+    sumIf(revenue, day BETWEEN f AND t) AS sales,
+    sumIf(units, day BETWEEN f AND t) AS units,
+    sumIf(revenue, day BETWEEN f - len AND f - 1) AS sales_prev,
+    sumIf(revenue, day BETWEEN f - 364 AND t - 364) AS sales_ly,
+    countIf(day BETWEEN f - 364 AND t - 364) > 0 AS has_ly,
+    countIf(day BETWEEN f - len AND f - 1) > 0 AS has_prev
+  FROM store_daily
+  WHERE day BETWEEN f - 364 AND t
+  GROUP BY store_id`;
+
+const STORE_ON_HAND = `SELECT store_id, sum(on_hand) AS on_hand FROM latest_on_hand FINAL GROUP BY store_id`;
+
+const STORE_ORDERS = `
+  SELECT o.store_id AS store_id, dateDiff('day', max(toDate(o.ts, {timezone:String})), toDate({to:String})) AS days_since_last_order,
+    sum((p.regular_price - o.unit_price) * o.qty) AS historical_margin
+  FROM orders AS o LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = o.sku
+  GROUP BY o.store_id`;
+
+const OPEN_ALERTS_BY_STORE = `SELECT store_id, type, count() AS n FROM alerts FINAL WHERE status != 'resolved' GROUP BY store_id, type`;
+
+const STORES = `SELECT store_id, name, city, territory, region, format, lat, lon FROM stores FINAL ORDER BY store_id`;
+
+export interface StoreKpis {
+  store_id: string;
+  name: string;
+  city: string;
+  territory: string;
+  region: string;
+  format: string;
+  lat: number;
+  lon: number;
+  sales: number;
+  sales_prev: number;
+  sales_ly: number;
+  units: number;
+  vs_prev: number | null;
+  vs_ly: number | null;
+  sell_through: number | null;
+  open_alerts: Record<string, number>;
+  open_alerts_total: number;
+  share_of_shelf: number | null;
+  dormant: boolean;
+  days_since_last_order: number | null;
+  historical_margin: number;
+  value: number | null;
+}
+
+export interface TerritoryKpis {
+  territory: string;
+  region: string;
+  stores: number;
+  lat: number;
+  lon: number;
+  sales: number;
+  sales_prev: number;
+  sales_ly: number;
+  vs_prev: number | null;
+  vs_ly: number | null;
+  sell_through: number | null;
+  open_alerts_total: number;
+  share_of_shelf: number | null;
+  dormant_stores: number;
+  value: number | null;
+}
+
+export interface MapView {
+  metric: MapMetric;
+  unit: 'ratio' | 'count' | 'CNY';
+  from: string;
+  to: string;
+  previous: { from: string; to: string };
+  last_year: { from: string; to: string };
+  stores: StoreKpis[];
+  territories: TerritoryKpis[];
+}
+
+function shift(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+const change = (now: number, before: number, hasBase: boolean) => (hasBase && before > 0 ? Number((now / before - 1).toFixed(4)) : null);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function metricValue(metric: MapMetric, k: Omit<StoreKpis, 'value'> | Omit<TerritoryKpis, 'value'>): number | null {
+  switch (metric) {
+    case 'sales_vs_ly':
+      return k.vs_ly;
+    case 'sales_vs_prev':
+      return k.vs_prev;
+    case 'sell_through':
+      return k.sell_through;
+    case 'open_alerts':
+      return k.open_alerts_total;
+    case 'share_of_shelf':
+      return k.share_of_shelf;
+    case 'sales':
+      return round2(k.sales);
+  }
+}
+
+export const METRIC_UNITS: Record<MapMetric, MapView['unit']> = {
+  sales_vs_ly: 'ratio',
+  sales_vs_prev: 'ratio',
+  sell_through: 'ratio',
+  open_alerts: 'count',
+  share_of_shelf: 'ratio',
+  sales: 'CNY',
+};
+
+/** Per-store KPIs and their territory aggregates for the heat map. Default period: the 28 days up to the latest sales day. */
+export async function mapView(
+  warehouse: Warehouse,
+  request: { metric: MapMetric; from?: string | undefined; to?: string | undefined; timezone: string; dormantAfterDays: number },
+): Promise<MapView> {
+  const to = request.to ?? (await warehouse.query<{ day: string }>(LATEST_SALES_DAY))[0]?.day ?? new Date().toISOString().slice(0, 10);
+  const from = request.from ?? shift(to, -27);
+  const len = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+  const [stores, sales, onHand, orders, alerts] = await Promise.all([
+    warehouse.query<{ store_id: string; name: string; city: string; territory: string; region: string; format: string; lat: number; lon: number }>(STORES),
+    warehouse.query<{ store_id: string; sales: number; units: number; sales_prev: number; sales_ly: number; has_ly: boolean | number; has_prev: boolean | number }>(
+      STORE_SALES,
+      { from, to },
+    ),
+    warehouse.query<{ store_id: string; on_hand: number }>(STORE_ON_HAND),
+    warehouse.query<{ store_id: string; days_since_last_order: number; historical_margin: number }>(STORE_ORDERS, { to, timezone: request.timezone }),
+    warehouse.query<{ store_id: string; type: string; n: number }>(OPEN_ALERTS_BY_STORE),
+  ]);
+  const salesBy = new Map(sales.map((s) => [s.store_id, s]));
+  const onHandBy = new Map(onHand.map((s) => [s.store_id, s.on_hand]));
+  const ordersBy = new Map(orders.map((o) => [o.store_id, o]));
+  const alertsBy = new Map<string, Record<string, number>>();
+  for (const a of alerts) alertsBy.set(a.store_id, { ...alertsBy.get(a.store_id), [a.type]: a.n });
+
+  const storeKpis: StoreKpis[] = stores.map((store) => {
+    const s = salesBy.get(store.store_id);
+    const units = s?.units ?? 0;
+    const stock = onHandBy.get(store.store_id);
+    const order = ordersBy.get(store.store_id);
+    const open = alertsBy.get(store.store_id) ?? {};
+    const kpis = {
+      ...store,
+      sales: round2(s?.sales ?? 0),
+      sales_prev: round2(s?.sales_prev ?? 0),
+      sales_ly: round2(s?.sales_ly ?? 0),
+      units,
+      vs_prev: change(s?.sales ?? 0, s?.sales_prev ?? 0, Boolean(s?.has_prev)),
+      vs_ly: change(s?.sales ?? 0, s?.sales_ly ?? 0, Boolean(s?.has_ly)),
+      sell_through: stock !== undefined && units + stock > 0 ? Number((units / (units + Math.max(0, stock))).toFixed(4)) : null,
+      open_alerts: open,
+      open_alerts_total: Object.values(open).reduce((n, x) => n + x, 0),
+      share_of_shelf: null,
+      dormant: order !== undefined && order.days_since_last_order >= request.dormantAfterDays,
+      days_since_last_order: order?.days_since_last_order ?? null,
+      historical_margin: round2(order?.historical_margin ?? 0),
+    };
+    return { ...kpis, value: metricValue(request.metric, kpis) };
+  });
+
+  const byTerritory = new Map<string, StoreKpis[]>();
+  for (const s of storeKpis) byTerritory.set(s.territory, [...(byTerritory.get(s.territory) ?? []), s]);
+  const territories: TerritoryKpis[] = [...byTerritory.entries()].map(([territory, members]) => {
+    const sum = (f: (s: StoreKpis) => number) => members.reduce((n, s) => n + f(s), 0);
+    const withStock = members.filter((s) => s.sell_through !== null);
+    const units = sum((s) => s.units);
+    const stock = sum((s) => onHandBy.get(s.store_id) ?? 0);
+    const agg = {
+      territory,
+      region: members[0]!.region,
+      stores: members.length,
+      lat: Number((sum((s) => s.lat) / members.length).toFixed(4)),
+      lon: Number((sum((s) => s.lon) / members.length).toFixed(4)),
+      sales: round2(sum((s) => s.sales)),
+      sales_prev: round2(sum((s) => s.sales_prev)),
+      sales_ly: round2(sum((s) => s.sales_ly)),
+      vs_prev: change(sum((s) => s.sales), sum((s) => s.sales_prev), members.some((s) => s.vs_prev !== null)),
+      vs_ly: change(sum((s) => s.sales), sum((s) => s.sales_ly), members.some((s) => s.vs_ly !== null)),
+      sell_through: withStock.length > 0 && units + stock > 0 ? Number((units / (units + stock)).toFixed(4)) : null,
+      open_alerts_total: sum((s) => s.open_alerts_total),
+      share_of_shelf: null,
+      dormant_stores: members.filter((s) => s.dormant).length,
+    };
+    return { ...agg, value: metricValue(request.metric, agg) };
+  });
+
+  return {
+    metric: request.metric,
+    unit: METRIC_UNITS[request.metric],
+    from,
+    to,
+    previous: { from: shift(from, -len), to: shift(from, -1) },
+    last_year: { from: shift(from, -364), to: shift(to, -364) },
+    stores: storeKpis,
+    territories: territories.sort((a, b) => a.territory.localeCompare(b.territory)),
+  };
+}
