@@ -5,6 +5,7 @@ import pino from 'pino';
 import { loadDemoIfEmpty } from '../analytics/demo/load.ts';
 import { openWarehouse } from '../analytics/open-warehouse.ts';
 import { newToken } from '../ingest/auth.ts';
+import { analyzeShelfPhoto } from '../vision/analyze.ts';
 import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
 import { lockDataDir } from '../pipelines/data-dir-lock.ts';
 import { startServer } from './server.ts';
@@ -79,6 +80,35 @@ async function demo(options: { dataDir?: string }): Promise<void> {
     unlock();
   }
 }
+
+program
+  .command('analyze')
+  .description('run the shelf vision pipeline on local photos and print the result')
+  .argument('<image...>', 'photo files (JPEG, PNG, WebP)')
+  .option('--json', 'print JSON (one object per photo in an array)')
+  .action(async (images: string[], options: { json?: boolean }) => {
+    const results = [];
+    let failed = false;
+    for (const image of images) {
+      try {
+        const { analysis } = await analyzeShelfPhoto(fs.readFileSync(image));
+        results.push({ file: image, ...analysis });
+      } catch (err) {
+        failed = true;
+        results.push({ file: image, error: (err as Error).message });
+      }
+    }
+    if (options.json) console.log(JSON.stringify(results, null, 2));
+    else
+      for (const r of results) {
+        if ('error' in r) console.log(`${r.file}: cannot analyse: ${r.error}`);
+        else {
+          console.log(`${r.file}: ${r.width}×${r.height} ${r.format}, ${r.status}` + (r.retake.length ? ` — ${r.retake.map((x) => x.message_en).join(' ')}` : ''));
+          console.log(`  sharpness ${r.quality.sharpness}, brightness ${r.quality.brightness}; detector: ${r.detector ?? 'none installed'}; facings: ${r.facings.length}`);
+        }
+      }
+    if (failed) process.exitCode = 1;
+  });
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../ingest/app.ts';
@@ -5,6 +6,8 @@ import { TokenAuthority } from '../ingest/auth.ts';
 import { alertRoutes } from '../ingest/routes/alerts.ts';
 import { deadLetterRoutes } from '../ingest/routes/dead-letters.ts';
 import { mapRoutes } from '../ingest/routes/map.ts';
+import { photoRoutes } from '../ingest/routes/photos.ts';
+import { PhotoStore } from '../pipelines/photo-store.ts';
 import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
 
@@ -32,6 +35,7 @@ export async function startServer(config: Config): Promise<Server> {
     extraRoutes: [
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
       (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts }),
+      (app) => photoRoutes(app, { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')) }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
     ],
   });

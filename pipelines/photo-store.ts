@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Content-addressed photo files under the data directory: the path comes from the SHA-256 of the bytes, never
+ * from anything a client sends, so an upload cannot write outside the store and the same photo is kept once.
+ */
+export class PhotoStore {
+  constructor(private readonly root: string) {}
+
+  static idOf(bytes: Buffer): string {
+    return createHash('sha256').update(bytes).digest('hex');
+  }
+
+  private dir(photoId: string): string {
+    if (!/^[0-9a-f]{64}$/.test(photoId)) throw new Error(`not a photo id: ${photoId}`);
+    return path.join(this.root, photoId.slice(0, 2), photoId.slice(2));
+  }
+
+  /** Writes the original and its upright, metadata-free derivative (fsync'd) unless they are already there. */
+  async put(photoId: string, original: Buffer, derivative: Buffer): Promise<void> {
+    const dir = this.dir(photoId);
+    await fs.mkdir(dir, { recursive: true });
+    for (const [name, bytes] of [['original', original], ['derivative.jpg', derivative]] as const) {
+      const file = path.join(dir, name);
+      const tmp = `${file}.tmp`;
+      const handle = await fs.open(tmp, 'w');
+      try {
+        await handle.writeFile(bytes);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, file);
+    }
+  }
+
+  async derivative(photoId: string): Promise<Buffer | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(photoId)) return undefined;
+    return fs.readFile(path.join(this.dir(photoId), 'derivative.jpg')).catch(() => undefined);
+  }
+}

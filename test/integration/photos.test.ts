@@ -1,0 +1,127 @@
+import zlib from 'node:zlib';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let shelf: Buffer;
+
+/** A shelf-like test card: coloured packs in rows, sharp edges, normal exposure, with EXIF orientation and GPS. */
+async function shelfPhoto(): Promise<Buffer> {
+  const width = 1600;
+  const height = 1200;
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const pack = (Math.floor(x / 80) + Math.floor(y / 150)) % 3;
+      pixels[i] = pack === 0 ? 200 : 40;
+      pixels[i + 1] = pack === 1 ? 180 : 60;
+      pixels[i + 2] = pack === 2 ? 220 : 90;
+    }
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .withMetadata({ orientation: 6, exif: { IFD0: { Make: 'PhoneCo', Model: 'X1' } } })
+    .jpeg()
+    .toBuffer();
+}
+
+/** A PNG whose header claims 100,000 × 100,000 pixels (a pixel bomb), with no real data behind it. */
+function pixelBomb(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(100_000, 0);
+  ihdr.writeUInt32BE(100_000, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(10))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function upload(files: { name: string; bytes: Buffer; type?: string }[], fields: Record<string, string>, token?: string) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  for (const f of files) form.append('photo', new Blob([f.bytes], { type: f.type ?? 'image/jpeg' }), f.name);
+  return fetch(`http://127.0.0.1:${(server.app.server.address() as { port: number }).port}/v1/photos`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token ?? server.admin().authorization!.slice(7)}` },
+    body: form,
+  });
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  await server.app.inject({
+    method: 'POST',
+    url: '/v1/stores',
+    headers: server.admin(),
+    payload: [{ store_id: 'S1', name: '上海人民路店', territory: '上海大区', region: '华东', city: '上海', lat: 31.23, lon: 121.47 }],
+  });
+  shelf = await shelfPhoto();
+});
+afterAll(async () => server?.stop());
+
+describe('the capture path', () => {
+  it('stores a good photo upright without metadata and returns its analysis, once per content', async () => {
+    const res = await upload([{ name: 'bay1.jpg', bytes: shelf }], { store_id: 'S1', visit_id: 'V1', taken_at: '2026-11-20T10:00:00+08:00', lat: '31.23', lon: '121.47' });
+    expect(res.status).toBe(201);
+    const [photo] = ((await res.json()) as { photos: Record<string, any>[] }).photos;
+    expect(photo).toMatchObject({ store_id: 'S1', visit_id: 'V1', status: 'analyzed', retake: [], width: 1200, height: 1600 });
+    expect(photo!.photo_id).toMatch(/^[0-9a-f]{64}$/);
+
+    const stored = await server.app.inject({ method: 'GET', url: `/v1/photos/${photo!.photo_id}`, headers: server.admin() });
+    expect(stored.json()).toMatchObject({ photo_id: photo!.photo_id, status: 'analyzed', taken_at: '2026-11-20T02:00:00.000Z', lat: 31.23 });
+
+    const image = await server.app.inject({ method: 'GET', url: `/v1/photos/${photo!.photo_id}/image`, headers: server.admin() });
+    expect(image.headers['content-type']).toBe('image/jpeg');
+    const meta = await sharp(image.rawPayload).metadata();
+    expect({ width: meta.width, height: meta.height, exif: meta.exif, orientation: meta.orientation }).toEqual({ width: 1200, height: 1600, exif: undefined, orientation: undefined });
+
+    const again = await upload([{ name: 'same.jpg', bytes: shelf }], { store_id: 'S1' });
+    expect(((await again.json()) as { photos: { photo_id: string }[] }).photos[0]!.photo_id).toBe(photo!.photo_id);
+  });
+
+  it('asks for a retake at once, with reasons in Chinese and English', async () => {
+    const blurred = await sharp(shelf).blur(12).toBuffer();
+    const dark = await sharp(shelf).linear(0.12, 0).toBuffer();
+    const small = await sharp(shelf).resize(400).toBuffer();
+    const res = await upload(
+      [
+        { name: 'blurred.jpg', bytes: blurred },
+        { name: 'dark.jpg', bytes: dark },
+        { name: 'small.jpg', bytes: small },
+      ],
+      { store_id: 'S1' },
+    );
+    expect(res.status).toBe(201);
+    const photos = ((await res.json()) as { photos: { status: string; retake: { code: string; message_zh: string; message_en: string }[] }[] }).photos;
+    expect(photos.map((p) => p.status)).toEqual(['retake', 'retake', 'retake']);
+    expect(photos[0]!.retake.map((r) => r.code)).toContain('blurred');
+    expect(photos[1]!.retake.map((r) => r.code)).toContain('too_dark');
+    expect(photos[2]!.retake.map((r) => r.code)).toContain('too_small');
+    expect(photos[0]!.retake[0]!.message_zh).toMatch(/模糊/);
+  });
+
+  it.each([
+    ['a text file', () => Buffer.from('not a photo at all'), 422, 'photo_not_an_image'],
+    ['an empty file', () => Buffer.alloc(0), 422, 'photo_empty'],
+    ['a truncated JPEG', () => shelf.subarray(0, Math.floor(shelf.length / 2)), 422, 'photo_corrupt'],
+    ['a pixel bomb', () => pixelBomb(), 413, 'photo_too_many_pixels'],
+  ])('refuses %s with a reason and stores nothing', async (_name, bytes, status, error) => {
+    const res = await upload([{ name: 'bad', bytes: bytes() }], { store_id: 'S1' });
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error, message: expect.any(String) });
+  });
+
+  it('needs a known store, and a merchandiser uploads only to assigned stores', async () => {
+    expect((await upload([{ name: 'a.jpg', bytes: shelf }], { store_id: 'NOPE' })).status).toBe(404);
+    expect((await upload([{ name: 'a.jpg', bytes: shelf }], {})).status).toBe(400);
+    const issued = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: 'Zhang', role: 'merchandiser', store_ids: ['S2'] } });
+    expect((await upload([{ name: 'a.jpg', bytes: shelf }], { store_id: 'S1' }, issued.json().token)).status).toBe(403);
+  });
+});

@@ -1,0 +1,62 @@
+import sharp, { type Metadata } from 'sharp';
+
+/** Images larger than this are refused before decoding (a pixel bomb expands to gigabytes). */
+export const MAX_INPUT_PIXELS = 60_000_000;
+const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'heif', 'avif', 'tiff']);
+
+/** A photo that cannot be used at all: not an image, truncated, empty, too many pixels. */
+export class UnreadableImageError extends Error {
+  override name = 'UnreadableImageError';
+  constructor(readonly reason: 'empty' | 'not_an_image' | 'unsupported_format' | 'corrupt' | 'too_many_pixels', message: string) {
+    super(message);
+  }
+}
+
+export interface DecodedPhoto {
+  format: string;
+  /** Upright (EXIF orientation applied) dimensions. */
+  width: number;
+  height: number;
+  /** The upright image as JPEG without metadata (location, device), at most 2048 px on its long side. */
+  derivative: Buffer;
+  /** Upright greyscale pixels at most 1024 px on the long side, for the quality gate. */
+  grey: { data: Buffer; width: number; height: number };
+}
+
+export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
+  if (input.length === 0) throw new UnreadableImageError('empty', 'the file is empty');
+  let metadata: Metadata;
+  try {
+    // The header alone: a pixel bomb is measured here, before anything is decoded.
+    metadata = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new UnreadableImageError('not_an_image', `not an image sharp can read: ${(err as Error).message}`);
+  }
+  if (!metadata.format || !ACCEPTED_FORMATS.has(metadata.format)) {
+    throw new UnreadableImageError('unsupported_format', `format ${metadata.format ?? 'unknown'} is not accepted; send JPEG, PNG or WebP`);
+  }
+  if ((metadata.width ?? 0) * (metadata.height ?? 0) > MAX_INPUT_PIXELS) {
+    throw new UnreadableImageError('too_many_pixels', `${metadata.width}×${metadata.height} is more than ${MAX_INPUT_PIXELS / 1e6} megapixels`);
+  }
+  try {
+    // failOn 'truncated': a cut-off upload is refused rather than analysed half grey.
+    const upright = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' }).rotate();
+    const derivative = await upright.clone().resize(2048, 2048, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer();
+    const { data, info } = await upright
+      .clone()
+      .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const rotated = (metadata.orientation ?? 1) >= 5;
+    return {
+      format: metadata.format,
+      width: rotated ? metadata.height! : metadata.width!,
+      height: rotated ? metadata.width! : metadata.height!,
+      derivative,
+      grey: { data, width: info.width, height: info.height },
+    };
+  } catch (err) {
+    throw new UnreadableImageError('corrupt', `the image is damaged or truncated: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,78 @@
+/** Why a photo should be taken again, in the merchandiser's language. */
+export interface RetakeReason {
+  code: 'blurred' | 'too_dark' | 'too_bright' | 'too_small';
+  message_zh: string;
+  message_en: string;
+}
+
+export interface QualityReport {
+  /** Variance of the Laplacian of the greyscale image: low = no sharp edges = blurred. */
+  sharpness: number;
+  /** Mean grey level, 0–255. */
+  brightness: number;
+  width: number;
+  height: number;
+  retake: RetakeReason[];
+}
+
+export interface QualityThresholds {
+  minSharpness: number;
+  minBrightness: number;
+  maxBrightness: number;
+  /** Shorter side of the original photo, in pixels. */
+  minShortSide: number;
+}
+
+export const DEFAULT_QUALITY: QualityThresholds = { minSharpness: 60, minBrightness: 45, maxBrightness: 220, minShortSide: 720 };
+
+/** Variance of the 4-neighbour Laplacian over the interior pixels. */
+export function laplacianVariance(grey: Buffer, width: number, height: number): number {
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const i = y * width + x;
+      const v = grey[i - width]! + grey[i + width]! + grey[i - 1]! + grey[i + 1]! - 4 * grey[i]!;
+      sum += v;
+      sumSq += v * v;
+      n++;
+    }
+  }
+  if (n === 0) return 0;
+  const mean = sum / n;
+  return sumSq / n - mean * mean;
+}
+
+export function meanBrightness(grey: Buffer): number {
+  let sum = 0;
+  for (const v of grey) sum += v;
+  return grey.length > 0 ? sum / grey.length : 0;
+}
+
+/** The quality gate: a photo that fails comes back at once with `retake` and the reasons. */
+export function assessQuality(
+  grey: { data: Buffer; width: number; height: number },
+  original: { width: number; height: number },
+  thresholds: QualityThresholds = DEFAULT_QUALITY,
+): QualityReport {
+  const sharpness = laplacianVariance(grey.data, grey.width, grey.height);
+  const brightness = meanBrightness(grey.data);
+  const retake: RetakeReason[] = [];
+  if (Math.min(original.width, original.height) < thresholds.minShortSide) {
+    retake.push({
+      code: 'too_small',
+      message_zh: `照片分辨率太低（${original.width}×${original.height}），请靠近货架或使用更高分辨率重拍。`,
+      message_en: `The photo is too small (${original.width}×${original.height}); move closer to the shelf or use a higher resolution.`,
+    });
+  }
+  if (brightness < thresholds.minBrightness) {
+    retake.push({ code: 'too_dark', message_zh: '照片太暗，请打开灯光或闪光灯后重拍。', message_en: 'The photo is too dark; turn on the light or the flash and retake it.' });
+  } else if (brightness > thresholds.maxBrightness) {
+    retake.push({ code: 'too_bright', message_zh: '照片过曝，请避开强光或反光后重拍。', message_en: 'The photo is overexposed; avoid glare and strong light and retake it.' });
+  }
+  if (sharpness < thresholds.minSharpness) {
+    retake.push({ code: 'blurred', message_zh: '照片模糊，请保持手机稳定、对焦后重拍。', message_en: 'The photo is blurred; hold the phone still, let it focus and retake it.' });
+  }
+  return { sharpness: Number(sharpness.toFixed(1)), brightness: Number(brightness.toFixed(1)), width: original.width, height: original.height, retake };
+}
