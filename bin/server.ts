@@ -34,7 +34,7 @@ export async function startServer(config: Config): Promise<Server> {
     sinkLag: platform.sinkLag,
     extraRoutes: [
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
-      (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts }),
+      (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts, bus: platform.alertBus }),
       (app) => photoRoutes(app, { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')) }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
     ],

@@ -22,6 +22,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Roles allowed on the route; a route without it is public. */
     roles?: readonly UserRole[];
+    /** Also take the token from `?access_token=` (EventSource cannot send headers). */
+    queryToken?: boolean;
   }
 }
 
@@ -83,8 +85,10 @@ export class TokenAuthority {
     if (!roles) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw unauthorized('send Authorization: Bearer <token>');
-    const principal = await this.resolve(match[1]!);
+    const queryToken = request.routeOptions.config.queryToken ? (request.query as { access_token?: string }).access_token : undefined;
+    const token = match?.[1] ?? queryToken;
+    if (!token) throw unauthorized('send Authorization: Bearer <token>');
+    const principal = await this.resolve(token);
     if (!principal) throw unauthorized('the token is unknown or revoked');
     if (!roles.includes(principal.role)) {
       throw forbidden(`role ${principal.role} may not ${request.method} ${request.routeOptions.url}; allowed: ${roles.join(', ')}`);

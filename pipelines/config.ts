@@ -26,6 +26,8 @@ export interface Config {
   maxSinkLag: number;
   /** Alert rule thresholds. */
   thresholds: RuleThresholds;
+  /** Webhooks that receive every new or changed alert, signed with the secret. */
+  webhooks: { urls: string[]; secret: string };
 }
 
 /** Bad configuration: the message is the one line a person reads before start-up stops. */
@@ -115,6 +117,22 @@ function windowsByCategory(env: NodeJS.ProcessEnv): Record<string, number> {
   );
 }
 
+function webhooks(env: NodeJS.ProcessEnv): Config['webhooks'] {
+  const urls = (env.SHELFPULSE_WEBHOOKS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`SHELFPULSE_WEBHOOKS entry "${url}" is not a URL`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError(`SHELFPULSE_WEBHOOKS entry "${url}" must be http(s)`);
+  }
+  const secret = env.SHELFPULSE_WEBHOOK_SECRET ?? '';
+  if (urls.length > 0 && secret.length < 16) throw new ConfigError('SHELFPULSE_WEBHOOKS needs SHELFPULSE_WEBHOOK_SECRET (16+ characters) to sign the deliveries');
+  return { urls, secret };
+}
+
 function roles(env: NodeJS.ProcessEnv): Role[] {
   const raw = env.SHELFPULSE_ROLES;
   if (!raw || raw === 'all') return [...ROLES];
@@ -149,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     maxRowsPerRequest: integer(env, 'SHELFPULSE_MAX_ROWS', 100_000, 1, 10_000_000),
     rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
     maxSinkLag: integer(env, 'SHELFPULSE_MAX_SINK_LAG', 5_000_000, 1, 1_000_000_000),
+    webhooks: webhooks(env),
     thresholds: {
       zeroSaleWindowDays: integer(env, 'SHELFPULSE_ZERO_SALE_DAYS', DEFAULT_THRESHOLDS.zeroSaleWindowDays, 1, 60),
       zeroSaleWindowDaysByCategory: windowsByCategory(env),

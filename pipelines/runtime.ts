@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { openWarehouse } from '../analytics/open-warehouse.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
@@ -11,6 +12,8 @@ import { EVENT_TOPICS } from './topics.ts';
 import { SINK_GROUP, startWarehouseSink } from './workers/warehouse-sink.ts';
 import { AlertService } from './alert-service.ts';
 import { startAlertEngine } from './workers/alert-engine.ts';
+import { AlertBus } from './alert-bus.ts';
+import { startLiveAlerts, startNotifier } from './workers/notifier.ts';
 
 export interface Platform {
   config: Config;
@@ -19,6 +22,8 @@ export interface Platform {
   log: EventLog;
   publisher: EventPublisher;
   alerts: AlertService;
+  /** New and changed alerts as they happen, for the live views of this process. */
+  alertBus: AlertBus;
   /** Records not yet in the warehouse (refreshed every second). */
   sinkLag(): number;
   /** Stops the workers after their batch in hand, then closes the log and the warehouse. */
@@ -39,6 +44,15 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   const alerts = new AlertService(warehouse, log, config.thresholds, config.timezone);
   if (config.roles.includes('sink')) {
     workers.push(await startWarehouseSink(log, warehouse, logger.child({ worker: 'warehouse-sink' })));
+  }
+  if (config.roles.includes('notifier')) {
+    workers.push(await startNotifier(log, config.webhooks, logger.child({ worker: 'notifier' })));
+  }
+  const alertBus = new AlertBus();
+  if (config.roles.includes('ingest') || config.roles.includes('web')) {
+    // The embedded log is one process; on Kafka every HTTP process needs its own group to see every alert.
+    const group = log.kind === 'kafka' ? `live-alerts-${hostname()}-${process.pid}` : 'live-alerts';
+    workers.push(await startLiveAlerts(log, alertBus, group));
   }
   if (config.roles.includes('alerts')) {
     workers.push(await startAlertEngine(log, alerts, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));
@@ -64,6 +78,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     log,
     publisher,
     alerts,
+    alertBus,
     sinkLag: () => lag,
     async close() {
       clearInterval(lagTimer);

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ALERT_STATUSES, ALERT_TYPES, type Alert } from '../../analytics/alerts/model.ts';
 import { alertById, listAlerts, saveAlerts } from '../../analytics/alerts/store.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
+import type { AlertBus } from '../../pipelines/alert-bus.ts';
 import type { AlertService } from '../../pipelines/alert-service.ts';
 import { USER_ROLES, type Principal, type UserRole } from '../auth.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
@@ -10,6 +11,7 @@ import { badRequest, forbidden, notFound } from '../errors.ts';
 export interface AlertRoutesDeps {
   warehouse: Warehouse;
   alerts: AlertService;
+  bus: AlertBus;
 }
 
 const Lang = Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'Language of message/suggestion; default both' }));
@@ -135,6 +137,46 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
       });
       const language = alertLanguage(request, lang);
       return { alerts: alerts.map((a) => presentAlert(a, language)), total };
+    },
+  );
+
+  // Live streams never finish by themselves: end them when the server shuts down, so it can drain.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of streams) end();
+  });
+
+  app.get<{ Querystring: { access_token?: string; lang?: 'zh' | 'en' } }>(
+    '/v1/alerts/stream',
+    {
+      schema: {
+        summary: 'New and changed alerts, live (text/event-stream, event "alert")',
+        description: 'Browsers cannot set headers on EventSource: this route also takes ?access_token=<token>.',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        querystring: Type.Object({ access_token: Type.Optional(Type.String({ maxLength: 256 })), lang: Lang }),
+      },
+      config: { roles: READ_ROLES, queryToken: true },
+    },
+    (request, reply) => {
+      const principal = request.principal!;
+      const language = alertLanguage(request, request.query.lang);
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      reply.raw.write(': connected\n\n');
+      const stop = deps.bus.listen((alert) => {
+        if (inScope(principal, alert)) reply.raw.write(`event: alert\nid: ${alert.id}\ndata: ${JSON.stringify(presentAlert(alert, language))}\n\n`);
+      });
+      // A comment every 15 s keeps proxies from closing an idle stream.
+      const heartbeat = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
+      const end = () => {
+        clearInterval(heartbeat);
+        stop();
+        streams.delete(end);
+        reply.raw.end();
+      };
+      streams.add(end);
+      request.raw.on('close', end);
     },
   );
 
