@@ -36,14 +36,14 @@ const ON_HAND_AT_CLOSE = `
   SELECT store_id, sku, argMax(on_hand, ts) AS on_hand
   FROM inventory
   WHERE ts < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
-    AND store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)}
+    AND store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)} AND concat(store_id, '|', sku) IN {pairs:Array(String)}
   GROUP BY store_id, sku`;
 
 /** Daily units over the 28 days up to as_of and the same dates a year earlier, for the evidence charts. */
 const DAILY_SERIES = `
   SELECT store_id, sku, toString(day) AS date, sum(units) AS units
   FROM daily_sales
-  WHERE store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)}
+  WHERE store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)} AND concat(store_id, '|', sku) IN {pairs:Array(String)}
     AND ((day BETWEEN toDate({as_of:String}) - 27 AND toDate({as_of:String}))
       OR (day BETWEEN toDate({as_of:String}) - INTERVAL 1 YEAR - 27 AND toDate({as_of:String}) - INTERVAL 1 YEAR))
   GROUP BY store_id, sku, day`;
@@ -53,7 +53,7 @@ const LAST_SALE_SINCE = `
   SELECT store_id, sku, toString(max(day)) AS last_sale
   FROM daily_sales
   WHERE day > toDate({since:String}) AND day <= toDate({as_of:String}) AND units > 0
-    AND store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)}
+    AND store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)} AND concat(store_id, '|', sku) IN {pairs:Array(String)}
   GROUP BY store_id, sku`;
 
 const STORES = `SELECT store_id, name, territory, region, manager FROM stores FINAL`;
@@ -223,9 +223,11 @@ async function stockFindings(
     candidates.push(...rows.filter((r) => !silent.has(r.store_id)).map((r) => ({ ...r, windowDays })));
   }
 
+  // The store and SKU lists let the sorting key prune; the pair list keeps the result to the pairs asked for.
   const stockKeys = (rows: { store_id: string; sku: string }[]) => ({
     stores: [...new Set(rows.map((r) => r.store_id))],
     skus: [...new Set(rows.map((r) => r.sku))],
+    pairs: [...new Set(rows.map((r) => `${r.store_id}|${r.sku}`))],
   });
   const onHand = new Map<string, number>();
   const history = new Map<string, { day: string; units: number }[]>();

@@ -53,7 +53,30 @@ const GENERATE_ORDERS = `
   CROSS JOIN (SELECT toDate({first_day:String}) + number * 7 AS d FROM numbers(intDiv({days:UInt32}, 7))) AS weeks
   WHERE d <= p.last_day`;
 
-const DROP_SCRATCH = ['DROP TABLE IF EXISTS demo_rates', 'DROP TABLE IF EXISTS demo_order_plan'];
+/** A ranged store × SKU as the sales generator draws it: base daily rate, shelf price, last day before it goes silent. */
+export interface PairPlan {
+  store_id: string;
+  sku: string;
+  rate: number;
+  price: number;
+  /** First day without sales (a day after the history: sells throughout). */
+  silent_from: string;
+}
+
+/** Writes one daily POS line per pair and day with a sale over `days` days from `firstDay` (deterministic for a seed). */
+export async function generateDailyScans(
+  warehouse: Warehouse,
+  pairs: readonly PairPlan[],
+  window: { firstDay: string; days: number; timezone: string; seed: number },
+): Promise<void> {
+  await warehouse.command(CREATE_RATES);
+  try {
+    await warehouse.insert('demo_rates', pairs as unknown as Row[]);
+    await warehouse.command(GENERATE_SCANS, { timezone: window.timezone, first_day: window.firstDay, days: window.days, seed: window.seed });
+  } finally {
+    await warehouse.command('DROP TABLE IF EXISTS demo_rates');
+  }
+}
 
 function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -70,7 +93,7 @@ export async function generateHistory(warehouse: Warehouse, chain: DemoChain, as
   const storeFormat = new Map(chain.stores.map((s) => [s.store_id as string, s.format as string]));
   const formatLift: Record<string, number> = { hypermarket: 2.2, supermarket: 1.4, convenience: 0.9 };
 
-  const rates = chain.assortment.map((a) => {
+  const rates: PairPlan[] = chain.assortment.map((a) => {
     const slow = random() < 0.3;
     const base = slow ? 0.05 + random() * 0.25 : 2.5 + random() * 5;
     return { store_id: a.store_id as string, sku: a.sku as string, rate: base * (formatLift[storeFormat.get(a.store_id as string) ?? ''] ?? 1), price: price.get(a.sku as string) ?? 1, silent_from: addDays(asOf, 1) };
@@ -95,11 +118,9 @@ export async function generateHistory(warehouse: Warehouse, chain: DemoChain, as
   const silentStore = chain.stores[chain.stores.length - 1]!.store_id as string;
   for (const r of rates) if (r.store_id === silentStore) r.silent_from = addDays(asOf, -2);
 
-  await warehouse.command(CREATE_RATES);
+  await generateDailyScans(warehouse, rates, { firstDay, days, timezone, seed });
   await warehouse.command(CREATE_ORDER_PLAN);
   try {
-    await warehouse.insert('demo_rates', rates);
-    await warehouse.command(GENERATE_SCANS, { timezone, first_day: firstDay, days, seed });
 
     const ownSkus = chain.products.filter((p) => !p.is_competitor);
     const dormantStores = chain.stores.filter((_, i) => i % 15 === 7).map((s) => s.store_id as string);
@@ -178,6 +199,6 @@ export async function generateHistory(warehouse: Warehouse, chain: DemoChain, as
       priceDrops,
     };
   } finally {
-    for (const statement of DROP_SCRATCH) await warehouse.command(statement);
+    await warehouse.command('DROP TABLE IF EXISTS demo_order_plan');
   }
 }
