@@ -241,8 +241,9 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /** Writes a file so that a crash leaves either the old or the new content, never a torn one. */
+let tmpCounter = 0;
 async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp`;
+  const tmp = `${file}.${process.pid}.${tmpCounter++}.tmp`;
   const handle = await fsp.open(tmp, 'w');
   try {
     await handle.writeFile(content);
@@ -264,6 +265,8 @@ export class EmbeddedLog implements EventLog {
   /** group → topic → committed position */
   private readonly committed = new Map<string, Map<Topic, Position>>();
   private readonly subscriptions = new Set<Subscription>();
+  /** One group's commits are written one at a time (its topics are consumed concurrently). */
+  private readonly commitQueue = new Map<string, Promise<void>>();
   private closed = false;
 
   private constructor(private readonly dir: string) {}
@@ -297,14 +300,18 @@ export class EmbeddedLog implements EventLog {
     await (await this.topic(topic)).append(records);
   }
 
-  private async commit(group: string, topic: Topic, position: Position): Promise<void> {
-    const positions = this.committed.get(group) ?? new Map<Topic, Position>();
-    positions.set(topic, position);
-    this.committed.set(group, positions);
-    await writeFileAtomic(path.join(this.dir, '_groups', `${encodeURIComponent(group)}.json`), JSON.stringify(Object.fromEntries(positions)));
-    const readers = [...this.committed.values()].flatMap((p) => p.get(topic)?.offset ?? []);
-    const slowest = Math.min(...readers);
-    await (await this.topic(topic)).trim(slowest);
+  private commit(group: string, topic: Topic, position: Position): Promise<void> {
+    const write = async () => {
+      const positions = new Map(this.committed.get(group) ?? []);
+      positions.set(topic, position);
+      await writeFileAtomic(path.join(this.dir, '_groups', `${encodeURIComponent(group)}.json`), JSON.stringify(Object.fromEntries(positions)));
+      this.committed.set(group, positions);
+      const readers = [...this.committed.values()].flatMap((p) => p.get(topic)?.offset ?? []);
+      await (await this.topic(topic)).trim(Math.min(...readers));
+    };
+    const next = (this.commitQueue.get(group) ?? Promise.resolve()).catch(() => {}).then(write);
+    this.commitQueue.set(group, next);
+    return next;
   }
 
   async subscribe(group: string, topics: Topic[], handler: BatchHandler, options: SubscribeOptions = {}): Promise<Subscription> {
@@ -330,14 +337,15 @@ export class EmbeddedLog implements EventLog {
         }
         try {
           await handler(log.topic, records);
+          await this.commit(group, log.topic, next);
           failures = 0;
         } catch {
-          // At-least-once: the same batch comes again after a growing pause; the handler reports its own error.
+          // At-least-once: the same batch comes again after a growing pause (the handler reports its own
+          // errors; a failed commit only means a redelivery, which the consumers absorb by event id).
           failures++;
           await sleepUnlessWoken(wake, Math.min(100 * 2 ** failures, 10_000));
           continue;
         }
-        await this.commit(group, log.topic, next);
         position = next;
       }
     };
