@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const BENCHES: Record<string, { module: string; fn: string }> = {
   ingest: { module: './ingest.ts', fn: 'benchIngest' },
   kafka: { module: './kafka.ts', fn: 'benchKafka' },
+  alerts: { module: './alerts.ts', fn: 'benchAlerts' },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
