@@ -5,6 +5,9 @@ export type MapMetric = (typeof MAP_METRICS)[number];
 
 const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
 
+/** Limits a query to some stores; an empty list means every store. */
+const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})`;
+
 /** Sales per store in the period, the previous period of equal length, and the same weekdays a year earlier (364 days). */
 const STORE_SALES = `
   WITH toDate({from:String}) AS f, toDate({to:String}) AS t, dateDiff('day', f, t) + 1 AS len
@@ -16,20 +19,37 @@ const STORE_SALES = `
     countIf(day BETWEEN f - 364 AND t - 364) > 0 AS has_ly,
     countIf(day BETWEEN f - len AND f - 1) > 0 AS has_prev
   FROM store_daily
-  WHERE day BETWEEN f - 364 AND t
+  WHERE day BETWEEN f - 364 AND t AND ${IN_SCOPE}
   GROUP BY store_id`;
 
-const STORE_ON_HAND = `SELECT store_id, sum(on_hand) AS on_hand FROM latest_on_hand FINAL GROUP BY store_id`;
+const STORE_ON_HAND = `SELECT store_id, sum(on_hand) AS on_hand FROM latest_on_hand FINAL WHERE ${IN_SCOPE} GROUP BY store_id`;
 
 const STORE_ORDERS = `
   SELECT o.store_id AS store_id, dateDiff('day', max(toDate(o.ts, {timezone:String})), toDate({to:String})) AS days_since_last_order,
     sum((p.regular_price - o.unit_price) * o.qty) AS historical_margin
   FROM orders AS o LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = o.sku
+  WHERE (empty({stores:Array(String)}) OR o.store_id IN {stores:Array(String)})
+    AND toDate(o.ts, {timezone:String}) <= toDate({to:String})
   GROUP BY o.store_id`;
 
-const OPEN_ALERTS_BY_STORE = `SELECT store_id, type, count() AS n FROM alerts FINAL WHERE status != 'resolved' GROUP BY store_id, type`;
+const OPEN_ALERTS_BY_STORE = `SELECT store_id, type, count() AS n FROM alerts FINAL WHERE status != 'resolved' AND ${IN_SCOPE} GROUP BY store_id, type`;
 
-const STORES = `SELECT store_id, name, city, territory, region, format, lat, lon FROM stores FINAL ORDER BY store_id`;
+/**
+ * Share of shelf of the own brands per store: the own brands' share of facings in each analysed photo taken in the
+ * period, averaged over the photos. Photos where nothing was recognised carry no share and do not count.
+ */
+const STORE_SHARE_OF_SHELF = `
+  WITH (SELECT groupUniqArray(brand) FROM products FINAL WHERE NOT is_competitor) AS own_brands
+  SELECT store_id, avg(own_share) AS share_of_shelf FROM (
+    SELECT store_id,
+      JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS shares,
+      arraySum(s -> if(has(own_brands, s.1), s.2, 0), shares) AS own_share
+    FROM photos FINAL
+    WHERE status = 'analyzed' AND notEmpty(shares) AND ${IN_SCOPE}
+      AND toDate(taken_at, {timezone:String}) BETWEEN toDate({from:String}) AND toDate({to:String})
+  ) GROUP BY store_id`;
+
+const STORES = `SELECT store_id, name, city, territory, region, format, lat, lon FROM stores FINAL WHERE ${IN_SCOPE} ORDER BY store_id`;
 
 export interface StoreKpis {
   store_id: string;
@@ -85,7 +105,7 @@ export interface MapView {
   territories: TerritoryKpis[];
 }
 
-function shift(day: string, days: number): string {
+export function shift(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
@@ -118,27 +138,48 @@ export const METRIC_UNITS: Record<MapMetric, MapView['unit']> = {
   sales: 'CNY',
 };
 
+/** The latest day with sales anywhere (the default end of every KPI period); today when there are no sales yet. */
+export async function latestSalesDay(warehouse: Warehouse): Promise<string> {
+  const [row] = await warehouse.query<{ day: string }>(LATEST_SALES_DAY);
+  return row && row.day !== '1970-01-01' ? row.day : new Date().toISOString().slice(0, 10);
+}
+
+/** The KPI period: from/to as asked, else the 28 days up to the latest sales day. */
+export async function kpiPeriod(warehouse: Warehouse, from: string | undefined, to: string | undefined): Promise<{ from: string; to: string }> {
+  const end = to ?? (from ? shift(from, 27) : await latestSalesDay(warehouse));
+  return { from: from ?? shift(end, -27), to: end };
+}
+
+export interface MapRequest {
+  metric: MapMetric;
+  from?: string | undefined;
+  to?: string | undefined;
+  timezone: string;
+  dormantAfterDays: number;
+  /** Only these stores (a scoped reader, or one store's page); empty or absent = every store. */
+  storeIds?: readonly string[];
+}
+
 /** Per-store KPIs and their territory aggregates for the heat map. Default period: the 28 days up to the latest sales day. */
-export async function mapView(
-  warehouse: Warehouse,
-  request: { metric: MapMetric; from?: string | undefined; to?: string | undefined; timezone: string; dormantAfterDays: number },
-): Promise<MapView> {
-  const to = request.to ?? (await warehouse.query<{ day: string }>(LATEST_SALES_DAY))[0]?.day ?? new Date().toISOString().slice(0, 10);
-  const from = request.from ?? shift(to, -27);
+export async function mapView(warehouse: Warehouse, request: MapRequest): Promise<MapView> {
+  const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
   const len = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
-  const [stores, sales, onHand, orders, alerts] = await Promise.all([
-    warehouse.query<{ store_id: string; name: string; city: string; territory: string; region: string; format: string; lat: number; lon: number }>(STORES),
+  const scope = { stores: request.storeIds ?? [] };
+  const [stores, sales, onHand, orders, alerts, shelf] = await Promise.all([
+    warehouse.query<{ store_id: string; name: string; city: string; territory: string; region: string; format: string; lat: number; lon: number }>(STORES, scope),
     warehouse.query<{ store_id: string; sales: number; units: number; sales_prev: number; sales_ly: number; has_ly: boolean | number; has_prev: boolean | number }>(
       STORE_SALES,
-      { from, to },
+      { from, to, ...scope },
     ),
-    warehouse.query<{ store_id: string; on_hand: number }>(STORE_ON_HAND),
-    warehouse.query<{ store_id: string; days_since_last_order: number; historical_margin: number }>(STORE_ORDERS, { to, timezone: request.timezone }),
-    warehouse.query<{ store_id: string; type: string; n: number }>(OPEN_ALERTS_BY_STORE),
+    warehouse.query<{ store_id: string; on_hand: number }>(STORE_ON_HAND, scope),
+    warehouse.query<{ store_id: string; days_since_last_order: number; historical_margin: number }>(STORE_ORDERS, { to, timezone: request.timezone, ...scope }),
+    warehouse.query<{ store_id: string; type: string; n: number }>(OPEN_ALERTS_BY_STORE, scope),
+    warehouse.query<{ store_id: string; share_of_shelf: number }>(STORE_SHARE_OF_SHELF, { from, to, timezone: request.timezone, ...scope }),
   ]);
   const salesBy = new Map(sales.map((s) => [s.store_id, s]));
   const onHandBy = new Map(onHand.map((s) => [s.store_id, s.on_hand]));
   const ordersBy = new Map(orders.map((o) => [o.store_id, o]));
+  const shelfBy = new Map(shelf.map((s) => [s.store_id, Number(s.share_of_shelf.toFixed(4))]));
   const alertsBy = new Map<string, Record<string, number>>();
   for (const a of alerts) alertsBy.set(a.store_id, { ...alertsBy.get(a.store_id), [a.type]: a.n });
 
@@ -159,7 +200,7 @@ export async function mapView(
       sell_through: stock !== undefined && units + stock > 0 ? Number((units / (units + Math.max(0, stock))).toFixed(4)) : null,
       open_alerts: open,
       open_alerts_total: Object.values(open).reduce((n, x) => n + x, 0),
-      share_of_shelf: null,
+      share_of_shelf: shelfBy.get(store.store_id) ?? null,
       dormant: order !== undefined && order.days_since_last_order >= request.dormantAfterDays,
       days_since_last_order: order?.days_since_last_order ?? null,
       historical_margin: round2(order?.historical_margin ?? 0),
@@ -172,6 +213,7 @@ export async function mapView(
   const territories: TerritoryKpis[] = [...byTerritory.entries()].map(([territory, members]) => {
     const sum = (f: (s: StoreKpis) => number) => members.reduce((n, s) => n + f(s), 0);
     const withStock = members.filter((s) => s.sell_through !== null);
+    const shelfShares = members.flatMap((s) => (s.share_of_shelf === null ? [] : [s.share_of_shelf]));
     const units = sum((s) => s.units);
     const stock = sum((s) => onHandBy.get(s.store_id) ?? 0);
     const agg = {
@@ -187,7 +229,8 @@ export async function mapView(
       vs_ly: change(sum((s) => s.sales), sum((s) => s.sales_ly), members.some((s) => s.vs_ly !== null)),
       sell_through: withStock.length > 0 && units + stock > 0 ? Number((units / (units + stock)).toFixed(4)) : null,
       open_alerts_total: sum((s) => s.open_alerts_total),
-      share_of_shelf: null,
+      // The stores' own shares averaged over the stores that have photos in the period.
+      share_of_shelf: shelfShares.length > 0 ? Number((shelfShares.reduce((n, x) => n + x, 0) / shelfShares.length).toFixed(4)) : null,
       dormant_stores: members.filter((s) => s.dormant).length,
     };
     return { ...agg, value: metricValue(request.metric, agg) };

@@ -1,12 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError, type Language, type WorkflowAction } from '../../analytics/alerts-read.ts';
 import { ALERT_STATUSES, ALERT_TYPES, type Alert } from '../../analytics/alerts/model.ts';
 import { alertById, listAlerts, saveAlerts } from '../../analytics/alerts/store.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { AlertBus } from '../../pipelines/alert-bus.ts';
 import type { AlertService } from '../../pipelines/alert-service.ts';
 import { USER_ROLES, type Principal, type UserRole } from '../auth.ts';
-import { badRequest, forbidden, notFound } from '../errors.ts';
+import { ApiError, forbidden, notFound } from '../errors.ts';
 
 export interface AlertRoutesDeps {
   warehouse: Warehouse;
@@ -39,27 +40,10 @@ export const AlertSchema = Type.Object(
   },
   { title: 'Alert' },
 );
-type AlertView = Static<typeof AlertSchema>;
 
 /** The language a reader asked for: ?lang=, else Accept-Language; neither → both, Chinese first. */
-export function alertLanguage(request: FastifyRequest, lang?: string): 'zh' | 'en' | undefined {
-  if (lang === 'zh' || lang === 'en') return lang;
-  const accept = request.headers['accept-language']?.toLowerCase() ?? '';
-  if (accept.startsWith('zh')) return 'zh';
-  if (accept.startsWith('en')) return 'en';
-  return undefined;
-}
-
-export function presentAlert(alert: Alert, lang: 'zh' | 'en' | undefined): AlertView {
-  const { message_zh, message_en, suggestion_zh, suggestion_en, ...rest } = alert;
-  const pick = (zh: string, en: string) => (lang === 'zh' ? zh : lang === 'en' ? en : `${zh} / ${en}`);
-  return {
-    ...rest,
-    message: pick(message_zh, message_en),
-    suggestion: pick(suggestion_zh, suggestion_en),
-    messages: { zh: message_zh, en: message_en },
-    suggestions: { zh: suggestion_zh, en: suggestion_en },
-  };
+export function alertLanguage(request: FastifyRequest, lang?: string): Language | undefined {
+  return preferredLanguage(lang, request.headers['accept-language']);
 }
 
 /** A scoped principal (store manager, merchandiser …) reaches only the alerts of its stores or territories. */
@@ -195,18 +179,19 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
     async (request) => presentAlert(await loadInScope(request, request.params.id), alertLanguage(request, request.query.lang)),
   );
 
-  const transition = (action: 'ack' | 'resolve' | 'assign') =>
+  // Every step writes a new version of the alert row and publishes it on `alerts`, so webhooks and live views see it.
+  const transition = (kind: WorkflowAction['kind']) =>
     async (request: FastifyRequest<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery>; Body: { assignee?: string } | undefined }>) => {
       const alert = await loadInScope(request, request.params.id);
-      if (alert.status === 'resolved' && action !== 'assign') throw badRequest(`alert ${alert.id} is already resolved`);
-      if (request.principal!.role === 'store_manager' && action === 'assign') throw forbidden('a store manager cannot reassign alerts');
-      const now = new Date().toISOString();
-      const changed: Alert =
-        action === 'ack'
-          ? { ...alert, status: 'acknowledged', updated_at: now }
-          : action === 'resolve'
-            ? { ...alert, status: 'resolved', updated_at: now, resolved_at: now }
-            : { ...alert, assignee: request.body?.assignee ?? '', updated_at: now };
+      if (request.principal!.role === 'store_manager' && kind === 'assign') throw forbidden('a store manager cannot reassign alerts');
+      const action: WorkflowAction = kind === 'assign' ? { kind, assignee: request.body?.assignee ?? '' } : { kind };
+      let changed: Alert;
+      try {
+        changed = applyWorkflow(alert, action, new Date().toISOString());
+      } catch (err) {
+        if (err instanceof WorkflowError) throw new ApiError(409, 'conflict', err.message);
+        throw err;
+      }
       await saveAlerts(deps.warehouse, [changed]);
       await deps.alerts.announce([changed]);
       return presentAlert(changed, alertLanguage(request, request.query.lang));

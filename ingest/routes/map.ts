@@ -1,9 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { presentAlert } from '../../analytics/alerts-read.ts';
 import { MAP_METRICS, mapView } from '../../analytics/kpi/map.ts';
+import { skuTrend, storeList, storeOverview, storeRecord } from '../../analytics/kpi/stores.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import { USER_ROLES } from '../auth.ts';
-import { badRequest } from '../errors.ts';
+import { USER_ROLES, type Principal } from '../auth.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { AlertSchema, alertLanguage } from './alerts.ts';
 
 export interface MapRoutesDeps {
   warehouse: Warehouse;
@@ -53,6 +56,101 @@ const MapResponse = Type.Object({
   ),
 });
 
+const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+const Period = Type.Object({ from: Day, to: Day }, { description: 'The period the figures cover (inclusive)' });
+
+const StoreListResponse = Type.Object({
+  stores: Type.Array(
+    Type.Object({
+      store_id: Type.String(),
+      name: Type.String(),
+      city: Type.String(),
+      territory: Type.String(),
+      lat: Type.Number(),
+      lon: Type.Number(),
+      distance_km: Type.Union([Type.Number(), Type.Null()], { description: 'Great-circle distance from `near`; null without it' }),
+    }),
+  ),
+});
+
+const StoreSchema = Type.Object({
+  store_id: Type.String(),
+  name: Type.String(),
+  territory: Type.String(),
+  region: Type.String(),
+  city: Type.String(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  format: Type.String(),
+  manager: Type.String(),
+});
+
+const OverviewResponse = Type.Object({
+  store: StoreSchema,
+  from: Day,
+  to: Day,
+  kpis: Type.Object({
+    sales: Kpis.sales,
+    sales_prev: Kpis.sales_prev,
+    sales_ly: Kpis.sales_ly,
+    vs_prev: Ratio,
+    vs_ly: Ratio,
+    units: Type.Number(),
+    sell_through: Kpis.sell_through,
+    open_alerts_total: Type.Integer(),
+    share_of_shelf: Kpis.share_of_shelf,
+  }),
+  sales_by_category: Type.Array(Type.Object({ date: Day, category: Type.String(), sales: Type.Number(), units: Type.Number() })),
+  open_alerts: Type.Array(AlertSchema),
+  photos: Type.Array(
+    Type.Object({
+      photo_id: Type.String(),
+      taken_at: Type.String(),
+      status: Type.String(),
+      image_url: Type.String(),
+      share_of_shelf: Type.Union([Type.Number(), Type.Null()], { description: 'Own brands by facings; null when nothing was recognised' }),
+    }),
+    { description: 'The 12 latest photos, newest first' },
+  ),
+  share_of_shelf_trend: Type.Array(Type.Object({ date: Day, brand: Type.String(), share: Type.Number({ description: 'Share of facings, 0..1, averaged over the day’s photos' }) })),
+  competitor_prices: Type.Array(
+    Type.Object({
+      date: Day,
+      sku: Type.String({ description: 'Own SKU' }),
+      competitor_sku: Type.String(),
+      own_price: Type.Number({ description: 'Own effective price that day (store promotion, else region promotion, else regular)' }),
+      competitor_price: Type.Number(),
+      gap: Type.Number({ description: '(own − competitor) / own' }),
+    }),
+  ),
+});
+
+const TrendResponse = Type.Object({
+  store_id: Type.String(),
+  sku: Type.String(),
+  from: Day,
+  to: Day,
+  series: Type.Array(
+    Type.Object({
+      date: Day,
+      units: Type.Number(),
+      revenue: Type.Number(),
+      on_hand: Type.Union([Type.Number(), Type.Null()], { description: 'Latest stock count up to that day; null before the first count' }),
+    }),
+  ),
+  last_year: Type.Array(Type.Object({ date: Day, units: Type.Number() }), { description: 'The same weekdays 364 days earlier; [] without history' }),
+});
+
+const StoreParams = Type.Object({ store_id: Type.String({ maxLength: 128 }) });
+const LatLon = /^(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)$/;
+
+function visibleStore(principal: Principal, store: { store_id: string; territory: string }): boolean {
+  return (
+    (principal.storeIds.length === 0 || principal.storeIds.includes(store.store_id)) &&
+    (principal.territories.length === 0 || principal.territories.includes(store.territory))
+  );
+}
+
 const MapQuery = Type.Object({
   metric: Type.Optional(Type.Union(MAP_METRICS.map((m) => Type.Literal(m)), { default: 'sales_vs_ly' })),
   from: Type.Optional(Type.String({ format: 'date' })),
@@ -65,7 +163,11 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
     {
       schema: {
         summary: 'Per-store KPIs and per-territory aggregates for the heat map',
-        description: 'Default period: the 28 days up to the latest sales day. Previous = the equal-length period before; last year = 364 days earlier (same weekdays).',
+        description:
+          'Default period: the 28 days up to the latest sales day (from alone: 28 days from it). Previous = the equal-length period just before; ' +
+          'last year = the same period shifted 364 days back, so weekdays line up (52 weeks). sell_through = units / (units + latest on-hand). ' +
+          'share_of_shelf = own brands’ share of facings in the photos analysed in the period, null without photos. ' +
+          'dormant = ordered before, no order in the last 90 days (configurable). Territories aggregate their stores.',
         tags: ['dashboard'],
         security: [{ bearer: [] }],
         querystring: MapQuery,
@@ -76,15 +178,99 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
     async (request) => {
       const { metric = 'sales_vs_ly', from, to } = request.query;
       if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`);
-      const view = await mapView(deps.warehouse, { metric, from, to, timezone: deps.timezone, dormantAfterDays: deps.dormantAfterDays });
       const principal = request.principal!;
-      if (principal.storeIds.length === 0 && principal.territories.length === 0) return view;
-      const visible = (s: { store_id: string; territory: string }) =>
-        (principal.storeIds.length === 0 || principal.storeIds.includes(s.store_id)) &&
-        (principal.territories.length === 0 || principal.territories.includes(s.territory));
-      const stores = view.stores.filter(visible);
+      const view = await mapView(deps.warehouse, { metric, from, to, timezone: deps.timezone, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
+      if (principal.territories.length === 0) return view;
+      const stores = view.stores.filter((s) => visibleStore(principal, s));
       const territories = new Set(stores.map((s) => s.territory));
       return { ...view, stores, territories: view.territories.filter((t) => territories.has(t.territory)) };
+    },
+  );
+
+  app.get<{ Querystring: { near?: string; limit?: number } }>(
+    '/v1/stores',
+    {
+      schema: {
+        summary: 'Stores the caller may see; with near=lat,lon nearest first',
+        tags: ['dashboard'],
+        security: [{ bearer: [] }],
+        querystring: Type.Object({
+          near: Type.Optional(Type.String({ maxLength: 64, description: 'lat,lon, e.g. 31.23,121.47' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+        }),
+        response: { 200: StoreListResponse },
+      },
+      config: { roles: USER_ROLES },
+    },
+    async (request) => {
+      const { near, limit } = request.query;
+      let point: { lat: number; lon: number } | undefined;
+      if (near !== undefined) {
+        const m = LatLon.exec(near.trim());
+        const lat = Number(m?.[1]);
+        const lon = Number(m?.[2]);
+        if (!m || Math.abs(lat) > 90 || Math.abs(lon) > 180) throw badRequest(`near=${near} is not lat,lon in degrees (e.g. 31.23,121.47)`);
+        point = { lat, lon };
+      }
+      const principal = request.principal!;
+      return { stores: await storeList(deps.warehouse, { near: point, limit, storeIds: principal.storeIds, territories: principal.territories }) };
+    },
+  );
+
+  const storeInScope = async (principal: Principal, storeId: string) => {
+    const store = await storeRecord(deps.warehouse, storeId);
+    if (!store || !visibleStore(principal, store)) throw notFound(`no store ${storeId}`);
+    return store;
+  };
+
+  app.get<{ Params: Static<typeof StoreParams>; Querystring: { from?: string; to?: string; lang?: 'zh' | 'en' } }>(
+    '/v1/stores/:store_id/overview',
+    {
+      schema: {
+        summary: 'The store page: KPIs, sales by category, open alerts, photos, share-of-shelf trend, competitor prices',
+        description: 'Period as for /v1/map (default: the 28 days up to the latest sales day).',
+        tags: ['dashboard'],
+        security: [{ bearer: [] }],
+        params: StoreParams,
+        querystring: Type.Object({
+          from: Type.Optional(Day),
+          to: Type.Optional(Day),
+          lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'Language of the alerts; default both' })),
+        }),
+        response: { 200: OverviewResponse },
+      },
+      config: { roles: USER_ROLES },
+    },
+    async (request) => {
+      const { from, to, lang } = request.query;
+      if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`);
+      const store = await storeInScope(request.principal!, request.params.store_id);
+      const overview = await storeOverview(deps.warehouse, store, { from, to, timezone: deps.timezone, dormantAfterDays: deps.dormantAfterDays });
+      const language = alertLanguage(request, lang);
+      return { ...overview, open_alerts: overview.open_alerts.map((a) => presentAlert(a, language)) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof StoreParams> & { sku: string }; Querystring: { days?: number; to?: string } }>(
+    '/v1/stores/:store_id/skus/:sku/trend',
+    {
+      schema: {
+        summary: 'Daily units, revenue and stock of one SKU at one store, with the same weekdays last year',
+        tags: ['dashboard'],
+        security: [{ bearer: [] }],
+        params: Type.Object({ store_id: Type.String({ maxLength: 128 }), sku: Type.String({ maxLength: 128 }) }),
+        querystring: Type.Object({
+          days: Type.Optional(Type.Integer({ minimum: 1, maximum: 731, default: 90 })),
+          to: Type.Optional({ ...Day, description: 'Last day (default: the latest sales day)' }),
+        }),
+        response: { 200: TrendResponse },
+      },
+      config: { roles: USER_ROLES },
+    },
+    async (request) => {
+      await storeInScope(request.principal!, request.params.store_id);
+      const { days = 90, to } = request.query;
+      return skuTrend(deps.warehouse, { storeId: request.params.store_id, sku: request.params.sku, days, to, timezone: deps.timezone });
     },
   );
 }

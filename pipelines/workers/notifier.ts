@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
+import { presentAlert } from '../../analytics/alerts-read.ts';
 import type { Alert } from '../../analytics/alerts/model.ts';
 import type { AlertBus } from '../alert-bus.ts';
 import type { EventLog, Subscription } from '../event-log.ts';
@@ -48,7 +49,8 @@ export async function startNotifier(log: EventLog, webhooks: WebhookOptions, log
     await Promise.all(
       records.flatMap((record) => {
         const alert = record.value as Alert;
-        const body = record.encoded ?? JSON.stringify(alert);
+        // The same shape as GET /v1/alerts/:id, with both languages (a webhook has no reader to ask).
+        const body = JSON.stringify(presentAlert(alert, undefined));
         return webhooks.urls.map(async (url) => {
           const deliveryId = randomUUID();
           try {

@@ -1,0 +1,51 @@
+import type { Alert } from './alerts/model.ts';
+
+export type Language = 'zh' | 'en';
+
+/** An alert as readers get it (API, live stream, webhooks): one language picked, both kept. */
+export interface AlertView extends Omit<Alert, 'message_zh' | 'message_en' | 'suggestion_zh' | 'suggestion_en'> {
+  message: string;
+  suggestion: string;
+  messages: { zh: string; en: string };
+  suggestions: { zh: string; en: string };
+}
+
+/** `message`/`suggestion` in the language asked for; without one, both as "中文 / English" so a plain reader sees both. */
+export function presentAlert(alert: Alert, lang: Language | undefined): AlertView {
+  const { message_zh, message_en, suggestion_zh, suggestion_en, ...rest } = alert;
+  const pick = (zh: string, en: string) => (lang === 'zh' ? zh : lang === 'en' ? en : `${zh} / ${en}`);
+  return {
+    ...rest,
+    message: pick(message_zh, message_en),
+    suggestion: pick(suggestion_zh, suggestion_en),
+    messages: { zh: message_zh, en: message_en },
+    suggestions: { zh: suggestion_zh, en: suggestion_en },
+  };
+}
+
+/** The language a reader asked for: an explicit choice, else the first tag of Accept-Language (zh*, en*), else none. */
+export function preferredLanguage(explicit: string | undefined, acceptLanguage: string | undefined): Language | undefined {
+  if (explicit === 'zh' || explicit === 'en') return explicit;
+  const accept = acceptLanguage?.trim().toLowerCase() ?? '';
+  if (accept.startsWith('zh')) return 'zh';
+  if (accept.startsWith('en')) return 'en';
+  return undefined;
+}
+
+export type WorkflowAction = { kind: 'ack' } | { kind: 'resolve' } | { kind: 'assign'; assignee: string };
+
+/** Why a workflow step cannot apply; the route turns it into a 409/400 the reader can act on. */
+export class WorkflowError extends Error {
+  override name = 'WorkflowError';
+}
+
+/**
+ * The next version of an alert after a person's action. Acknowledging or resolving a resolved alert is refused
+ * (it is closed); reassigning keeps the status, so a resolved alert can still be handed to someone for follow-up.
+ */
+export function applyWorkflow(alert: Alert, action: WorkflowAction, now: string): Alert {
+  if (action.kind === 'assign') return { ...alert, assignee: action.assignee, updated_at: now };
+  if (alert.status === 'resolved') throw new WorkflowError(`alert ${alert.id} is already resolved`);
+  if (action.kind === 'ack') return { ...alert, status: 'acknowledged', updated_at: now };
+  return { ...alert, status: 'resolved', updated_at: now, resolved_at: now };
+}

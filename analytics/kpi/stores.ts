@@ -1,0 +1,238 @@
+import { listAlerts } from '../alerts/store.ts';
+import type { Alert } from '../alerts/model.ts';
+import { effectivePrice, priceGap, type Promotion } from '../rules/price-gap.ts';
+import type { Warehouse } from '../warehouse.ts';
+import { kpiPeriod, latestSalesDay, mapView, shift } from './map.ts';
+
+const STORE_LIST = `
+  SELECT store_id, name, city, territory, lat, lon FROM stores FINAL
+  WHERE (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})
+    AND (empty({territories:Array(String)}) OR territory IN {territories:Array(String)})
+  ORDER BY store_id`;
+
+const STORE_RECORD = `
+  SELECT store_id, name, territory, region, city, lat, lon, format, manager FROM stores FINAL WHERE store_id = {store_id:String}`;
+
+const SALES_BY_CATEGORY = `
+  SELECT toString(d.day) AS date, p.category AS category, sum(d.revenue) AS sales, sum(d.units) AS units
+  FROM daily_sales AS d LEFT JOIN (SELECT sku, category FROM products FINAL) AS p ON p.sku = d.sku
+  WHERE d.day BETWEEN toDate({from:String}) AND toDate({to:String}) AND d.store_id = {store_id:String}
+  GROUP BY date, category
+  ORDER BY date, category`;
+
+const PHOTOS = `
+  WITH (SELECT groupUniqArray(brand) FROM products FINAL WHERE NOT is_competitor) AS own_brands
+  SELECT photo_id, formatDateTime(taken_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') AS taken_at, status,
+    JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS shares,
+    if(empty(shares), NULL, arraySum(s -> if(has(own_brands, s.1), s.2, 0), shares)) AS share_of_shelf
+  FROM photos FINAL
+  WHERE store_id = {store_id:String}
+  ORDER BY taken_at DESC
+  LIMIT {limit:UInt32}`;
+
+const SHARE_OF_SHELF_TREND = `
+  SELECT toString(toDate(taken_at, {timezone:String})) AS date, s.1 AS brand, avg(s.2) AS share
+  FROM photos FINAL
+  ARRAY JOIN JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS s
+  WHERE store_id = {store_id:String} AND status = 'analyzed'
+    AND toDate(taken_at, {timezone:String}) BETWEEN toDate({from:String}) AND toDate({to:String})
+  GROUP BY date, brand
+  ORDER BY date, brand`;
+
+/** Competitor prices seen at the store in the period, with the own SKU each competitor product matches. */
+const COMPETITOR_PRICES = `
+  SELECT toString(toDate(cp.ts, {timezone:String})) AS date, p.matches_sku AS sku, cp.sku AS competitor_sku, cp.price AS competitor_price,
+    own.regular_price AS regular_price
+  FROM competitor_prices AS cp
+  INNER JOIN (SELECT sku, matches_sku FROM products FINAL WHERE is_competitor AND matches_sku != '') AS p ON p.sku = cp.sku
+  LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS own ON own.sku = p.matches_sku
+  WHERE cp.store_id = {store_id:String}
+    AND toDate(cp.ts, {timezone:String}) BETWEEN toDate({from:String}) AND toDate({to:String})
+  ORDER BY cp.ts, cp.sku`;
+
+const PROMOTIONS = `
+  SELECT sku, store_id, region, toString(start_date) AS start_date, toString(end_date) AS end_date, promo_price
+  FROM promotions FINAL WHERE sku IN {skus:Array(String)}`;
+
+const SKU_DAILY = `
+  SELECT toString(day) AS date, sum(units) AS units, sum(revenue) AS revenue FROM daily_sales
+  WHERE day BETWEEN toDate({from:String}) AND toDate({to:String}) AND store_id = {store_id:String} AND sku = {sku:String}
+  GROUP BY day`;
+
+/** Stock counts up to the end of the window: the last count of each day, to carry forward. */
+const SKU_COUNTS = `
+  SELECT toString(toDate(ts, {timezone:String})) AS date, argMax(on_hand, ts) AS on_hand FROM inventory
+  WHERE store_id = {store_id:String} AND sku = {sku:String} AND toDate(ts, {timezone:String}) <= toDate({to:String})
+  GROUP BY date
+  ORDER BY date`;
+
+export interface StoreListItem {
+  store_id: string;
+  name: string;
+  city: string;
+  territory: string;
+  lat: number;
+  lon: number;
+  distance_km: number | null;
+}
+
+const EARTH_RADIUS_KM = 6371.0088;
+
+/** Great-circle distance (haversine) in kilometres. */
+export function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Stores in scope; with `near`, nearest first with their distance (the capture page picks the store a merchandiser stands in). */
+export async function storeList(
+  warehouse: Warehouse,
+  request: { near?: { lat: number; lon: number } | undefined; storeIds: readonly string[]; territories: readonly string[]; limit?: number | undefined },
+): Promise<StoreListItem[]> {
+  const rows = await warehouse.query<Omit<StoreListItem, 'distance_km'>>(STORE_LIST, { stores: request.storeIds, territories: request.territories });
+  const near = request.near;
+  const stores = rows.map((s) => ({ ...s, distance_km: near ? Math.round(distanceKm(near, s) * 100) / 100 : null }));
+  if (near) stores.sort((a, b) => a.distance_km! - b.distance_km!);
+  return request.limit ? stores.slice(0, request.limit) : stores;
+}
+
+export interface StoreRecordView {
+  store_id: string;
+  name: string;
+  territory: string;
+  region: string;
+  city: string;
+  lat: number;
+  lon: number;
+  format: string;
+  manager: string;
+}
+
+export async function storeRecord(warehouse: Warehouse, storeId: string): Promise<StoreRecordView | undefined> {
+  const [row] = await warehouse.query<StoreRecordView>(STORE_RECORD, { store_id: storeId });
+  return row;
+}
+
+export interface StoreOverview {
+  store: StoreRecordView;
+  from: string;
+  to: string;
+  kpis: {
+    sales: number;
+    sales_prev: number;
+    sales_ly: number;
+    vs_prev: number | null;
+    vs_ly: number | null;
+    units: number;
+    sell_through: number | null;
+    open_alerts_total: number;
+    share_of_shelf: number | null;
+  };
+  sales_by_category: { date: string; category: string; sales: number; units: number }[];
+  open_alerts: Alert[];
+  photos: { photo_id: string; taken_at: string; status: string; image_url: string; share_of_shelf: number | null }[];
+  share_of_shelf_trend: { date: string; brand: string; share: number }[];
+  competitor_prices: { date: string; sku: string; competitor_sku: string; own_price: number; competitor_price: number; gap: number }[];
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/** Everything the store page shows, for one period (default: the 28 days up to the latest sales day). */
+export async function storeOverview(
+  warehouse: Warehouse,
+  store: StoreRecordView,
+  request: { from?: string | undefined; to?: string | undefined; timezone: string; dormantAfterDays: number },
+): Promise<StoreOverview> {
+  const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
+  const scoped = { store_id: store.store_id, from, to, timezone: request.timezone };
+  const [map, byCategory, alerts, photos, trend, prices] = await Promise.all([
+    mapView(warehouse, { metric: 'sales', from, to, timezone: request.timezone, dormantAfterDays: request.dormantAfterDays, storeIds: [store.store_id] }),
+    warehouse.query<{ date: string; category: string; sales: number; units: number }>(SALES_BY_CATEGORY, scoped),
+    listAlerts(warehouse, { store_id: store.store_id, stores: [], territories: [], limit: 1000, offset: 0 }),
+    warehouse.query<{ photo_id: string; taken_at: string; status: string; share_of_shelf: number | null }>(PHOTOS, { store_id: store.store_id, limit: 12 }),
+    warehouse.query<{ date: string; brand: string; share: number }>(SHARE_OF_SHELF_TREND, scoped),
+    warehouse.query<{ date: string; sku: string; competitor_sku: string; competitor_price: number; regular_price: number }>(COMPETITOR_PRICES, scoped),
+  ]);
+  const promotions = (await warehouse.query<{ sku: string; store_id: string; region: string; start_date: string; end_date: string; promo_price: number }>(PROMOTIONS, {
+    skus: [...new Set(prices.map((p) => p.sku))],
+  })).map((p): Promotion => ({ sku: p.sku, storeId: p.store_id, region: p.region, startDate: p.start_date, endDate: p.end_date, promoPrice: p.promo_price }));
+  const k = map.stores[0];
+  return {
+    store,
+    from,
+    to,
+    kpis: {
+      sales: k?.sales ?? 0,
+      sales_prev: k?.sales_prev ?? 0,
+      sales_ly: k?.sales_ly ?? 0,
+      vs_prev: k?.vs_prev ?? null,
+      vs_ly: k?.vs_ly ?? null,
+      units: k?.units ?? 0,
+      sell_through: k?.sell_through ?? null,
+      open_alerts_total: k?.open_alerts_total ?? 0,
+      share_of_shelf: k?.share_of_shelf ?? null,
+    },
+    sales_by_category: byCategory.map((r) => ({ ...r, sales: round(r.sales, 2) })),
+    open_alerts: alerts.alerts.filter((a) => a.status !== 'resolved'),
+    photos: photos.map(({ photo_id, taken_at, status, share_of_shelf }) => ({
+      photo_id,
+      taken_at,
+      status,
+      image_url: `/v1/photos/${photo_id}/image`,
+      share_of_shelf: share_of_shelf === null ? null : round(share_of_shelf, 4),
+    })),
+    share_of_shelf_trend: trend.map((t) => ({ ...t, share: round(t.share, 4) })),
+    competitor_prices: prices.map((p) => {
+      const own = effectivePrice(p.regular_price, promotions, { sku: p.sku, storeId: store.store_id, region: store.region, day: p.date });
+      return { date: p.date, sku: p.sku, competitor_sku: p.competitor_sku, own_price: own.price, competitor_price: p.competitor_price, gap: round(priceGap(own.price, p.competitor_price), 4) };
+    }),
+  };
+}
+
+export interface SkuTrend {
+  store_id: string;
+  sku: string;
+  from: string;
+  to: string;
+  series: { date: string; units: number; revenue: number; on_hand: number | null }[];
+  last_year: { date: string; units: number }[];
+}
+
+/** Consecutive days from..to inclusive. */
+function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let d = from; d <= to; d = shift(d, 1)) days.push(d);
+  return days;
+}
+
+/**
+ * One SKU at one store, day by day: units, revenue and the stock on hand (the latest count up to that day, carried
+ * forward; null before the first count), and the same weekdays a year earlier (364 days back).
+ */
+export async function skuTrend(
+  warehouse: Warehouse,
+  request: { storeId: string; sku: string; days: number; to?: string | undefined; timezone: string },
+): Promise<SkuTrend> {
+  const to = request.to ?? (await latestSalesDay(warehouse));
+  const from = shift(to, -(request.days - 1));
+  const base = { store_id: request.storeId, sku: request.sku, timezone: request.timezone };
+  const [sales, salesLy, counts] = await Promise.all([
+    warehouse.query<{ date: string; units: number; revenue: number }>(SKU_DAILY, { ...base, from, to }),
+    warehouse.query<{ date: string; units: number; revenue: number }>(SKU_DAILY, { ...base, from: shift(from, -364), to: shift(to, -364) }),
+    warehouse.query<{ date: string; on_hand: number }>(SKU_COUNTS, { ...base, to }),
+  ]);
+  const salesBy = new Map(sales.map((s) => [s.date, s]));
+  const lyBy = new Map(salesLy.map((s) => [s.date, s.units]));
+  let onHand: number | null = null;
+  let c = 0;
+  const series = daysBetween(from, to).map((date) => {
+    while (c < counts.length && counts[c]!.date <= date) onHand = counts[c++]!.on_hand;
+    const day = salesBy.get(date);
+    return { date, units: day?.units ?? 0, revenue: round(day?.revenue ?? 0, 2), on_hand: onHand };
+  });
+  const lastYear = salesLy.length === 0 ? [] : daysBetween(shift(from, -364), shift(to, -364)).map((date) => ({ date, units: lyBy.get(date) ?? 0 }));
+  return { store_id: request.storeId, sku: request.sku, from, to, series, last_year: lastYear };
+}
