@@ -1,0 +1,32 @@
+/**
+ * Writes renderer output as a YOLO-format training set for train.py:
+ *   node --import tsx models/shelf-detector/export-data.ts OUT_DIR SEED_FROM COUNT
+ * Images are letterboxed to 512 × 512 (the model's input); labels are `class cx cy w h` normalised,
+ * class 0 = product, 1 = price_tag. Training seeds must never overlap the evaluation seeds (vision/eval).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { renderShelf } from '../../vision/render.ts';
+
+const [out = 'data/shelf-train', from = '1000', count = '1200'] = process.argv.slice(2);
+const SIZE = 512;
+fs.mkdirSync(out, { recursive: true });
+for (let i = 0; i < Number(count); i++) {
+  const seed = Number(from) + i;
+  const { jpeg, truth } = await renderShelf(seed, { width: 1024, height: 768 });
+  const scale = SIZE / Math.max(truth.width, truth.height);
+  const w = Math.round(truth.width * scale);
+  const h = Math.round(truth.height * scale);
+  const top = Math.floor((SIZE - h) / 2);
+  const left = Math.floor((SIZE - w) / 2);
+  await sharp(jpeg)
+    .resize(w, h)
+    .extend({ top, bottom: SIZE - h - top, left, right: SIZE - w - left, background: { r: 114, g: 114, b: 114 } })
+    .jpeg({ quality: 90 })
+    .toFile(path.join(out, `${seed}.jpg`));
+  const line = (cls: number, [x, y, bw, bh]: number[]) =>
+    `${cls} ${((left + (x! + bw! / 2) * scale) / SIZE).toFixed(5)} ${((top + (y! + bh! / 2) * scale) / SIZE).toFixed(5)} ${((bw! * scale) / SIZE).toFixed(5)} ${((bh! * scale) / SIZE).toFixed(5)}`;
+  const labels = [...truth.products.map((p) => line(0, p.bbox)), ...truth.tags.map((t) => line(1, t.bbox))];
+  fs.writeFileSync(path.join(out, `${seed}.txt`), labels.join('\n') + '\n');
+}
