@@ -8,6 +8,7 @@ interface Received {
   path: string;
   body: string;
   signature: string;
+  delivery: string;
 }
 const received: Received[] = [];
 let flakyFailures = 0;
@@ -28,7 +29,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      received.push({ path: req.url!, body, signature: String(req.headers['x-shelfpulse-signature']) });
+      received.push({ path: req.url!, body, signature: String(req.headers['x-shelfpulse-signature']), delivery: String(req.headers['x-shelfpulse-delivery']) });
       if (req.url === '/down' || (req.url === '/flaky' && flakyFailures++ < 2)) res.writeHead(503).end();
       else res.writeHead(204).end();
     });
@@ -88,8 +89,16 @@ describe('alerts reach webhooks and live views', () => {
 
     await until(() => received.some((r) => r.path === '/ok') && received.filter((r) => r.path === '/flaky').length >= 3, 'the webhook deliveries');
     for (const r of received) expect(r.signature).toBe(signature(r.body, SECRET));
-    expect(JSON.parse(received.find((r) => r.path === '/ok')!.body)).toMatchObject({ type: 'price_gap', store_id: 'S1' });
-    expect(received.filter((r) => r.path === '/flaky')).toHaveLength(3);
+    // The body is the alert as GET /v1/alerts/:id shows it, in both languages.
+    const delivered = JSON.parse(received.find((r) => r.path === '/ok')!.body);
+    expect(delivered).toMatchObject({ type: 'price_gap', store_id: 'S1', status: 'open', messages: { zh: expect.any(String), en: expect.any(String) } });
+    expect(delivered.message).toBe(`${delivered.messages.zh} / ${delivered.messages.en}`);
+    const flaky = received.filter((r) => r.path === '/flaky');
+    expect(flaky).toHaveLength(3);
+    // Retries repeat one delivery (same id, so a receiver can drop duplicates); each webhook gets its own.
+    expect(new Set(flaky.map((r) => r.delivery)).size).toBe(1);
+    expect(flaky[0]!.delivery).toMatch(/^[0-9a-f-]{36}$/);
+    expect(received.find((r) => r.path === '/ok')!.delivery).not.toBe(flaky[0]!.delivery);
 
     await until(async () => {
       const res = await server.app.inject({ method: 'GET', url: '/v1/dead-letters?topic=alerts', headers: server.admin() });
