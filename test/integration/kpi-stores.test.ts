@@ -115,6 +115,16 @@ describe('GET /v1/map', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the dashboard routes and how the comparison periods are chosen', async () => {
+    const doc = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    for (const route of ['/v1/map', '/v1/stores', '/v1/stores/{store_id}/overview', '/v1/stores/{store_id}/skus/{sku}/trend']) {
+      expect(doc.paths[route]?.get?.responses?.['200'], route).toBeDefined();
+    }
+    expect(doc.paths['/v1/map'].get.description).toMatch(/364 days/);
+  });
+});
+
 describe('GET /v1/stores', () => {
   it('lists stores nearest first from a location', async () => {
     const res = await get('/v1/stores?near=31.2,121.4');
