@@ -7,6 +7,7 @@ import { alertRoutes } from '../ingest/routes/alerts.ts';
 import { deadLetterRoutes } from '../ingest/routes/dead-letters.ts';
 import { mapRoutes } from '../ingest/routes/map.ts';
 import { photoRoutes } from '../ingest/routes/photos.ts';
+import { webAppRoutes } from '../ingest/routes/web-app.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
 import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
@@ -37,6 +38,7 @@ export async function startServer(config: Config): Promise<Server> {
       (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts, bus: platform.alertBus }),
       (app) => photoRoutes(app, { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')) }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
+      (app) => webAppRoutes(app),
     ],
   });
   return {

@@ -1,0 +1,36 @@
+import { i18n } from './i18n.svelte';
+
+const locale = () => (i18n.lang === 'zh' ? 'zh-CN' : 'en-GB');
+
+export function money(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'CNY', maximumFractionDigits: value >= 1000 ? 0 : 2 }).format(value);
+}
+
+/** A change as a signed percentage: 0.052 → +5.2%. */
+export function change(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const text = new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(value);
+  return text;
+}
+
+export function percent(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(value);
+}
+
+export function count(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return new Intl.NumberFormat(locale()).format(value);
+}
+
+export function dateTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** YYYY-MM-DD of a day offset from a date string (UTC arithmetic: dates, not instants). */
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}

@@ -1,0 +1,10 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** A single-page app: the Fastify server serves the static build and answers the API under /v1. */
+export default {
+  preprocess: vitePreprocess(),
+  kit: {
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
+  },
+};
