@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError } from '../../../analytics/alerts-read.ts';
+import type { Alert } from '../../../analytics/alerts/model.ts';
+import { distanceKm } from '../../../analytics/kpi/stores.ts';
+
+const alert: Alert = {
+  id: 'zero_sale:S1:P1:2026-11-20',
+  type: 'zero_sale',
+  status: 'open',
+  store_id: 'S1',
+  sku: 'P1',
+  territory: '浦东',
+  category: '饮料',
+  created_at: '2026-11-20T16:00:00.000Z',
+  updated_at: '2026-11-20T16:00:00.000Z',
+  as_of: '2026-11-20',
+  severity: 'high',
+  message_zh: '三天零销售',
+  message_en: 'No sales for 3 days',
+  suggestion_zh: '检查陈列',
+  suggestion_en: 'Check the display',
+  evidence: {},
+  assignee: '王店长',
+  resolved_at: null,
+};
+const NOW = '2026-11-21T01:00:00.000Z';
+
+describe('alert view', () => {
+  it('picks the asked language and keeps both; without one shows both', () => {
+    expect(presentAlert(alert, 'en')).toMatchObject({ message: 'No sales for 3 days', suggestion: 'Check the display', messages: { zh: '三天零销售', en: 'No sales for 3 days' } });
+    expect(presentAlert(alert, undefined).message).toBe('三天零销售 / No sales for 3 days');
+    expect(presentAlert(alert, 'zh')).not.toHaveProperty('message_zh');
+  });
+
+  it('reads the language from ?lang first, then the first Accept-Language tag', () => {
+    expect(preferredLanguage('en', 'zh-CN')).toBe('en');
+    expect(preferredLanguage(undefined, 'zh-CN,zh;q=0.9')).toBe('zh');
+    expect(preferredLanguage(undefined, 'en-GB')).toBe('en');
+    expect(preferredLanguage(undefined, 'fr-FR,en;q=0.5')).toBeUndefined();
+    expect(preferredLanguage(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('alert workflow', () => {
+  it('acknowledges, resolves with a time, reassigns without touching the status', () => {
+    expect(applyWorkflow(alert, { kind: 'ack' }, NOW)).toMatchObject({ status: 'acknowledged', updated_at: NOW, resolved_at: null });
+    expect(applyWorkflow(alert, { kind: 'resolve' }, NOW)).toMatchObject({ status: 'resolved', resolved_at: NOW });
+    expect(applyWorkflow(alert, { kind: 'assign', assignee: '张三' }, NOW)).toMatchObject({ status: 'open', assignee: '张三' });
+  });
+
+  it('refuses to acknowledge or resolve a resolved alert, but lets it be reassigned', () => {
+    const resolved = applyWorkflow(alert, { kind: 'resolve' }, NOW);
+    expect(() => applyWorkflow(resolved, { kind: 'ack' }, NOW)).toThrow(WorkflowError);
+    expect(() => applyWorkflow(resolved, { kind: 'resolve' }, NOW)).toThrow(/already resolved/);
+    expect(applyWorkflow(resolved, { kind: 'assign', assignee: 'reps:浦东' }, NOW)).toMatchObject({ status: 'resolved', assignee: 'reps:浦东' });
+  });
+});
+
+describe('distance', () => {
+  it('is the great-circle distance in km', () => {
+    const shanghai = { lat: 31.2304, lon: 121.4737 };
+    const beijing = { lat: 39.9042, lon: 116.4074 };
+    expect(distanceKm(shanghai, beijing)).toBeGreaterThan(1060);
+    expect(distanceKm(shanghai, beijing)).toBeLessThan(1075);
+    expect(distanceKm(shanghai, shanghai)).toBe(0);
+  });
+});
