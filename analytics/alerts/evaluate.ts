@@ -9,20 +9,30 @@ import { dormantTexts, noDataTexts, outOfStockTexts, priceGapTexts, zeroSaleText
 
 // ---- SQL (server-side parameters only) ----
 
-/** Ranged own SKUs with no sale in W and enough baseline sales to make that improbable (the rule decides exactly). */
+/**
+ * Store × SKU pairs with no sale in W and enough baseline sales to make that improbable (the rule decides exactly).
+ * Grouping by a 64-bit hash of the pair instead of the two strings keeps the one pass over the 31-day slice fast
+ * (millions of pairs); a collision would need two of them to share a hash.
+ */
 const ZERO_SALE_CANDIDATES = `
   WITH toDate({as_of:String}) AS d, d - {window_days:UInt16} + 1 AS w_start, w_start - {baseline_days:UInt16} AS b_start
-  SELECT s.store_id AS store_id, s.sku AS sku, s.baseline_units AS baseline_units, p.category AS category, p.name AS product_name
+  SELECT store, product AS sku, baseline_units, store AS store_id
   FROM (
-    SELECT store_id, sku, sumIf(units, day < w_start) AS baseline_units, countIf(units > 0 AND day >= w_start) AS sale_days
+    SELECT any(store_id) AS store, any(sku) AS product, sumIf(units, day < w_start) AS baseline_units
     FROM daily_sales
     WHERE day >= b_start AND day <= d
-    GROUP BY store_id, sku
-    HAVING sale_days = 0 AND baseline_units >= {min_baseline_units:Float64}
-  ) AS s
-  INNER JOIN (SELECT store_id, sku FROM assortment FINAL) AS a ON a.store_id = s.store_id AND a.sku = s.sku
-  INNER JOIN (SELECT sku, category, name FROM products FINAL WHERE NOT is_competitor) AS p ON p.sku = s.sku
-  WHERE ({categories:Array(String)} = [] AND p.category NOT IN {other_categories:Array(String)}) OR p.category IN {categories:Array(String)}`;
+    GROUP BY cityHash64(store_id, sku)
+    HAVING countIf(units > 0 AND day >= w_start) = 0 AND baseline_units >= {min_baseline_units:Float64}
+  )`;
+
+/** Which of the candidate pairs are ranged own SKUs, with their category. */
+const RANGED_OWN_SKUS = `
+  SELECT a.store_id AS store_id, a.sku AS sku, p.category AS category, p.name AS product_name
+  FROM (
+    SELECT store_id, sku FROM assortment FINAL
+    WHERE store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)} AND concat(store_id, '|', sku) IN {pairs:Array(String)}
+  ) AS a
+  INNER JOIN (SELECT sku, category, name FROM products FINAL WHERE NOT is_competitor AND sku IN {skus:Array(String)}) AS p ON p.sku = a.sku`;
 
 /** POS lines per store in W and in the baseline before it. */
 const STORE_ACTIVITY = `
@@ -174,12 +184,7 @@ async function stockFindings(
 ): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const findings: Finding[] = [];
   const resolved = new Set<string>();
-  const overridden = Object.keys(thresholds.zeroSaleWindowDaysByCategory);
-  const windows = new Map<number, string[]>([[thresholds.zeroSaleWindowDays, []]]);
-  for (const category of overridden) {
-    const days = windowDaysFor(thresholds, category);
-    windows.set(days, [...(windows.get(days) ?? []), category]);
-  }
+  const windows = new Set([thresholds.zeroSaleWindowDays, ...Object.keys(thresholds.zeroSaleWindowDaysByCategory).map((c) => windowDaysFor(thresholds, c))]);
 
   // no_data uses the default window: a silent store raises one alert and none of its SKUs do.
   const activity = await warehouse.query<{ store_id: string; window_lines: number; baseline_lines: number }>(STORE_ACTIVITY, {
@@ -206,29 +211,36 @@ async function stockFindings(
   }
   for (const alert of open) if (alert.type === 'no_data' && scanning.has(alert.store_id)) resolved.add(slotOf(alert));
 
-  const candidates: { store_id: string; sku: string; baseline_units: number; category: string; product_name: string; windowDays: number }[] = [];
-  for (const [windowDays, categories] of windows) {
-    const rows = await warehouse.query<{ store_id: string; sku: string; baseline_units: number; category: string; product_name: string }>(
-      ZERO_SALE_CANDIDATES,
-      {
-        as_of: asOf,
-        window_days: windowDays,
-        baseline_days: thresholds.baselineDays,
-        // λ ≥ −ln(p) ⇔ baseline units ≥ −ln(p) × baseline days / window days: a pre-filter, the rule decides exactly.
-        min_baseline_units: (-LN(thresholds.maxZeroProbability) * thresholds.baselineDays) / windowDays - 1e-9,
-        categories: windowDays === thresholds.zeroSaleWindowDays ? [] : categories,
-        other_categories: overridden,
-      },
-    );
-    candidates.push(...rows.filter((r) => !silent.has(r.store_id)).map((r) => ({ ...r, windowDays })));
-  }
-
+  const pairKey = (r: { store_id: string; sku: string }) => `${r.store_id}|${r.sku}`;
   // The store and SKU lists let the sorting key prune; the pair list keeps the result to the pairs asked for.
   const stockKeys = (rows: { store_id: string; sku: string }[]) => ({
     stores: [...new Set(rows.map((r) => r.store_id))],
     skus: [...new Set(rows.map((r) => r.sku))],
-    pairs: [...new Set(rows.map((r) => `${r.store_id}|${r.sku}`))],
+    pairs: [...new Set(rows.map(pairKey))],
   });
+  const silentInWindow: { store_id: string; sku: string; baseline_units: number; windowDays: number }[] = [];
+  for (const windowDays of windows) {
+    const rows = await warehouse.query<{ store_id: string; sku: string; baseline_units: number }>(ZERO_SALE_CANDIDATES, {
+      as_of: asOf,
+      window_days: windowDays,
+      baseline_days: thresholds.baselineDays,
+      // λ ≥ −ln(p) ⇔ baseline units ≥ −ln(p) × baseline days / window days: a pre-filter, the rule decides exactly.
+      min_baseline_units: (-LN(thresholds.maxZeroProbability) * thresholds.baselineDays) / windowDays - 1e-9,
+    });
+    silentInWindow.push(...rows.filter((r) => !silent.has(r.store_id)).map((r) => ({ ...r, windowDays })));
+  }
+  // Keep ranged own SKUs whose category uses this window length.
+  const ranged = new Map<string, { category: string; product_name: string }>();
+  if (silentInWindow.length > 0) {
+    for (const r of await warehouse.query<{ store_id: string; sku: string; category: string; product_name: string }>(RANGED_OWN_SKUS, stockKeys(silentInWindow))) {
+      ranged.set(pairKey(r), r);
+    }
+  }
+  const candidates = silentInWindow.flatMap((c) => {
+    const product = ranged.get(pairKey(c));
+    return product && windowDaysFor(thresholds, product.category) === c.windowDays ? [{ ...c, ...product }] : [];
+  });
+
   const onHand = new Map<string, number>();
   const history = new Map<string, { day: string; units: number }[]>();
   if (candidates.length > 0) {
