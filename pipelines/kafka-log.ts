@@ -1,11 +1,25 @@
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import pino from 'pino';
 import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, SubscribeOptions, Subscription } from './event-log.ts';
 import { TOPICS, type Topic } from './topics.ts';
+
+/** The part of a pino logger that kafkajs' messages go to. */
+export interface KafkaLogger {
+  error(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
 
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
+  /** Where kafkajs' warnings and errors go; a pino logger at `warn` on stdout when not given. */
+  logger?: KafkaLogger | undefined;
 }
+
+/** Partitions per topic when the log creates the topics itself: room to scale consumers out. */
+const PARTITIONS = 6;
+/** The consumer fetch waits for this much data (or lingerMs) before answering, for fuller batches. */
+const LINGER_MIN_BYTES = 1024 * 1024;
 
 /** A message that is not JSON still reaches the handler (as text), so it is dead-lettered rather than looping. */
 function decode(topic: Topic, partition: number, message: KafkaMessage): DeliveredRecord {
@@ -19,11 +33,21 @@ function decode(topic: Topic, partition: number, message: KafkaMessage): Deliver
   return { topic, partition, offset: message.offset, key: message.key?.toString(), value, encoded };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+function logCreator(logger: KafkaLogger) {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const { message, ...fields } = log;
+      if (level === logLevel.ERROR) logger.error({ kafkajs: namespace, ...fields }, message);
+      else logger.warn({ kafkajs: namespace, ...fields }, message);
+    };
+}
+
+/** kafkajs finds the producer id at the cluster controller; a cluster that reports none cannot give one. */
+const isMissingController = (err: unknown) => err instanceof Error && /not found in the cached metadata/.test(err.message);
 
 /**
- * The event log on Kafka (kafkajs): a producer that waits for all in-sync replicas, and consumer
- * groups that commit a batch's offsets only after its handler succeeded.
+ * The event log on Kafka (kafkajs): an idempotent producer that waits for all in-sync replicas, and
+ * consumer groups that commit a batch's offsets only after its handler succeeded.
  */
 export class KafkaLog implements EventLog {
   readonly kind = 'kafka' as const;
@@ -36,29 +60,49 @@ export class KafkaLog implements EventLog {
   ) {}
 
   static async connect(options: KafkaOptions): Promise<KafkaLog> {
+    const logger = options.logger ?? pino({ name: 'kafkajs', level: 'warn' });
     const kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
-      logLevel: logLevel.NOTHING,
+      logLevel: logLevel.WARN,
+      logCreator: logCreator(logger),
       retry: { initialRetryTime: 100, retries: 10 },
     });
-    // acks=-1 with retries: a retried send may write a record twice, which the consumers absorb by event_id.
-    // (kafkajs' idempotent producer needs the cluster controller, which the test broker does not report.)
-    const producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     const admin = kafka.admin();
-    await Promise.all([producer.connect(), admin.connect()]);
+    await admin.connect();
     const existing = new Set(await admin.listTopics());
     const missing = TOPICS.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      // A cluster without the topics gets them, with room to scale consumers out. Where the cluster refuses
-      // (no CreateTopics, as on the test broker), the operator creates them (docker-compose does).
       await admin
-        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 6 })), waitForLeaders: true })
-        .catch((err: Error) => {
-          throw new Error(`Kafka topics ${missing.join(', ')} are missing and could not be created (${err.message}); create them with 6 partitions`);
+        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true })
+        .catch(async (err: Error) => {
+          await admin.disconnect();
+          throw new Error(`Kafka topics ${missing.join(', ')} are missing and could not be created (${err.message}); create them with ${PARTITIONS} partitions`);
         });
     }
-    return new KafkaLog(kafka, producer, admin);
+    return new KafkaLog(kafka, await KafkaLog.connectProducer(kafka, logger), admin);
+  }
+
+  /**
+   * acks=-1 with retries, idempotent so that a retried send is written once. librdkafka's mock cluster
+   * reports no controller, so there the producer runs without idempotence: a retry may then write a
+   * record twice, which the consumers absorb by event_id.
+   */
+  private static async connectProducer(kafka: Kafka, logger: KafkaLogger): Promise<Producer> {
+    const producer = (idempotent: boolean) =>
+      kafka.producer({ idempotent, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    const idempotent = producer(true);
+    try {
+      await idempotent.connect();
+      return idempotent;
+    } catch (err) {
+      if (!isMissingController(err)) throw err;
+      await idempotent.disconnect();
+      logger.warn({ err }, 'the Kafka cluster reports no controller: producing without idempotence (consumers dedupe by event_id)');
+      const plain = producer(false);
+      await plain.connect();
+      return plain;
+    }
   }
 
   async publish(topic: Topic, records: LogRecord[]): Promise<void> {
@@ -72,44 +116,41 @@ export class KafkaLog implements EventLog {
 
   async subscribe(group: string, topics: Topic[], handler: BatchHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     const maxBatch = options.maxBatch ?? 5000;
+    const lingerMs = options.lingerMs ?? 0;
     const consumer = this.kafka.consumer({
       groupId: group,
-      maxWaitTimeInMs: Math.max(options.lingerMs ?? 0, 50),
+      // Linger: the broker answers a fetch once it has LINGER_MIN_BYTES or after lingerMs.
+      minBytes: lingerMs > 0 ? LINGER_MIN_BYTES : 1,
+      maxWaitTimeInMs: Math.max(lingerMs, 50),
       // A member that stops without leaving cleanly is replaced within 10 s.
       sessionTimeout: 10_000,
       rebalanceTimeout: 10_000,
       heartbeatInterval: 1000,
-      retry: { initialRetryTime: 100, retries: 10 },
+      // A failing handler is retried with a growing pause (200 ms doubling to 5 s); after the last try the
+      // consumer restarts and rejoins, still from the last commit.
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 10 },
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
-    let failures = 0;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
         for (let start = 0; start < batch.messages.length; start += maxBatch) {
           if (!isRunning() || isStale()) return;
           const messages = batch.messages.slice(start, start + maxBatch);
-          const records = messages.map((m) => decode(batch.topic as Topic, batch.partition, m));
-          try {
-            await handler(batch.topic as Topic, records);
-            failures = 0;
-          } catch (err) {
-            // Not committed: kafkajs seeks back to the last resolved offset and fetches these records again.
-            failures++;
-            await sleep(Math.min(100 * 2 ** failures, 10_000));
-            throw err;
-          }
+          // Throwing leaves the offset where it was: kafkajs fetches these records again after its retry pause.
+          await handler(batch.topic as Topic, messages.map((m) => decode(batch.topic as Topic, batch.partition, m)));
           const last = messages[messages.length - 1]!.offset;
           resolveOffset(last);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }] });
           await heartbeat();
         }
       },
     });
     this.consumers.add(consumer);
     return {
+      // kafkajs' disconnect waits for the batch in hand (and its commit) before leaving the group.
       stop: async () => {
         this.consumers.delete(consumer);
         await consumer.disconnect();
@@ -124,6 +165,7 @@ export class KafkaLog implements EventLog {
       const ends = await this.admin.fetchTopicOffsets(topic);
       const done = committed.find((c) => c.topic === topic)?.partitions ?? [];
       for (const end of ends) {
+        // -1: the group has not committed on this partition, so it starts from the oldest record kept.
         const offset = Number(done.find((p) => p.partition === end.partition)?.offset ?? -1);
         lag += Number(end.high) - (offset < 0 ? Number(end.low) : offset);
       }

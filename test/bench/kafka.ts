@@ -15,8 +15,9 @@ export async function benchKafka(): Promise<{ kafka_rows_per_s: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-bench-kafka-'));
   const cluster = await startMockCluster({ brokers: 3 });
   const warehouse = await openWarehouse({ dataDir: dir });
-  const log = await KafkaLog.connect({ brokers: cluster.brokers, clientId: 'bench' });
-  const sink = await startWarehouseSink(log, warehouse, pino({ level: 'error' }));
+  const logger = pino({ level: 'error' });
+  const log = await KafkaLog.connect({ brokers: cluster.brokers, clientId: 'bench', logger });
+  const sink = await startWarehouseSink(log, warehouse, logger);
   try {
     const now = Date.now();
     const started = performance.now();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedLog } from '../../pipelines/embedded-log.ts';
 import { waitForConsumers, type DeliveredRecord, type EventLog } from '../../pipelines/event-log.ts';
@@ -28,7 +29,7 @@ interface Adapter {
 
 const adapters: Adapter[] = [
   { name: 'embedded', open: () => EmbeddedLog.open(dir) },
-  { name: 'kafka', open: () => KafkaLog.connect({ brokers: brokers.brokers, clientId: 'shelfpulse-test' }) },
+  { name: 'kafka', open: () => KafkaLog.connect({ brokers: brokers.brokers, clientId: 'shelfpulse-test', logger: pino({ level: 'silent' }) }) },
 ];
 
 /** Records of this test only (a real cluster may hold others'). */
@@ -66,14 +67,19 @@ describe.each(adapters)('event log: $name', (adapter) => {
     await log.publish('orders', [{ key: 'S1', value: { tag, n: 1 } }]);
     let attempts = 0;
     const delivered: number[] = [];
+    const lagWhileFailing: number[] = [];
     const sub = await log.subscribe(tag, ['orders'], async (_topic, batch) => {
       const ours = batch.filter(mine(tag));
       if (ours.length === 0) return;
       attempts++;
-      if (attempts < 3) throw new Error('warehouse down (test)');
+      if (attempts < 3) {
+        lagWhileFailing.push(await log.lag(tag, ['orders']));
+        throw new Error('warehouse down (test)');
+      }
       delivered.push(...ours.map((r) => (r.value as { n: number }).n));
     });
     await until(() => delivered.length > 0, 'a successful delivery');
+    for (const lag of lagWhileFailing) expect(lag).toBeGreaterThanOrEqual(1);
     await waitForConsumers(log, tag, ['orders'], 30_000);
     await sub.stop();
     expect(attempts).toBe(3);

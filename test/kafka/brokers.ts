@@ -1,16 +1,12 @@
-import { startMockCluster, type MockCluster } from './mock-cluster.ts';
+import { inject } from 'vitest';
 
 export interface TestBrokers {
   brokers: string[];
-  /** The mock cluster, for tests that take brokers down; undefined on a real cluster. */
-  cluster: MockCluster | undefined;
+  /** Nothing to stop here: the shared cluster outlives the test file (test/setup/kafka-broker.ts stops it). */
   stop(): Promise<void>;
 }
 
-/** KAFKA_BROKERS when set (the same tests against real Kafka), else a fresh 3-broker mock cluster for this file. */
+/** The Kafka the whole test run shares: KAFKA_BROKERS when set, else the mock cluster the global setup started. */
 export async function testBrokers(): Promise<TestBrokers> {
-  const external = process.env.KAFKA_BROKERS;
-  if (external) return { brokers: external.split(','), cluster: undefined, stop: async () => {} };
-  const cluster = await startMockCluster({ brokers: 3 });
-  return { brokers: cluster.brokers, cluster, stop: () => cluster.stop() };
+  return { brokers: inject('kafkaBrokers').split(','), stop: async () => {} };
 }

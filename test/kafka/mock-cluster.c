@@ -7,7 +7,6 @@
  *   down ID                      take a broker down (connections refused)
  *   up ID                        bring it back
  *   leader TOPIC PARTITION ID    move a partition's leadership (the mock does not fail over by itself)
- *   coordinator group KEY ID     move a consumer group's coordinator
  * It exits when stdin closes.
  */
 #include <librdkafka/rdkafka.h>
@@ -45,15 +44,13 @@ int main(int argc, char **argv) {
   printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
   fflush(stdout);
 
-  char line[512], topic[256], key[256], kind[32];
+  char line[512], topic[256];
   int id, partition;
   while (fgets(line, sizeof line, stdin)) {
     if (sscanf(line, "down %d", &id) == 1) rd_kafka_mock_broker_set_down(cluster, id);
     else if (sscanf(line, "up %d", &id) == 1) rd_kafka_mock_broker_set_up(cluster, id);
     else if (sscanf(line, "leader %255s %d %d", topic, &partition, &id) == 3)
       rd_kafka_mock_partition_set_leader(cluster, topic, partition, id);
-    else if (sscanf(line, "coordinator %31s %255s %d", kind, key, &id) == 3)
-      rd_kafka_mock_coordinator_set(cluster, kind, key, id);
     else {
       printf("unknown command\n");
       fflush(stdout);
