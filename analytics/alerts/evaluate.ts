@@ -98,6 +98,12 @@ const ORDER_HISTORY = `
   GROUP BY o.store_id`;
 
 // ---- evaluation ----
+//
+// Severity basis (what a category manager should look at first):
+// - zero_sale / out_of_stock: the sales the streak is costing, expected units over W: ≥ 10 high, ≥ 5 medium, else low.
+// - no_data: high (a whole store is blind: till or feed down).
+// - price_gap: the gap: ≥ 15% high, ≥ 10% medium, else low (5–10%).
+// - dormant_customer: the rank by historical margin among the dormant: top 20% high, top 50% medium, else low.
 
 export interface EvaluationSummary {
   as_of: string;
