@@ -81,6 +81,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         'retry-after': String(Math.ceil(context.ttl / 1000)),
       }),
   });
+  // While shutting down, answers in flight close their connection, so keep-alive clients do not hold the drain open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onRequest', async (request) => deps.auth.authorize(request));
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(

@@ -19,8 +19,8 @@ export class AlertService {
   ) {}
 
   /** The daily close for `asOf`, after the warehouse has stored every event accepted before the call. */
-  async closeDay(asOf: string): Promise<Evaluation> {
-    await waitForConsumers(this.log, SINK_GROUP, EVENT_TOPICS, 120_000);
+  async closeDay(asOf: string, signal?: AbortSignal): Promise<Evaluation> {
+    await waitForConsumers(this.log, SINK_GROUP, EVENT_TOPICS, 120_000, signal);
     const evaluation = await evaluateDay(this.warehouse, asOf, this.thresholds, this.timezone);
     await this.announce(evaluation.changed);
     return evaluation;

@@ -48,9 +48,10 @@ export interface EventLog {
 }
 
 /** Resolves once `group` has consumed everything published to `topics` before the call, or rejects on timeout. */
-export async function waitForConsumers(log: EventLog, group: string, topics: Topic[], timeoutMs = 30_000): Promise<void> {
+export async function waitForConsumers(log: EventLog, group: string, topics: Topic[], timeoutMs = 30_000, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    signal?.throwIfAborted();
     if ((await log.lag(group, topics)) === 0) return;
     if (Date.now() > deadline) throw new Error(`consumer group ${group} did not catch up on ${topics.join(', ')} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));

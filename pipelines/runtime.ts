@@ -82,7 +82,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     sinkLag: () => lag,
     async close() {
       clearInterval(lagTimer);
-      await Promise.all(workers.map((w) => w.stop()));
+      // Last started, first stopped: the alert engine's daily close still has the warehouse sink it waits for.
+      for (const worker of [...workers].reverse()) await worker.stop();
       await log.close();
       await warehouse.close();
       unlock();

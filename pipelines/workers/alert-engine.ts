@@ -52,12 +52,13 @@ export async function startAlertEngine(log: EventLog, alerts: AlertService, logg
 
   let closed = '';
   let running: Promise<void> = Promise.resolve();
+  const stopping = new AbortController();
   const tick = () => {
     const yesterday = previousDay(localDay(now(), options.timezone));
     if (yesterday === closed) return;
     closed = yesterday;
     running = alerts
-      .closeDay(yesterday)
+      .closeDay(yesterday, stopping.signal)
       .then(({ summary }) => logger.info({ summary }, 'daily close'))
       .catch((err: unknown) => {
         closed = '';
@@ -70,6 +71,8 @@ export async function startAlertEngine(log: EventLog, alerts: AlertService, logg
   return {
     async stop() {
       clearInterval(timer);
+      // A close still waiting for the sink gives up; the next start closes that day again (idempotent).
+      stopping.abort();
       await running;
       await prices.stop();
     },
