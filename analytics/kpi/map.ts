@@ -8,48 +8,92 @@ const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
 /** Limits a query to some stores; an empty list means every store. */
 const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})`;
 
-/** Sales per store in the period, the previous period of equal length, and the same weekdays a year earlier (364 days). */
-const STORE_SALES = `
-  WITH toDate({from:String}) AS f, toDate({to:String}) AS t, dateDiff('day', f, t) + 1 AS len
-  SELECT store_id,
-    sumIf(revenue, day BETWEEN f AND t) AS sales,
-    sumIf(units, day BETWEEN f AND t) AS units,
-    sumIf(revenue, day BETWEEN f - len AND f - 1) AS sales_prev,
-    sumIf(revenue, day BETWEEN f - 364 AND t - 364) AS sales_ly,
-    countIf(day BETWEEN f - 364 AND t - 364) > 0 AS has_ly,
-    countIf(day BETWEEN f - len AND f - 1) > 0 AS has_prev
-  FROM store_daily
-  WHERE day BETWEEN f - 364 AND t AND ${IN_SCOPE}
-  GROUP BY store_id`;
-
-const STORE_ON_HAND = `SELECT store_id, sum(on_hand) AS on_hand FROM latest_on_hand FINAL WHERE ${IN_SCOPE} GROUP BY store_id`;
-
-const STORE_ORDERS = `
-  SELECT o.store_id AS store_id, dateDiff('day', max(toDate(o.ts, {timezone:String})), toDate({to:String})) AS days_since_last_order,
-    sum((p.regular_price - o.unit_price) * o.qty) AS historical_margin
-  FROM orders AS o LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = o.sku
-  WHERE (empty({stores:Array(String)}) OR o.store_id IN {stores:Array(String)})
-    AND toDate(o.ts, {timezone:String}) <= toDate({to:String})
-  GROUP BY o.store_id`;
-
-const OPEN_ALERTS_BY_STORE = `SELECT store_id, type, count() AS n FROM alerts FINAL WHERE status != 'resolved' AND ${IN_SCOPE} GROUP BY store_id, type`;
-
 /**
- * Share of shelf of the own brands per store: the own brands' share of facings in each analysed photo taken in the
- * period, averaged over the photos. Photos where nothing was recognised carry no share and do not count.
+ * Every per-store KPI in one statement (one round trip; the engine runs the sub-aggregates in parallel):
+ * - sales in the period, the previous period of equal length and the same weekdays a year earlier (364 days),
+ *   from the store-level daily totals;
+ * - the latest stock count per store × SKU, summed (for sell-through);
+ * - orders up to the period end: days since the last one and the historical margin (regular − paid price) × qty;
+ * - open alerts by type;
+ * - share of shelf of the own brands: their share of facings in each photo analysed in the period, averaged over
+ *   the photos (photos where nothing was recognised carry no share and do not count).
+ * The period defaults to the 28 days up to the latest sales day (today when nothing has sold yet).
  */
-const STORE_SHARE_OF_SHELF = `
-  WITH (SELECT groupUniqArray(brand) FROM products FINAL WHERE NOT is_competitor) AS own_brands
-  SELECT store_id, avg(own_share) AS share_of_shelf FROM (
+const STORE_KPIS = `
+  WITH
+    (SELECT max(day) FROM store_daily) AS latest,
+    if({to:String} != '', toDate({to:String}), if({from:String} != '', toDate({from:String}) + 27, if(latest = toDate(0), today(), latest))) AS t,
+    if({from:String} != '', toDate({from:String}), t - 27) AS f,
+    dateDiff('day', f, t) + 1 AS len,
+    (SELECT groupUniqArray(brand) FROM products FINAL WHERE NOT is_competitor) AS own_brands
+  SELECT toString(f) AS period_from, toString(t) AS period_to,
+    s.store_id AS store_id, s.name AS name, s.city AS city, s.territory AS territory, s.region AS region, s.format AS format, s.lat AS lat, s.lon AS lon,
+    sales.sales AS sales, sales.units AS units, sales.sales_prev AS sales_prev, sales.sales_ly AS sales_ly, sales.has_ly AS has_ly, sales.has_prev AS has_prev,
+    stock.on_hand AS on_hand,
+    ord.days_since_last_order AS days_since_last_order, ord.historical_margin AS historical_margin,
+    open.by_type AS open_alerts,
+    shelf.share_of_shelf AS share_of_shelf
+  FROM (SELECT store_id, name, city, territory, region, format, lat, lon FROM stores FINAL WHERE ${IN_SCOPE}) AS s
+  LEFT JOIN (
     SELECT store_id,
-      JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS shares,
-      arraySum(s -> if(has(own_brands, s.1), s.2, 0), shares) AS own_share
-    FROM photos FINAL
-    WHERE status = 'analyzed' AND notEmpty(shares) AND ${IN_SCOPE}
-      AND toDate(taken_at, {timezone:String}) BETWEEN toDate({from:String}) AND toDate({to:String})
-  ) GROUP BY store_id`;
+      sumIf(revenue, day BETWEEN f AND t) AS sales,
+      sumIf(units, day BETWEEN f AND t) AS units,
+      sumIf(revenue, day BETWEEN f - len AND f - 1) AS sales_prev,
+      sumIf(revenue, day BETWEEN f - 364 AND t - 364) AS sales_ly,
+      countIf(day BETWEEN f - 364 AND t - 364) > 0 AS has_ly,
+      countIf(day BETWEEN f - len AND f - 1) > 0 AS has_prev
+    FROM store_daily
+    WHERE (day BETWEEN f - len AND t OR day BETWEEN f - 364 AND t - 364) AND ${IN_SCOPE}
+    GROUP BY store_id
+  ) AS sales ON sales.store_id = s.store_id
+  LEFT JOIN (SELECT store_id, sum(on_hand) AS on_hand FROM latest_on_hand FINAL WHERE ${IN_SCOPE} GROUP BY store_id) AS stock ON stock.store_id = s.store_id
+  LEFT JOIN (
+    SELECT o.store_id AS store_id, dateDiff('day', max(toDate(o.ts, {timezone:String})), t) AS days_since_last_order,
+      sum((p.regular_price - o.unit_price) * o.qty) AS historical_margin
+    FROM orders AS o LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = o.sku
+    WHERE (empty({stores:Array(String)}) OR o.store_id IN {stores:Array(String)}) AND toDate(o.ts, {timezone:String}) <= t
+    GROUP BY o.store_id
+  ) AS ord ON ord.store_id = s.store_id
+  LEFT JOIN (
+    SELECT store_id, CAST(groupArray((type, n)), 'Map(String, UInt64)') AS by_type
+    FROM (SELECT store_id, type, count() AS n FROM alerts FINAL WHERE status != 'resolved' AND ${IN_SCOPE} GROUP BY store_id, type)
+    GROUP BY store_id
+  ) AS open ON open.store_id = s.store_id
+  LEFT JOIN (
+    SELECT store_id, avg(own_share) AS share_of_shelf FROM (
+      SELECT store_id,
+        JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS shares,
+        arraySum(x -> if(has(own_brands, x.1), x.2, 0), shares) AS own_share
+      FROM photos FINAL
+      WHERE status = 'analyzed' AND notEmpty(shares) AND ${IN_SCOPE} AND toDate(taken_at, {timezone:String}) BETWEEN f AND t
+    ) GROUP BY store_id
+  ) AS shelf ON shelf.store_id = s.store_id
+  ORDER BY s.store_id
+  SETTINGS join_use_nulls = 1`;
 
-const STORES = `SELECT store_id, name, city, territory, region, format, lat, lon FROM stores FINAL WHERE ${IN_SCOPE} ORDER BY store_id`;
+interface StoreKpiRow {
+  period_from: string;
+  period_to: string;
+  store_id: string;
+  name: string;
+  city: string;
+  territory: string;
+  region: string;
+  format: string;
+  lat: number;
+  lon: number;
+  sales: number | null;
+  units: number | null;
+  sales_prev: number | null;
+  sales_ly: number | null;
+  has_ly: boolean | number | null;
+  has_prev: boolean | number | null;
+  on_hand: number | null;
+  days_since_last_order: number | null;
+  historical_margin: number | null;
+  open_alerts: Record<string, number> | null;
+  share_of_shelf: number | null;
+}
 
 export interface StoreKpis {
   store_id: string;
@@ -162,54 +206,54 @@ export interface MapRequest {
 
 /** Per-store KPIs and their territory aggregates for the heat map. Default period: the 28 days up to the latest sales day. */
 export async function mapView(warehouse: Warehouse, request: MapRequest): Promise<MapView> {
-  const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
+  const rows = await warehouse.query<StoreKpiRow>(STORE_KPIS, {
+    from: request.from ?? '',
+    to: request.to ?? '',
+    timezone: request.timezone,
+    stores: request.storeIds ?? [],
+  });
+  const { from, to } = rows[0] ? { from: rows[0].period_from, to: rows[0].period_to } : await kpiPeriod(warehouse, request.from, request.to);
   const len = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
-  const scope = { stores: request.storeIds ?? [] };
-  const [stores, sales, onHand, orders, alerts, shelf] = await Promise.all([
-    warehouse.query<{ store_id: string; name: string; city: string; territory: string; region: string; format: string; lat: number; lon: number }>(STORES, scope),
-    warehouse.query<{ store_id: string; sales: number; units: number; sales_prev: number; sales_ly: number; has_ly: boolean | number; has_prev: boolean | number }>(
-      STORE_SALES,
-      { from, to, ...scope },
-    ),
-    warehouse.query<{ store_id: string; on_hand: number }>(STORE_ON_HAND, scope),
-    warehouse.query<{ store_id: string; days_since_last_order: number; historical_margin: number }>(STORE_ORDERS, { to, timezone: request.timezone, ...scope }),
-    warehouse.query<{ store_id: string; type: string; n: number }>(OPEN_ALERTS_BY_STORE, scope),
-    warehouse.query<{ store_id: string; share_of_shelf: number }>(STORE_SHARE_OF_SHELF, { from, to, timezone: request.timezone, ...scope }),
-  ]);
-  const salesBy = new Map(sales.map((s) => [s.store_id, s]));
-  const onHandBy = new Map(onHand.map((s) => [s.store_id, s.on_hand]));
-  const ordersBy = new Map(orders.map((o) => [o.store_id, o]));
-  const shelfBy = new Map(shelf.map((s) => [s.store_id, Number(s.share_of_shelf.toFixed(4))]));
-  const alertsBy = new Map<string, Record<string, number>>();
-  for (const a of alerts) alertsBy.set(a.store_id, { ...alertsBy.get(a.store_id), [a.type]: a.n });
+  const onHandBy = new Map<string, number>();
 
-  const storeKpis: StoreKpis[] = stores.map((store) => {
-    const s = salesBy.get(store.store_id);
-    const units = s?.units ?? 0;
-    const stock = onHandBy.get(store.store_id);
-    const order = ordersBy.get(store.store_id);
-    const open = alertsBy.get(store.store_id) ?? {};
+  const storeKpis: StoreKpis[] = rows.map((r) => {
+    const units = r.units ?? 0;
+    const sales = r.sales ?? 0;
+    if (r.on_hand !== null) onHandBy.set(r.store_id, Math.max(0, r.on_hand));
+    const stock = onHandBy.get(r.store_id);
+    const open = Object.fromEntries(Object.entries(r.open_alerts ?? {}).map(([type, n]) => [type, Number(n)]));
     const kpis = {
-      ...store,
-      sales: round2(s?.sales ?? 0),
-      sales_prev: round2(s?.sales_prev ?? 0),
-      sales_ly: round2(s?.sales_ly ?? 0),
+      store_id: r.store_id,
+      name: r.name,
+      city: r.city,
+      territory: r.territory,
+      region: r.region,
+      format: r.format,
+      lat: r.lat,
+      lon: r.lon,
+      sales: round2(sales),
+      sales_prev: round2(r.sales_prev ?? 0),
+      sales_ly: round2(r.sales_ly ?? 0),
       units,
-      vs_prev: change(s?.sales ?? 0, s?.sales_prev ?? 0, Boolean(s?.has_prev)),
-      vs_ly: change(s?.sales ?? 0, s?.sales_ly ?? 0, Boolean(s?.has_ly)),
-      sell_through: stock !== undefined && units + stock > 0 ? Number((units / (units + Math.max(0, stock))).toFixed(4)) : null,
+      vs_prev: change(sales, r.sales_prev ?? 0, Boolean(r.has_prev)),
+      vs_ly: change(sales, r.sales_ly ?? 0, Boolean(r.has_ly)),
+      sell_through: stock !== undefined && units + stock > 0 ? Number((units / (units + stock)).toFixed(4)) : null,
       open_alerts: open,
       open_alerts_total: Object.values(open).reduce((n, x) => n + x, 0),
-      share_of_shelf: shelfBy.get(store.store_id) ?? null,
-      dormant: order !== undefined && order.days_since_last_order >= request.dormantAfterDays,
-      days_since_last_order: order?.days_since_last_order ?? null,
-      historical_margin: round2(order?.historical_margin ?? 0),
+      share_of_shelf: r.share_of_shelf === null ? null : Number(r.share_of_shelf.toFixed(4)),
+      dormant: r.days_since_last_order !== null && r.days_since_last_order >= request.dormantAfterDays,
+      days_since_last_order: r.days_since_last_order,
+      historical_margin: round2(r.historical_margin ?? 0),
     };
     return { ...kpis, value: metricValue(request.metric, kpis) };
   });
 
   const byTerritory = new Map<string, StoreKpis[]>();
-  for (const s of storeKpis) byTerritory.set(s.territory, [...(byTerritory.get(s.territory) ?? []), s]);
+  for (const s of storeKpis) {
+    const members = byTerritory.get(s.territory);
+    if (members) members.push(s);
+    else byTerritory.set(s.territory, [s]);
+  }
   const territories: TerritoryKpis[] = [...byTerritory.entries()].map(([territory, members]) => {
     const sum = (f: (s: StoreKpis) => number) => members.reduce((n, s) => n + f(s), 0);
     const withStock = members.filter((s) => s.sell_through !== null);
