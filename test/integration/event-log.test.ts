@@ -134,6 +134,13 @@ describe.each(adapters)('event log: $name', (adapter) => {
     await until(() => started, 'the batch to start');
     await sub.stop();
     expect(finished).toBe(true);
+
+    // The drained batch was committed: the group, resumed and caught up, does not get it again.
+    let redelivered = 0;
+    const resumed = await log.subscribe(tag, ['photos'], async (_t, batch) => void (redelivered += batch.filter(mine(tag)).length));
+    await waitForConsumers(log, tag, ['photos'], 30_000);
+    await resumed.stop();
+    expect(redelivered).toBe(0);
   });
 });
 
