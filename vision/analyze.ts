@@ -1,7 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CATALOG } from './catalog.ts';
+import { Detector, type Corners, type RgbImage } from './detector.ts';
 import { decodePhoto } from './image.ts';
-import { assessQuality, type QualityReport, type RetakeReason } from './quality.ts';
+import { PriceReader, parsePrice } from './prices.ts';
+import { assessQuality, tiltReason, type QualityReport, type RetakeReason } from './quality.ts';
+import { SkuMatcher } from './recognize.ts';
+import { assignRows, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
 
-/** The shelf analysis of one photo. Detection fields stay empty until a detector model is installed in models/. */
+export type Bbox = [number, number, number, number];
+
+/** The shelf analysis of one photo (the PhotoAnalysis of the API, without the upload's own fields). */
 export interface ShelfAnalysis {
   status: 'analyzed' | 'retake';
   retake: RetakeReason[];
@@ -10,11 +20,14 @@ export interface ShelfAnalysis {
   format: string;
   quality: Omit<QualityReport, 'retake' | 'width' | 'height'>;
   detector: string | null;
-  detections: { bbox: [number, number, number, number]; score: number; sku: string; brand: string; is_competitor: boolean; row: number }[];
+  /** Boxes are [x, y, w, h] in pixels of the stored image (the derivative), whose size is image_width × image_height. */
+  image_width: number;
+  image_height: number;
+  detections: { bbox: Bbox; score: number; sku: string; brand: string; is_competitor: boolean; row: number }[];
   facings: { sku: string; brand: string; facings: number; linear_px: number }[];
   share_of_shelf: { brand: string; by_facings: number; by_width: number }[];
-  gaps: { row: number; bbox: [number, number, number, number] }[];
-  prices: { text: string; price: number; promo: boolean; bbox: [number, number, number, number]; sku: string | null }[];
+  gaps: { row: number; bbox: Bbox }[];
+  prices: { text: string; price: number; promo: boolean; bbox: Bbox; sku: string | null }[];
   planogram: { score: number; missing: string[]; misplaced: string[]; extra: string[] } | null;
   timings_ms: Record<string, number>;
 }
@@ -25,30 +38,131 @@ export interface AnalyzedPhoto {
   derivative: Buffer;
 }
 
-/** Decodes a shelf photo, runs the quality gate and (when it passes) the shelf analysis. */
-export async function analyzeShelfPhoto(input: Buffer): Promise<AnalyzedPhoto> {
-  const started = performance.now();
+export interface VisionModels {
+  detector: Detector;
+  matcher: SkuMatcher;
+  prices: PriceReader;
+}
+
+/** The bundled detector; a customer's own export is another folder with model.onnx + manifest.json. */
+export const DEFAULT_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../models/shelf-detector');
+
+export async function loadVisionModels(options: { modelDir?: string; intraOpNumThreads?: number } = {}): Promise<VisionModels> {
+  const threads = { intraOpNumThreads: options.intraOpNumThreads };
+  const [detector, matcher, prices] = await Promise.all([
+    Detector.load(options.modelDir ?? DEFAULT_MODEL_DIR, threads),
+    SkuMatcher.fromCatalog(CATALOG),
+    PriceReader.load(threads),
+  ]);
+  return { detector, matcher, prices };
+}
+
+let defaultModels: Promise<VisionModels | null> | undefined;
+
+/** The bundled models, loaded once per process; null when models/shelf-detector is not installed. */
+export function bundledModels(): Promise<VisionModels | null> {
+  const threads = Number(process.env.SHELFPULSE_VISION_THREADS ?? 1);
+  defaultModels ??= fs.existsSync(path.join(DEFAULT_MODEL_DIR, 'model.onnx')) ? loadVisionModels({ intraOpNumThreads: threads }) : Promise.resolve(null);
+  return defaultModels;
+}
+
+export interface AnalyzeOptions {
+  /** Defaults to the bundled models. */
+  models?: VisionModels | null;
+  /** The bay's expected SKUs per row (one entry per facing, top row first); enables planogram compliance. */
+  planogram?: string[][];
+  /** Tiles per side for very dense high-resolution bays (see Detector.detect). */
+  tiles?: number;
+}
+
+const toBbox = (c: Corners): Bbox => [Math.round(c[0]), Math.round(c[1]), Math.round(c[2] - c[0]), Math.round(c[3] - c[1])];
+
+/** The pack a price tag belongs to: in the row just above the tag, the pack over the tag's left part. */
+function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | undefined {
+  const tagHeight = tag[3] - tag[1];
+  const above = products.filter((p) => p.box[3] <= tag[1] + tagHeight && p.box[3] >= tag[1] - tagHeight * 4);
+  const probe = tag[0] + Math.min(tag[2] - tag[0], (tag[2] - tag[0]) * 0.25 + 4);
+  let best: PlacedProduct | undefined;
+  let bestDistance = Infinity;
+  for (const p of above) {
+    const distance = probe < p.box[0] ? p.box[0] - probe : probe > p.box[2] ? probe - p.box[2] : 0;
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = p;
+    }
+  }
+  return best && bestDistance < (best.box[2] - best.box[0]) * 0.5 ? best : undefined;
+}
+
+/** Decodes a shelf photo, runs the quality gate and, when it passes, the shelf analysis. */
+export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions = {}): Promise<AnalyzedPhoto> {
+  const t0 = performance.now();
   const photo = await decodePhoto(input);
-  const decoded = performance.now();
+  const t1 = performance.now();
   const { retake, width, height, ...quality } = assessQuality(photo.grey, photo);
-  const done = performance.now();
-  return {
-    derivative: photo.derivative,
-    analysis: {
-      status: retake.length > 0 ? 'retake' : 'analyzed',
-      retake,
-      width,
-      height,
-      format: photo.format,
-      quality,
-      detector: null,
-      detections: [],
-      facings: [],
-      share_of_shelf: [],
-      gaps: [],
-      prices: [],
-      planogram: null,
-      timings_ms: { decode: Math.round(decoded - started), quality: Math.round(done - decoded) },
-    },
+  const t2 = performance.now();
+  const timings: Record<string, number> = { decode: Math.round(t1 - t0), quality: Math.round(t2 - t1) };
+  const analysis: ShelfAnalysis = {
+    status: retake.length > 0 ? 'retake' : 'analyzed',
+    retake,
+    width,
+    height,
+    format: photo.format,
+    quality,
+    detector: null,
+    image_width: photo.rgb.width,
+    image_height: photo.rgb.height,
+    detections: [],
+    facings: [],
+    share_of_shelf: [],
+    gaps: [],
+    prices: [],
+    planogram: null,
+    timings_ms: timings,
   };
+  const models = options.models === undefined ? await bundledModels() : options.models;
+  if (retake.length > 0 || !models) return { derivative: photo.derivative, analysis };
+
+  const image: RgbImage = photo.rgb;
+  const found = await models.detector.detect(image, { tiles: options.tiles });
+  const t3 = performance.now();
+  timings.detector_run = Math.round(models.detector.lastRunMs);
+  timings.detect = Math.round(t3 - t2);
+  const productLabel = models.detector.manifest.labels.indexOf('product');
+  const tagLabel = models.detector.manifest.labels.indexOf('price_tag');
+  const packs = found.filter((d) => d.cls === productLabel);
+  const recognised = [];
+  for (const d of packs) recognised.push({ box: d.box, score: d.score, ...(await models.matcher.recognize(image, d.box)) });
+  const placed = assignRows(recognised);
+  const t4 = performance.now();
+  timings.recognize = Math.round(t4 - t3);
+
+  const tilt = tiltReason(placed);
+  if (tilt) {
+    analysis.status = 'retake';
+    analysis.retake = [...analysis.retake, tilt];
+  }
+  analysis.detector = models.detector.manifest.name;
+  analysis.detections = placed
+    .map((p) => ({ bbox: toBbox(p.box), score: Number(p.score.toFixed(3)), sku: p.sku, brand: p.brand, is_competitor: p.is_competitor, row: p.row }))
+    .sort((a, b) => a.row - b.row || a.bbox[0] - b.bbox[0]);
+  analysis.facings = facingsBySku(placed);
+  analysis.share_of_shelf = shareOfShelf(placed);
+  analysis.gaps = findGaps(placed);
+  analysis.planogram = options.planogram ? planogramCompliance(placed, options.planogram) : null;
+
+  if (tagLabel >= 0) {
+    const tags = found.filter((d) => d.cls === tagLabel);
+    const texts = await models.prices.readTexts(image, tags.map((t) => t.box));
+    tags.forEach((tag, i) => {
+      const read = texts[i]!;
+      const parsed = parsePrice(read.text);
+      if (!parsed) return;
+      analysis.prices.push({ text: read.text, price: parsed.price, promo: parsed.promo || read.yellow, bbox: toBbox(tag.box), sku: facingAbove(tag.box, placed)?.sku ?? null });
+    });
+    analysis.prices.sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+  }
+  timings.prices = Math.round(performance.now() - t4);
+  timings.total = Math.round(performance.now() - t0);
+  return { derivative: photo.derivative, analysis };
 }

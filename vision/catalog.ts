@@ -50,8 +50,8 @@ function buildCatalog(): CatalogSku[] {
       const b = i % cat.brands.length;
       const [brand, label] = cat.brands[b]!;
       const shape = cat.shapes[b] as PackShape;
-      // Golden-angle hues keep neighbouring SKUs far apart in colour; lightness alternates for a second cue.
-      const hue = (n * 137.508) % 360;
+      // Hues step by 13/32 of the circle: 32 packs get 32 hues 11° apart, neighbours far apart; lightness alternates for a second cue.
+      const hue = (n * 146.25) % 360;
       const [low, high] = cat.price;
       // Shelf prices end in .50 or .90, as real ones mostly do.
       const price = Math.floor(low + ((n * 0.618) % 1) * (high - low)) + (n % 2 === 0 ? 0.9 : 0.5);
@@ -64,13 +64,13 @@ function buildCatalog(): CatalogSku[] {
         heightRatio: 0.62 + ((n * 0.37) % 1) * 0.28,
         aspect: ASPECT[shape],
         colour: hsl(hue, 0.7, n % 2 === 0 ? 0.45 : 0.6),
-        accent: hsl((hue + 160) % 360, 0.6, n % 3 === 0 ? 0.85 : 0.25),
+        accent: hsl((n * 33.75 + 180) % 360, 0.75, n % 3 === 0 ? 0.85 : 0.3),
         regular_price: Number(price.toFixed(2)),
       });
       n++;
       if (i % 5 === 0) {
         const [cbrand, clabel] = COMPETITORS[i % 2]!;
-        const chue = (n * 137.508 + 20) % 360;
+        const chue = (n * 146.25) % 360;
         skus.push({
           sku: `C${cat.c}${String(i + 1).padStart(3, '0')}`,
           brand: cbrand,
@@ -80,7 +80,7 @@ function buildCatalog(): CatalogSku[] {
           heightRatio: 0.6 + ((n * 0.53) % 1) * 0.3,
           aspect: ASPECT[shape] * 1.08,
           colour: hsl(chue, 0.55, 0.5),
-          accent: hsl((chue + 90) % 360, 0.8, 0.9),
+          accent: hsl((n * 33.75 + 180) % 360, 0.75, n % 3 === 0 ? 0.85 : 0.3),
           regular_price: Math.floor(price * 0.93) + 0.8,
         });
         n++;

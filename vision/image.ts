@@ -19,6 +19,8 @@ export interface DecodedPhoto {
   height: number;
   /** The upright image as JPEG without metadata (location, device), at most 2048 px on its long side. */
   derivative: Buffer;
+  /** The derivative's pixels (RGB), which the detector reads: boxes are in the stored image's pixels. */
+  rgb: { data: Buffer; width: number; height: number };
   /** Upright greyscale pixels at most 1024 px on the long side, for the quality gate. */
   grey: { data: Buffer; width: number; height: number };
 }
@@ -40,20 +42,24 @@ export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
   }
   try {
     // failOn 'truncated': a cut-off upload is refused rather than analysed half grey.
-    const upright = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' }).rotate();
-    const derivative = await upright.clone().resize(2048, 2048, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer();
-    const { data, info } = await upright
-      .clone()
-      .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
-      .greyscale()
+    // One decode: the upright, reduced pixels feed the stored JPEG, the detector and the quality gate.
+    const rgb = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
+      .rotate()
+      .resize(2048, 2048, { fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
+    const raw = { raw: { width: rgb.info.width, height: rgb.info.height, channels: 3 as const } };
+    const derivative = await sharp(rgb.data, raw).jpeg({ quality: 85 }).toBuffer();
+    const { data, info } = await sharp(rgb.data, raw).resize(1024, 1024, { fit: 'inside', withoutEnlargement: true }).greyscale().raw().toBuffer({ resolveWithObject: true });
     const rotated = (metadata.orientation ?? 1) >= 5;
     return {
       format: metadata.format,
       width: rotated ? metadata.height! : metadata.width!,
       height: rotated ? metadata.width! : metadata.height!,
       derivative,
+      rgb: { data: rgb.data, width: rgb.info.width, height: rgb.info.height },
       grey: { data, width: info.width, height: info.height },
     };
   } catch (err) {

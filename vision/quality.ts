@@ -1,6 +1,6 @@
 /** Why a photo should be taken again, in the merchandiser's language. */
 export interface RetakeReason {
-  code: 'blurred' | 'too_dark' | 'too_bright' | 'too_small';
+  code: 'blurred' | 'too_dark' | 'too_bright' | 'too_small' | 'tilted';
   message_zh: string;
   message_en: string;
 }
@@ -75,4 +75,40 @@ export function assessQuality(
     retake.push({ code: 'blurred', message_zh: '照片模糊，请保持手机稳定、对焦后重拍。', message_en: 'The photo is blurred; hold the phone still, let it focus and retake it.' });
   }
   return { sharpness: Number(sharpness.toFixed(1)), brightness: Number(brightness.toFixed(1)), width: original.width, height: original.height, retake };
+}
+
+/** The largest roll at which shelf rows still read as rows, in degrees. */
+export const MAX_TILT_DEG = 6;
+
+/**
+ * Camera roll from the packs themselves: the slope of the line their bottoms stand on, fitted per shelf row
+ * (each row its own height, one common slope). Needs at least 3 packs in some row.
+ */
+export function shelfTiltDeg(packs: { box: [number, number, number, number]; row: number }[]): number | null {
+  let sxy = 0;
+  let sxx = 0;
+  const rows = new Map<number, { x: number; y: number }[]>();
+  for (const p of packs) rows.set(p.row, [...(rows.get(p.row) ?? []), { x: (p.box[0] + p.box[2]) / 2, y: p.box[3] }]);
+  for (const points of rows.values()) {
+    if (points.length < 3) continue;
+    const mx = points.reduce((n, p) => n + p.x, 0) / points.length;
+    const my = points.reduce((n, p) => n + p.y, 0) / points.length;
+    for (const p of points) {
+      sxy += (p.x - mx) * (p.y - my);
+      sxx += (p.x - mx) ** 2;
+    }
+  }
+  if (sxx === 0) return null;
+  return (Math.atan(sxy / sxx) * 180) / Math.PI;
+}
+
+export function tiltReason(packs: { box: [number, number, number, number]; row: number }[], maxDeg = MAX_TILT_DEG): RetakeReason | null {
+  const tilt = shelfTiltDeg(packs);
+  if (tilt === null || Math.abs(tilt) <= maxDeg) return null;
+  const deg = Math.round(Math.abs(tilt));
+  return {
+    code: 'tilted',
+    message_zh: `照片倾斜约${deg}°，请将手机与货架层板保持水平后重拍。`,
+    message_en: `The photo is tilted by about ${deg}°; hold the phone level with the shelf edges and retake it.`,
+  };
 }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { shelfTiltDeg, tiltReason } from '../../../vision/quality.ts';
+import { assignRows, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type ShelfProduct } from '../../../vision/shelf.ts';
+
+const pack = (x: number, bottom: number, sku: string, brand: string, width = 40, height = 80): ShelfProduct => ({
+  box: [x, bottom - height, x + width, bottom],
+  sku,
+  brand,
+  is_competitor: brand === 'Rival',
+});
+
+// Two rows: top row A A B _ B (a sold-out slot at x 150-190), bottom row C C C R.
+const bay = [
+  pack(10, 100, 'A', 'Own'),
+  pack(60, 101, 'A', 'Own'),
+  pack(110, 99, 'B', 'Own'),
+  pack(200, 100, 'B', 'Own'),
+  pack(10, 220, 'C', 'Own', 50),
+  pack(70, 221, 'C', 'Own', 50),
+  pack(130, 219, 'C', 'Own', 50),
+  pack(190, 220, 'R', 'Rival', 50),
+];
+
+describe('shelf geometry', () => {
+  it('groups packs into rows by the shelf they stand on, top row first', () => {
+    const placed = assignRows(bay);
+    expect(placed.filter((p) => p.row === 0).map((p) => p.sku).sort()).toEqual(['A', 'A', 'B', 'B']);
+    expect(placed.filter((p) => p.row === 1).map((p) => p.sku).sort()).toEqual(['C', 'C', 'C', 'R']);
+  });
+
+  it('counts facings and linear width per SKU, and share of shelf per brand by facings and by width', () => {
+    const placed = assignRows(bay);
+    expect(facingsBySku(placed)[0]).toEqual({ sku: 'C', brand: 'Own', facings: 3, linear_px: 150 });
+    const share = shareOfShelf(placed);
+    expect(share.find((s) => s.brand === 'Rival')).toEqual({ brand: 'Rival', by_facings: 0.125, by_width: Number((50 / 360).toFixed(3)) });
+    expect(share.reduce((n, s) => n + s.by_facings, 0)).toBeCloseTo(1);
+  });
+
+  it('finds the empty slot in a row and not the normal spacing between packs', () => {
+    const gaps = findGaps(assignRows(bay));
+    expect(gaps).toEqual([{ row: 0, bbox: [150, 19, 50, 82] }]);
+  });
+
+  it('scores the bay against its planogram with missing, misplaced and extra SKUs', () => {
+    const placed = assignRows(bay);
+    const result = planogramCompliance(placed, [
+      ['A', 'A', 'B', 'B', 'B'],
+      ['C', 'C', 'C', 'D'],
+    ]);
+    expect(result).toEqual({ score: Number((7 / 9).toFixed(3)), missing: ['D'], misplaced: [], extra: ['R'] });
+    const swapped = planogramCompliance(placed, [['C', 'C', 'C'], ['A', 'A', 'B', 'B']]);
+    expect(swapped.misplaced).toEqual(['A', 'B', 'C']);
+    expect(swapped.score).toBe(0);
+  });
+
+  it('measures camera roll from the line the packs stand on', () => {
+    const rolled = bay.map((p) => ({ ...p, box: [p.box[0], p.box[1] + p.box[0] * 0.2, p.box[2], p.box[3] + p.box[0] * 0.2] as [number, number, number, number] }));
+    expect(shelfTiltDeg(assignRows(bay))!).toBeCloseTo(0, 0);
+    expect(shelfTiltDeg(assignRows(rolled))!).toBeCloseTo((Math.atan(0.2) * 180) / Math.PI, 0);
+    expect(tiltReason(assignRows(rolled))).toMatchObject({ code: 'tilted', message_zh: expect.stringMatching(/倾斜/) });
+    expect(tiltReason(assignRows(bay))).toBeNull();
+  });
+});

@@ -1,0 +1,236 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+
+/** x1, y1, x2, y2 in pixels. */
+export type Corners = [number, number, number, number];
+
+export interface Detection {
+  box: Corners;
+  score: number;
+  /** Index into the model's labels. */
+  cls: number;
+}
+
+/** models/<name>/manifest.json: what a customer's own Ultralytics export needs to declare to be dropped in. */
+export interface ModelManifest {
+  name: string;
+  /** yolov8: output [1, 4 + nc, N] (YOLOv8/YOLO11); yolov5: [1, N, 5 + nc]. Boxes cx, cy, w, h in input pixels. */
+  layout: 'yolov8' | 'yolov5';
+  input: { width: number; height: number };
+  labels: string[];
+  licence: string;
+  training?: unknown;
+  metrics?: unknown;
+}
+
+export class ModelError extends Error {
+  override name = 'ModelError';
+}
+
+export function readManifest(modelDir: string): ModelManifest {
+  const file = path.join(modelDir, 'manifest.json');
+  if (!fs.existsSync(file)) throw new ModelError(`${file} is missing: a model folder needs model.onnx and manifest.json`);
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelManifest;
+  if (manifest.layout !== 'yolov8' && manifest.layout !== 'yolov5') throw new ModelError(`${file}: layout must be "yolov8" or "yolov5"`);
+  if (!Array.isArray(manifest.labels) || manifest.labels.length === 0) throw new ModelError(`${file}: labels must list the class names`);
+  return manifest;
+}
+
+/** YOLOv8/YOLO11 head: [1, 4 + nc, N], channel-major. */
+export function decodeYolov8(data: Float32Array, dims: readonly number[], minScore: number): Detection[] {
+  const [, channels, n] = dims as [number, number, number];
+  const nc = channels - 4;
+  const out: Detection[] = [];
+  for (let i = 0; i < n; i++) {
+    let best = -1;
+    let score = minScore;
+    for (let c = 0; c < nc; c++) {
+      const s = data[(4 + c) * n + i]!;
+      if (s >= score) {
+        score = s;
+        best = c;
+      }
+    }
+    if (best < 0) continue;
+    const cx = data[i]!;
+    const cy = data[n + i]!;
+    const w = data[2 * n + i]!;
+    const h = data[3 * n + i]!;
+    out.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, cls: best });
+  }
+  return out;
+}
+
+/** YOLOv5 head: [1, N, 5 + nc], row-major, objectness × class score. */
+export function decodeYolov5(data: Float32Array, dims: readonly number[], minScore: number): Detection[] {
+  const [, n, width] = dims as [number, number, number];
+  const nc = width - 5;
+  const out: Detection[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = i * width;
+    const objectness = data[row + 4]!;
+    if (objectness < minScore) continue;
+    let best = -1;
+    let score = minScore;
+    for (let c = 0; c < nc; c++) {
+      const s = objectness * data[row + 5 + c]!;
+      if (s >= score) {
+        score = s;
+        best = c;
+      }
+    }
+    if (best < 0) continue;
+    const [cx, cy, w, h] = [data[row]!, data[row + 1]!, data[row + 2]!, data[row + 3]!];
+    out.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, cls: best });
+  }
+  return out;
+}
+
+export function iou(a: Corners, b: Corners): number {
+  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter);
+}
+
+/** Greedy per-class non-maximum suppression, highest score first. */
+export function nms(detections: Detection[], iouThreshold: number): Detection[] {
+  const sorted = [...detections].sort((a, b) => b.score - a.score);
+  const kept: Detection[] = [];
+  for (const d of sorted) {
+    if (kept.every((k) => k.cls !== d.cls || iou(k.box, d.box) < iouThreshold)) kept.push(d);
+  }
+  return kept;
+}
+
+/** An RGB image in memory (HWC, 3 channels). */
+export interface RgbImage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface Letterbox {
+  tensor: Float32Array;
+  scale: number;
+  padX: number;
+  padY: number;
+}
+
+/** Resizes keeping the aspect ratio and pads with grey to the model input (as Ultralytics does), NCHW 0..1. */
+export async function letterbox(image: RgbImage, inputW: number, inputH: number): Promise<Letterbox> {
+  const scale = Math.min(inputW / image.width, inputH / image.height);
+  const w = Math.max(1, Math.round(image.width * scale));
+  const h = Math.max(1, Math.round(image.height * scale));
+  const padX = Math.floor((inputW - w) / 2);
+  const padY = Math.floor((inputH - h) / 2);
+  const resized = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(w, h, { fit: 'fill' })
+    .extend({ top: padY, bottom: inputH - h - padY, left: padX, right: inputW - w - padX, background: { r: 114, g: 114, b: 114 } })
+    .raw()
+    .toBuffer();
+  const plane = inputW * inputH;
+  const tensor = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) {
+    tensor[i] = resized[i * 3]! / 255;
+    tensor[plane + i] = resized[i * 3 + 1]! / 255;
+    tensor[2 * plane + i] = resized[i * 3 + 2]! / 255;
+  }
+  return { tensor, scale, padX, padY };
+}
+
+export interface DetectOptions {
+  minScore?: number;
+  iouThreshold?: number;
+  /**
+   * Tiles per side for high-resolution dense shelves (1 = whole image only). With n > 1 the image is also cut into
+   * n × n overlapping tiles, each run at the model's input size, and the detections are merged by NMS.
+   */
+  tiles?: number;
+}
+
+export interface DetectorOptions {
+  /** Threads for one inference (onnxruntime intra-op); default 1, so that concurrent photos share the cores. */
+  intraOpNumThreads?: number;
+}
+
+export class Detector {
+  /** Milliseconds spent in session.run for the last detect() call. */
+  lastRunMs = 0;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly manifest: ModelManifest,
+  ) {}
+
+  static async load(modelDir: string, options: DetectorOptions = {}): Promise<Detector> {
+    const manifest = readManifest(modelDir);
+    const file = path.join(modelDir, 'model.onnx');
+    if (!fs.existsSync(file)) throw new ModelError(`${file} is missing`);
+    const session = await ort.InferenceSession.create(file, {
+      intraOpNumThreads: options.intraOpNumThreads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    return new Detector(session, manifest);
+  }
+
+  /** Runs the model on one letterboxed view and maps boxes back to the image's pixels. */
+  private async runView(image: RgbImage, minScore: number, offsetX = 0, offsetY = 0): Promise<Detection[]> {
+    const { width, height } = this.manifest.input;
+    const lb = await letterbox(image, width, height);
+    const feeds = { [this.session.inputNames[0]!]: new ort.Tensor('float32', lb.tensor, [1, 3, height, width]) };
+    const started = performance.now();
+    const result = await this.session.run(feeds);
+    this.lastRunMs += performance.now() - started;
+    const output = result[this.session.outputNames[0]!]!;
+    const raw = this.manifest.layout === 'yolov8' ? decodeYolov8(output.data as Float32Array, output.dims, minScore) : decodeYolov5(output.data as Float32Array, output.dims, minScore);
+    return raw.map((d) => ({
+      ...d,
+      box: [
+        Math.max(0, (d.box[0] - lb.padX) / lb.scale) + offsetX,
+        Math.max(0, (d.box[1] - lb.padY) / lb.scale) + offsetY,
+        Math.min(image.width, (d.box[2] - lb.padX) / lb.scale) + offsetX,
+        Math.min(image.height, (d.box[3] - lb.padY) / lb.scale) + offsetY,
+      ],
+    }));
+  }
+
+  async detect(image: RgbImage, options: DetectOptions = {}): Promise<Detection[]> {
+    const minScore = options.minScore ?? 0.25;
+    const iouThreshold = options.iouThreshold ?? 0.5;
+    const tiles = options.tiles ?? 1;
+    this.lastRunMs = 0;
+    const found = await this.runView(image, minScore);
+    if (tiles > 1) {
+      const tileW = Math.ceil((image.width / tiles) * 1.25);
+      const tileH = Math.ceil((image.height / tiles) * 1.25);
+      for (let ty = 0; ty < tiles; ty++)
+        for (let tx = 0; tx < tiles; tx++) {
+          const left = Math.min(image.width - tileW, Math.round((tx * (image.width - tileW)) / (tiles - 1)));
+          const top = Math.min(image.height - tileH, Math.round((ty * (image.height - tileH)) / (tiles - 1)));
+          const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+            .extract({ left, top, width: tileW, height: tileH })
+            .raw()
+            .toBuffer();
+          // Boxes cut by a tile edge are partial: keep only those clear of the inner edges.
+          const inner = (await this.runView({ data, width: tileW, height: tileH }, minScore, left, top)).filter(
+            (d) =>
+              (left === 0 || d.box[0] > left + 2) &&
+              (top === 0 || d.box[1] > top + 2) &&
+              (left + tileW === image.width || d.box[2] < left + tileW - 2) &&
+              (top + tileH === image.height || d.box[3] < top + tileH - 2),
+          );
+          found.push(...inner);
+        }
+    }
+    return nms(found, iouThreshold);
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
