@@ -43,7 +43,7 @@ function logCreator(logger: KafkaLogger) {
 }
 
 /** kafkajs finds the producer id at the cluster controller; a cluster that reports none cannot give one. */
-const isMissingController = (err: unknown) => err instanceof Error && /not found in the cached metadata/.test(err.message);
+const isMissingController = (err: unknown) => err instanceof Error && err.name === 'KafkaJSBrokerNotFound';
 
 /**
  * The event log on Kafka (kafkajs): an idempotent producer that waits for all in-sync replicas, and
