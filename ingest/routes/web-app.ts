@@ -24,9 +24,10 @@ export async function webAppRoutes(app: FastifyInstance, deps: WebAppDeps = {}):
   await app.register(fastifyStatic, {
     root,
     serve: false,
+    cacheControl: false,
     // Vite puts a content hash in every file name under _app/immutable: those never change, the rest must revalidate.
     setHeaders(reply, filePath) {
-      reply.setHeader('cache-control', filePath.includes(`${path.sep}immutable${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header('cache-control', filePath.includes(`${path.sep}immutable${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 

@@ -29,8 +29,15 @@ export interface ColorScale {
 /** Changes are diverging around 0 (±30% saturates); shares run 0..100%; alert counts run 0..the busiest store. */
 export function colorScale(metric: MapMetric, values: (number | null)[]): ColorScale {
   if (metric === 'sales_vs_ly' || metric === 'sales_vs_prev') {
-    const limit = 0.3;
-    return { kind: 'change', ticks: [-0.3, -0.15, 0, 0.15, 0.3], color: (v) => (v === null ? NO_VALUE : diverging((v + limit) / (2 * limit))) };
+    // Saturate at the 90th percentile of |change| (5%..50%, in 5% steps) so that a flat chain still shows its spread.
+    const sizes = values.filter((v): v is number => v !== null).map(Math.abs).sort((a, b) => a - b);
+    const p90 = sizes[Math.floor(sizes.length * 0.9)] ?? 0.3;
+    const limit = Math.min(0.5, Math.max(0.05, Math.ceil(p90 / 0.05) * 0.05));
+    return {
+      kind: 'change',
+      ticks: [-limit, -limit / 2, 0, limit / 2, limit],
+      color: (v) => (v === null ? NO_VALUE : diverging((v + limit) / (2 * limit))),
+    };
   }
   if (metric === 'open_alerts') {
     const max = Math.max(4, ...values.filter((v): v is number => v !== null));

@@ -1,0 +1,61 @@
+/// <reference lib="dom" />
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadDemoIfEmpty } from '../../analytics/demo/load.ts';
+import { startServer, type Server } from '../../bin/server.ts';
+import { WEB_BUILD_DIR } from '../../ingest/routes/web-app.ts';
+import { loadConfig } from '../../pipelines/config.ts';
+import { countRows } from '../../analytics/master-data.ts';
+
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+
+export interface WebHarness {
+  server: Server;
+  baseUrl: string;
+  browser: Browser;
+  storeCount: number;
+  /** A fresh page already signed in with the admin token, in the given language. */
+  signedInPage(lang?: 'zh' | 'en', viewport?: { width: number; height: number }): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/** The real server on loopback with the demo chain, and headless Chromium (Debian's /usr/bin/chromium). */
+export async function startWebHarness(): Promise<WebHarness> {
+  if (!fs.existsSync(path.join(WEB_BUILD_DIR, 'index.html'))) throw new Error('web/build is missing: run `npm run build:web` first');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-e2e-'));
+  const config = loadConfig({ SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn' }, { port: 0 });
+  const server = await startServer(config);
+  await loadDemoIfEmpty(server.platform.warehouse, server.platform.logger, { timezone: config.timezone, thresholds: config.thresholds });
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = server.app.server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const storeCount = await countRows(server.platform.warehouse, 'stores');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    server,
+    baseUrl,
+    browser,
+    storeCount,
+    async signedInPage(lang = 'zh', viewport = { width: 1440, height: 900 }) {
+      const context = await browser.newContext({ viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
+      await context.addInitScript((token) => localStorage.setItem('shelfpulse.token', token), ADMIN_TOKEN);
+      const page = await context.newPage();
+      // A script error in the app fails loudly in the test log instead of showing up only as a missing element.
+      page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+      return page;
+    },
+    async stop() {
+      await browser.close();
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

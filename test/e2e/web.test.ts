@@ -1,0 +1,128 @@
+/// <reference lib="dom" />
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, startWebHarness, type WebHarness } from './harness.ts';
+
+/** A shelf-like test card: rows of coloured packs with sharp edges and normal exposure. */
+async function shelfPhoto(): Promise<Buffer> {
+  const width = 1600;
+  const height = 1200;
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const pack = (Math.floor(x / 80) + Math.floor(y / 150)) % 3;
+      pixels[i] = pack === 0 ? 200 : 40;
+      pixels[i + 1] = pack === 1 ? 180 : 60;
+      pixels[i + 2] = pack === 2 ? 220 : 90;
+    }
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg().toBuffer();
+}
+
+const shot = (name: string) => ({ path: path.join(ARTIFACTS, `${name}.png`) });
+
+describe('web app in headless Chromium against the real server with the demo chain', () => {
+  let web: WebHarness;
+  beforeAll(async () => {
+    web = await startWebHarness();
+  }, 240_000);
+  afterAll(async () => {
+    await web?.stop();
+  });
+
+  it('asks for a token and signs in with it', async () => {
+    const context = await web.browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(`${web.baseUrl}/alerts`);
+    await page.waitForURL(/\/login/);
+    await page.fill('input[name=token]', 'not-a-token');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('[role=alert]').textContent()).toContain('unknown or revoked');
+    await page.fill('input[name=token]', 'e2e-admin-token-0123456789');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/alerts$/);
+    await page.screenshot(shot('login-then-alerts'));
+    await context.close();
+  });
+
+  it('paints every demo store on the map and shows the store card on hover', async () => {
+    const page = await web.signedInPage('zh');
+    await page.goto(web.baseUrl);
+    await page.waitForSelector(`[data-stores-rendered="${web.storeCount}"]`);
+    expect(await page.locator('circle.store').count()).toBe(web.storeCount);
+    expect(web.storeCount).toBeGreaterThan(50);
+    await page.locator('circle.store').first().hover({ force: true });
+    await expect.poll(() => page.locator('.card').textContent()).toContain('销售额');
+    await page.screenshot(shot('map-zh'));
+    await page.selectOption('[data-testid=metric]', 'open_alerts');
+    await expect.poll(() => page.locator('aside h2').first().textContent()).toBe('未处理预警');
+    await page.screenshot(shot('map-open-alerts'));
+    await page.locator('circle.store').first().click({ force: true });
+    await page.waitForURL(/\/stores\//);
+    await page.waitForSelector('[data-testid=store-kpis]');
+    await page.screenshot(shot('store'), );
+    await page.context().close();
+  });
+
+  it('filters the inbox and acknowledges an alert', async () => {
+    const page = await web.signedInPage('en');
+    await page.goto(`${web.baseUrl}/alerts`);
+    await page.waitForSelector('[data-alert]');
+    const totalText = () => page.locator('[data-testid=alert-total]').textContent();
+    await expect.poll(totalText).toMatch(/^\d+ alerts$/);
+    const all = Number((await totalText())!.split(' ')[0]);
+    const types = await page.locator('[data-alert]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-type')));
+    await page.screenshot(shot('alerts-en'));
+
+    // Filtering by one of the types present leaves only that type, and fewer alerts unless every alert has it.
+    const type = types[0]!;
+    await page.selectOption('[data-testid=filter-type]', type);
+    await expect.poll(async () => new Set(await page.locator('[data-alert]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-type'))))).toEqual(new Set([type]));
+    const filtered = Number((await totalText())!.split(' ')[0]);
+    expect(filtered).toBeLessThanOrEqual(all);
+    expect(filtered).toBe(types.filter((t) => t === type).length === types.length ? all : filtered);
+
+    const first = page.locator('[data-alert]').first();
+    const id = await first.getAttribute('data-alert');
+    await first.locator('[data-action=ack]').click();
+    await expect.poll(() => page.locator(`[data-alert="${id}"]`).getAttribute('data-status')).toBe('acknowledged');
+    const stored = await web.server.app.inject({ url: `/v1/alerts/${id}`, headers: { authorization: 'Bearer e2e-admin-token-0123456789' } });
+    expect(stored.json().status).toBe('acknowledged');
+    await page.screenshot(shot('alerts-acknowledged'));
+    await page.context().close();
+  });
+
+  it('uploads a shelf photo from the capture page and shows the result', async () => {
+    const page = await web.signedInPage('zh', { width: 390, height: 844 });
+    await page.goto(`${web.baseUrl}/capture`);
+    await expect.poll(() => page.locator('[data-testid=capture-store] option').count()).toBe(web.storeCount);
+    await page.setInputFiles('[data-testid=capture-files]', { name: 'shelf.jpg', mimeType: 'image/jpeg', buffer: await shelfPhoto() });
+    await page.click('[data-testid=capture-upload]');
+    await page.waitForSelector('[data-testid=capture-results] article', { timeout: 60_000 });
+    expect(['analyzed', 'retake']).toContain(await page.locator('[data-testid=capture-results] article').first().getAttribute('data-status'));
+    await page.screenshot(shot('capture-phone'), );
+    await page.context().close();
+  });
+
+  it('switches the language', async () => {
+    const page = await web.signedInPage('zh');
+    await page.goto(`${web.baseUrl}/alerts`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('预警收件箱');
+    await page.click('[data-lang=en]');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Alert inbox');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await page.reload();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Alert inbox');
+    await page.context().close();
+  });
+
+  it('answers unknown API paths with JSON and app paths with the app', async () => {
+    const api = await fetch(`${web.baseUrl}/v1/nope`);
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: string }).error).toBe('not_found');
+    const app = await fetch(`${web.baseUrl}/stores/S001`);
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain('<div style="display: contents">');
+  });
+});
