@@ -104,7 +104,10 @@ program
         if ('error' in r) console.log(`${r.file}: cannot analyse: ${r.error}`);
         else {
           console.log(`${r.file}: ${r.width}×${r.height} ${r.format}, ${r.status}` + (r.retake.length ? ` — ${r.retake.map((x) => x.message_en).join(' ')}` : ''));
-          console.log(`  sharpness ${r.quality.sharpness}, brightness ${r.quality.brightness}; detector: ${r.detector ?? 'none installed'}; facings: ${r.facings.length}`);
+          console.log(`  sharpness ${r.quality.sharpness}, brightness ${r.quality.brightness}; detector: ${r.detector ?? 'none installed'}; ${r.detections.length} packs, ${r.gaps.length} gaps`);
+          for (const f of r.facings) console.log(`  ${f.sku.padEnd(8)} ${f.brand}\t${f.facings} facings`);
+          for (const s of r.share_of_shelf) console.log(`  share ${s.brand}\t${(s.by_width * 100).toFixed(1)}% of width, ${(s.by_facings * 100).toFixed(1)}% of facings`);
+          for (const p of r.prices) console.log(`  price ${p.text}\t${p.price.toFixed(2)}${p.promo ? ' (promo)' : ''} → ${p.sku ?? '?'}`);
         }
       }
     if (failed) process.exitCode = 1;

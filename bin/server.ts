@@ -36,7 +36,7 @@ export async function startServer(config: Config): Promise<Server> {
     extraRoutes: [
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
       (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts, bus: platform.alertBus }),
-      (app) => photoRoutes(app, { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')) }),
+      (app) => photoRoutes(app, { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')), publisher: platform.publisher }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
       (app) => webAppRoutes(app),
     ],

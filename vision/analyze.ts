@@ -59,10 +59,14 @@ export async function loadVisionModels(options: { modelDir?: string; intraOpNumT
 
 let defaultModels: Promise<VisionModels | null> | undefined;
 
-/** The bundled models, loaded once per process; null when models/shelf-detector is not installed. */
+/**
+ * The configured models, loaded once per process: SHELFPULSE_VISION_MODEL_DIR (a customer's export) or the bundled
+ * models/shelf-detector; null when no model.onnx is installed (photos then get the quality gate only).
+ */
 export function bundledModels(): Promise<VisionModels | null> {
+  const modelDir = process.env.SHELFPULSE_VISION_MODEL_DIR || DEFAULT_MODEL_DIR;
   const threads = Number(process.env.SHELFPULSE_VISION_THREADS ?? 1);
-  defaultModels ??= fs.existsSync(path.join(DEFAULT_MODEL_DIR, 'model.onnx')) ? loadVisionModels({ intraOpNumThreads: threads }) : Promise.resolve(null);
+  defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx')) ? loadVisionModels({ modelDir, intraOpNumThreads: threads }) : Promise.resolve(null);
   return defaultModels;
 }
 

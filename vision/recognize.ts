@@ -11,15 +11,20 @@ import { renderPack } from './render.ts';
 const GRID_W = 4;
 const GRID_H = 8;
 
-export function embedPixels(rgb: Buffer, width: number, height: number, aspect: number): Float32Array {
+/** The embedding of the region (left, top, width × height) of an RGB image; `aspect` is the pack's width / height. */
+export function embedRegion(image: RgbImage, left: number, top: number, width: number, height: number, aspect: number): Float32Array {
   const cells = GRID_W * GRID_H;
   const sums = new Float32Array(cells * 3);
   const counts = new Float32Array(cells);
-  for (let y = 0; y < height; y++) {
+  // About 48 × 96 samples whatever the pack's size in pixels: the grid cells are means, more pixels add nothing.
+  const step = Math.max(1, Math.floor(Math.min(width / 48, height / 96)));
+  for (let y = 0; y < height; y += step) {
     const gy = Math.min(GRID_H - 1, Math.floor((y * GRID_H) / height));
-    for (let x = 0; x < width; x++) {
+    const row = (top + y) * image.width;
+    for (let x = 0; x < width; x += step) {
       const cell = gy * GRID_W + Math.min(GRID_W - 1, Math.floor((x * GRID_W) / width));
-      const i = (y * width + x) * 3;
+      const i = (row + left + x) * 3;
+      const rgb = image.data;
       sums[cell * 3]! += rgb[i]!;
       sums[cell * 3 + 1]! += rgb[i + 1]!;
       sums[cell * 3 + 2]! += rgb[i + 2]!;
@@ -40,10 +45,7 @@ export function embedPixels(rgb: Buffer, width: number, height: number, aspect: 
   return out;
 }
 
-const EMBED_W = 16;
-const EMBED_H = 32;
-
-async function embedCrop(image: RgbImage, box: Corners): Promise<Float32Array> {
+function embedCrop(image: RgbImage, box: Corners): Float32Array {
   // A small inset drops the shelf background that a box around a rolled pack includes.
   const insetX = (box[2] - box[0]) * 0.08;
   const insetY = (box[3] - box[1]) * 0.05;
@@ -51,12 +53,7 @@ async function embedCrop(image: RgbImage, box: Corners): Promise<Float32Array> {
   const top = Math.max(0, Math.floor(box[1] + insetY));
   const width = Math.max(1, Math.min(image.width - left, Math.round(box[2] - box[0] - 2 * insetX)));
   const height = Math.max(1, Math.min(image.height - top, Math.round(box[3] - box[1] - 2 * insetY)));
-  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .extract({ left, top, width, height })
-    .resize(EMBED_W, EMBED_H, { fit: 'fill' })
-    .raw()
-    .toBuffer();
-  return embedPixels(data, EMBED_W, EMBED_H, (box[2] - box[0]) / Math.max(1, box[3] - box[1]));
+  return embedRegion(image, left, top, width, height, (box[2] - box[0]) / Math.max(1, box[3] - box[1]));
 }
 
 /** 1 for identical embeddings, falling towards 0 with the Euclidean distance. */
@@ -77,21 +74,21 @@ export class SkuMatcher {
   private constructor(private readonly references: { sku: CatalogSku; embedding: Float32Array }[], readonly minSimilarity: number) {}
 
   /** Builds reference embeddings from rendered pack images of each catalog SKU (under a few lighting levels). */
-  static async fromCatalog(catalog: readonly CatalogSku[], minSimilarity = 0.8): Promise<SkuMatcher> {
+  static async fromCatalog(catalog: readonly CatalogSku[], minSimilarity = 0.3): Promise<SkuMatcher> {
     const references = [];
     for (const sku of catalog) {
       const png = await renderPack(sku);
       for (const gain of [0.8, 1, 1.15]) {
         const { data, info } = await sharp(png).removeAlpha().linear(gain, 0).raw().toBuffer({ resolveWithObject: true });
         const image = { data, width: info.width, height: info.height };
-        references.push({ sku, embedding: await embedCrop(image, [0, 0, info.width, info.height]) });
+        references.push({ sku, embedding: embedCrop(image, [0, 0, info.width, info.height]) });
       }
     }
     return new SkuMatcher(references, minSimilarity);
   }
 
   async recognize(image: RgbImage, box: Corners): Promise<Recognition> {
-    const embedding = await embedCrop(image, box);
+    const embedding = embedCrop(image, box);
     let best = this.references[0]!;
     let bestSimilarity = -Infinity;
     for (const ref of this.references) {

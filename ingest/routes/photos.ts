@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { storeExists } from '../../analytics/master-data.ts';
 import { photoById, savePhoto } from '../../analytics/photos.ts';
+import { saveShelfObservations, shelfObservationRows } from '../../analytics/shelf-observations.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
+import type { EventPublisher } from '../../pipelines/event-publisher.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { analyzeShelfPhoto, type ShelfAnalysis } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
@@ -13,6 +15,8 @@ import { ApiError, badRequest, forbidden, notFound } from '../errors.ts';
 export interface PhotoRoutesDeps {
   warehouse: Warehouse;
   store: PhotoStore;
+  /** Competitor prices read from tags are published as competitor-price events (source "photo"). */
+  publisher?: EventPublisher;
 }
 
 const MAX_FILE_BYTES = 25 * 1024 * 1024;
@@ -31,6 +35,16 @@ function photoView(photo: { photo_id: string; store_id: string; visit_id: string
 
 const unreadable = (filename: string, err: UnreadableImageError) =>
   new ApiError(err.reason === 'too_many_pixels' ? 413 : 422, `photo_${err.reason}`, `${filename}: ${err.message}`);
+
+/** A competitor's price read off a tag feeds the price-gap alerts like any other competitor price observation. */
+async function publishCompetitorPrices(publisher: EventPublisher | undefined, photo: { photo_id: string; store_id: string; taken_at: string }, analysis: ShelfAnalysis) {
+  const competitors = new Set(analysis.detections.filter((d) => d.is_competitor).map((d) => d.sku));
+  const rows = analysis.prices
+    .filter((p) => p.sku !== null && competitors.has(p.sku))
+    // The event id names the photo and the SKU, so that re-uploading the same photo never counts twice.
+    .map((p) => ({ event_id: `photo-${photo.photo_id.slice(0, 32)}-${p.sku}`, store_id: photo.store_id, sku: p.sku!, ts: photo.taken_at, price: p.price, source: 'photo' as const }));
+  if (publisher && rows.length > 0) await publisher.publish('competitor-prices', rows);
+}
 
 /** The capture path: shelf photos in, the quality gate's verdict and the shelf analysis out, in seconds. */
 export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
@@ -107,6 +121,10 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
           lon,
           analysis: JSON.stringify(result.analysis),
         });
+        if (result.analysis.status === 'analyzed') {
+          await saveShelfObservations(deps.warehouse, shelfObservationRows(photo, result.analysis));
+          await publishCompetitorPrices(deps.publisher, photo, result.analysis);
+        }
         photos.push(photoView(photo, result.analysis));
       }
       return reply.code(201).send({ photos });

@@ -1,0 +1,71 @@
+import { startTestServer } from '../support/server.ts';
+import { renderShelf } from '../../vision/render.ts';
+
+const PHOTOS = 6;
+const UPLOADS = 18;
+const CONCURRENCY = 2;
+
+/** A multipart/form-data body with one photo and the store field, as the capture page sends it. */
+function multipart(photo: Buffer, storeId: string): { body: Buffer; contentType: string } {
+  const boundary = `----shelfpulse${Math.random().toString(16).slice(2)}`;
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="store_id"\r\n\r\n${storeId}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="bay.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    photo,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
+};
+
+/**
+ * 12-megapixel shelf JPEGs (4000 × 3000, rendered bays) uploaded to a real server in this process: upload →
+ * decode → quality gate → detector → SKU match → OCR → photo store → warehouse (photos + shelf observations).
+ * photo_p50/p95 one upload at a time; photos_per_min with CONCURRENCY uploads in flight; detector_p50_ms is
+ * session.run alone, from the analysis timings.
+ */
+export async function benchVision(): Promise<Record<string, number>> {
+  const server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
+  try {
+    await server.app.inject({
+      method: 'POST',
+      url: '/v1/stores',
+      headers: server.admin(),
+      payload: [{ store_id: 'B1', name: '基准店', territory: '上海大区', region: '华东', city: '上海', lat: 31.2, lon: 121.4 }],
+    });
+    const photos: Buffer[] = [];
+    for (let i = 0; i < PHOTOS; i++) photos.push((await renderShelf(950_000 + i, { width: 4000, height: 3000, jpegQuality: 90 })).jpeg);
+    const upload = async (i: number) => {
+      const { body, contentType } = multipart(photos[i % PHOTOS]!, 'B1');
+      const started = performance.now();
+      const res = await server.app.inject({ method: 'POST', url: '/v1/photos', headers: { ...server.admin(contentType) }, payload: body });
+      if (res.statusCode !== 201) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
+      const [photo] = res.json().photos as { status: string; timings_ms: Record<string, number> }[];
+      if (photo!.status !== 'analyzed') throw new Error(`the bench photo was not analysed: ${JSON.stringify(photo)}`);
+      return { ms: performance.now() - started, detector: photo!.timings_ms.detector_run ?? 0 };
+    };
+    await upload(0); // loads the models
+    const sequential = [];
+    for (let i = 0; i < UPLOADS; i++) sequential.push(await upload(i));
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < UPLOADS) await upload(next++);
+      }),
+    );
+    const concurrentS = (performance.now() - started) / 1000;
+    return {
+      photo_p50_ms: percentile(sequential.map((s) => s.ms), 0.5),
+      photo_p95_ms: percentile(sequential.map((s) => s.ms), 0.95),
+      detector_p50_ms: percentile(sequential.map((s) => s.detector), 0.5),
+      photos_per_min: Math.round((UPLOADS / concurrentS) * 60),
+    };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * `npm run eval:vision [-- COUNT]`: the shelf vision pipeline on a fixed held-out synthetic set and prints JSON.
+ * Seeds 900000.. are never used for training (models/shelf-detector/export-data.ts uses 1000..9999).
+ * Detector mAP is computed from a low-threshold pass (the PR curve needs low scores); the other figures from
+ * analyzeShelfPhoto exactly as the capture path runs it.
+ */
+import sharp from 'sharp';
+import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
+import { iou, type Corners } from '../../vision/detector.ts';
+import { renderShelf, type Box, type ShelfTruth } from '../../vision/render.ts';
+import { assignRows, shareOfShelf } from '../../vision/shelf.ts';
+
+export const EVAL_SEED = 900_000;
+const count = Number(process.argv[2] ?? 40);
+
+const corners = (b: Box | [number, number, number, number]): Corners => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
+
+/** All-point interpolated average precision for one class at one IoU threshold (VOC 2010+ / COCO style). */
+function averagePrecision(images: { truth: Corners[]; found: { box: Corners; score: number }[] }[], threshold: number): number {
+  const all = images.flatMap((img, i) => img.found.map((f) => ({ ...f, image: i }))).sort((a, b) => b.score - a.score);
+  const totalTruth = images.reduce((n, img) => n + img.truth.length, 0);
+  const used = images.map((img) => new Array<boolean>(img.truth.length).fill(false));
+  let tp = 0;
+  const points: { recall: number; precision: number }[] = [];
+  all.forEach((d, k) => {
+    const truth = images[d.image]!.truth;
+    let best = -1;
+    let bestIou = threshold;
+    truth.forEach((t, j) => {
+      const o = iou(d.box, t);
+      if (!used[d.image]![j] && o >= bestIou) {
+        bestIou = o;
+        best = j;
+      }
+    });
+    if (best >= 0) {
+      used[d.image]![best] = true;
+      tp++;
+    }
+    points.push({ recall: tp / totalTruth, precision: tp / (k + 1) });
+  });
+  let ap = 0;
+  let previousRecall = 0;
+  for (let k = 0; k < points.length; k++) {
+    const maxPrecision = Math.max(...points.slice(k).map((p) => p.precision));
+    ap += (points[k]!.recall - previousRecall) * maxPrecision;
+    previousRecall = points[k]!.recall;
+  }
+  return ap;
+}
+
+/** Ground-truth gaps as spans: adjacent sold-out facings in a row are one empty span. */
+function gapSpans(truth: ShelfTruth): Corners[] {
+  const spans: Corners[] = [];
+  const sorted = [...truth.gaps].sort((a, b) => a.row - b.row || a.bbox[0] - b.bbox[0]);
+  let current: Corners | null = null;
+  let row = -1;
+  for (const g of sorted) {
+    const c = corners(g.bbox);
+    if (current && g.row === row && c[0] - current[2] < (c[2] - c[0]) * 0.6) current = [current[0], Math.min(current[1], c[1]), c[2], Math.max(current[3], c[3])];
+    else {
+      if (current) spans.push(current);
+      current = c;
+      row = g.row;
+    }
+  }
+  if (current) spans.push(current);
+  return spans;
+}
+
+const spanMatch = (a: Corners, b: Corners) => {
+  const inter = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+  const union = Math.max(a[2], b[2]) - Math.min(a[0], b[0]);
+  const vertical = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  return inter / union >= 0.3 && vertical > 0;
+};
+
+async function main() {
+  const models = await loadVisionModels({ modelDir: process.env.SHELFPULSE_VISION_MODEL_DIR || undefined, intraOpNumThreads: 2 });
+  const labels = models.detector.manifest.labels;
+  const perClass = labels.map(() => [] as { truth: Corners[]; found: { box: Corners; score: number }[] }[]);
+  let skuRight = 0;
+  let skuMatched = 0;
+  let facingsError = 0;
+  let facingsCells = 0;
+  let shareError = 0;
+  let shareFacingsError = 0;
+  let shareCells = 0;
+  let gapTruth = 0;
+  let gapFound = 0;
+  let gapHitTruth = 0;
+  let gapHitFound = 0;
+  let tagTruth = 0;
+  let priceRight = 0;
+  let priceSkuRight = 0;
+  let planogramError = 0;
+  const totals: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const { jpeg, truth } = await renderShelf(EVAL_SEED + i);
+    const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const raw = await models.detector.detect({ data, width: info.width, height: info.height }, { minScore: 0.01 });
+    const truthByClass = [truth.products.map((p) => corners(p.bbox)), truth.tags.map((t) => corners(t.bbox))];
+    labels.forEach((label, c) => {
+      const t = label === 'product' ? truthByClass[0]! : label === 'price_tag' ? truthByClass[1]! : [];
+      perClass[c]!.push({ truth: t, found: raw.filter((d) => d.cls === c) });
+    });
+
+    const { analysis } = await analyzeShelfPhoto(jpeg, { models, planogram: truth.planogram });
+    totals.push(analysis.timings_ms.total ?? 0);
+    // SKU accuracy over detections matched to a ground-truth pack.
+    for (const d of analysis.detections) {
+      const match = truth.products.find((p) => iou(corners(p.bbox), corners(d.bbox)) >= 0.5);
+      if (!match) continue;
+      skuMatched++;
+      if (match.sku === d.sku) skuRight++;
+    }
+    // Facings per SKU and share of shelf per brand, against the truth computed the same way.
+    const truthFacings = new Map<string, number>();
+    for (const p of truth.products) truthFacings.set(p.sku, (truthFacings.get(p.sku) ?? 0) + 1);
+    const found = new Map(analysis.facings.map((f) => [f.sku, f.facings]));
+    for (const sku of new Set([...truthFacings.keys(), ...found.keys()])) {
+      facingsError += Math.abs((truthFacings.get(sku) ?? 0) - (found.get(sku) ?? 0));
+      facingsCells++;
+    }
+    const truthShare = shareOfShelf(assignRows(truth.products.map((p) => ({ box: corners(p.bbox), sku: p.sku, brand: p.brand, is_competitor: p.is_competitor }))));
+    for (const brand of new Set([...truthShare.map((s) => s.brand), ...analysis.share_of_shelf.map((s) => s.brand)])) {
+      const t = truthShare.find((s) => s.brand === brand);
+      const f = analysis.share_of_shelf.find((s) => s.brand === brand);
+      shareError += Math.abs((t?.by_width ?? 0) - (f?.by_width ?? 0));
+      shareFacingsError += Math.abs((t?.by_facings ?? 0) - (f?.by_facings ?? 0));
+      shareCells++;
+    }
+    const spans = gapSpans(truth);
+    const foundGaps = analysis.gaps.map((g) => corners(g.bbox));
+    gapTruth += spans.length;
+    gapFound += foundGaps.length;
+    gapHitTruth += spans.filter((s) => foundGaps.some((g) => spanMatch(s, g))).length;
+    gapHitFound += foundGaps.filter((g) => spans.some((s) => spanMatch(s, g))).length;
+    tagTruth += truth.tags.length;
+    for (const tag of truth.tags) {
+      const read = analysis.prices.find((p) => iou(corners(p.bbox), corners(tag.bbox)) >= 0.3);
+      if (read && Math.abs(read.price - tag.price) < 0.005) priceRight++;
+      if (read && read.sku === tag.sku) priceSkuRight++;
+    }
+    const expectedFacings = truth.planogram.reduce((n, r) => n + r.length, 0);
+    planogramError += Math.abs((analysis.planogram?.score ?? 0) - truth.products.length / expectedFacings);
+  }
+  const thresholds = Array.from({ length: 10 }, (_, k) => 0.5 + k * 0.05);
+  const map = (c: number, ts: number[]) => ts.reduce((n, t) => n + averagePrecision(perClass[c]!, t), 0) / ts.length;
+  const sortedTotals = [...totals].sort((a, b) => a - b);
+  const r = (v: number, d = 3) => Number(v.toFixed(d));
+  const result = {
+    images: count,
+    seed: EVAL_SEED,
+    detector: models.detector.manifest.name,
+    ...Object.fromEntries(labels.flatMap((label, c) => [[`${label}_map50`, r(map(c, [0.5]))], [`${label}_map50_95`, r(map(c, thresholds))]])),
+    map50: r(labels.reduce((n, _, c) => n + map(c, [0.5]), 0) / labels.length),
+    map50_95: r(labels.reduce((n, _, c) => n + map(c, thresholds), 0) / labels.length),
+    sku_accuracy: r(skuRight / Math.max(1, skuMatched)),
+    facings_abs_error_per_sku: r(facingsError / Math.max(1, facingsCells)),
+    share_of_shelf_abs_error_points_by_width: r((100 * shareError) / Math.max(1, shareCells), 2),
+    share_of_shelf_abs_error_points_by_facings: r((100 * shareFacingsError) / Math.max(1, shareCells), 2),
+    gap_recall: r(gapHitTruth / Math.max(1, gapTruth)),
+    gap_precision: r(gapHitFound / Math.max(1, gapFound)),
+    gaps_truth: gapTruth,
+    price_accuracy: r(priceRight / Math.max(1, tagTruth)),
+    price_to_sku_accuracy: r(priceSkuRight / Math.max(1, tagTruth)),
+    planogram_score_abs_error: r(planogramError / count),
+    analyze_p50_ms: sortedTotals[Math.floor(count / 2)],
+  };
+  console.log(JSON.stringify(result, null, 2));
+}
+
+await main();
