@@ -52,6 +52,7 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.waitForSelector(`[data-stores-rendered="${web.storeCount}"]`);
     expect(await page.locator('circle.store').count()).toBe(web.storeCount);
     expect(web.storeCount).toBeGreaterThan(50);
+    await page.screenshot(shot('map-zh-clean'));
     await page.locator('circle.store').first().hover({ force: true });
     await expect.poll(() => page.locator('.card').textContent()).toContain('销售额');
     await page.screenshot(shot('map-zh'));
@@ -90,6 +91,11 @@ describe('web app in headless Chromium against the real server with the demo cha
     const stored = await web.server.app.inject({ url: `/v1/alerts/${id}`, headers: { authorization: 'Bearer e2e-admin-token-0123456789' } });
     expect(stored.json().status).toBe('acknowledged');
     await page.screenshot(shot('alerts-acknowledged'));
+
+    // A zero-sale alert carries its daily series: the inbox draws it against the same days last year.
+    await page.selectOption('[data-testid=filter-type]', 'zero_sale');
+    await page.waitForSelector('[data-type=zero_sale] [data-testid=evidence-chart] svg');
+    await page.screenshot(shot('alerts-zero-sale'));
     await page.context().close();
   });
 
