@@ -10,6 +10,8 @@ const BENCHES: Record<string, { module: string; fn: string }> = {
   ingest: { module: './ingest.ts', fn: 'benchIngest' },
   kafka: { module: './kafka.ts', fn: 'benchKafka' },
   alerts: { module: './alerts.ts', fn: 'benchAlerts' },
+  map: { module: './map.ts', fn: 'benchMap' },
+  web: { module: './web.ts', fn: 'benchWeb' },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
