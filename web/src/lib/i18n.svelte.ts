@@ -116,7 +116,9 @@ const dictionary = {
   'capture.analyzing': ['正在分析…', 'Analyzing…'],
   'capture.retake': ['请重拍', 'Please retake'],
   'capture.ok': ['已分析', 'Analyzed'],
-  'capture.facings': ['排面', 'facings'],
+  'capture.facings': ['个排面', 'facings'],
+  'capture.gaps': ['处空位', 'gaps'],
+  'capture.prices': ['个价签', 'price tags'],
   'capture.pickStore': ['请先选择门店。', 'Pick the store first.'],
 } as const;
 
