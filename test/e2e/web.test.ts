@@ -99,6 +99,19 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.context().close();
   });
 
+  it('shows a change made elsewhere live, without a reload', async () => {
+    const page = await web.signedInPage('en');
+    await page.goto(`${web.baseUrl}/alerts`);
+    await page.waitForSelector('[data-alert][data-status=open]');
+    await page.waitForSelector('.live.on');
+    const id = await page.locator('[data-alert][data-status=open]').first().getAttribute('data-alert');
+    // Another user resolves it through the API; the inbox hears it over server-sent events.
+    const resolved = await web.server.app.inject({ method: 'POST', url: `/v1/alerts/${id}/resolve`, headers: { authorization: 'Bearer e2e-admin-token-0123456789' } });
+    expect(resolved.statusCode).toBe(200);
+    await expect.poll(() => page.locator(`[data-alert="${id}"]`).getAttribute('data-status')).toBe('resolved');
+    await page.context().close();
+  });
+
   it('uploads a shelf photo from the capture page and shows the result', async () => {
     const page = await web.signedInPage('zh', { width: 390, height: 844 });
     await page.goto(`${web.baseUrl}/capture`);
