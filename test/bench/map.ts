@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer } from '../../bin/server.ts';
+import { loadConfig } from '../../pipelines/config.ts';
+import { buildBenchChain } from './alerts-dataset.ts';
+
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const REQUESTS = 30;
+
+/**
+ * p95 of GET /v1/map (default period, every store, through the real app and its response schema) on a generated chain
+ * of BENCH_STORES × BENCH_SKUS ranged pairs × BENCH_DAYS days (default 2,000 × 2,000 × 120), after one daily close
+ * so that open alerts are counted too.
+ */
+export async function benchMap(): Promise<{ map_query_ms: number; map_query_p50_ms: number; map_stores: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-bench-map-'));
+  const server = await startServer(
+    loadConfig({ SHELFPULSE_DATA_DIR: dir, SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'error', SHELFPULSE_ROLES: 'ingest,sink' }, { port: 0 }),
+  );
+  try {
+    const size = {
+      stores: Number(process.env.BENCH_STORES ?? 2000),
+      skus: Number(process.env.BENCH_SKUS ?? 2000),
+      days: Number(process.env.BENCH_DAYS ?? 120),
+    };
+    const chain = await buildBenchChain(server.platform.warehouse, size);
+    await server.platform.alerts.closeDay(chain.asOf);
+    // A bulk load of this size leaves the engine merging parts for a while; a dashboard normally runs on a settled
+    // warehouse, so wait (up to 3 minutes) for the background merges to finish before timing.
+    for (let i = 0; i < 180; i++) {
+      const [{ merges }] = (await server.platform.warehouse.query<{ merges: number }>('SELECT count() AS merges FROM system.merges')) as [{ merges: number }];
+      if (merges === 0) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+
+    const request = () => server.app.inject({ method: 'GET', url: '/v1/map', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const first = await request(); // warms the caches a dashboard has warm after its first visitor
+    if (first.statusCode !== 200) throw new Error(`GET /v1/map answered ${first.statusCode}: ${first.body.slice(0, 300)}`);
+    const times: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const t = performance.now();
+      const res = await request();
+      times.push(performance.now() - t);
+      if (res.statusCode !== 200) throw new Error(`GET /v1/map answered ${res.statusCode}`);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(times[Math.ceil(times.length * q) - 1]!);
+    return { map_query_ms: at(0.95), map_query_p50_ms: at(0.5), map_stores: first.json().stores.length };
+  } finally {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await benchMap()));
