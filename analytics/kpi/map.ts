@@ -17,17 +17,11 @@ const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(St
  * - open alerts by type;
  * - share of shelf of the own brands: their share of facings in each photo analysed in the period, averaged over
  *   the photos (photos where nothing was recognised carry no share and do not count).
- * The period defaults to the 28 days up to the latest sales day (today when nothing has sold yet).
+ * The period is resolved before (a scalar subquery in the WITH clause would run again in every subquery).
  */
 const STORE_KPIS = `
-  WITH
-    (SELECT max(day) FROM store_daily) AS latest,
-    if({to:String} != '', toDate({to:String}), if({from:String} != '', toDate({from:String}) + 27, if(latest = toDate(0), today(), latest))) AS t,
-    if({from:String} != '', toDate({from:String}), t - 27) AS f,
-    dateDiff('day', f, t) + 1 AS len,
-    (SELECT groupUniqArray(brand) FROM products FINAL WHERE NOT is_competitor) AS own_brands
-  SELECT toString(f) AS period_from, toString(t) AS period_to,
-    s.store_id AS store_id, s.name AS name, s.city AS city, s.territory AS territory, s.region AS region, s.format AS format, s.lat AS lat, s.lon AS lon,
+  WITH toDate({from:String}) AS f, toDate({to:String}) AS t, dateDiff('day', f, t) + 1 AS len
+  SELECT s.store_id AS store_id, s.name AS name, s.city AS city, s.territory AS territory, s.region AS region, s.format AS format, s.lat AS lat, s.lon AS lon,
     sales.sales AS sales, sales.units AS units, sales.sales_prev AS sales_prev, sales.sales_ly AS sales_ly, sales.has_ly AS has_ly, sales.has_prev AS has_prev,
     stock.on_hand AS on_hand,
     ord.days_since_last_order AS days_since_last_order, ord.historical_margin AS historical_margin,
@@ -60,6 +54,7 @@ const STORE_KPIS = `
     GROUP BY store_id
   ) AS open ON open.store_id = s.store_id
   LEFT JOIN (
+    WITH (SELECT groupUniqArray(brand) FROM products FINAL WHERE NOT is_competitor) AS own_brands
     SELECT store_id, avg(own_share) AS share_of_shelf FROM (
       SELECT store_id,
         JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS shares,
@@ -72,8 +67,6 @@ const STORE_KPIS = `
   SETTINGS join_use_nulls = 1`;
 
 interface StoreKpiRow {
-  period_from: string;
-  period_to: string;
   store_id: string;
   name: string;
   city: string;
@@ -206,13 +199,8 @@ export interface MapRequest {
 
 /** Per-store KPIs and their territory aggregates for the heat map. Default period: the 28 days up to the latest sales day. */
 export async function mapView(warehouse: Warehouse, request: MapRequest): Promise<MapView> {
-  const rows = await warehouse.query<StoreKpiRow>(STORE_KPIS, {
-    from: request.from ?? '',
-    to: request.to ?? '',
-    timezone: request.timezone,
-    stores: request.storeIds ?? [],
-  });
-  const { from, to } = rows[0] ? { from: rows[0].period_from, to: rows[0].period_to } : await kpiPeriod(warehouse, request.from, request.to);
+  const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
+  const rows = await warehouse.query<StoreKpiRow>(STORE_KPIS, { from, to, timezone: request.timezone, stores: request.storeIds ?? [] });
   const len = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
   const onHandBy = new Map<string, number>();
 
