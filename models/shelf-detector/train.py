@@ -28,8 +28,8 @@ class ShelfNet(nn.Module):
         self.p3 = nn.Sequential(conv(32, 48, 2), conv(48, 48))
         self.p4 = nn.Sequential(conv(48, 96, 2), conv(96, 96))
         self.p5 = nn.Sequential(conv(96, 128, 2), conv(128, 128))
-        self.n4 = conv(224, 96)
-        self.n3 = nn.Sequential(conv(144, 64), conv(64, 64))
+        self.n4 = conv(224, 96, k=1)
+        self.n3 = nn.Sequential(conv(144, 64, k=1), conv(64, 64))
         self.box = nn.Conv2d(64, 4, 1)
         self.cls = nn.Conv2d(64, NC, 1)
         nn.init.constant_(self.cls.bias, -4.6)
@@ -184,7 +184,7 @@ def main():
     model.export = True
     os.makedirs(args.out, exist_ok=True)
     torch.onnx.export(model, torch.zeros(1, 3, SIZE, SIZE), os.path.join(args.out, "model.onnx"), input_names=["images"], output_names=["output0"], opset_version=13)
-    json.dump({"images": len(items), "epochs": epoch, "steps": step, "batch": args.batch, "minutes": round((time.time() - start) / 60, 1), "history": history}, open(os.path.join(args.out, "training.json"), "w"), indent=2)
+    json.dump({"images": len(items), "epochs": epoch, "steps": step, "batch": args.batch, "minutes": round((time.time() - start) / 60, 1), "history": history}, open(os.path.join(args.out, "training.json"), "w"), indent=2)  # copied into manifest.json
     print("exported", epoch, "epochs", step, "steps")
 
 
