@@ -81,28 +81,28 @@ export function assessQuality(
 export const MAX_TILT_DEG = 6;
 
 /**
- * Camera roll from the packs themselves: the slope of the line their bottoms stand on, fitted per shelf row
- * (each row its own height, one common slope). Needs at least 3 packs in some row.
+ * Camera roll from the packs themselves: the median angle between each pack's base and the base of its nearest
+ * neighbour to the right (packs stand side by side on a level shelf). Rows are not needed, so a strong roll that
+ * mixes rows up is still measured. Null with fewer than 3 neighbour pairs.
  */
-export function shelfTiltDeg(packs: { box: [number, number, number, number]; row: number }[]): number | null {
-  let sxy = 0;
-  let sxx = 0;
-  const rows = new Map<number, { x: number; y: number }[]>();
-  for (const p of packs) rows.set(p.row, [...(rows.get(p.row) ?? []), { x: (p.box[0] + p.box[2]) / 2, y: p.box[3] }]);
-  for (const points of rows.values()) {
-    if (points.length < 3) continue;
-    const mx = points.reduce((n, p) => n + p.x, 0) / points.length;
-    const my = points.reduce((n, p) => n + p.y, 0) / points.length;
-    for (const p of points) {
-      sxy += (p.x - mx) * (p.y - my);
-      sxx += (p.x - mx) ** 2;
+export function shelfTiltDeg(packs: { box: [number, number, number, number] }[]): number | null {
+  const bases = packs.map((p) => ({ x: (p.box[0] + p.box[2]) / 2, y: p.box[3], w: p.box[2] - p.box[0] }));
+  const angles: number[] = [];
+  for (const a of bases) {
+    let best: { x: number; y: number } | undefined;
+    for (const b of bases) {
+      const dx = b.x - a.x;
+      if (dx <= 0 || dx > a.w * 2.5 || Math.abs(b.y - a.y) > dx * 0.5) continue;
+      if (!best || dx < best.x - a.x) best = b;
     }
+    if (best) angles.push((Math.atan2(best.y - a.y, best.x - a.x) * 180) / Math.PI);
   }
-  if (sxx === 0) return null;
-  return (Math.atan(sxy / sxx) * 180) / Math.PI;
+  if (angles.length < 3) return null;
+  angles.sort((x, y) => x - y);
+  return angles[Math.floor(angles.length / 2)]!;
 }
 
-export function tiltReason(packs: { box: [number, number, number, number]; row: number }[], maxDeg = MAX_TILT_DEG): RetakeReason | null {
+export function tiltReason(packs: { box: [number, number, number, number] }[], maxDeg = MAX_TILT_DEG): RetakeReason | null {
   const tilt = shelfTiltDeg(packs);
   if (tilt === null || Math.abs(tilt) <= maxDeg) return null;
   const deg = Math.round(Math.abs(tilt));

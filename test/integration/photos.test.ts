@@ -1,27 +1,22 @@
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderShelf } from '../../vision/render.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** A held-out bay (never used for training) with competitor packs on it. */
+const SHELF_SEED = 900_007;
 
 let server: TestServer;
 let shelf: Buffer;
 
-/** A shelf-like test card: coloured packs in rows, sharp edges, normal exposure, with EXIF orientation and GPS. */
+/** A rendered shelf bay stored sideways with EXIF orientation 6 (as phones do) and camera metadata. */
 async function shelfPhoto(): Promise<Buffer> {
-  const width = 1600;
-  const height = 1200;
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      const pack = (Math.floor(x / 80) + Math.floor(y / 150)) % 3;
-      pixels[i] = pack === 0 ? 200 : 40;
-      pixels[i + 1] = pack === 1 ? 180 : 60;
-      pixels[i + 2] = pack === 2 ? 220 : 90;
-    }
-  return sharp(pixels, { raw: { width, height, channels: 3 } })
+  const { jpeg } = await renderShelf(SHELF_SEED);
+  return sharp(jpeg)
+    .rotate(270)
     .withMetadata({ orientation: 6, exif: { IFD0: { Make: 'PhoneCo', Model: 'X1' } } })
-    .jpeg()
+    .jpeg({ quality: 92 })
     .toBuffer();
 }
 
@@ -45,7 +40,7 @@ function pixelBomb(): Buffer {
 function upload(files: { name: string; bytes: Buffer; type?: string }[], fields: Record<string, string>, token?: string) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const f of files) form.append('photo', new Blob([f.bytes], { type: f.type ?? 'image/jpeg' }), f.name);
+  for (const f of files) form.append('photo', new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'image/jpeg' }), f.name);
   return fetch(`http://127.0.0.1:${(server.app.server.address() as { port: number }).port}/v1/photos`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token ?? server.admin().authorization!.slice(7)}` },
@@ -71,7 +66,7 @@ describe('the capture path', () => {
     const res = await upload([{ name: 'bay1.jpg', bytes: shelf }], { store_id: 'S1', visit_id: 'V1', taken_at: '2026-11-20T10:00:00+08:00', lat: '31.23', lon: '121.47' });
     expect(res.status).toBe(201);
     const [photo] = ((await res.json()) as { photos: Record<string, any>[] }).photos;
-    expect(photo).toMatchObject({ store_id: 'S1', visit_id: 'V1', status: 'analyzed', retake: [], width: 1200, height: 1600 });
+    expect(photo).toMatchObject({ store_id: 'S1', visit_id: 'V1', status: 'analyzed', retake: [], width: 1600, height: 1200 });
     expect(photo!.photo_id).toMatch(/^[0-9a-f]{64}$/);
 
     const stored = await server.app.inject({ method: 'GET', url: `/v1/photos/${photo!.photo_id}`, headers: server.admin() });
@@ -80,7 +75,29 @@ describe('the capture path', () => {
     const image = await server.app.inject({ method: 'GET', url: `/v1/photos/${photo!.photo_id}/image`, headers: server.admin() });
     expect(image.headers['content-type']).toBe('image/jpeg');
     const meta = await sharp(image.rawPayload).metadata();
-    expect({ width: meta.width, height: meta.height, exif: meta.exif, orientation: meta.orientation }).toEqual({ width: 1200, height: 1600, exif: undefined, orientation: undefined });
+    expect({ width: meta.width, height: meta.height, exif: meta.exif, orientation: meta.orientation }).toEqual({ width: 1600, height: 1200, exif: undefined, orientation: undefined });
+
+    // The shelf itself: packs recognised as SKUs, facings, share of shelf, prices read from the tags.
+    const { truth } = await renderShelf(SHELF_SEED);
+    expect(photo!.detections.length).toBeGreaterThan(truth.products.length * 0.8);
+    expect(photo!.detections.length).toBeLessThan(truth.products.length * 1.2);
+    expect(photo!.facings.reduce((n: number, f: { facings: number }) => n + f.facings, 0)).toBe(photo!.detections.length);
+    expect(photo!.share_of_shelf.reduce((n: number, s: { by_width: number }) => n + s.by_width, 0)).toBeCloseTo(1, 2);
+    const truthPrices = new Set(truth.tags.map((t) => t.price));
+    expect(photo!.prices.filter((p: { price: number }) => truthPrices.has(p.price)).length).toBeGreaterThan(truth.tags.length * 0.7);
+
+    // Stored as shelf observations per SKU, and competitor prices go out as competitor-price events.
+    const observations = await server.platform.warehouse.query<{ sku: string; facings: number }>(
+      'SELECT sku, facings FROM shelf_observations FINAL WHERE photo_id = {id:String}',
+      { id: photo!.photo_id },
+    );
+    expect(observations.map((o) => o.sku).sort()).toEqual(photo!.facings.filter((f: { sku: string }) => f.sku !== 'unknown').map((f: { sku: string }) => f.sku).sort());
+    await server.settle();
+    const competitorPrices = await server.platform.warehouse.query<{ sku: string; source: string }>(
+      "SELECT sku, source FROM competitor_prices WHERE store_id = 'S1'",
+    );
+    expect(competitorPrices.length).toBeGreaterThan(0);
+    expect(competitorPrices.every((p) => p.source === 'photo' && p.sku.startsWith('C'))).toBe(true);
 
     const again = await upload([{ name: 'same.jpg', bytes: shelf }], { store_id: 'S1' });
     expect(((await again.json()) as { photos: { photo_id: string }[] }).photos[0]!.photo_id).toBe(photo!.photo_id);
