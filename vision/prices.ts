@@ -56,6 +56,8 @@ export function ctcDecode(probs: Float32Array, steps: number, classes: number, d
 }
 
 const REC_HEIGHT = 48;
+// A price tag holds a short line ("¥12.90", "特价 9.90"); wider inputs only cost time in the batched run.
+const MAX_REC_WIDTH = 160;
 
 /** PP-OCRv4 text recognition on tag crops (the tags themselves are found by the shelf detector). */
 export class PriceReader {
@@ -81,7 +83,7 @@ export class PriceReader {
       const top = Math.max(0, Math.min(image.height - 2, Math.floor(box[1])));
       const width = Math.max(2, Math.min(image.width - left, Math.ceil(box[2] - box[0])));
       const height = Math.max(2, Math.min(image.height - top, Math.ceil(box[3] - box[1])));
-      const recWidth = Math.max(16, Math.min(320, Math.ceil((REC_HEIGHT * width) / height / 8) * 8));
+      const recWidth = Math.max(16, Math.min(MAX_REC_WIDTH, Math.ceil((REC_HEIGHT * width) / height / 8) * 8));
       const pixels = await source.clone().extract({ left, top, width, height }).resize(recWidth, REC_HEIGHT, { fit: 'fill' }).raw().toBuffer();
       crops.push({ pixels, recWidth });
     }
