@@ -77,6 +77,8 @@ export interface AnalyzeOptions {
   planogram?: string[][];
   /** Tiles per side for very dense high-resolution bays (see Detector.detect). */
   tiles?: number;
+  /** Detector score below which a box is dropped. */
+  minScore?: number;
 }
 
 const toBbox = (c: Corners): Bbox => [Math.round(c[0]), Math.round(c[1]), Math.round(c[2] - c[0]), Math.round(c[3] - c[1])];
@@ -128,7 +130,7 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
   if (retake.length > 0 || !models) return { derivative: photo.derivative, analysis };
 
   const image: RgbImage = photo.rgb;
-  const found = await models.detector.detect(image, { tiles: options.tiles });
+  const found = await models.detector.detect(image, { tiles: options.tiles, minScore: options.minScore ?? Number(process.env.SHELFPULSE_VISION_MIN_SCORE ?? 0.6) });
   const t3 = performance.now();
   timings.detector_run = Math.round(models.detector.lastRunMs);
   timings.detect = Math.round(t3 - t2);
