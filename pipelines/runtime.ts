@@ -38,7 +38,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   const usesDataDir = !config.clickhouse || !config.kafka;
   const unlock = usesDataDir ? lockDataDir(config.dataDir) : () => {};
   const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, timezone: config.timezone });
-  const log = await openEventLog(config);
+  const log = await openEventLog(config, logger.child({ component: 'kafka' }));
   const publisher = new EventPublisher(log, warehouse);
   const workers: Subscription[] = [];
   const alerts = new AlertService(warehouse, log, config.thresholds, config.timezone);
