@@ -12,6 +12,7 @@ const BENCHES: Record<string, { module: string; fn: string }> = {
   alerts: { module: './alerts.ts', fn: 'benchAlerts' },
   map: { module: './map.ts', fn: 'benchMap' },
   web: { module: './web.ts', fn: 'benchWeb' },
+  vision: { module: './vision.ts', fn: 'benchVision' },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
