@@ -1,4 +1,4 @@
-// `npm start` runs this first: build the web app when web/build is missing or older than its sources, so that a
+// `npm start` and `npm test` run this first: build the web app when web/build is missing or older than its sources, so that a
 // fresh clone serves the app and a second start stays fast.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
