@@ -3,6 +3,7 @@ import type { Alert } from '../analytics/alerts/model.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import { waitForConsumers, type EventLog } from './event-log.ts';
+import { alertChanges } from './metrics.ts';
 import { EVENT_TOPICS } from './topics.ts';
 import { SINK_GROUP } from './workers/warehouse-sink.ts';
 
@@ -34,6 +35,7 @@ export class AlertService {
   }
 
   async announce(alerts: readonly Alert[]): Promise<void> {
+    for (const alert of alerts) alertChanges.inc({ type: alert.type, status: alert.status });
     if (alerts.length > 0) await this.log.publish('alerts', alerts.map((a) => ({ key: a.store_id, value: a })));
   }
 }

@@ -32,3 +32,18 @@ export const httpDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [registry],
 });
+
+export const alertChanges = new Counter({
+  name: 'shelfpulse_alert_changes_total',
+  help: 'Alerts opened, updated, acknowledged or resolved, by type and the status they reached',
+  labelNames: ['type', 'status'] as const,
+  registers: [registry],
+});
+
+export const photoAnalysis = new Histogram({
+  name: 'shelfpulse_photo_analysis_seconds',
+  help: 'Time to decode, check and analyse one shelf photo, by outcome (analyzed, retake, refused)',
+  labelNames: ['outcome'] as const,
+  buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
+  registers: [registry],
+});

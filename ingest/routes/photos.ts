@@ -7,6 +7,7 @@ import { saveShelfObservations, shelfObservationRows } from '../../analytics/she
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { EventPublisher } from '../../pipelines/event-publisher.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
+import { photoAnalysis } from '../../pipelines/metrics.ts';
 import { analyzeShelfPhoto, type ShelfAnalysis } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
 import type { UserRole } from '../auth.ts';
@@ -99,9 +100,13 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       // Every photo is decoded before anything is stored: one bad file refuses the upload and stores nothing.
       const analysed = [];
       for (const upload of uploads) {
+        const timer = photoAnalysis.startTimer();
         try {
-          analysed.push({ upload, result: await analyzeShelfPhoto(upload.bytes) });
+          const result = await analyzeShelfPhoto(upload.bytes);
+          timer({ outcome: result.analysis.status });
+          analysed.push({ upload, result });
         } catch (err) {
+          timer({ outcome: 'refused' });
           if (err instanceof UnreadableImageError) throw unreadable(upload.filename, err);
           throw err;
         }

@@ -177,6 +177,8 @@ describe('operations', () => {
   it('exposes Prometheus metrics to an admin', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/metrics', headers: server.admin() });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('shelfpulse_ingest_rows_total');
+    for (const name of ['shelfpulse_ingest_rows_total', 'shelfpulse_sink_rows_total', 'shelfpulse_consumer_lag_records', 'shelfpulse_http_request_duration_seconds', 'shelfpulse_alert_changes_total', 'shelfpulse_photo_analysis_seconds']) {
+      expect(res.body).toContain(name);
+    }
   });
 });
