@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { presentAlert } from '../../analytics/alerts-read.ts';
-import { MAP_METRICS, mapView } from '../../analytics/kpi/map.ts';
+import { KPI_FIELDS, MAP_METRICS, MapViewSchema, Ratio, mapView } from '../../analytics/kpi/map.ts';
 import { skuTrend, storeList, storeOverview, storeRecord } from '../../analytics/kpi/stores.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { USER_ROLES, type Principal } from '../auth.ts';
@@ -13,48 +13,6 @@ export interface MapRoutesDeps {
   timezone: string;
   dormantAfterDays: number;
 }
-
-const Ratio = Type.Union([Type.Number(), Type.Null()], { description: '0.05 = +5%; null when there is no base' });
-const Kpis = {
-  sales: Type.Number({ description: 'Revenue in the period (CNY)' }),
-  sales_prev: Type.Number({ description: 'Revenue in the previous period of equal length' }),
-  sales_ly: Type.Number({ description: 'Revenue on the same weekdays a year earlier (364 days back)' }),
-  vs_prev: Ratio,
-  vs_ly: Ratio,
-  sell_through: Type.Union([Type.Number(), Type.Null()], { description: 'units / (units + latest on-hand)' }),
-  share_of_shelf: Type.Union([Type.Number(), Type.Null()]),
-  open_alerts_total: Type.Integer(),
-  value: Type.Union([Type.Number(), Type.Null()], { description: 'The chosen metric' }),
-};
-const MapResponse = Type.Object({
-  metric: Type.String(),
-  unit: Type.String(),
-  from: Type.String(),
-  to: Type.String(),
-  previous: Type.Object({ from: Type.String(), to: Type.String() }),
-  last_year: Type.Object({ from: Type.String(), to: Type.String() }),
-  stores: Type.Array(
-    Type.Object({
-      store_id: Type.String(),
-      name: Type.String(),
-      city: Type.String(),
-      territory: Type.String(),
-      region: Type.String(),
-      format: Type.String(),
-      lat: Type.Number(),
-      lon: Type.Number(),
-      units: Type.Number(),
-      open_alerts: Type.Record(Type.String(), Type.Integer()),
-      dormant: Type.Boolean(),
-      days_since_last_order: Type.Union([Type.Integer(), Type.Null()]),
-      historical_margin: Type.Number(),
-      ...Kpis,
-    }),
-  ),
-  territories: Type.Array(
-    Type.Object({ territory: Type.String(), region: Type.String(), stores: Type.Integer(), lat: Type.Number(), lon: Type.Number(), dormant_stores: Type.Integer(), ...Kpis }),
-  ),
-});
 
 const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 const Period = Type.Object({ from: Day, to: Day }, { description: 'The period the figures cover (inclusive)' });
@@ -90,15 +48,15 @@ const OverviewResponse = Type.Object({
   from: Day,
   to: Day,
   kpis: Type.Object({
-    sales: Kpis.sales,
-    sales_prev: Kpis.sales_prev,
-    sales_ly: Kpis.sales_ly,
+    sales: KPI_FIELDS.sales,
+    sales_prev: KPI_FIELDS.sales_prev,
+    sales_ly: KPI_FIELDS.sales_ly,
     vs_prev: Ratio,
     vs_ly: Ratio,
     units: Type.Number(),
-    sell_through: Kpis.sell_through,
+    sell_through: KPI_FIELDS.sell_through,
     open_alerts_total: Type.Integer(),
-    share_of_shelf: Kpis.share_of_shelf,
+    share_of_shelf: KPI_FIELDS.share_of_shelf,
   }),
   sales_by_category: Type.Array(Type.Object({ date: Day, category: Type.String(), sales: Type.Number(), units: Type.Number() })),
   open_alerts: Type.Array(AlertSchema),
@@ -171,7 +129,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
         tags: ['dashboard'],
         security: [{ bearer: [] }],
         querystring: MapQuery,
-        response: { 200: MapResponse },
+        response: { 200: MapViewSchema },
       },
       config: { roles: USER_ROLES },
     },
