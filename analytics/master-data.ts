@@ -15,10 +15,3 @@ export async function countRows(warehouse: Warehouse, table: MasterDataTable): P
   const [row] = await warehouse.query<{ n: string }>('SELECT count() AS n FROM {table:Identifier} FINAL', { table });
   return Number(row?.n ?? 0);
 }
-
-const STORE_EXISTS = 'SELECT count() AS n FROM stores FINAL WHERE store_id = {store_id:String}';
-
-export async function storeExists(warehouse: Warehouse, storeId: string): Promise<boolean> {
-  const [row] = await warehouse.query<{ n: number }>(STORE_EXISTS, { store_id: storeId });
-  return (row?.n ?? 0) > 0;
-}

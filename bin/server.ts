@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../ingest/app.ts';
-import { TokenAuthority } from '../ingest/auth.ts';
+import { Authority } from '../ingest/auth.ts';
 import { alertRoutes } from '../ingest/routes/alerts.ts';
 import { deadLetterRoutes } from '../ingest/routes/dead-letters.ts';
 import { mapRoutes } from '../ingest/routes/map.ts';
@@ -27,7 +27,8 @@ export async function startServer(config: Config): Promise<Server> {
     logger,
     warehouse: platform.warehouse,
     publisher: platform.publisher,
-    auth: new TokenAuthority(platform.warehouse, config.adminToken),
+    auth: new Authority(platform.warehouse, config.adminToken, { ttlMs: config.sessions.ttlHours * 3_600_000 }),
+    sessions: config.sessions,
     bodyLimitBytes: config.bodyLimitBytes,
     maxRowsPerRequest: config.maxRowsPerRequest,
     rateLimitPerMinute: config.rateLimitPerMinute,

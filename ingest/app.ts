@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -6,16 +7,20 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { WarehouseError, type Warehouse } from '../analytics/warehouse.ts';
 import type { EventPublisher } from '../pipelines/event-publisher.ts';
 import { httpDuration } from '../pipelines/metrics.ts';
-import type { TokenAuthority } from './auth.ts';
+import { SESSION_COOKIE, type Authority } from './auth.ts';
 import { ApiError } from './errors.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { recordRoutes } from './routes/records.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { userRoutes } from './routes/users.ts';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
   warehouse: Warehouse;
   publisher: EventPublisher;
-  auth: TokenAuthority;
+  auth: Authority;
+  /** Password sign-in: Secure cookies (served over https) and attempts a minute per user name and address. */
+  sessions?: { secureCookie: boolean; loginAttemptsPerMinute: number };
   bodyLimitBytes: number;
   maxRowsPerRequest: number;
   sinkLag: () => number;
@@ -89,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
+  // Parses cookies in its own onRequest hook, registered before the one that reads the session cookie.
+  await app.register(cookie);
   app.addHook('onRequest', async (request) => deps.auth.authorize(request));
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(
@@ -102,14 +109,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'Shelfpulse API',
         version: '0.1.0',
-        description: 'Retail store analytics and shelf monitoring. All routes but /healthz, /readyz and /docs take Authorization: Bearer <token>.',
+        description:
+          'Retail store analytics and shelf monitoring. All routes but /healthz, /readyz, /docs and POST /v1/session take ' +
+          'Authorization: Bearer <token>, or the session cookie of a password sign-in (POST /v1/session); cookie-signed ' +
+          'requests that change something also carry X-Shelfpulse-CSRF: 1.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await operationsRoutes(app, { warehouse: deps.warehouse, auth: deps.auth, sinkLag: deps.sinkLag });
+  await sessionRoutes(app, { warehouse: deps.warehouse, auth: deps.auth, secureCookie: false, loginAttemptsPerMinute: 5, ...deps.sessions });
+  await userRoutes(app, { warehouse: deps.warehouse, auth: deps.auth });
   await recordRoutes(app, {
     warehouse: deps.warehouse,
     publisher: deps.publisher,

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { findToken, saveToken } from '../analytics/access.ts';
+import { findActiveSession, findToken, revokeSession, saveSession, saveToken } from '../analytics/access.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
-import { forbidden, unauthorized } from './errors.ts';
+import { ApiError, forbidden, unauthorized } from './errors.ts';
 
 export const USER_ROLES = ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -13,7 +13,27 @@ export interface Principal {
   role: UserRole;
   storeIds: string[];
   territories: string[];
+  /** How the caller proved it: a bearer token, or the session cookie of a password sign-in. */
+  via: 'token' | 'session';
 }
+
+/** Whether a principal's scopes reach a store (both its stores and its territories, each empty = all). */
+export function reaches(principal: Principal, store: { store_id: string; territory: string }): boolean {
+  return (
+    (principal.storeIds.length === 0 || principal.storeIds.includes(store.store_id)) &&
+    (principal.territories.length === 0 || principal.territories.includes(store.territory))
+  );
+}
+
+/** The cookie of a password sign-in: an opaque random value; the server keeps only its SHA-256. */
+export const SESSION_COOKIE = 'shelfpulse_session';
+/**
+ * CSRF defence for cookie sessions: a state-changing request must carry this header. A cross-site form cannot
+ * set a header, and a cross-site script needs a CORS preflight, which this server never grants; SameSite=Strict
+ * on the cookie is the second layer. Bearer-token requests need no header (a browser never adds the token itself).
+ */
+export const CSRF_HEADER = 'x-shelfpulse-csrf';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,16 +55,58 @@ export function newToken(): string {
   return `sp_${randomBytes(24).toString('base64url')}`;
 }
 
-const CACHE_MS = 30_000;
+const isRole = (role: string): role is UserRole => (USER_ROLES as readonly string[]).includes(role);
 
-/** Resolves bearer tokens: the bootstrap admin token from the environment, else the hashed tokens in the warehouse. */
-export class TokenAuthority {
+/** Resolved credentials for a short while, so that a page's burst of requests costs one warehouse lookup. */
+class CredentialCache {
+  private readonly entries = new Map<string, { principal: Principal | undefined; until: number }>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(hash: string): { principal: Principal | undefined } | undefined {
+    const entry = this.entries.get(hash);
+    if (entry && entry.until > Date.now()) return entry;
+    this.entries.delete(hash);
+    return undefined;
+  }
+
+  set(hash: string, principal: Principal | undefined, until: number): void {
+    // Unknown credentials are cached too; the bound keeps a flood of made-up ones from growing memory.
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(hash, { principal, until });
+  }
+
+  delete(hash: string): void {
+    this.entries.delete(hash);
+  }
+
+  deleteWhere(test: (principal: Principal) => boolean): void {
+    for (const [hash, entry] of this.entries) if (entry.principal && test(entry.principal)) this.entries.delete(hash);
+  }
+}
+
+const TOKEN_CACHE_MS = 30_000;
+// Short for sessions: a user disabled on another process stops working within seconds.
+const SESSION_CACHE_MS = 5_000;
+
+export interface SessionPolicy {
+  /** How long a password sign-in lasts. */
+  ttlMs: number;
+}
+
+/**
+ * Who is calling: bearer tokens (the bootstrap admin token from the environment, else the hashed tokens in the
+ * warehouse) and the session cookies of password sign-ins (sessions in the warehouse, joined with their user).
+ */
+export class Authority {
   private readonly adminHash: Buffer | undefined;
-  private readonly cache = new Map<string, { principal: Principal | undefined; until: number }>();
+  private readonly tokens = new CredentialCache();
+  private readonly sessions = new CredentialCache();
 
   constructor(
     private readonly warehouse: Warehouse,
     adminToken: string | undefined,
+    readonly sessionPolicy: SessionPolicy = { ttlMs: 12 * 3_600_000 },
   ) {
     this.adminHash = adminToken ? Buffer.from(hashToken(adminToken), 'hex') : undefined;
   }
@@ -53,20 +115,53 @@ export class TokenAuthority {
     const hash = hashToken(token);
     // Comparing fixed-length hashes in constant time: no timing hint about the admin token.
     if (this.adminHash && timingSafeEqual(this.adminHash, Buffer.from(hash, 'hex'))) {
-      return { name: 'bootstrap-admin', role: 'admin', storeIds: [], territories: [] };
+      return { name: 'bootstrap-admin', role: 'admin', storeIds: [], territories: [], via: 'token' };
     }
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.principal;
+    const cached = this.tokens.get(hash);
+    if (cached) return cached.principal;
     const stored = await findToken(this.warehouse, hash);
-    const principal =
-      stored && !stored.revoked && (USER_ROLES as readonly string[]).includes(stored.role)
-        ? { name: stored.name, role: stored.role as UserRole, storeIds: stored.store_ids, territories: stored.territories }
+    const principal: Principal | undefined =
+      stored && !stored.revoked && isRole(stored.role)
+        ? { name: stored.name, role: stored.role, storeIds: stored.store_ids, territories: stored.territories, via: 'token' }
         : undefined;
-    this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
+    this.tokens.set(hash, principal, Date.now() + TOKEN_CACHE_MS);
     return principal;
   }
 
-  async issue(grant: Principal): Promise<string> {
+  /** The user behind a session cookie; undefined when it expired, was signed out, or its user was disabled. */
+  async resolveSession(cookie: string): Promise<Principal | undefined> {
+    const hash = hashToken(cookie);
+    const cached = this.sessions.get(hash);
+    if (cached) return cached.principal;
+    const session = await findActiveSession(this.warehouse, hash);
+    const principal: Principal | undefined =
+      session && isRole(session.role)
+        ? { name: session.username, role: session.role, storeIds: session.store_ids, territories: session.territories, via: 'session' }
+        : undefined;
+    this.sessions.set(hash, principal, Math.min(Date.now() + SESSION_CACHE_MS, session?.expires_ms ?? Infinity));
+    return principal;
+  }
+
+  /** Starts a session for a user whose password was just verified; the cookie value is returned once. */
+  async openSession(username: string): Promise<{ cookie: string; expiresAt: Date }> {
+    const cookie = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.sessionPolicy.ttlMs);
+    await saveSession(this.warehouse, { session_hash: hashToken(cookie), username, expires_at: expiresAt.toISOString(), revoked: false });
+    return { cookie, expiresAt };
+  }
+
+  async closeSession(cookie: string): Promise<void> {
+    const hash = hashToken(cookie);
+    await revokeSession(this.warehouse, hash);
+    this.sessions.delete(hash);
+  }
+
+  /** Drops what this process remembers of a user's sessions after the user changed (role, scopes, disabled). */
+  forgetUser(username: string): void {
+    this.sessions.deleteWhere((principal) => principal.name === username);
+  }
+
+  async issue(grant: Omit<Principal, 'via'>): Promise<string> {
     const token = newToken();
     await saveToken(this.warehouse, {
       token_hash: hashToken(token),
@@ -79,7 +174,7 @@ export class TokenAuthority {
     return token;
   }
 
-  /** Checks the bearer token and the route's roles; sets request.principal. */
+  /** Checks the bearer token (else the session cookie) and the route's roles; sets request.principal. */
   async authorize(request: FastifyRequest): Promise<void> {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
@@ -87,9 +182,20 @@ export class TokenAuthority {
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     const queryToken = request.routeOptions.config.queryToken ? (request.query as { access_token?: string }).access_token : undefined;
     const token = match?.[1] ?? queryToken;
-    if (!token) throw unauthorized('send Authorization: Bearer <token>');
-    const principal = await this.resolve(token);
-    if (!principal) throw unauthorized('the token is unknown or revoked');
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    let principal: Principal | undefined;
+    if (token) {
+      principal = await this.resolve(token);
+      if (!principal) throw unauthorized('the token is unknown or revoked');
+    } else if (cookie) {
+      principal = await this.resolveSession(cookie);
+      if (!principal) throw unauthorized('the session has expired or was signed out; sign in again');
+      if (!SAFE_METHODS.has(request.method) && !request.headers[CSRF_HEADER]) {
+        throw new ApiError(403, 'csrf_required', `a request signed in by cookie that changes something must carry the header ${CSRF_HEADER}: 1`);
+      }
+    } else {
+      throw unauthorized('send Authorization: Bearer <token>, or sign in with POST /v1/session');
+    }
     if (!roles.includes(principal.role)) {
       throw forbidden(`role ${principal.role} may not ${request.method} ${request.routeOptions.url}; allowed: ${roles.join(', ')}`);
     }

@@ -24,6 +24,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Events accepted but not yet in the warehouse above which ingest answers 503 + Retry-After. */
   maxSinkLag: number;
+  /** Password sign-in: session length, Secure cookies (https), attempts a minute per user name and address. */
+  sessions: { ttlHours: number; secureCookie: boolean; loginAttemptsPerMinute: number };
   /** Alert rule thresholds. */
   thresholds: RuleThresholds;
   /** Webhooks that receive every new or changed alert, signed with the secret. */
@@ -48,6 +50,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name}=${raw} is not a whole number between ${min} and ${max}`);
   }
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name}=${env[name]} must be true or false`);
 }
 
 function timeZone(env: NodeJS.ProcessEnv): string {
@@ -167,6 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     maxRowsPerRequest: integer(env, 'SHELFPULSE_MAX_ROWS', 100_000, 1, 10_000_000),
     rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
     maxSinkLag: integer(env, 'SHELFPULSE_MAX_SINK_LAG', 5_000_000, 1, 1_000_000_000),
+    sessions: {
+      ttlHours: integer(env, 'SHELFPULSE_SESSION_HOURS', 12, 1, 24 * 90),
+      secureCookie: flag(env, 'SHELFPULSE_SECURE_COOKIES'),
+      loginAttemptsPerMinute: integer(env, 'SHELFPULSE_LOGIN_ATTEMPTS_PER_MIN', 5, 1, 10_000),
+    },
     webhooks: webhooks(env),
     thresholds: {
       zeroSaleWindowDays: integer(env, 'SHELFPULSE_ZERO_SALE_DAYS', DEFAULT_THRESHOLDS.zeroSaleWindowDays, 1, 60),

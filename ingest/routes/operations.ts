@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { registry } from '../../pipelines/metrics.ts';
-import { USER_ROLES, type TokenAuthority, type UserRole } from '../auth.ts';
+import { USER_ROLES, type Authority, type UserRole } from '../auth.ts';
 
 export interface OperationsDeps {
   warehouse: Warehouse;
-  auth: TokenAuthority;
+  auth: Authority;
   sinkLag: () => number;
 }
 

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { storeExists } from '../../analytics/master-data.ts';
+import { storeRecord } from '../../analytics/kpi/stores.ts';
 import { photoById, savePhoto } from '../../analytics/photos.ts';
 import { saveShelfObservations, shelfObservationRows } from '../../analytics/shelf-observations.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
@@ -10,7 +10,7 @@ import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { photoAnalysis } from '../../pipelines/metrics.ts';
 import { analyzeShelfPhoto, type ShelfAnalysis } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
-import type { UserRole } from '../auth.ts';
+import { reaches, type UserRole } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound } from '../errors.ts';
 
 export interface PhotoRoutesDeps {
@@ -82,9 +82,10 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       }
       const storeId = fields.store_id?.trim();
       if (!storeId) throw badRequest('field store_id is required');
-      const principal = request.principal!;
-      if (principal.storeIds.length > 0 && !principal.storeIds.includes(storeId)) throw forbidden(`you are not assigned to store ${storeId}`);
-      if (!(await storeExists(deps.warehouse, storeId))) throw notFound(`no store ${storeId}`);
+      // Scopes: a merchandiser or store manager uploads only to the stores and territories assigned to it.
+      const store = await storeRecord(deps.warehouse, storeId);
+      if (!store) throw notFound(`no store ${storeId}`);
+      if (!reaches(request.principal!, store)) throw forbidden(`you are not assigned to store ${storeId}`);
       if (uploads.length === 0) throw badRequest('attach at least one photo');
       const takenAt = fields.taken_at ?? new Date().toISOString();
       if (Number.isNaN(Date.parse(takenAt))) throw badRequest(`taken_at "${takenAt}" is not an ISO-8601 time`);

@@ -1,15 +1,50 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserRole } from '../../ingest/auth.ts';
+import { saveSession } from '../../analytics/access.ts';
+import { CSRF_HEADER, hashToken, SESSION_COOKIE, USER_ROLES, type UserRole } from '../../ingest/auth.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 const tokens = new Map<string, string>();
+/** The same five roles signed in with a password: `Cookie` headers of their sessions. */
+const cookies = new Map<string, string>();
+const PASSWORD = 'correct horse battery';
+
+const scoped = (role: UserRole) => (role === 'store_manager' || role === 'merchandiser' ? ['S1'] : []);
+
+function login(username: string, password = PASSWORD) {
+  return server.app.inject({ method: 'POST', url: '/v1/session', payload: { username, password } });
+}
+
+/** The `Cookie` header a browser sends back after this answer. */
+function sessionCookie(res: LightMyRequestResponse): string {
+  const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE);
+  if (!cookie) throw new Error(`no session cookie in ${res.statusCode} ${res.body}`);
+  return `${SESSION_COOKIE}=${cookie.value}`;
+}
+
+async function createUser(user: { username: string; role: UserRole; store_ids?: string[]; territories?: string[] }) {
+  const res = await server.app.inject({ method: 'POST', url: '/v1/users', headers: server.admin(), payload: { password: PASSWORD, ...user } });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
-  for (const role of ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'] as UserRole[]) {
-    const res = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: role, role, store_ids: role === 'store_manager' || role === 'merchandiser' ? ['S1'] : [] } });
+  await server.app.inject({
+    method: 'POST',
+    url: '/v1/stores',
+    headers: server.admin(),
+    payload: [
+      { store_id: 'S1', name: '一号店', territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.5 },
+      { store_id: 'S2', name: '二号店', territory: '华东二区', region: '华东', city: '杭州', lat: 30.3, lon: 120.2 },
+    ],
+  });
+  for (const role of USER_ROLES) {
+    const res = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: role, role, store_ids: scoped(role) } });
     tokens.set(role, res.json().token);
+    await createUser({ username: `matrix.${role}`, role, store_ids: scoped(role) });
+    cookies.set(role, sessionCookie(await login(`matrix.${role}`)));
   }
 });
 afterAll(async () => server?.stop());
@@ -31,17 +66,26 @@ const MATRIX: [string, string, object | undefined, Record<UserRole, Expect>][] =
   ['GET', '/v1/map', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
   ['POST', '/v1/alerts/x/ack', {}, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: F }],
   ['GET', '/v1/me', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
+  ['GET', '/v1/session', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
+  ['GET', '/v1/users', undefined, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
+  ['POST', '/v1/users', { username: 'x', password: 'x', role: 'admin' }, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
+  ['PATCH', '/v1/users/nobody', { disabled: true }, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
+  ['GET', '/v1/stores', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
 ];
 
 describe('roles × routes', () => {
+  // Every pair twice: with the role's bearer token, and signed in by password (session cookie + CSRF header).
   const cases = MATRIX.flatMap(([method, url, payload, expected]) =>
-    (Object.entries(expected) as [UserRole, Expect][]).map(([role, outcome]) => ({ method, url, payload, role, outcome })),
+    (Object.entries(expected) as [UserRole, Expect][]).flatMap(([role, outcome]) =>
+      (['token', 'session'] as const).map((via) => ({ method, url, payload, role, outcome, via })),
+    ),
   );
-  it.each(cases)('$role $method $url → $outcome', async ({ method, url, payload, role, outcome }) => {
+  it.each(cases)('$role ($via) $method $url → $outcome', async ({ method, url, payload, role, outcome, via }) => {
+    const credentials = via === 'token' ? { authorization: `Bearer ${tokens.get(role)}` } : { cookie: cookies.get(role)!, [CSRF_HEADER]: '1' };
     const res = await server.app.inject({
-      method: method as 'GET' | 'POST',
+      method: method as 'GET' | 'POST' | 'PATCH',
       url,
-      headers: { authorization: `Bearer ${tokens.get(role)}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...credentials, ...(payload ? { 'content-type': 'application/json' } : {}) },
       ...(payload ? { payload } : {}),
     });
     if (outcome === 'forbidden') expect(res.statusCode).toBe(403);
@@ -59,5 +103,147 @@ describe('roles × routes', () => {
     expect(res.json().alerts.map((a: { store_id: string }) => a.store_id)).toEqual(['S1']);
     const other = await server.app.inject({ method: 'GET', url: `/v1/alerts/${encodeURIComponent('no_data:S2::2026-11-20')}`, headers: { authorization: `Bearer ${tokens.get('store_manager')}` } });
     expect(other.statusCode).toBe(404);
+  });
+});
+
+describe('users and password sessions', () => {
+  const get = (url: string, cookie: string) => server.app.inject({ method: 'GET', url, headers: { cookie } });
+
+  it('signs in with a password: an HttpOnly, SameSite=Strict session cookie that identifies the user', async () => {
+    const user = await createUser({ username: 'li.na', role: 'category_manager', territories: ['华东一区'] });
+    expect(user).toMatchObject({ username: 'li.na', role: 'category_manager', territories: ['华东一区'], disabled: false });
+    expect(user).not.toHaveProperty('password_hash');
+    const res = await login('li.na');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ name: 'li.na', role: 'category_manager', via: 'session', csrf_header: CSRF_HEADER });
+    const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(cookie.secure).toBeFalsy();
+    expect(cookie.value).toMatch(/^[\w-]{43}$/);
+    const me = await get('/v1/session', sessionCookie(res));
+    expect(me.json()).toMatchObject({ name: 'li.na', role: 'category_manager', territories: ['华东一区'], via: 'session' });
+    // The stored session is the cookie's hash, never the cookie.
+    const [stored] = await server.platform.warehouse.query<{ n: number }>('SELECT count() AS n FROM user_sessions WHERE session_hash = {h:String}', { h: hashToken(cookie.value) });
+    expect(Number(stored!.n)).toBe(1);
+  });
+
+  it('refuses a wrong password and an unknown user alike', async () => {
+    await createUser({ username: 'wang.wei', role: 'sales_director' });
+    const wrong = await login('wang.wei', 'not the password');
+    const unknown = await login('nobody.here', 'not the password');
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json()).toEqual(unknown.json());
+    expect(wrong.cookies).toEqual([]);
+  });
+
+  it('limits sign-in attempts per user name and address: 429 with Retry-After', async () => {
+    await createUser({ username: 'zhao.lei', role: 'sales_director' });
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push((await login('zhao.lei', `guess ${i}`)).statusCode);
+    expect(answers).toEqual([401, 401, 401, 401, 401, 429]);
+    const limited = await login('zhao.lei');
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.json()).toMatchObject({ error: 'rate_limited' });
+    // Another user from the same address is not locked out by it.
+    expect((await login('wang.wei')).statusCode).toBe(200);
+  });
+
+  it('signs out: the session is revoked on the server, not only the cookie cleared', async () => {
+    const cookie = sessionCookie(await login('matrix.sales_director'));
+    const out = await server.app.inject({ method: 'DELETE', url: '/v1/session', headers: { cookie, [CSRF_HEADER]: '1' } });
+    expect(out.statusCode).toBe(204);
+    expect(out.cookies.find((c) => c.name === SESSION_COOKIE)).toMatchObject({ value: '' });
+    expect((await get('/v1/session', cookie)).statusCode).toBe(401);
+    expect((await get('/v1/map', cookie)).statusCode).toBe(401);
+  });
+
+  it('refuses an expired session', async () => {
+    const cookie = 'an-expired-session-cookie-value';
+    await saveSession(server.platform.warehouse, { session_hash: hashToken(cookie), username: 'matrix.admin', expires_at: new Date(Date.now() - 1000).toISOString(), revoked: false });
+    const res = await get('/v1/session', `${SESSION_COOKIE}=${cookie}`);
+    expect(res.statusCode).toBe(401);
+    expect(res.json().message).toMatch(/expired/);
+  });
+
+  it('a disabled user is signed out everywhere and cannot sign in', async () => {
+    await createUser({ username: 'chen.jie', role: 'store_manager', store_ids: ['S1'] });
+    const cookie = sessionCookie(await login('chen.jie'));
+    expect((await get('/v1/session', cookie)).statusCode).toBe(200);
+    const disabled = await server.app.inject({ method: 'PATCH', url: '/v1/users/chen.jie', headers: server.admin(), payload: { disabled: true } });
+    expect(disabled.json()).toMatchObject({ username: 'chen.jie', disabled: true });
+    expect((await get('/v1/session', cookie)).statusCode).toBe(401);
+    const again = await login('chen.jie');
+    expect(again.statusCode).toBe(403);
+    expect(again.json()).toMatchObject({ error: 'user_disabled' });
+  });
+
+  it('a new role or scope applies to an open session; a new password signs the user out', async () => {
+    await createUser({ username: 'sun.li', role: 'merchandiser', store_ids: ['S1'] });
+    const cookie = sessionCookie(await login('sun.li'));
+    const patch = (payload: object) => server.app.inject({ method: 'PATCH', url: '/v1/users/sun.li', headers: server.admin(), payload });
+    await patch({ role: 'store_manager', store_ids: ['S2'] });
+    expect((await get('/v1/session', cookie)).json()).toMatchObject({ role: 'store_manager', store_ids: ['S2'] });
+    await patch({ password: 'a brand new password' });
+    expect((await get('/v1/session', cookie)).statusCode).toBe(401);
+    expect((await login('sun.li', 'a brand new password')).statusCode).toBe(200);
+  });
+
+  it('refuses a cookie-signed change without the CSRF header, and a bearer token needs none', async () => {
+    const cookie = cookies.get('category_manager')!;
+    const url = '/v1/alerts/no-such-alert/ack';
+    const bare = await server.app.inject({ method: 'POST', url, headers: { cookie } });
+    expect(bare.statusCode).toBe(403);
+    expect(bare.json()).toMatchObject({ error: 'csrf_required' });
+    // A cross-site form can send only simple content types; that does not help either.
+    const form = await server.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'text/plain' }, payload: '' });
+    expect(form.statusCode).toBe(403);
+    expect((await server.app.inject({ method: 'POST', url, headers: { cookie, [CSRF_HEADER]: '1' } })).statusCode).toBe(404);
+    expect((await server.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens.get('category_manager')}` } })).statusCode).toBe(404);
+    // Reads need no header: the stream and pages work with the cookie alone.
+    expect((await get('/v1/alerts', cookie)).statusCode).toBe(200);
+  });
+
+  it('only admins manage users; a duplicate user name is a conflict, a weak password a 400', async () => {
+    const duplicate = await server.app.inject({ method: 'POST', url: '/v1/users', headers: server.admin(), payload: { username: 'matrix.admin', password: PASSWORD, role: 'admin' } });
+    expect(duplicate.statusCode).toBe(409);
+    const weak = await server.app.inject({ method: 'POST', url: '/v1/users', headers: server.admin(), payload: { username: 'weak', password: 'short', role: 'admin' } });
+    expect(weak.statusCode).toBe(400);
+    const list = await server.app.inject({ method: 'GET', url: '/v1/users', headers: server.admin() });
+    expect(list.json().users.map((u: { username: string }) => u.username)).toContain('matrix.admin');
+    expect(list.body).not.toContain('scrypt$');
+  });
+});
+
+describe('scopes on stores', () => {
+  const upload = (headers: Record<string, string>, storeId: string) => {
+    const boundary = 'shelfpulse-test';
+    const body =
+      `--${boundary}\r\ncontent-disposition: form-data; name="store_id"\r\n\r\n${storeId}\r\n` +
+      `--${boundary}\r\ncontent-disposition: form-data; name="files"; filename="a.jpg"\r\ncontent-type: image/jpeg\r\n\r\nnot a jpeg\r\n--${boundary}--\r\n`;
+    return server.app.inject({ method: 'POST', url: '/v1/photos', headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+  };
+
+  it('a merchandiser uploads photos only to the stores and territories assigned to it', async () => {
+    await createUser({ username: 'merch.east1', role: 'merchandiser', territories: ['华东一区'] });
+    const cookie = { cookie: sessionCookie(await login('merch.east1')), [CSRF_HEADER]: '1' };
+    const other = await upload(cookie, 'S2');
+    expect(other.statusCode).toBe(403);
+    expect(other.json().message).toMatch(/not assigned to store S2/);
+    // In scope, the upload gets as far as the image check.
+    expect((await upload(cookie, 'S1')).json()).toMatchObject({ error: 'photo_not_an_image' });
+    const byToken = await upload({ authorization: `Bearer ${tokens.get('merchandiser')}` }, 'S2');
+    expect(byToken.statusCode).toBe(403);
+  });
+
+  it('a store manager reads only their stores', async () => {
+    const cookie = cookies.get('store_manager')!;
+    const stores = await server.app.inject({ method: 'GET', url: '/v1/stores', headers: { cookie } });
+    expect(stores.json().stores.map((s: { store_id: string }) => s.store_id)).toEqual(['S1']);
+    const map = await server.app.inject({ method: 'GET', url: '/v1/map', headers: { cookie } });
+    expect(map.json().stores.map((s: { store_id: string }) => s.store_id)).toEqual(['S1']);
+    expect((await server.app.inject({ method: 'GET', url: '/v1/stores/S2/overview', headers: { cookie } })).statusCode).toBe(404);
+    expect((await server.app.inject({ method: 'GET', url: '/v1/stores/S1/overview', headers: { cookie } })).statusCode).toBe(200);
   });
 });

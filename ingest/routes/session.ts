@@ -1,0 +1,116 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findUser } from '../../analytics/access.ts';
+import type { Warehouse } from '../../analytics/warehouse.ts';
+import { CSRF_HEADER, SESSION_COOKIE, USER_ROLES, type Authority, type UserRole } from '../auth.ts';
+import { ApiError, unauthorized } from '../errors.ts';
+import { unknownUserHash, verifyPassword } from '../passwords.ts';
+
+export interface SessionRoutesDeps {
+  warehouse: Warehouse;
+  auth: Authority;
+  /** Mark the cookie Secure (the server is reached over https, directly or behind a proxy). */
+  secureCookie: boolean;
+  /** Sign-in attempts a minute per user name and address; then 429 + Retry-After. */
+  loginAttemptsPerMinute: number;
+}
+
+export const Credentials = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false, title: 'Credentials' },
+);
+
+export const SessionView = Type.Object(
+  {
+    name: Type.String({ description: 'The user name (or the token holder)' }),
+    role: Type.Union(USER_ROLES.map((r) => Type.Literal(r))),
+    store_ids: Type.Array(Type.String(), { description: 'Stores in scope; empty = all' }),
+    territories: Type.Array(Type.String(), { description: 'Territories in scope; empty = all' }),
+    via: Type.Union([Type.Literal('session'), Type.Literal('token')]),
+    csrf_header: Type.String({ description: 'Header that cookie-authenticated POST/PATCH/DELETE requests must carry (value 1)' }),
+  },
+  { title: 'Session' },
+);
+
+const wrongCredentials = () => unauthorized('the user name or password is wrong');
+
+/** Password sign-in: a server-side session behind an HttpOnly, SameSite=Strict cookie. */
+export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDeps): Promise<void> {
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookie } as const;
+  const view = (request: FastifyRequest) => {
+    const p = request.principal!;
+    return { name: p.name, role: p.role, store_ids: p.storeIds, territories: p.territories, via: p.via, csrf_header: CSRF_HEADER };
+  };
+
+  app.post<{ Body: typeof Credentials.static }>(
+    '/v1/session',
+    {
+      schema: {
+        summary: 'Sign in with user name and password',
+        description:
+          `Sets the session cookie ${SESSION_COOKIE} (HttpOnly, SameSite=Strict, Path=/, Secure behind https). ` +
+          `Requests signed in by the cookie that change something must carry the header ${CSRF_HEADER}: 1. ` +
+          `At most ${deps.loginAttemptsPerMinute} attempts a minute per user name and address (then 429 + Retry-After).`,
+        tags: ['access'],
+        body: Credentials,
+        response: { 200: SessionView },
+      },
+      config: {
+        // After body parsing, so the limit is per user name and address: guessing one password, or spraying one
+        // address across users, both run into it.
+        rateLimit: {
+          max: deps.loginAttemptsPerMinute,
+          timeWindow: '1 minute',
+          hook: 'preHandler',
+          keyGenerator: (request: FastifyRequest) => `login|${(request.body as { username?: string } | undefined)?.username ?? ''}|${request.ip}`,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const user = await findUser(deps.warehouse, username);
+      // An unknown name costs a full verification too: the answer time says nothing about which names exist.
+      const ok = await verifyPassword(password, user?.password_hash ?? (await unknownUserHash()));
+      if (!user || !ok) throw wrongCredentials();
+      if (user.disabled) throw new ApiError(403, 'user_disabled', `user ${username} is disabled; ask an administrator`);
+      const { cookie, expiresAt } = await deps.auth.openSession(user.username);
+      reply.setCookie(SESSION_COOKIE, cookie, { ...cookieOptions, expires: expiresAt });
+      request.log.info({ username }, 'signed in');
+      return { name: user.username, role: user.role as UserRole, store_ids: user.store_ids, territories: user.territories, via: 'session' as const, csrf_header: CSRF_HEADER };
+    },
+  );
+
+  app.get(
+    '/v1/session',
+    {
+      schema: { summary: 'Who is signed in: role, scopes and how', tags: ['access'], security: [{ session: [] }, { bearer: [] }], response: { 200: SessionView } },
+      config: { roles: USER_ROLES },
+    },
+    async (request) => view(request),
+  );
+
+  app.delete(
+    '/v1/session',
+    {
+      schema: {
+        summary: 'Sign out: the session is revoked on the server and the cookie cleared',
+        description: `Needs the header ${CSRF_HEADER}: 1 like every cookie-authenticated change. With a bearer token there is no session to end.`,
+        tags: ['access'],
+        security: [{ session: [] }],
+        response: { 204: Type.Null() },
+      },
+      config: { roles: USER_ROLES },
+    },
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const cookie = request.cookies[SESSION_COOKIE];
+      if (request.principal!.via === 'session' && cookie) {
+        await deps.auth.closeSession(cookie);
+        request.log.info({ username: request.principal!.name }, 'signed out');
+      }
+      return reply.clearCookie(SESSION_COOKIE, cookieOptions).code(204).send();
+    },
+  );
+}
