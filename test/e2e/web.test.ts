@@ -2,7 +2,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, startWebHarness, type WebHarness } from './harness.ts';
+import { ADMIN_TOKEN, ARTIFACTS, startWebHarness, type WebHarness } from './harness.ts';
 
 /** A shelf-like test card: rows of coloured packs with sharp edges and normal exposure. */
 async function shelfPhoto(): Promise<Buffer> {
@@ -31,11 +31,17 @@ describe('web app in headless Chromium against the real server with the demo cha
     await web?.stop();
   });
 
+  const createUser = async (user: object) => {
+    const res = await web.server.app.inject({ method: 'POST', url: '/v1/users', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: user });
+    expect(res.statusCode, res.body).toBe(201);
+  };
+
   it('asks for a token and signs in with it', async () => {
     const context = await web.browser.newContext({ locale: 'en-GB' });
     const page = await context.newPage();
     await page.goto(`${web.baseUrl}/alerts`);
     await page.waitForURL(/\/login/);
+    await page.click('[data-mode=token]');
     await page.fill('input[name=token]', 'not-a-token');
     await page.click('button[type=submit]');
     await expect.poll(() => page.locator('[role=alert]').textContent()).toContain('unknown or revoked');
@@ -43,6 +49,56 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.click('button[type=submit]');
     await page.waitForURL(/\/alerts$/);
     await page.screenshot(shot('login-then-alerts'));
+    await context.close();
+  });
+
+  it('signs a store manager in with user name and password: a session cookie, their stores only, sign-out revokes it', async () => {
+    const [store] = (await web.server.platform.warehouse.query<{ store_id: string; name: string }>('SELECT store_id, name FROM stores FINAL ORDER BY store_id LIMIT 1'))!;
+    await createUser({ username: 'manager.one', password: 'shelf-pulse-2026', role: 'store_manager', store_ids: [store!.store_id] });
+    const context = await web.browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(web.baseUrl);
+    await page.waitForURL(/\/login/);
+    // User name and password is the default way in.
+    await page.waitForSelector('input[name=username]');
+    await page.screenshot(shot('login'));
+    await page.fill('input[name=username]', 'manager.one');
+    await page.fill('input[name=password]', 'a wrong password');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('[role=alert]').textContent()).toContain('用户名或密码错误');
+    await page.fill('input[name=password]', 'shelf-pulse-2026');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-stores-rendered="1"]');
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'shelfpulse_session', httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => localStorage.getItem('shelfpulse.token'))).toBeNull();
+    // Role-aware navigation: the map and inbox of their store, a link to the store page, the capture page.
+    await expect.poll(() => page.locator('header nav a').allTextContents()).toEqual(['地图', '预警', '拍照', store!.name]);
+    await page.click(`header nav a[href="/stores/${store!.store_id}"]`);
+    await page.waitForSelector('[data-testid=store-kpis]');
+    await page.screenshot(shot('store-manager-session'));
+    await page.click('.signout');
+    await page.waitForURL(/\/login/);
+    const revoked = await fetch(`${web.baseUrl}/v1/session`, { headers: { cookie: `${cookie!.name}=${cookie!.value}` } });
+    expect(revoked.status).toBe(401);
+    await context.close();
+  });
+
+  it('signs a merchandiser in on the phone: the capture page with the assigned store, upload by session cookie', async () => {
+    const [store] = await web.server.platform.warehouse.query<{ store_id: string }>('SELECT store_id FROM stores FINAL ORDER BY store_id DESC LIMIT 1');
+    await createUser({ username: 'merch.one', password: 'shelf-pulse-2026', role: 'merchandiser', store_ids: [store!.store_id] });
+    const context = await web.browser.newContext({ locale: 'en-GB', viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${web.baseUrl}/login`);
+    await page.fill('input[name=username]', 'merch.one');
+    await page.fill('input[name=password]', 'shelf-pulse-2026');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/capture$/);
+    await expect.poll(() => page.locator('header nav a').allTextContents()).toEqual(['Capture']);
+    await expect.poll(() => page.locator('[data-testid=capture-store] option').count()).toBe(1);
+    await page.setInputFiles('[data-testid=capture-files]', { name: 'shelf.jpg', mimeType: 'image/jpeg', buffer: await shelfPhoto() });
+    await page.click('[data-testid=capture-upload]');
+    await page.waitForSelector('[data-testid=capture-results] article', { timeout: 60_000 });
     await context.close();
   });
 

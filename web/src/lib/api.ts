@@ -1,4 +1,4 @@
-import { session, signOut } from './session.svelte';
+import { authHeaders, session, signedOut } from './session.svelte';
 
 /** A failed API call with the server's own sentence, so the page can show what to do. */
 export class ApiFailure extends Error {
@@ -11,9 +11,10 @@ export class ApiFailure extends Error {
   }
 }
 
+/** Calls the API as the signed-in user (or with the given token); a 401 for that user signs it out here. */
 export async function api<T>(path: string, init: RequestInit = {}, token = session.token): Promise<T> {
   const headers = new Headers(init.headers);
-  if (token) headers.set('authorization', `Bearer ${token}`);
+  for (const [name, value] of Object.entries(authHeaders(token))) headers.set(name, value);
   if (init.body && typeof init.body === 'string') headers.set('content-type', 'application/json');
   let response: Response;
   try {
@@ -23,10 +24,10 @@ export async function api<T>(path: string, init: RequestInit = {}, token = sessi
   }
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
-    if (response.status === 401 && token === session.token) signOut();
+    if (response.status === 401 && token === session.token && session.status === 'signed-in') signedOut();
     throw new ApiFailure(response.status, body.error ?? 'error', body.message ?? response.statusText);
   }
-  return (await response.json()) as T;
+  return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
 export function query(params: Record<string, string | number | undefined | null>): string {
@@ -34,4 +35,10 @@ export function query(params: Record<string, string | number | undefined | null>
   for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
+}
+
+/** Signs out: a password session is revoked on the server (which clears its cookie), then forgotten here. */
+export async function signOut(): Promise<void> {
+  if (session.me?.via === 'session') await api('/v1/session', { method: 'DELETE' }).catch(() => undefined);
+  signedOut();
 }
