@@ -2,9 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import pino from 'pino';
+import { listUsers, saveUser } from '../analytics/access.ts';
 import { loadDemoIfEmpty } from '../analytics/demo/load.ts';
+import { storeList } from '../analytics/kpi/stores.ts';
 import { openWarehouse } from '../analytics/open-warehouse.ts';
-import { newToken } from '../ingest/auth.ts';
+import type { Warehouse } from '../analytics/warehouse.ts';
+import { newToken, type UserRole } from '../ingest/auth.ts';
+import { hashPassword } from '../ingest/passwords.ts';
 import { analyzeShelfPhoto } from '../vision/analyze.ts';
 import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
 import { lockDataDir } from '../pipelines/data-dir-lock.ts';
@@ -20,6 +24,32 @@ function demoAdminToken(config: Config): string {
   return token;
 }
 
+/**
+ * In demo mode, one user per role on first start so that the password sign-in can be tried at once; they share one
+ * generated password, kept in the data dir. The store manager and the merchandiser work in the first demo store.
+ */
+async function demoUsers(config: Config, warehouse: Warehouse): Promise<{ password: string; users: string[] } | undefined> {
+  if ((await listUsers(warehouse, 1)).length > 0) return undefined;
+  const file = path.join(config.dataDir, 'demo-password');
+  const password = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : newToken().slice(3, 19);
+  fs.writeFileSync(file, password, { mode: 0o600 });
+  const [store] = await storeList(warehouse, { storeIds: [], territories: [], limit: 1 });
+  const stores = store ? [store.store_id] : [];
+  const users: [string, UserRole, string[]][] = [
+    ['admin', 'admin', []],
+    ['director', 'sales_director', []],
+    ['category', 'category_manager', []],
+    ['manager', 'store_manager', stores],
+    ['merch', 'merchandiser', stores],
+  ];
+  const passwordHash = await hashPassword(password);
+  const now = new Date().toISOString();
+  for (const [username, role, storeIds] of users) {
+    await saveUser(warehouse, { username, name: username, role, store_ids: storeIds, territories: [], password_hash: passwordHash, disabled: false, created_at: now });
+  }
+  return { password, users: users.map(([username]) => username) };
+}
+
 async function serve(options: { port?: number; dataDir?: string; demo: boolean }): Promise<void> {
   let config = loadConfig(process.env, { port: options.port, dataDir: options.dataDir });
   const generatedToken = !config.adminToken && options.demo ? demoAdminToken(config) : undefined;
@@ -29,11 +59,13 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   const logger = platform.logger;
 
   if (options.demo) await loadDemoIfEmpty(platform.warehouse, logger, { timezone: config.timezone, thresholds: config.thresholds });
+  const demo = options.demo ? await demoUsers(config, platform.warehouse) : undefined;
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`Shelfpulse is running at http://localhost:${port}  (API docs: http://localhost:${port}/docs)`);
   if (generatedToken) console.log(`Admin token (demo, kept in ${path.join(config.dataDir, 'admin-token')}): ${generatedToken}`);
+  if (demo) console.log(`Demo users ${demo.users.join(', ')} sign in with the password ${demo.password} (kept in ${path.join(config.dataDir, 'demo-password')})`);
   if (!config.adminToken) console.log('No SHELFPULSE_ADMIN_TOKEN set: only existing API tokens can sign in.');
 
   let stopping = false;
