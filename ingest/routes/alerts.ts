@@ -6,7 +6,7 @@ import { alertById, listAlerts, saveAlerts } from '../../analytics/alerts/store.
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { AlertBus } from '../../pipelines/alert-bus.ts';
 import type { AlertService } from '../../pipelines/alert-service.ts';
-import { USER_ROLES, type Principal, type UserRole } from '../auth.ts';
+import { reaches, USER_ROLES, type UserRole } from '../auth.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
 
 export interface AlertRoutesDeps {
@@ -44,13 +44,6 @@ export const AlertSchema = Type.Object(
 /** The language a reader asked for: ?lang=, else Accept-Language; neither → both, Chinese first. */
 export function alertLanguage(request: FastifyRequest, lang?: string): Language | undefined {
   return preferredLanguage(lang, request.headers['accept-language']);
-}
-
-/** A scoped principal (store manager, merchandiser …) reaches only the alerts of its stores or territories. */
-function inScope(principal: Principal, alert: Alert): boolean {
-  const storeOk = principal.storeIds.length === 0 || principal.storeIds.includes(alert.store_id);
-  const territoryOk = principal.territories.length === 0 || principal.territories.includes(alert.territory);
-  return storeOk && territoryOk;
 }
 
 const READ_ROLES: readonly UserRole[] = USER_ROLES;
@@ -149,7 +142,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
       reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       reply.raw.write(': connected\n\n');
       const stop = deps.bus.listen((alert) => {
-        if (inScope(principal, alert)) reply.raw.write(`event: alert\nid: ${alert.id}\ndata: ${JSON.stringify(presentAlert(alert, language))}\n\n`);
+        if (reaches(principal, alert)) reply.raw.write(`event: alert\nid: ${alert.id}\ndata: ${JSON.stringify(presentAlert(alert, language))}\n\n`);
       });
       // A comment every 15 s keeps proxies from closing an idle stream.
       const heartbeat = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
@@ -166,7 +159,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
 
   const loadInScope = async (request: FastifyRequest, id: string): Promise<Alert> => {
     const alert = await alertById(deps.warehouse, id);
-    if (!alert || !inScope(request.principal!, alert)) throw notFound(`no alert ${id}`);
+    if (!alert || !reaches(request.principal!, alert)) throw notFound(`no alert ${id}`);
     return alert;
   };
 

@@ -4,7 +4,7 @@ import { presentAlert } from '../../analytics/alerts-read.ts';
 import { KPI_FIELDS, MAP_METRICS, MapViewSchema, Ratio, mapView } from '../../analytics/kpi/map.ts';
 import { skuTrend, storeList, storeOverview, storeRecord } from '../../analytics/kpi/stores.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import { USER_ROLES, type Principal } from '../auth.ts';
+import { reaches, USER_ROLES, type Principal } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { AlertSchema, alertLanguage } from './alerts.ts';
 
@@ -102,13 +102,6 @@ const TrendResponse = Type.Object({
 const StoreParams = Type.Object({ store_id: Type.String({ maxLength: 128 }) });
 const LatLon = /^(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)$/;
 
-function visibleStore(principal: Principal, store: { store_id: string; territory: string }): boolean {
-  return (
-    (principal.storeIds.length === 0 || principal.storeIds.includes(store.store_id)) &&
-    (principal.territories.length === 0 || principal.territories.includes(store.territory))
-  );
-}
-
 const MapQuery = Type.Object({
   metric: Type.Optional(Type.Union(MAP_METRICS.map((m) => Type.Literal(m)), { default: 'sales_vs_ly' })),
   from: Type.Optional(Type.String({ format: 'date' })),
@@ -139,7 +132,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
       const principal = request.principal!;
       const view = await mapView(deps.warehouse, { metric, from, to, timezone: deps.timezone, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
       if (principal.territories.length === 0) return view;
-      const stores = view.stores.filter((s) => visibleStore(principal, s));
+      const stores = view.stores.filter((s) => reaches(principal, s));
       const territories = new Set(stores.map((s) => s.territory));
       return { ...view, stores, territories: view.territories.filter((t) => territories.has(t.territory)) };
     },
@@ -177,7 +170,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
 
   const storeInScope = async (principal: Principal, storeId: string) => {
     const store = await storeRecord(deps.warehouse, storeId);
-    if (!store || !visibleStore(principal, store)) throw notFound(`no store ${storeId}`);
+    if (!store || !reaches(principal, store)) throw notFound(`no store ${storeId}`);
     return store;
   };
 

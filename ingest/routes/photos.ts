@@ -10,7 +10,7 @@ import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { photoAnalysis } from '../../pipelines/metrics.ts';
 import { analyzeShelfPhoto, type ShelfAnalysis } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
-import { reaches, type UserRole } from '../auth.ts';
+import { reaches, type Principal, type UserRole } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound } from '../errors.ts';
 
 export interface PhotoRoutesDeps {
@@ -139,13 +139,19 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
 
   const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the photo' }) });
 
+  /** A photo is visible to whoever's scopes reach its store. */
+  const storeInScope = async (principal: Principal, storeId: string) => {
+    if (principal.storeIds.length === 0 && principal.territories.length === 0) return true;
+    const store = await storeRecord(deps.warehouse, storeId);
+    return store !== undefined && reaches(principal, store);
+  };
+
   app.get<{ Params: { id: string } }>(
     '/v1/photos/:id',
     { schema: { summary: 'The stored analysis of one photo', tags: ['photos'], security: [{ bearer: [] }], params: IdParams }, config: { roles: READ_ROLES } },
     async (request) => {
       const photo = await photoById(deps.warehouse, request.params.id);
-      const principal = request.principal!;
-      if (!photo || (principal.storeIds.length > 0 && !principal.storeIds.includes(photo.store_id))) throw notFound(`no photo ${request.params.id}`);
+      if (!photo || !(await storeInScope(request.principal!, photo.store_id))) throw notFound(`no photo ${request.params.id}`);
       const { analysis, status: _status, retake: _retake, width: _w, height: _h, lat, lon, ...meta } = photo;
       return { ...photoView({ ...meta, taken_at: new Date(meta.taken_at).toISOString() }, JSON.parse(analysis) as ShelfAnalysis), lat, lon };
     },
@@ -156,8 +162,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
     { schema: { summary: 'The photo, upright and without metadata (JPEG)', tags: ['photos'], security: [{ bearer: [] }], params: IdParams }, config: { roles: READ_ROLES } },
     async (request, reply) => {
       const photo = await photoById(deps.warehouse, request.params.id);
-      const principal = request.principal!;
-      if (!photo || (principal.storeIds.length > 0 && !principal.storeIds.includes(photo.store_id))) throw notFound(`no photo ${request.params.id}`);
+      if (!photo || !(await storeInScope(request.principal!, photo.store_id))) throw notFound(`no photo ${request.params.id}`);
       const image = await deps.store.derivative(request.params.id);
       if (!image) throw notFound(`no image for photo ${request.params.id}`);
       return reply.type('image/jpeg').header('cache-control', 'private, max-age=86400, immutable').send(image);

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSession } from '../../analytics/access.ts';
+import { savePhoto } from '../../analytics/photos.ts';
 import { CSRF_HEADER, hashToken, SESSION_COOKIE, USER_ROLES, type UserRole } from '../../ingest/auth.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -245,5 +247,19 @@ describe('scopes on stores', () => {
     expect(map.json().stores.map((s: { store_id: string }) => s.store_id)).toEqual(['S1']);
     expect((await server.app.inject({ method: 'GET', url: '/v1/stores/S2/overview', headers: { cookie } })).statusCode).toBe(404);
     expect((await server.app.inject({ method: 'GET', url: '/v1/stores/S1/overview', headers: { cookie } })).statusCode).toBe(200);
+  });
+
+  it('a territory-scoped reader sees only the photos of stores in its territories', async () => {
+    const photo = (store: string) => ({
+      photo_id: createHash('sha256').update(store).digest('hex'), store_id: store, visit_id: '', taken_at: new Date().toISOString(),
+      status: 'analyzed', retake: [], width: 10, height: 10, lat: null, lon: null, analysis: '{}',
+    });
+    await savePhoto(server.platform.warehouse, photo('S1'));
+    await savePhoto(server.platform.warehouse, photo('S2'));
+    await createUser({ username: 'cm.east1', role: 'category_manager', territories: ['华东一区'] });
+    const cookie = sessionCookie(await login('cm.east1'));
+    const read = (store: string) => server.app.inject({ method: 'GET', url: `/v1/photos/${photo(store).photo_id}`, headers: { cookie } });
+    expect((await read('S1')).statusCode).toBe(200);
+    expect((await read('S2')).statusCode).toBe(404);
   });
 });
