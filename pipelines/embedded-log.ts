@@ -23,6 +23,7 @@ interface TailRecord {
   key: string | undefined;
   value: unknown;
   encoded: string;
+  checked: boolean | undefined;
   segment: number;
   byte: number;
   length: number;
@@ -111,7 +112,7 @@ class TopicLog extends EventEmitter {
           for (const b of batch) {
             b.records.forEach((r, i) => {
               const length = Buffer.byteLength(b.lines[i]!);
-              this.tail.push({ key: r.key, value: r.value, encoded: b.encoded[i]!, segment: last.base, byte, length });
+              this.tail.push({ key: r.key, value: r.value, encoded: b.encoded[i]!, checked: r.checked, segment: last.base, byte, length });
               this.tailBytes += length;
               byte += length;
             });
@@ -174,6 +175,7 @@ class TopicLog extends EventEmitter {
         key: t.key,
         value: t.value,
         encoded: t.encoded,
+        checked: t.checked,
       }));
       const last = slice[slice.length - 1]!;
       return { records, next: { offset: from.offset + slice.length, segment: last.segment, byte: last.byte + last.length } };

@@ -6,6 +6,8 @@ export interface LogRecord {
   value: unknown;
   /** The JSON text of `value` when the caller already has it (NDJSON intake): saves encoding it again. */
   encoded?: string | undefined;
+  /** The producer validated `value` against the topic's schema. */
+  checked?: boolean | undefined;
 }
 
 export interface DeliveredRecord {
@@ -16,6 +18,11 @@ export interface DeliveredRecord {
   value: unknown;
   /** The JSON text of `value` as stored in the log, when the adapter has it. */
   encoded?: string | undefined;
+  /**
+   * A producer in this process validated `value` against the topic's schema (the embedded log hands back the
+   * very record it was given while it is in memory); consumers need not check it again.
+   */
+  checked?: boolean | undefined;
 }
 
 /** Handles one batch of one topic. Throwing means "not done": the same records come again. */

@@ -106,7 +106,7 @@ export async function recordRoutes(app: FastifyInstance, deps: RecordRoutesDeps)
         const { accepted, duplicates } = await deps.publisher.publish(
           stream,
           valid.map((v) => v.value),
-          valid.map((v) => v.text),
+          { encoded: valid.map((v) => v.text), checked: true },
         );
         ingestRows.inc({ stream, outcome: 'accepted' }, accepted);
         ingestRows.inc({ stream, outcome: 'duplicate' }, duplicates);

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { existingEventIds, insertDeadLetters, insertEvents, type EventTable } from '../../analytics/events.ts';
+import { existingEventIds, insertDeadLetters, insertEvents, newestEventTime, type EventTable } from '../../analytics/events.ts';
 import { WarehouseError, type Row, type Warehouse } from '../../analytics/warehouse.ts';
 import type { DeliveredRecord, EventLog, Subscription } from '../event-log.ts';
 import { sinkRows } from '../metrics.ts';
+import { RecentIds } from '../recent-ids.ts';
 import { EVENT_STREAMS, type DeadLetter, type EventStream, type Topic } from '../topics.ts';
 import { recordCheck, type RecordCheck } from '../validate.ts';
 
@@ -13,6 +14,8 @@ export interface SinkOptions {
   maxBatch?: number;
   /** …or when the oldest has waited this long. */
   lingerMs?: number;
+  /** Ids the sink remembers having stored, per table, when it is their only writer. */
+  storedIdsCapacity?: number;
 }
 
 interface StreamSink {
@@ -42,39 +45,65 @@ export function deadLetterFor(record: DeliveredRecord, reason: string): DeadLett
  * Stores one batch of one event stream exactly once: invalid records go to dead-letter with the reason,
  * ids already stored are skipped, and when the engine refuses the rows the batch is split until the
  * refused records are found and dead-lettered. A warehouse outage throws, so the batch comes again.
+ *
+ * `stored` (only when this sink is the table's single writer) remembers the ids it stored lately: an id that
+ * is neither there nor older than its horizon cannot be in the table, so a live stream needs no lookup.
  */
 export async function sinkEvents(
   warehouse: Warehouse,
   topic: Topic,
   records: DeliveredRecord[],
+  stored?: RecentIds,
 ): Promise<{ inserted: number; duplicates: number; deadLetters: DeadLetter[] }> {
   const sink = sinks.get(topic);
   if (!sink) throw new Error(`no warehouse table for topic ${topic}`);
   const deadLetters: DeadLetter[] = [];
-  const valid: { record: DeliveredRecord; row: Row & { event_id: string; ts: string } }[] = [];
-  const seen = new Set<string>();
+  const valid: Candidate[] = [];
+  // Ids of this batch are claimed in `stored` at once (so a repeat within the batch is a duplicate too).
+  const seen = stored ?? new Set<string>();
   let duplicates = 0;
   for (const record of records) {
-    const checked = sink.check(record.value);
-    if (!checked.ok) deadLetters.push(deadLetterFor(record, checked.error));
-    else if (seen.has(checked.value.event_id)) duplicates++;
+    const checked = record.checked ? { ok: true as const, value: record.value as Candidate['row'] } : sink.check(record.value);
+    if (!checked.ok) {
+      deadLetters.push(deadLetterFor(record, checked.error));
+      continue;
+    }
+    const row = checked.value;
+    if (seen.has(row.event_id)) duplicates++;
     else {
-      seen.add(checked.value.event_id);
-      valid.push({ record, row: checked.value });
+      const time = Date.parse(row.ts);
+      seen.add(row.event_id, time);
+      valid.push({ record, row, time });
     }
   }
-  const stored = await existingEventIds(warehouse, sink.table, valid.map((v) => v.row));
-  const fresh = valid.filter((v) => !stored.has(v.row.event_id));
-  duplicates += valid.length - fresh.length;
-  const inserted = await insertSplitting(warehouse, sink.table, fresh, deadLetters);
-  return { inserted, duplicates, deadLetters };
+  try {
+    const lookUp = stored ? valid.filter((v) => !(v.time > stored.horizon)) : valid;
+    const inTable = await existingEventIds(warehouse, sink.table, lookUp.map((v) => v.row));
+    const fresh = inTable.size === 0 ? valid : valid.filter((v) => !inTable.has(v.row.event_id));
+    duplicates += valid.length - fresh.length;
+    const refused: Candidate[] = [];
+    const inserted = await insertSplitting(warehouse, sink.table, fresh, deadLetters, refused);
+    stored?.forget(refused.map((r) => r.row.event_id));
+    return { inserted, duplicates, deadLetters };
+  } catch (err) {
+    // Some rows may have been written before the failure: the retry looks all of them up.
+    stored?.forget(valid.map((v) => v.row.event_id), valid.reduce((newest, v) => Math.max(newest, v.time), -Infinity));
+    throw err;
+  }
+}
+
+interface Candidate {
+  record: DeliveredRecord;
+  row: Row & { event_id: string; ts: string };
+  time: number;
 }
 
 async function insertSplitting(
   warehouse: Warehouse,
   table: EventTable,
-  items: { record: DeliveredRecord; row: Row }[],
+  items: Candidate[],
   deadLetters: DeadLetter[],
+  refused: Candidate[],
 ): Promise<number> {
   if (items.length === 0) return 0;
   try {
@@ -83,12 +112,13 @@ async function insertSplitting(
     if (!(err instanceof WarehouseError) || err.code !== 'bad_data') throw err;
     if (items.length === 1) {
       deadLetters.push(deadLetterFor(items[0]!.record, `warehouse refused the row: ${err.message.slice(0, 500)}`));
+      refused.push(items[0]!);
       return 0;
     }
     const half = Math.ceil(items.length / 2);
     return (
-      (await insertSplitting(warehouse, table, items.slice(0, half), deadLetters)) +
-      (await insertSplitting(warehouse, table, items.slice(half), deadLetters))
+      (await insertSplitting(warehouse, table, items.slice(0, half), deadLetters, refused)) +
+      (await insertSplitting(warehouse, table, items.slice(half), deadLetters, refused))
     );
   }
 }
@@ -101,6 +131,20 @@ export async function startWarehouseSink(
   options: SinkOptions = {},
 ): Promise<Subscription> {
   const topics: Topic[] = [...sinks.keys(), 'dead-letter'];
+  // The embedded log lives in this one process, so this sink is the only writer of the event tables and may
+  // trust its memory of what it stored; sinks of a Kafka group share partitions and look every id up.
+  const storedIds = new Map<EventTable, RecentIds>();
+  const startedAt = Date.now();
+  const storedIdsOf = async (table: EventTable): Promise<RecentIds | undefined> => {
+    if (log.kind !== 'embedded') return undefined;
+    let ids = storedIds.get(table);
+    if (!ids) {
+      const newest = await newestEventTime(warehouse, table);
+      ids = new RecentIds(options.storedIdsCapacity ?? 500_000, Math.max(startedAt, newest));
+      storedIds.set(table, ids);
+    }
+    return ids;
+  };
   return log.subscribe(
     SINK_GROUP,
     topics,
@@ -116,12 +160,12 @@ export async function startWarehouseSink(
           );
           return;
         }
-        const { inserted, duplicates, deadLetters } = await sinkEvents(warehouse, topic, records);
+        const table = sinks.get(topic)!.table;
+        const { inserted, duplicates, deadLetters } = await sinkEvents(warehouse, topic, records, await storedIdsOf(table));
         if (deadLetters.length > 0) {
           await log.publish('dead-letter', deadLetters.map((d) => ({ key: d.topic, value: d })));
           logger.warn({ topic, count: deadLetters.length, first: deadLetters[0]!.reason }, 'records sent to dead-letter');
         }
-        const table = sinks.get(topic)!.table;
         sinkRows.inc({ table, outcome: 'inserted' }, inserted);
         sinkRows.inc({ table, outcome: 'duplicate' }, duplicates);
         sinkRows.inc({ table, outcome: 'dead_letter' }, deadLetters.length);
