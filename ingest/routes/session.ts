@@ -37,9 +37,18 @@ export const SessionView = Type.Object(
 
 const wrongCredentials = () => unauthorized('the user name or password is wrong');
 
+/** One address may try this many times the per-user attempts a minute, over all user names together. */
+const ADDRESS_FACTOR = 20;
+
 /** Password sign-in: a server-side session behind an HttpOnly, SameSite=Strict cookie. */
 export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDeps): Promise<void> {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookie } as const;
+  // Password spraying (one address, many user names) runs into a wider limit per address.
+  const perAddress = app.createRateLimit({
+    max: deps.loginAttemptsPerMinute * ADDRESS_FACTOR,
+    timeWindow: '1 minute',
+    keyGenerator: (request: FastifyRequest) => `login|${request.ip}`,
+  });
   const view = (request: FastifyRequest) => {
     const p = request.principal!;
     return { name: p.name, role: p.role, store_ids: p.storeIds, territories: p.territories, via: p.via, csrf_header: CSRF_HEADER };
@@ -53,14 +62,14 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
         description:
           `Sets the session cookie ${SESSION_COOKIE} (HttpOnly, SameSite=Strict, Path=/, Secure behind https). ` +
           `Requests signed in by the cookie that change something must carry the header ${CSRF_HEADER}: 1. ` +
-          `At most ${deps.loginAttemptsPerMinute} attempts a minute per user name and address (then 429 + Retry-After).`,
+          `At most ${deps.loginAttemptsPerMinute} attempts a minute per user name and address, ${deps.loginAttemptsPerMinute * ADDRESS_FACTOR} per address ` +
+          '(then 429 + Retry-After).',
         tags: ['access'],
         body: Credentials,
         response: { 200: SessionView },
       },
       config: {
-        // After body parsing, so the limit is per user name and address: guessing one password, or spraying one
-        // address across users, both run into it.
+        // After body parsing, so that the limit is per user name and address: guessing one user's password runs into it.
         rateLimit: {
           max: deps.loginAttemptsPerMinute,
           timeWindow: '1 minute',
@@ -71,6 +80,10 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
     },
     async (request, reply) => {
       const { username, password } = request.body;
+      const limit = await perAddress(request);
+      if (!limit.isAllowed && limit.isExceeded) {
+        throw new ApiError(429, 'rate_limited', `too many sign-in attempts from this address; retry in ${limit.ttlInSeconds} s`, { 'retry-after': String(limit.ttlInSeconds) });
+      }
       const user = await findUser(deps.warehouse, username);
       // An unknown name costs a full verification too: the answer time says nothing about which names exist.
       const ok = await verifyPassword(password, user?.password_hash ?? (await unknownUserHash()));
