@@ -77,6 +77,9 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.click(`header nav a[href="/stores/${store!.store_id}"]`);
     await page.waitForSelector('[data-testid=store-kpis]');
     await page.screenshot(shot('store-manager-session'));
+    // The live feed works on the cookie alone (EventSource sends no header).
+    await page.click('header nav a[href="/alerts"]');
+    await page.waitForSelector('.live.on');
     await page.click('.signout');
     await page.waitForURL(/\/login/);
     const revoked = await fetch(`${web.baseUrl}/v1/session`, { headers: { cookie: `${cookie!.name}=${cookie!.value}` } });

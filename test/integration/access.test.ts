@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSession } from '../../analytics/access.ts';
@@ -215,6 +216,35 @@ describe('users and password sessions', () => {
     const list = await server.app.inject({ method: 'GET', url: '/v1/users', headers: server.admin() });
     expect(list.json().users.map((u: { username: string }) => u.username)).toContain('matrix.admin');
     expect(list.body).not.toContain('scrypt$');
+  });
+});
+
+describe('hostile input on the user and session routes', () => {
+  const nasty = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.constantFrom("'; DROP TABLE users; --", '\u0000', '\ud800', '{{username:String}}', 'admin', '', 'x'.repeat(5000), 'scrypt$1$1$1$$'),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
+  );
+  const body = fc.dictionary(fc.constantFrom('username', 'password', 'role', 'store_ids', 'territories', 'disabled', 'name', '__proto__'), nasty, { maxKeys: 6 });
+
+  it('random bodies, user names and cookies: a 4xx with a reason, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('POST /v1/session', 'POST /v1/users', 'PATCH /v1/users/', 'GET /v1/session'), body, fc.string({ maxLength: 70 }), async (route, payload, text) => {
+        const [method, url] = route.split(' ') as ['GET' | 'POST' | 'PATCH', string];
+        const res = await server.app.inject({
+          method,
+          url: url.endsWith('/') ? `${url}${encodeURIComponent(text) || 'x'}` : url,
+          headers: method === 'GET' ? { cookie: `${SESSION_COOKIE}=${encodeURIComponent(text)}` } : server.admin(),
+          ...(method === 'GET' ? {} : { payload }),
+        });
+        expect(res.statusCode, res.body).toBeLessThan(500);
+        if (res.statusCode >= 400) expect(res.json()).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+      }),
+      { numRuns: 80 },
+    );
   });
 });
 
