@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { renderShelf } from '../../vision/render.ts';
 import { exited, spawnServer } from '../support/process.ts';
 
 const TOKEN = 'load-admin-token-0123456789';
@@ -14,6 +15,8 @@ export interface LoadOptions {
   ingestRate: number;
   /** Dashboard reads a second. */
   readRate: number;
+  /** Seconds between shelf-photo uploads (a merchandiser's 12-megapixel-class JPEG); 0 for none. */
+  photoEveryS: number;
 }
 
 interface Latency {
@@ -29,11 +32,15 @@ export interface LoadReport {
   duration_s: number;
   ingest: Latency;
   reads: Latency;
+  photos: { uploads: number; errors: number; p50_ms: number; max_ms: number };
   rows_per_s: number;
   errors: number;
   rss_mb: number[];
-  /** Least-squares slope of RSS over the second half of the run: near 0 when memory is flat. */
+  /** Least-squares slopes over the second half of the run: near 0 when memory is flat. */
   rss_trend_mb_per_min: number;
+  /** The JS heap after each sample (V8's used heap): tells a JS leak from native caches. */
+  heap_used_mb: number[];
+  heap_trend_mb_per_min: number;
 }
 
 function summary(result: autocannon.Result): Latency {
@@ -45,6 +52,54 @@ function summary(result: autocannon.Result): Latency {
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
   };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+}
+
+/** 200 stores in ten territories around Shanghai: the scans below sell in them, so the map has something to draw. */
+function stores(): string {
+  return Array.from({ length: 200 }, (_, i) =>
+    JSON.stringify({ store_id: `S${i}`, name: `压测门店 ${i}`, territory: `T${i % 10}`, region: '华东', city: '上海', lat: 31 + (i % 20) / 40, lon: 121 + Math.floor(i / 20) / 20 }),
+  ).join('\n');
+}
+
+/** The same shelf photo with a different JPEG comment each time: a new photo to the store (its hash differs). */
+function distinctJpeg(jpeg: Buffer, n: number): Buffer {
+  const text = Buffer.from(`load ${n}`);
+  const marker = Buffer.from([0xff, 0xfe, 0, 0]);
+  marker.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), marker, text, jpeg.subarray(2)]);
+}
+
+async function uploadPhotos(url: string, everyS: number, until: number): Promise<LoadReport['photos']> {
+  const photos: LoadReport['photos'] = { uploads: 0, errors: 0, p50_ms: 0, max_ms: 0 };
+  if (everyS <= 0) return photos;
+  const { jpeg } = await renderShelf(4242, { width: 4000, height: 3000 });
+  const times: number[] = [];
+  for (let n = 0; Date.now() < until; n++) {
+    const next = Date.now() + everyS * 1000;
+    const form = new FormData();
+    form.append('store_id', `S${n % 200}`);
+    form.append('photo', new Blob([new Uint8Array(distinctJpeg(jpeg, n))], { type: 'image/jpeg' }), `shelf-${n}.jpg`);
+    const started = performance.now();
+    const res = await fetch(`${url}/v1/photos`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: form }).catch(() => undefined);
+    await res?.arrayBuffer();
+    times.push(performance.now() - started);
+    photos.uploads++;
+    if (!res || res.status >= 300) photos.errors++;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
+  }
+  return { ...photos, p50_ms: percentile(times, 50), max_ms: percentile(times, 100) };
+}
+
+async function heapUsedMb(url: string): Promise<number | undefined> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } }).catch(() => undefined);
+  const text = res?.ok ? await res.text() : '';
+  const bytes = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
+  return bytes === undefined ? undefined : Math.round(Number(bytes) / 2 ** 20);
 }
 
 function slopePerMinute(samples: { t: number; mb: number }[]): number {
@@ -59,20 +114,31 @@ function slopePerMinute(samples: { t: number; mb: number }[]): number {
 }
 
 /**
- * Drives a real server process on loopback for a bounded time: 1,000-row NDJSON posts and dashboard reads at fixed
- * rates, and samples the server's RSS. Stops by itself.
+ * Drives a real server process on loopback for a bounded time: 1,000-row NDJSON posts, dashboard reads (map,
+ * alerts, stores) at fixed rates and a shelf photo every few seconds, and samples the server's RSS and JS heap.
+ * Stops by itself.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-load-'));
   const server = await spawnServer(['--no-demo'], { SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error', SHELFPULSE_ROLES: process.env.LOAD_ROLES ?? 'all' });
   const samples: { t: number; mb: number }[] = [];
+  const heap: { t: number; mb: number }[] = [];
   const started = Date.now();
   const sampler = setInterval(() => {
+    const t = (Date.now() - started) / 1000;
     const status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    samples.push({ t: (Date.now() - started) / 1000, mb: Math.round(kb / 1024) });
+    samples.push({ t, mb: Math.round(kb / 1024) });
+    void heapUsedMb(server.url).then((mb) => mb !== undefined && heap.push({ t, mb }));
   }, 1000);
   try {
+    const setup = await fetch(`${server.url}/v1/stores`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
+      body: stores(),
+    });
+    if (setup.status !== 202) throw new Error(`could not create the load stores: ${setup.status} ${await setup.text()}`);
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     let post = 0;
     const ingest = autocannon({
       url: server.url,
@@ -101,21 +167,28 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       overallRate: options.readRate,
       duration: options.durationS,
       requests: [
-        { method: 'GET', path: '/readyz' },
+        { method: 'GET', path: `/v1/map?from=${day(-6)}&to=${day(0)}`, headers: { authorization: `Bearer ${TOKEN}` } },
+        { method: 'GET', path: '/v1/alerts?status=open', headers: { authorization: `Bearer ${TOKEN}` } },
+        { method: 'GET', path: '/v1/stores', headers: { authorization: `Bearer ${TOKEN}` } },
         { method: 'GET', path: '/v1/dead-letters?limit=20', headers: { authorization: `Bearer ${TOKEN}` } },
+        { method: 'GET', path: '/readyz' },
       ],
     });
-    const [ingestResult, readResult] = await Promise.all([ingest, reads]);
+    const photos = uploadPhotos(server.url, options.photoEveryS, started + options.durationS * 1000);
+    const [ingestResult, readResult, photoResult] = await Promise.all([ingest, reads, photos]);
     const ingestSummary = summary(ingestResult);
     const readSummary = summary(readResult);
     return {
       duration_s: options.durationS,
       ingest: ingestSummary,
       reads: readSummary,
+      photos: photoResult,
       rows_per_s: Math.round((ingestResult['2xx'] * ROWS_PER_POST) / options.durationS),
-      errors: ingestSummary.errors + ingestSummary.non2xx + readSummary.errors + readSummary.non2xx,
+      errors: ingestSummary.errors + ingestSummary.non2xx + readSummary.errors + readSummary.non2xx + photoResult.errors,
       rss_mb: samples.map((s) => s.mb),
       rss_trend_mb_per_min: slopePerMinute(samples),
+      heap_used_mb: heap.map((s) => s.mb),
+      heap_trend_mb_per_min: slopePerMinute(heap),
     };
   } finally {
     clearInterval(sampler);
@@ -130,6 +203,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
-  const report = await runLoad({ durationS: arg('duration', 60), ingestRate: arg('ingest-rate', 50), readRate: arg('read-rate', 20) });
+  const report = await runLoad({ durationS: arg('duration', 60), ingestRate: arg('ingest-rate', 50), readRate: arg('read-rate', 20), photoEveryS: arg('photo-every', 5) });
   console.log(JSON.stringify(report, null, 2));
 }
