@@ -74,12 +74,11 @@ function distinctJpeg(jpeg: Buffer, n: number): Buffer {
   return Buffer.concat([jpeg.subarray(0, 2), marker, text, jpeg.subarray(2)]);
 }
 
-async function uploadPhotos(url: string, everyS: number, until: number): Promise<LoadReport['photos']> {
+async function uploadPhotos(url: string, jpeg: Buffer | undefined, everyS: number, until: number): Promise<LoadReport['photos']> {
   const photos: LoadReport['photos'] = { uploads: 0, errors: 0, p50_ms: 0, max_ms: 0 };
-  if (everyS <= 0) return photos;
-  const { jpeg } = await renderShelf(4242, { width: 4000, height: 3000 });
+  if (!jpeg) return photos;
   const times: number[] = [];
-  for (let n = 0; Date.now() < until; n++) {
+  for (let n = 0; n === 0 || Date.now() < until; n++) {
     const next = Date.now() + everyS * 1000;
     const form = new FormData();
     form.append('store_id', `S${n % 200}`);
@@ -119,6 +118,7 @@ function slopePerMinute(samples: { t: number; mb: number }[]): number {
  * Stops by itself.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const shelf = options.photoEveryS > 0 ? (await renderShelf(4242, { width: 4000, height: 3000 })).jpeg : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-load-'));
   const server = await spawnServer(['--no-demo'], { SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error', SHELFPULSE_ROLES: process.env.LOAD_ROLES ?? 'all' });
   const samples: { t: number; mb: number }[] = [];
@@ -174,7 +174,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         { method: 'GET', path: '/readyz' },
       ],
     });
-    const photos = uploadPhotos(server.url, options.photoEveryS, started + options.durationS * 1000);
+    const photos = uploadPhotos(server.url, shelf, options.photoEveryS, started + options.durationS * 1000);
     const [ingestResult, readResult, photoResult] = await Promise.all([ingest, reads, photos]);
     const ingestSummary = summary(ingestResult);
     const readSummary = summary(readResult);
