@@ -7,6 +7,7 @@ import { alertRoutes } from '../ingest/routes/alerts.ts';
 import { deadLetterRoutes } from '../ingest/routes/dead-letters.ts';
 import { mapRoutes } from '../ingest/routes/map.ts';
 import { photoRoutes } from '../ingest/routes/photos.ts';
+import { territoryRoutes } from '../ingest/routes/territories.ts';
 import { webAppRoutes } from '../ingest/routes/web-app.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
 import type { Config } from '../pipelines/config.ts';
@@ -39,6 +40,7 @@ export async function startServer(config: Config): Promise<Server> {
       (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts, bus: platform.alertBus }),
       (app) => photoRoutes(app, { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')), publisher: platform.publisher }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
+      (app) => territoryRoutes(app, { warehouse: platform.warehouse }),
       (app) => webAppRoutes(app),
     ],
   });
