@@ -3,6 +3,18 @@ import { Session } from 'chdb';
 import { classifyClickhouseError, INSERT_SETTINGS, OUTPUT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
 
 /**
+ * ClickHouse sizes its caches for a dedicated server (5 GiB each for marks and indexes), so in-process they would
+ * grow the platform's memory for as long as data grows. These bounds keep the embedded shape's memory flat;
+ * a ClickHouse server keeps its own configuration.
+ */
+const EMBEDDED_CACHES = {
+  mark_cache_size: 256 * 2 ** 20,
+  index_mark_cache_size: 64 * 2 ** 20,
+  primary_index_cache_size: 128 * 2 ** 20,
+  query_condition_cache_size: 32 * 2 ** 20,
+} as const;
+
+/**
  * Embedded ClickHouse. chDB allows one data directory per process, so the platform opens one of these and
  * shares it. Queries run off the event loop (queryAsync), so a long alert evaluation does not stall HTTP.
  */
@@ -12,7 +24,12 @@ export class ChdbWarehouse implements Warehouse {
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
-    this.session = new Session(dataDir, { connectionArgs: [`--output_format_json_quote_64bit_integers=${OUTPUT_SETTINGS.output_format_json_quote_64bit_integers}`] });
+    this.session = new Session(dataDir, {
+      connectionArgs: [
+        `--output_format_json_quote_64bit_integers=${OUTPUT_SETTINGS.output_format_json_quote_64bit_integers}`,
+        ...Object.entries(EMBEDDED_CACHES).map(([name, bytes]) => `--${name}=${bytes}`),
+      ],
+    });
   }
 
   async query<T = Row>(sql: string, params?: QueryParams): Promise<T[]> {
