@@ -115,6 +115,11 @@ function checkCollection(body: Static<typeof TerritoryCollection>, property: str
     const error = check.Errors(geometry.coordinates).First();
     if (error) {
       const reason = innermost(error);
+      const { minimum, maximum } = reason.schema as { minimum?: number; maximum?: number };
+      if (typeof reason.value === 'number' && minimum !== undefined && maximum !== undefined) {
+        const axis = maximum === 90 ? 'latitude' : 'longitude';
+        throw badRequest(`${where}: coordinates${reason.path} is ${reason.value}, outside ${minimum}..${maximum} for a ${axis}; positions are [longitude, latitude] in degrees (swapped?)`);
+      }
       throw badRequest(`${where}: coordinates${reason.path} ${reason.message.toLowerCase()} (a ${geometry.type} position is [longitude, latitude] in degrees, each ring at least 4 positions)`);
     }
     const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderShelf } from '../../vision/render.ts';
 import { ADMIN_TOKEN, ARTIFACTS, startWebHarness, type WebHarness } from './harness.ts';
 
 /** A shelf-like test card: rows of coloured packs with sharp edges and normal exposure. */
@@ -18,6 +19,39 @@ async function shelfPhoto(): Promise<Buffer> {
       pixels[i + 2] = pack === 2 ? 220 : 90;
     }
   return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg().toBuffer();
+}
+
+/**
+ * A chain's own territory file as a GIS tool would save it: one outline per territory around its stores (the convex
+ * hull of a ring of points round each store), counter-clockwise as RFC 7946 asks, named in `properties.name`.
+ */
+function territoryGeoJson(stores: { territory: string; lat: number; lon: number }[]) {
+  const cross = (o: number[], a: number[], b: number[]) => (a[0]! - o[0]!) * (b[1]! - o[1]!) - (a[1]! - o[1]!) * (b[0]! - o[0]!);
+  const hull = (points: number[][]) => {
+    const sorted = [...points].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    const half = (list: number[][]) =>
+      list.reduce<number[][]>((chain, p) => {
+        while (chain.length >= 2 && cross(chain.at(-2)!, chain.at(-1)!, p) <= 0) chain.pop();
+        return [...chain, p];
+      }, []);
+    const lower = half(sorted);
+    const upper = half([...sorted].reverse());
+    const ring = [...lower.slice(0, -1), ...upper.slice(0, -1)];
+    return [...ring, ring[0]!];
+  };
+  const byTerritory = new Map<string, typeof stores>();
+  for (const store of stores) byTerritory.set(store.territory, [...(byTerritory.get(store.territory) ?? []), store]);
+  return {
+    type: 'FeatureCollection',
+    features: [...byTerritory].map(([name, members]) => ({
+      type: 'Feature',
+      properties: { name },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [hull(members.flatMap((s) => Array.from({ length: 16 }, (_, i) => [s.lon + 0.3 * Math.cos((i * Math.PI) / 8), s.lat + 0.3 * Math.sin((i * Math.PI) / 8)])))],
+      },
+    })),
+  };
 }
 
 const shot = (name: string) => ({ path: path.join(ARTIFACTS, `${name}.png`) });
@@ -77,6 +111,10 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.click(`header nav a[href="/stores/${store!.store_id}"]`);
     await page.waitForSelector('[data-testid=store-kpis]');
     await page.screenshot(shot('store-manager-session'));
+    // Only an admin gets the territory upload.
+    await page.click('header nav a[href="/"]');
+    await page.waitForSelector('[data-stores-rendered="1"]');
+    expect(await page.locator('[data-testid=outline-upload]').count()).toBe(0);
     // The live feed works on the cookie alone (EventSource sends no header).
     await page.click('header nav a[href="/alerts"]');
     await page.waitForSelector('.live.on');
@@ -122,6 +160,96 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.waitForURL(/\/stores\//);
     await page.waitForSelector('[data-testid=store-kpis]');
     await page.screenshot(shot('store'), );
+    await page.context().close();
+  });
+
+  it('lets an admin upload the chain’s territory outlines: a bad file says why, a good one is drawn over the basemap and kept', async () => {
+    const stores = await web.server.platform.warehouse.query<{ territory: string; lat: number; lon: number }>('SELECT territory, lat, lon FROM stores FINAL');
+    const geojson = territoryGeoJson(stores);
+    const territories = geojson.features.length;
+    expect(territories).toBeGreaterThan(3);
+    const page = await web.signedInPage('zh');
+    await page.goto(web.baseUrl);
+    await page.waitForSelector(`[data-stores-rendered="${web.storeCount}"]`);
+    await page.waitForSelector('[data-testid=outline-upload]');
+    expect(await page.locator('[data-testid=territory-map] .outlines path').count()).toBe(0);
+
+    // Latitude and longitude swapped, as a hand-made file often has them: refused with the feature and the reason.
+    const swapped = { ...geojson, features: [{ ...geojson.features[0]!, geometry: { type: 'Polygon', coordinates: [geojson.features[0]!.geometry.coordinates[0]!.map(([lon, lat]) => [lat, lon])] } }] };
+    await page.setInputFiles('[data-testid=outline-file]', { name: 'territories.geojson', mimeType: '', buffer: Buffer.from(JSON.stringify(swapped)) });
+    await page.click('[data-testid=outline-submit]');
+    await expect.poll(() => page.locator('[data-testid=outline-error]').textContent()).toMatch(/未保存，文件有问题：.*feature 1 \(.+\): coordinates\/0\/0\/1 is [\d.]+, outside -90\.\.90 for a latitude/);
+    await page.locator('[data-testid=outline-upload]').screenshot(shot('map-outline-error'));
+
+    await page.setInputFiles('[data-testid=outline-file]', { name: 'territories.geojson', mimeType: '', buffer: Buffer.from(JSON.stringify(geojson)) });
+    await page.click('[data-testid=outline-submit]');
+    await expect.poll(() => page.locator('[data-testid=outline-result]').textContent()).toContain(`已保存 ${territories} 个区域的边界`);
+    await page.waitForSelector(`[data-outlines-rendered="${territories}"]`);
+    // Each outline is filled with its territory's aggregate colour, and named on the map.
+    const fills = await page.locator('.outlines path').evaluateAll((paths) => paths.map((p) => p.getAttribute('fill')));
+    expect(fills.every((fill) => fill && fill !== 'none')).toBe(true);
+    expect(await page.locator('.territory-labels text').allTextContents()).toEqual(expect.arrayContaining([...new Set(stores.map((s) => s.territory))]));
+    // An outline is no larger than the map: a ring wound the RFC 7946 way must not be read as "the globe minus it".
+    const box = await page.locator('.outlines path').first().boundingBox();
+    const map = await page.locator('[data-testid=territory-map]').boundingBox();
+    expect(box!.width).toBeLessThan(map!.width / 2);
+    await page.locator('[data-testid=outline-result]').screenshot(shot('map-outline-saved'));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot(shot('map-territory-outlines'));
+    // Pointing at a territory in the list picks out its outline on the map.
+    await page.locator('.territories li').first().hover();
+    await expect.poll(() => page.locator('.outlines path.highlight').count()).toBeGreaterThan(0);
+
+    // Durable: a new visit draws them again.
+    await page.mouse.move(0, 0);
+    await page.reload();
+    await page.waitForSelector(`[data-outlines-rendered="${territories}"]`);
+    await page.context().close();
+  });
+
+  it('draws the detections over a shelf photo on the store page: facings by brand, gaps, prices read', async () => {
+    const [store] = await web.server.platform.warehouse.query<{ store_id: string }>('SELECT store_id FROM stores FINAL ORDER BY store_id LIMIT 1 OFFSET 5');
+    const { jpeg } = await renderShelf(900_031, { gapRate: 0.08 });
+    // Taken on the last day of the store page's period, so the share-of-shelf trend and KPI include it.
+    const map = await web.server.app.inject({ url: '/v1/map', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const form = new FormData();
+    form.set('store_id', store!.store_id);
+    form.set('taken_at', `${map.json().to}T10:00:00+08:00`);
+    form.append('photo', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'bay.jpg');
+    const res = await fetch(`${web.baseUrl}/v1/photos`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: form });
+    expect(res.status).toBe(201);
+    const [photo] = ((await res.json()) as { photos: { status: string; detections: unknown[]; gaps: unknown[]; prices: unknown[] }[] }).photos;
+    expect(photo!.status).toBe('analyzed');
+    expect(photo!.detections.length).toBeGreaterThan(10);
+
+    const page = await web.signedInPage('en');
+    await page.goto(`${web.baseUrl}/stores/${store!.store_id}`);
+    const figure = page.locator('figure.photo').first();
+    await figure.locator('img').waitFor();
+    await expect.poll(() => figure.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1600);
+    expect(await figure.locator('svg rect').count()).toBe(photo!.detections.length + photo!.gaps.length + photo!.prices.length);
+    expect(await figure.locator('svg text').count()).toBe(photo!.prices.length);
+    expect(await page.locator('.brands span').count()).toBeGreaterThan(1);
+    await expect.poll(() => page.locator('.kpi').filter({ hasText: 'Share of shelf' }).locator('.value').textContent()).toMatch(/\d+(\.\d)?%/);
+    await figure.scrollIntoViewIfNeeded();
+    await page.screenshot(shot('store-photo-overlays'), );
+    await figure.screenshot(shot('store-photo-overlays-close'));
+    await page.context().close();
+  });
+
+  it('shows a price-gap alert with both prices in its evidence chart', async () => {
+    const page = await web.signedInPage('zh');
+    await page.goto(`${web.baseUrl}/alerts`);
+    await page.waitForSelector('[data-alert]');
+    await page.selectOption('[data-testid=filter-type]', 'price_gap');
+    const chart = page.locator('[data-type=price_gap] [data-testid=evidence-chart]').first();
+    await chart.locator('svg').first().waitFor();
+    await expect.poll(() => chart.locator('figcaption').textContent()).toMatch(/价差 \d+(\.\d+)?% · ¥/);
+    // Two bars: our effective price and the competitor's, with their names on the axis.
+    await expect.poll(() => chart.locator('svg rect').count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => chart.locator('svg').first().textContent()).toMatch(/我方价格[\s\S]*竞品价格/);
+    await chart.scrollIntoViewIfNeeded();
+    await page.screenshot(shot('alerts-price-gap'));
     await page.context().close();
   });
 

@@ -87,7 +87,7 @@ describe('territory outlines', () => {
     ['no features', collection(), 400, /features/],
     ['a point', collection(feature({ territory: '苏南' }, { type: 'Point', coordinates: [120, 31] })), 400, /allowed values/],
     ['no name', collection(feature({ label: 'x' }, { type: 'Polygon', coordinates: square(120, 31) })), 400, /feature 1: no territory name; put it in the property "territory" or "name"/],
-    ['latitude and longitude swapped', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[31, 120], [31.5, 120], [31.5, 120.5], [31, 120]]] })), 400, /feature 1 \(苏南\): coordinates\/0\/0\/1 expected number to be less or equal to 90/],
+    ['latitude and longitude swapped', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[31, 120], [31.5, 120], [31.5, 120.5], [31, 120]]] })), 400, /feature 1 \(苏南\): coordinates\/0\/0\/1 is 120, outside -90..90 for a latitude; positions are \[longitude, latitude\] in degrees \(swapped\?\)/],
     ['a string for a number', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], ['121', 31], [121, 32], [120, 31]]] })), 400, /coordinates\/0\/1\/0 expected number/],
     ['a ring of three positions', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], [121, 31], [120, 31]]] })), 400, /coordinates\/0 expected array length to be greater or equal to 4/],
     ['an open ring', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], [121, 31], [121, 32], [120, 32]]] })), 400, /must end on its first position/],

@@ -42,3 +42,34 @@ export async function signOut(): Promise<void> {
   if (session.me?.via === 'session') await api('/v1/session', { method: 'DELETE' }).catch(() => undefined);
   signedOut();
 }
+
+/**
+ * Sends a body with upload progress (0..1) as the signed-in user: XMLHttpRequest rather than fetch, since only it
+ * reports upload progress. Fails like `api`, with the server's own sentence.
+ */
+export function sendWithProgress<T>(
+  method: 'POST' | 'PUT',
+  path: string,
+  body: Blob | FormData,
+  onProgress: (fraction: number) => void,
+  contentType?: string,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open(method, path);
+    for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value);
+    if (contentType) request.setRequestHeader('content-type', contentType);
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    request.onload = () => {
+      const answer = request.response as (T & { error?: string; message?: string }) | null;
+      if (request.status >= 200 && request.status < 300) return resolve(answer as T);
+      if (request.status === 401 && session.status === 'signed-in') signedOut();
+      reject(new ApiFailure(request.status, answer?.error ?? 'error', answer?.message ?? request.statusText));
+    };
+    request.onerror = () => reject(new ApiFailure(0, 'offline', 'network'));
+    request.send(body);
+  });
+}

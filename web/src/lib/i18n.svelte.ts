@@ -129,6 +129,26 @@ const dictionary = {
   'capture.gaps': ['处空位', 'gaps'],
   'capture.prices': ['个价签', 'price tags'],
   'capture.pickStore': ['请先选择门店。', 'Pick the store first.'],
+  'outlines.title': ['区域边界', 'Territory outlines'],
+  'outlines.hint': [
+    '上传 GeoJSON：一个 FeatureCollection，每个区域一个 Polygon 或 MultiPolygon，属性 territory（或 name）与门店的区域同名。',
+    'Upload GeoJSON: a FeatureCollection with one Polygon or MultiPolygon per territory, its territory (or name) property spelled as the stores’ territory.',
+  ],
+  'outlines.none': ['尚未上传，地图只显示省界。', 'None uploaded yet; the map shows province borders only.'],
+  'outlines.current': ['已上传 {n} 个区域', '{n} territories uploaded'],
+  'outlines.choose': ['选择 GeoJSON 文件', 'Choose a GeoJSON file'],
+  'outlines.upload': ['上传边界', 'Upload outlines'],
+  'outlines.uploading': ['上传中', 'Uploading'],
+  'outlines.checking': ['正在校验边界…', 'Checking the outlines…'],
+  'outlines.saved': ['已保存 {n} 个区域的边界。', 'Saved the outlines of {n} territories.'],
+  'outlines.unmatched': ['没有门店属于这些区域，请核对名称：', 'No store is in these territories; check the spelling:'],
+  'outlines.withoutOutline': ['这些门店区域没有边界：', 'These store territories have no outline:'],
+  'outlines.warnings': ['已保存，但建议修正：', 'Saved, but worth fixing:'],
+  'outlines.failed': ['未保存，文件有问题：', 'Not saved; the file has a problem: '],
+  'outlines.notJson': ['文件不是有效的 JSON（GeoJSON 是 JSON 文本）。', 'The file is not valid JSON (GeoJSON is JSON text).'],
+  'outlines.tooLarge': ['文件超过 10 MB，请先简化边界（如 mapshaper -simplify 10%）。', 'The file is over 10 MB; simplify the outlines first (e.g. mapshaper -simplify 10%).'],
+  'outlines.remove': ['删除边界', 'Remove outlines'],
+  'outlines.removeConfirm': ['删除已上传的区域边界？', 'Remove the uploaded territory outlines?'],
 } as const;
 
 export type MessageKey = keyof typeof dictionary;
