@@ -127,7 +127,7 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
     timings_ms: timings,
   };
   const models = options.models === undefined ? await bundledModels() : options.models;
-  if (retake.length > 0 || !models) return { derivative: photo.derivative, analysis };
+  if (retake.length > 0 || !models) return { derivative: await photo.derivative, analysis };
 
   const image: RgbImage = photo.rgb;
   const found = await models.detector.detect(image, { tiles: options.tiles, minScore: options.minScore ?? Number(process.env.SHELFPULSE_VISION_MIN_SCORE ?? 0.6) });
@@ -167,8 +167,10 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
       analysis.prices.push({ text: read.text, price: parsed.price, promo: parsed.promo || read.yellow, bbox: toBbox(tag.box), sku: facingAbove(tag.box, placed)?.sku ?? null });
     });
     analysis.prices.sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+    timings.prices_run = Math.round(models.prices.lastRunMs);
   }
   timings.prices = Math.round(performance.now() - t4);
+  const derivative = await photo.derivative;
   timings.total = Math.round(performance.now() - t0);
-  return { derivative: photo.derivative, analysis };
+  return { derivative, analysis };
 }

@@ -18,7 +18,7 @@ export interface DecodedPhoto {
   width: number;
   height: number;
   /** The upright image as JPEG without metadata (location, device), at most 2048 px on its long side. */
-  derivative: Buffer;
+  derivative: Promise<Buffer>;
   /** The derivative's pixels (RGB), which the detector reads: boxes are in the stored image's pixels. */
   rgb: { data: Buffer; width: number; height: number };
   /** Upright greyscale pixels at most 1024 px on the long side, for the quality gate. */
@@ -40,24 +40,32 @@ export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
   if ((metadata.width ?? 0) * (metadata.height ?? 0) > MAX_INPUT_PIXELS) {
     throw new UnreadableImageError('too_many_pixels', `${metadata.width}×${metadata.height} is more than ${MAX_INPUT_PIXELS / 1e6} megapixels`);
   }
+  const rotated = (metadata.orientation ?? 1) >= 5;
+  const width = rotated ? metadata.height! : metadata.width!;
+  const height = rotated ? metadata.width! : metadata.height!;
+  // Halve until the long side fits 2048 px: a power-of-two reduction lets libjpeg decode a 12 MP photo at half
+  // size (shrink-on-load) instead of decoding every pixel and resizing afterwards.
+  let factor = 1;
+  while (Math.max(width, height) / factor > 2048) factor *= 2;
   try {
     // failOn 'truncated': a cut-off upload is refused rather than analysed half grey.
-    // One decode: the upright, reduced pixels feed the stored JPEG, the detector and the quality gate.
+    // One decode: the upright, reduced pixels feed the stored JPEG, the detector, the OCR crops and the quality gate.
     const rgb = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
       .rotate()
-      .resize(2048, 2048, { fit: 'inside', withoutEnlargement: true })
+      .resize(Math.floor(width / factor), Math.floor(height / factor), { fit: 'fill', fastShrinkOnLoad: true })
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
     const raw = { raw: { width: rgb.info.width, height: rgb.info.height, channels: 3 as const } };
-    const derivative = await sharp(rgb.data, raw).jpeg({ quality: 85 }).toBuffer();
+    // The stored JPEG is encoded while the analysis runs; whoever stores the result awaits it.
+    const derivative = sharp(rgb.data, raw).jpeg({ quality: 85 }).toBuffer();
+    derivative.catch(() => {});
     const { data, info } = await sharp(rgb.data, raw).resize(1024, 1024, { fit: 'inside', withoutEnlargement: true }).greyscale().raw().toBuffer({ resolveWithObject: true });
-    const rotated = (metadata.orientation ?? 1) >= 5;
     return {
       format: metadata.format,
-      width: rotated ? metadata.height! : metadata.width!,
-      height: rotated ? metadata.width! : metadata.height!,
+      width,
+      height,
       derivative,
       rgb: { data: rgb.data, width: rgb.info.width, height: rgb.info.height },
       grey: { data, width: info.width, height: info.height },

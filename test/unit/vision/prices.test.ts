@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ctcDecode, parsePrice } from '../../../vision/prices.ts';
+import { ctcDecode, inkSpan, parsePrice } from '../../../vision/prices.ts';
 
 describe('price parsing', () => {
   it.each([
@@ -28,5 +28,30 @@ describe('CTC greedy decoding', () => {
     const probs = new Float32Array(winners.length * classes);
     winners.forEach((w, t) => (probs[t * classes + w] = 0.9));
     expect(ctcDecode(probs, winners.length, classes, dictionary)).toEqual({ text: '¥12.11', confidence: expect.closeTo(0.9, 5) });
+  });
+});
+
+describe('text span of a price tag', () => {
+  // A 120 × 24 white tag with a grey border and a dark text block from x = 40 to 79.
+  const tag = () => {
+    const width = 120;
+    const height = 24;
+    const data = Buffer.alloc(width * height * 3, 250);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const border = x === 0 || y === 0 || x === width - 1 || y === height - 1;
+        const text = x >= 40 && x < 80 && y >= 6 && y < 18;
+        if (border || text) data.fill(border ? 85 : 20, (y * width + x) * 3, (y * width + x) * 3 + 3);
+      }
+    return { data, width, height };
+  };
+
+  it('keeps the inked columns with a margin of a third of the tag height, not the border', () => {
+    expect(inkSpan(tag(), 0, 0, 120, 24)).toEqual([32, 88]);
+  });
+
+  it('keeps the whole tag when nothing is printed on it', () => {
+    const blank = { data: Buffer.alloc(120 * 24 * 3, 250), width: 120, height: 24 };
+    expect(inkSpan(blank, 0, 0, 120, 24)).toEqual([0, 120]);
   });
 });
