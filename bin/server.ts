@@ -38,7 +38,15 @@ export async function startServer(config: Config): Promise<Server> {
     extraRoutes: [
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
       (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts, bus: platform.alertBus }),
-      (app) => photoRoutes(app, { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')), publisher: platform.publisher }),
+      (app) =>
+        photoRoutes(app, {
+          warehouse: platform.warehouse,
+          store: new PhotoStore(path.join(config.dataDir, 'photos')),
+          publisher: platform.publisher,
+          // Distributed shape: an ingest process without the vision role hands photos to the vision workers through
+          // Kafka. The embedded log has no other process to hand them to, so there they are analysed inline.
+          visionQueue: !config.roles.includes('vision') && platform.log.kind === 'kafka' ? platform.log : undefined,
+        }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
       (app) => territoryRoutes(app, { warehouse: platform.warehouse }),
       (app) => webAppRoutes(app),

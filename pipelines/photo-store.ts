@@ -36,6 +36,12 @@ export class PhotoStore {
     }
   }
 
+  /** The bytes as uploaded, for the vision worker. */
+  async original(photoId: string): Promise<Buffer | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(photoId)) return undefined;
+    return fs.readFile(path.join(this.dir(photoId), 'original')).catch(() => undefined);
+  }
+
   async derivative(photoId: string): Promise<Buffer | undefined> {
     if (!/^[0-9a-f]{64}$/.test(photoId)) return undefined;
     return fs.readFile(path.join(this.dir(photoId), 'derivative.jpg')).catch(() => undefined);

@@ -107,6 +107,19 @@ export const CompetitorPriceRecord = Type.Object(
   { title: 'CompetitorPriceRecord', additionalProperties: false },
 );
 
+/** A stored shelf photo waiting for the vision worker (topic `photos`); its bytes are in the photo store. */
+export const PhotoRecord = Type.Object(
+  {
+    photo_id: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the original, its key in the photo store' }),
+    store_id: Id('Store where the photo was taken'),
+    visit_id: Type.String({ maxLength: 128, description: 'Store visit the photo belongs to, or empty' }),
+    taken_at: Timestamp,
+    lat: Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()]),
+    lon: Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()]),
+  },
+  { title: 'PhotoRecord', additionalProperties: false },
+);
+
 export type StoreRecord = Static<typeof StoreRecord>;
 export type ProductRecord = Static<typeof ProductRecord>;
 export type AssortmentRecord = Static<typeof AssortmentRecord>;
@@ -115,6 +128,7 @@ export type ScanRecord = Static<typeof ScanRecord>;
 export type OrderRecord = Static<typeof OrderRecord>;
 export type InventoryRecord = Static<typeof InventoryRecord>;
 export type CompetitorPriceRecord = Static<typeof CompetitorPriceRecord>;
+export type PhotoRecord = Static<typeof PhotoRecord>;
 
 /** Master data: upserted by key straight into the warehouse, so it is readable the moment the request returns. */
 export const MASTER_DATA = {

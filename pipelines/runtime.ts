@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { openWarehouse } from '../analytics/open-warehouse.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
@@ -14,6 +15,8 @@ import { AlertService } from './alert-service.ts';
 import { startAlertEngine } from './workers/alert-engine.ts';
 import { AlertBus } from './alert-bus.ts';
 import { startLiveAlerts, startNotifier } from './workers/notifier.ts';
+import { PhotoStore } from './photo-store.ts';
+import { startVisionWorker } from './workers/vision-worker.ts';
 
 export interface Platform {
   config: Config;
@@ -53,6 +56,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     // The embedded log is one process; on Kafka every HTTP process needs its own group to see every alert.
     const group = log.kind === 'kafka' ? `live-alerts-${hostname()}-${process.pid}` : 'live-alerts';
     workers.push(await startLiveAlerts(log, alertBus, group));
+  }
+  if (config.roles.includes('vision')) {
+    // Photos that an ingest process without the vision role queued; the photo store is shared with it.
+    const store = new PhotoStore(path.join(config.dataDir, 'photos'));
+    workers.push(await startVisionWorker(log, { warehouse, store, publisher }, logger.child({ worker: 'vision' })));
   }
   if (config.roles.includes('alerts')) {
     workers.push(await startAlertEngine(log, alerts, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));

@@ -13,7 +13,8 @@ export type Bbox = [number, number, number, number];
 
 /** The shelf analysis of one photo (the PhotoAnalysis of the API, without the upload's own fields). */
 export interface ShelfAnalysis {
-  status: 'analyzed' | 'retake';
+  /** `pending`: the quality gate passed and the vision worker has not analysed the photo yet (distributed shape). */
+  status: 'analyzed' | 'retake' | 'pending';
   retake: RetakeReason[];
   width: number;
   height: number;

@@ -2,13 +2,14 @@ import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { storeRecord } from '../../analytics/kpi/stores.ts';
-import { photoById, savePhoto } from '../../analytics/photos.ts';
-import { saveShelfObservations, shelfObservationRows } from '../../analytics/shelf-observations.ts';
+import { photoById } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
+import type { EventLog } from '../../pipelines/event-log.ts';
 import type { EventPublisher } from '../../pipelines/event-publisher.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
-import { photoAnalysis } from '../../pipelines/metrics.ts';
-import { analyzeShelfPhoto, type ShelfAnalysis } from '../../vision/analyze.ts';
+import type { PhotoRecord } from '../../pipelines/records.ts';
+import { analyzePhotoTimed, recordPhotoAnalysis } from '../../pipelines/workers/vision-worker.ts';
+import type { ShelfAnalysis } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
 import { reaches, type Principal, type UserRole } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound } from '../errors.ts';
@@ -18,6 +19,11 @@ export interface PhotoRoutesDeps {
   store: PhotoStore;
   /** Competitor prices read from tags are published as competitor-price events (source "photo"). */
   publisher?: EventPublisher;
+  /**
+   * Set when this process does not play the vision role (distributed shape): a photo that passes the quality gate
+   * is stored, published to `photos` and answered `pending`; a vision worker analyses it. Unset: analysed inline.
+   */
+  visionQueue?: EventLog;
 }
 
 const MAX_FILE_BYTES = 25 * 1024 * 1024;
@@ -37,16 +43,6 @@ function photoView(photo: { photo_id: string; store_id: string; visit_id: string
 const unreadable = (filename: string, err: UnreadableImageError) =>
   new ApiError(err.reason === 'too_many_pixels' ? 413 : 422, `photo_${err.reason}`, `${filename}: ${err.message}`);
 
-/** A competitor's price read off a tag feeds the price-gap alerts like any other competitor price observation. */
-async function publishCompetitorPrices(publisher: EventPublisher | undefined, photo: { photo_id: string; store_id: string; taken_at: string }, analysis: ShelfAnalysis) {
-  const competitors = new Set(analysis.detections.filter((d) => d.is_competitor).map((d) => d.sku));
-  const rows = analysis.prices
-    .filter((p) => p.sku !== null && competitors.has(p.sku))
-    // The event id names the photo and the SKU, so that re-uploading the same photo never counts twice.
-    .map((p) => ({ event_id: `photo-${photo.photo_id.slice(0, 32)}-${p.sku}`, store_id: photo.store_id, sku: p.sku!, ts: photo.taken_at, price: p.price, source: 'photo' as const }));
-  if (publisher && rows.length > 0) await publisher.publish('competitor-prices', rows);
-}
-
 /** The capture path: shelf photos in, the quality gate's verdict and the shelf analysis out, in seconds. */
 export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
   await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 10, parts: MAX_FILES + 10, fieldSize: 1024 } });
@@ -58,7 +54,8 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
         summary: 'Upload shelf photos of a store visit (multipart)',
         description:
           'Parts: one or more image files (JPEG, PNG, WebP; at most 10 of 25 MB) and fields store_id, optional visit_id, taken_at (ISO-8601), lat, lon. ' +
-          'A photo failing the quality gate comes back with status "retake" and the reasons in Chinese and English.',
+          'A photo failing the quality gate comes back with status "retake" and the reasons in Chinese and English. ' +
+          'Where a separate vision worker analyses photos, the answer is 202 with status "pending" and GET /v1/photos/:id shows the analysis when it is done.',
         tags: ['photos'],
         security: [{ bearer: [] }],
         consumes: ['multipart/form-data'],
@@ -99,15 +96,13 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       const lon = coordinate('lon', 180);
 
       // Every photo is decoded before anything is stored: one bad file refuses the upload and stores nothing.
+      // Queued for a vision worker, an upload gets the quality gate only (its retake answer stays immediate).
+      const models = deps.visionQueue ? null : undefined;
       const analysed = [];
       for (const upload of uploads) {
-        const timer = photoAnalysis.startTimer();
         try {
-          const result = await analyzeShelfPhoto(upload.bytes);
-          timer({ outcome: result.analysis.status });
-          analysed.push({ upload, result });
+          analysed.push({ upload, result: await analyzePhotoTimed(upload.bytes, models) });
         } catch (err) {
-          timer({ outcome: 'refused' });
           if (err instanceof UnreadableImageError) throw unreadable(upload.filename, err);
           throw err;
         }
@@ -115,25 +110,28 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       const photos = [];
       for (const { upload, result } of analysed) {
         const photoId = PhotoStore.idOf(upload.bytes);
-        const photo = { photo_id: photoId, store_id: storeId, visit_id: fields.visit_id ?? '', taken_at: new Date(takenAt).toISOString() };
+        const photo: PhotoRecord = { photo_id: photoId, store_id: storeId, visit_id: fields.visit_id ?? '', taken_at: new Date(takenAt).toISOString(), lat, lon };
+        const { lat: _lat, lon: _lon, ...identity } = photo;
         await deps.store.put(photoId, upload.bytes, result.derivative);
-        await savePhoto(deps.warehouse, {
-          ...photo,
-          status: result.analysis.status,
-          retake: result.analysis.retake.map((r) => r.code),
-          width: result.analysis.width,
-          height: result.analysis.height,
-          lat,
-          lon,
-          analysis: JSON.stringify(result.analysis),
-        });
-        if (result.analysis.status === 'analyzed') {
-          await saveShelfObservations(deps.warehouse, shelfObservationRows(photo, result.analysis));
-          await publishCompetitorPrices(deps.publisher, photo, result.analysis);
+        let analysis = result.analysis;
+        if (deps.visionQueue && analysis.status === 'analyzed') {
+          const stored = await photoById(deps.warehouse, photoId);
+          if (stored && stored.status !== 'pending') {
+            // The same bytes were analysed before: their result stands.
+            photos.push(photoView(identity, JSON.parse(stored.analysis) as ShelfAnalysis));
+            continue;
+          }
+          analysis = { ...analysis, status: 'pending' };
+          await recordPhotoAnalysis(deps, photo, analysis);
+          // Durable in the log before the answer: an acknowledged photo is analysed even if this process dies now.
+          await deps.visionQueue.publish('photos', [{ key: storeId, value: photo }]);
+        } else {
+          await recordPhotoAnalysis(deps, photo, analysis);
         }
-        photos.push(photoView(photo, result.analysis));
+        photos.push(photoView(identity, analysis));
       }
-      return reply.code(201).send({ photos });
+      const queued = photos.some((p) => p.status === 'pending');
+      return reply.code(queued ? 202 : 201).send({ photos });
     },
   );
 

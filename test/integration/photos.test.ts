@@ -1,8 +1,16 @@
+import path from 'node:path';
 import zlib from 'node:zlib';
+import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../ingest/app.ts';
+import { Authority } from '../../ingest/auth.ts';
+import { photoRoutes } from '../../ingest/routes/photos.ts';
+import { waitForConsumers } from '../../pipelines/event-log.ts';
+import { PhotoStore } from '../../pipelines/photo-store.ts';
+import { startVisionWorker, VISION_GROUP } from '../../pipelines/workers/vision-worker.ts';
 import { renderShelf } from '../../vision/render.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
 
 /** A held-out bay (never used for training) with competitor packs on it. */
 const SHELF_SEED = 900_007;
@@ -140,5 +148,75 @@ describe('the capture path', () => {
     expect((await upload([{ name: 'a.jpg', bytes: shelf }], {})).status).toBe(400);
     const issued = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: 'Zhang', role: 'merchandiser', store_ids: ['S2'] } });
     expect((await upload([{ name: 'a.jpg', bytes: shelf }], { store_id: 'S1' }, issued.json().token)).status).toBe(403);
+  });
+});
+
+describe('the distributed shape: ingest queues photos on `photos`, a separate vision worker analyses them', () => {
+  it('answers pending, then the worker stores the analysis, the shelf observations and the competitor prices', async () => {
+    const { warehouse, log, publisher } = server.platform;
+    const store = new PhotoStore(path.join(server.dataDir, 'photos'));
+    // The ingest role without the vision role: the same route, handing photos to the log.
+    const ingest = await buildApp({
+      logger: pino({ level: 'warn' }),
+      warehouse,
+      publisher,
+      auth: new Authority(warehouse, ADMIN_TOKEN),
+      bodyLimitBytes: 32 * 1024 * 1024,
+      maxRowsPerRequest: 1000,
+      sinkLag: () => 0,
+      extraRoutes: [(app) => photoRoutes(app, { warehouse, store, publisher, visionQueue: log })],
+    });
+    const post = async (files: Buffer[]) => {
+      const boundary = 'queued-photos';
+      const parts = files.map((bytes, i) =>
+        Buffer.concat([Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="photo"; filename="bay${i}.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`), bytes, Buffer.from('\r\n')]),
+      );
+      const payload = Buffer.concat([Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="store_id"\r\n\r\nS1\r\n`), ...parts, Buffer.from(`--${boundary}--\r\n`)]);
+      return ingest.inject({ method: 'POST', url: '/v1/photos', headers: { ...server.admin(`multipart/form-data; boundary=${boundary}`) }, payload });
+    };
+    const read = async (id: string) => (await ingest.inject({ method: 'GET', url: `/v1/photos/${id}`, headers: server.admin() })).json();
+
+    try {
+      // A bay this file has not uploaded yet (another held-out seed), so the queue path starts from nothing.
+      const bay = (await renderShelf(900_011)).jpeg;
+      const queued = await post([bay]);
+      expect(queued.statusCode).toBe(202);
+      const [photo] = queued.json().photos;
+      expect(photo).toMatchObject({ status: 'pending', detections: [] });
+      expect(await read(photo.photo_id)).toMatchObject({ status: 'pending' });
+
+      // The quality gate still runs in ingest: a blurred photo is a retake at once, never queued.
+      const blurred = await post([await sharp(bay).blur(12).toBuffer()]);
+      expect(blurred.statusCode).toBe(201);
+      expect(blurred.json().photos[0]).toMatchObject({ status: 'retake' });
+
+      const worker = await startVisionWorker(log, { warehouse, store, publisher }, pino({ level: 'warn' }));
+      try {
+        await waitForConsumers(log, VISION_GROUP, ['photos'], 60_000);
+      } finally {
+        await worker.stop();
+      }
+      const analysed = await read(photo.photo_id);
+      expect(analysed.status).toBe('analyzed');
+      expect(analysed.detections.length).toBeGreaterThan(10);
+      const observations = await warehouse.query<{ sku: string }>('SELECT sku FROM shelf_observations FINAL WHERE photo_id = {id:String}', { id: photo.photo_id });
+      expect(observations.map((o) => o.sku).sort()).toEqual(analysed.facings.filter((f: { sku: string }) => f.sku !== 'unknown').map((f: { sku: string }) => f.sku).sort());
+      await server.settle();
+      const prices = await warehouse.query<{ source: string }>('SELECT source FROM competitor_prices WHERE startsWith(event_id, {prefix:String})', {
+        prefix: `photo-${photo.photo_id.slice(0, 32)}-`,
+      });
+      // One event per competitor SKU of the photo (two tags of one SKU are one observation).
+      const competitorSkus = new Set(analysed.prices.filter((p: { sku: string | null }) => p.sku?.startsWith('C')).map((p: { sku: string }) => p.sku));
+      expect(competitorSkus.size).toBeGreaterThan(0);
+      expect(prices.length).toBe(competitorSkus.size);
+      expect(prices.every((p) => p.source === 'photo')).toBe(true);
+
+      // The same bytes again: the stored analysis stands, nothing goes back to pending.
+      const again = await post([bay]);
+      expect(again.statusCode).toBe(201);
+      expect(again.json().photos[0]).toMatchObject({ photo_id: photo.photo_id, status: 'analyzed' });
+    } finally {
+      await ingest.close();
+    }
   });
 });

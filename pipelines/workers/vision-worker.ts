@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import { photoById, savePhoto } from '../../analytics/photos.ts';
+import { saveShelfObservations, shelfObservationRows } from '../../analytics/shelf-observations.ts';
+import type { Warehouse } from '../../analytics/warehouse.ts';
+import { analyzeShelfPhoto, type ShelfAnalysis, type VisionModels } from '../../vision/analyze.ts';
+import { UnreadableImageError } from '../../vision/image.ts';
+import type { EventLog, Subscription } from '../event-log.ts';
+import type { EventPublisher } from '../event-publisher.ts';
+import { photoAnalysis } from '../metrics.ts';
+import type { PhotoStore } from '../photo-store.ts';
+import { PhotoRecord } from '../records.ts';
+import { recordCheck } from '../validate.ts';
+import { deadLetterFor } from './warehouse-sink.ts';
+
+export const VISION_GROUP = 'vision-worker';
+const checkPhoto = recordCheck(PhotoRecord);
+
+export interface PhotoResultDeps {
+  warehouse: Warehouse;
+  store: PhotoStore;
+  /** Competitor prices read from tags are published as competitor-price events (source "photo"). */
+  publisher?: EventPublisher | undefined;
+}
+
+/** A competitor's price read off a tag feeds the price-gap alerts like any other competitor price observation. */
+async function publishCompetitorPrices(publisher: EventPublisher | undefined, photo: PhotoRecord, analysis: ShelfAnalysis) {
+  const competitors = new Set(analysis.detections.filter((d) => d.is_competitor).map((d) => d.sku));
+  const rows = analysis.prices
+    .filter((p) => p.sku !== null && competitors.has(p.sku))
+    // The event id names the photo and the SKU, so that re-uploading the same photo never counts twice.
+    .map((p) => ({ event_id: `photo-${photo.photo_id.slice(0, 32)}-${p.sku}`, store_id: photo.store_id, sku: p.sku!, ts: photo.taken_at, price: p.price, source: 'photo' as const }));
+  if (publisher && rows.length > 0) await publisher.publish('competitor-prices', rows);
+}
+
+/**
+ * Stores what is known of a photo: its row (status, reasons, the analysis as JSON) and, once analysed, its shelf
+ * observations and the competitor prices read off its tags. The one path for the inline upload and the vision
+ * worker; repeating it stores the same rows again (the tables keep the newest per key, event ids repeat).
+ */
+export async function recordPhotoAnalysis(deps: PhotoResultDeps, photo: PhotoRecord, analysis: ShelfAnalysis): Promise<void> {
+  const { lat, lon, ...identity } = photo;
+  await savePhoto(deps.warehouse, {
+    ...identity,
+    status: analysis.status,
+    retake: analysis.retake.map((r) => r.code),
+    width: analysis.width,
+    height: analysis.height,
+    lat,
+    lon,
+    analysis: JSON.stringify(analysis),
+  });
+  if (analysis.status === 'analyzed') {
+    await saveShelfObservations(deps.warehouse, shelfObservationRows(identity, analysis));
+    await publishCompetitorPrices(deps.publisher, photo, analysis);
+  }
+}
+
+/** Decodes and analyses one photo, timing it by outcome; unreadable photos throw UnreadableImageError. */
+export async function analyzePhotoTimed(bytes: Buffer, models?: VisionModels | null) {
+  const timer = photoAnalysis.startTimer();
+  try {
+    const result = await analyzeShelfPhoto(bytes, models === undefined ? {} : { models });
+    timer({ outcome: result.analysis.status });
+    return result;
+  } catch (err) {
+    timer({ outcome: 'refused' });
+    throw err;
+  }
+}
+
+/**
+ * The vision worker (distributed shape): ingest stores the original and publishes a photo record to `photos`;
+ * this worker reads the original back from the shared photo store, analyses it and records the result, so that
+ * GET /v1/photos/:id goes from `pending` to `analyzed` (or `retake`). A record delivered again after its photo was
+ * analysed is skipped; one that cannot be analysed goes to dead-letter with the reason.
+ */
+export async function startVisionWorker(
+  log: EventLog,
+  deps: PhotoResultDeps,
+  logger: Logger,
+  options: { models?: VisionModels | null } = {},
+): Promise<Subscription> {
+  return log.subscribe(
+    VISION_GROUP,
+    ['photos'],
+    async (_topic, records) => {
+      const deadLetters = [];
+      for (const record of records) {
+        const checked = checkPhoto(record.value);
+        if (!checked.ok) {
+          deadLetters.push(deadLetterFor(record, checked.error));
+          continue;
+        }
+        const photo = checked.value;
+        const stored = await photoById(deps.warehouse, photo.photo_id);
+        if (stored && stored.status !== 'pending') continue;
+        const original = await deps.store.original(photo.photo_id);
+        if (!original) {
+          deadLetters.push(deadLetterFor(record, `photo ${photo.photo_id} is not in the photo store`));
+          continue;
+        }
+        try {
+          const { analysis } = await analyzePhotoTimed(original, options.models);
+          await recordPhotoAnalysis(deps, photo, analysis);
+          logger.debug({ photo_id: photo.photo_id, status: analysis.status, ms: analysis.timings_ms.total }, 'photo analysed');
+        } catch (err) {
+          if (!(err instanceof UnreadableImageError)) throw err; // e.g. the warehouse is down: the batch comes again
+          deadLetters.push(deadLetterFor(record, err.message));
+        }
+      }
+      if (deadLetters.length > 0) {
+        await log.publish('dead-letter', deadLetters.map((d) => ({ key: d.topic, value: d })));
+        logger.warn({ count: deadLetters.length, first: deadLetters[0]!.reason }, 'photos sent to dead-letter');
+      }
+    },
+    // A photo takes about a second: small batches keep the committed offset close behind the work.
+    { maxBatch: 4 },
+  );
+}
