@@ -231,8 +231,10 @@ describe('web app in headless Chromium against the real server with the demo cha
     expect(await figure.locator('svg text').count()).toBe(photo!.prices.length);
     expect(await page.locator('.brands span').count()).toBeGreaterThan(1);
     await expect.poll(() => page.locator('.kpi').filter({ hasText: 'Share of shelf' }).locator('.value').textContent()).toMatch(/\d+(\.\d)?%/);
-    await figure.scrollIntoViewIfNeeded();
-    await page.screenshot(shot('store-photo-overlays'), );
+    // One day of photos: that day's shares of shelf, largest brands first; nothing runs past the page's width.
+    expect(await page.locator('[data-testid=sos-day] li').count()).toBeGreaterThan(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440);
+    await page.screenshot({ ...shot('store-photo-overlays'), fullPage: true });
     await figure.screenshot(shot('store-photo-overlays-close'));
     await page.context().close();
   });
