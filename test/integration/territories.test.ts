@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TERRITORY_GEOJSON_BYTES } from '../../ingest/routes/territories.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -119,6 +120,28 @@ describe('territory outlines', () => {
     expect((await get(scopedToken)).json().features.map((f: { properties: { territory: string } }) => f.properties.territory)).toEqual(['浙北']);
     expect((await server.app.inject({ method: 'GET', url: '/v1/territories/geojson' })).statusCode).toBe(401);
   });
+
+  it('never answers a hostile or odd upload with a 5xx: any JSON, and closed rings of any shape (spikes, repeats, crossings)', async () => {
+    const position = fc.tuple(fc.double({ min: -180, max: 180, noNaN: true }), fc.double({ min: -90, max: 90, noNaN: true }));
+    // Few distinct points, so repeated positions, zero-area rings and crossings come up often.
+    const ring = fc.array(fc.constantFrom([0, 0], [1, 0], [1, 1], [0, 1], [0.5, 0.5], [0, 0.5]), { minLength: 3, maxLength: 9 }).map((points) => [...points, points[0]!]);
+    const geometry = fc.oneof(
+      fc.array(fc.oneof(ring, fc.array(position, { minLength: 3, maxLength: 6 }).map((points) => [...points, points[0]!])), { minLength: 1, maxLength: 3 }).map((rings) => ({ type: 'Polygon', coordinates: rings })),
+      fc.array(fc.array(ring, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 3 }).map((polygons) => ({ type: 'MultiPolygon', coordinates: polygons })),
+    );
+    const upload = fc.oneof(
+      fc.jsonValue(),
+      fc.array(fc.record({ type: fc.constant('Feature'), properties: fc.oneof(fc.constant(null), fc.record({ territory: fc.oneof(fc.string(), fc.integer()) })), geometry }), { minLength: 1, maxLength: 4 }).map((features) => collection(...features)),
+    );
+    await fc.assert(
+      fc.asyncProperty(upload, async (body) => {
+        const res = await put(JSON.stringify(body) ?? 'null');
+        expect(res.statusCode, res.body).toBeLessThan(500);
+        if (res.statusCode >= 400) expect(res.json().message).toEqual(expect.any(String));
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
 
   it('removes the outlines: the map gets an empty collection', async () => {
     const res = await server.app.inject({ method: 'DELETE', url: '/v1/territories/geojson', headers: { authorization: server.admin().authorization! } });
