@@ -204,6 +204,10 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.mouse.move(0, 0);
     await page.reload();
     await page.waitForSelector(`[data-outlines-rendered="${territories}"]`);
+    await page.click('[data-lang=en]');
+    await expect.poll(() => page.locator('[data-testid=outline-upload] .status').textContent()).toMatch(new RegExp(`${territories} territories uploaded · `));
+    await page.locator('[data-testid=outline-upload]').scrollIntoViewIfNeeded();
+    await page.screenshot(shot('map-outlines-en'));
     await page.context().close();
   });
 
