@@ -46,8 +46,8 @@ describe('text span of a price tag', () => {
     return { data, width, height };
   };
 
-  it('keeps the inked columns with a margin of a third of the tag height, not the border', () => {
-    expect(inkSpan(tag(), 0, 0, 120, 24)).toEqual([32, 88]);
+  it('keeps the inked columns with a margin of a fifth of the tag height, not the border', () => {
+    expect(inkSpan(tag(), 0, 0, 120, 24)).toEqual([35, 85]);
   });
 
   it('keeps the whole tag when nothing is printed on it', () => {
