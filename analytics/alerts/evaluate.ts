@@ -10,29 +10,35 @@ import { dormantTexts, noDataTexts, outOfStockTexts, priceGapTexts, zeroSaleText
 // ---- SQL (server-side parameters only) ----
 
 /**
- * Store × SKU pairs with no sale in W and enough baseline sales to make that improbable (the rule decides exactly).
- * Grouping by a 64-bit hash of the pair instead of the two strings keeps the one pass over the 31-day slice fast
- * (millions of pairs); a collision would need two of them to share a hash.
+ * Store × SKU pairs with no sale in W and possibly enough baseline sales to make that improbable: those whose last
+ * sale day falls in the baseline before W, read from one row per pair (pair_sales), no day scanned. Their units by
+ * month from the baseline's month on bound the baseline from above, so the bound only drops pairs that cannot
+ * pass; the exact baseline comes from their days (PAIR_DAYS) and the rule decides.
+ * Pairs that sold after the as-of day (a close run late, or for a past day) cannot be judged by their last sale day:
+ * the second part decides those from their days in the 31-day slice.
  */
 const ZERO_SALE_CANDIDATES = `
   WITH toDate({as_of:String}) AS d, d - {window_days:UInt16} + 1 AS w_start, w_start - {baseline_days:UInt16} AS b_start
-  SELECT store, product AS sku, baseline_units, store AS store_id
-  FROM (
-    SELECT any(store_id) AS store, any(sku) AS product, sumIf(units, day < w_start) AS baseline_units
-    FROM daily_sales
-    WHERE day >= b_start AND day <= d
-    GROUP BY cityHash64(store_id, sku)
-    HAVING countIf(units > 0 AND day >= w_start) = 0 AND baseline_units >= {min_baseline_units:Float64}
-  )`;
+  SELECT store_id, sku FROM pair_sales FINAL
+  WHERE last_sale_day >= b_start AND last_sale_day < w_start
+    AND arraySum(mapValues(mapFilter((month, units) -> month >= toStartOfMonth(b_start), units_by_month))) >= {min_baseline_units:Float64}
+  UNION ALL
+  SELECT store_id, sku FROM daily_sales
+  WHERE (store_id, sku) IN (SELECT store_id, sku FROM pair_sales WHERE last_sale_day > d) AND day >= b_start AND day <= d
+  GROUP BY store_id, sku
+  HAVING countIf(units > 0 AND day >= w_start) = 0 AND sumIf(units, day < w_start) >= {min_baseline_units:Float64}`;
+
+/**
+ * Pairs given as two parallel lists, as a set the sorting keys (store, sku first) can prune with: reading a few
+ * thousand pairs touches their granules only.
+ */
+const PAIRS = `(store_id, sku) IN (SELECT arrayJoin(arrayZip({stores:Array(String)}, {skus:Array(String)})))`;
 
 /** Which of the candidate pairs are ranged own SKUs, with their category. */
 const RANGED_OWN_SKUS = `
   SELECT a.store_id AS store_id, a.sku AS sku, p.category AS category, p.name AS product_name
-  FROM (
-    SELECT store_id, sku FROM assortment FINAL
-    WHERE store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)} AND concat(store_id, '|', sku) IN {pairs:Array(String)}
-  ) AS a
-  INNER JOIN (SELECT sku, category, name FROM products FINAL WHERE NOT is_competitor AND sku IN {skus:Array(String)}) AS p ON p.sku = a.sku`;
+  FROM (SELECT store_id, sku FROM assortment FINAL WHERE ${PAIRS}) AS a
+  INNER JOIN (SELECT sku, category, name FROM products FINAL WHERE NOT is_competitor) AS p ON p.sku = a.sku`;
 
 /** POS lines per store in W and in the baseline before it. */
 const STORE_ACTIVITY = `
@@ -46,15 +52,18 @@ const ON_HAND_AT_CLOSE = `
   SELECT store_id, sku, argMax(on_hand, ts) AS on_hand
   FROM inventory
   WHERE ts < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
-    AND store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)} AND concat(store_id, '|', sku) IN {pairs:Array(String)}
+    AND ${PAIRS}
   GROUP BY store_id, sku`;
 
-/** Daily units over the 28 days up to as_of and the same dates a year earlier, for the evidence charts. */
-const DAILY_SERIES = `
+/**
+ * Daily units of some pairs from a day up to as_of (the exact baseline and the evidence series) and the 28 days up
+ * to the same date a year earlier (the evidence's last year).
+ */
+const PAIR_DAYS = `
   SELECT store_id, sku, toString(day) AS date, sum(units) AS units
   FROM daily_sales
-  WHERE store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)} AND concat(store_id, '|', sku) IN {pairs:Array(String)}
-    AND ((day BETWEEN toDate({as_of:String}) - 27 AND toDate({as_of:String}))
+  WHERE ${PAIRS}
+    AND ((day BETWEEN toDate({from:String}) AND toDate({as_of:String}))
       OR (day BETWEEN toDate({as_of:String}) - INTERVAL 1 YEAR - 27 AND toDate({as_of:String}) - INTERVAL 1 YEAR))
   GROUP BY store_id, sku, day`;
 
@@ -63,7 +72,7 @@ const LAST_SALE_SINCE = `
   SELECT store_id, sku, toString(max(day)) AS last_sale
   FROM daily_sales
   WHERE day > toDate({since:String}) AND day <= toDate({as_of:String}) AND units > 0
-    AND store_id IN {stores:Array(String)} AND sku IN {skus:Array(String)} AND concat(store_id, '|', sku) IN {pairs:Array(String)}
+    AND ${PAIRS}
   GROUP BY store_id, sku`;
 
 const STORES = `SELECT store_id, name, territory, region, manager FROM stores FINAL`;
@@ -218,15 +227,14 @@ async function stockFindings(
   for (const alert of open) if (alert.type === 'no_data' && scanning.has(alert.store_id)) resolved.add(slotOf(alert));
 
   const pairKey = (r: { store_id: string; sku: string }) => `${r.store_id}|${r.sku}`;
-  // The store and SKU lists let the sorting key prune; the pair list keeps the result to the pairs asked for.
-  const stockKeys = (rows: { store_id: string; sku: string }[]) => ({
-    stores: [...new Set(rows.map((r) => r.store_id))],
-    skus: [...new Set(rows.map((r) => r.sku))],
-    pairs: [...new Set(rows.map(pairKey))],
-  });
-  const silentInWindow: { store_id: string; sku: string; baseline_units: number; windowDays: number }[] = [];
+  // A set of pairs goes to the queries (PAIRS) as two parallel lists: stores[i] with skus[i].
+  const stockKeys = (rows: { store_id: string; sku: string }[]) => {
+    const pairs = [...new Map(rows.map((r) => [pairKey(r), r])).values()];
+    return { stores: pairs.map((r) => r.store_id), skus: pairs.map((r) => r.sku) };
+  };
+  const silentInWindow: { store_id: string; sku: string; windowDays: number }[] = [];
   for (const windowDays of windows) {
-    const rows = await warehouse.query<{ store_id: string; sku: string; baseline_units: number }>(ZERO_SALE_CANDIDATES, {
+    const rows = await warehouse.query<{ store_id: string; sku: string }>(ZERO_SALE_CANDIDATES, {
       as_of: asOf,
       window_days: windowDays,
       baseline_days: thresholds.baselineDays,
@@ -249,35 +257,44 @@ async function stockFindings(
 
   const onHand = new Map<string, number>();
   const history = new Map<string, { day: string; units: number }[]>();
+  const seriesFrom = shiftDays(asOf, -27);
   if (candidates.length > 0) {
     for (const r of await warehouse.query<{ store_id: string; sku: string; on_hand: number }>(ON_HAND_AT_CLOSE, {
       as_of: asOf,
       timezone,
       ...stockKeys(candidates),
     })) {
-      onHand.set(`${r.store_id}|${r.sku}`, r.on_hand);
+      onHand.set(pairKey(r), r.on_hand);
     }
-    for (const r of await warehouse.query<{ store_id: string; sku: string; date: string; units: number }>(DAILY_SERIES, {
+    // From the earliest baseline start (the longest window) or the evidence start, whichever is earlier.
+    const longest = Math.max(...candidates.map((c) => c.windowDays));
+    const from = [seriesFrom, shiftDays(asOf, 1 - longest - thresholds.baselineDays)].sort()[0]!;
+    for (const r of await warehouse.query<{ store_id: string; sku: string; date: string; units: number }>(PAIR_DAYS, {
       as_of: asOf,
+      from,
       ...stockKeys(candidates),
     })) {
-      const key = `${r.store_id}|${r.sku}`;
-      history.set(key, [...(history.get(key) ?? []), { day: r.date, units: r.units }]);
+      const key = pairKey(r);
+      const days = history.get(key);
+      if (days) days.push({ day: r.date, units: r.units });
+      else history.set(key, [{ day: r.date, units: r.units }]);
     }
   }
 
-  const seriesFrom = shiftDays(asOf, -27);
   const lastYearFrom = shiftDays(oneYearEarlier(asOf), -27);
   for (const c of candidates) {
-    const key = `${c.store_id}|${c.sku}`;
+    const key = pairKey(c);
     const known = onHand.get(key);
+    const rows = history.get(key) ?? [];
+    const windowFrom = shiftDays(asOf, 1 - c.windowDays);
+    const baselineFrom = shiftDays(windowFrom, -thresholds.baselineDays);
+    const baselineUnits = rows.reduce((n, r) => (r.day >= baselineFrom && r.day < windowFrom ? n + r.units : n), 0);
     const decision = decideZeroSale(
-      { storeId: c.store_id, sku: c.sku, windowDays: c.windowDays, baselineUnits: c.baseline_units, onHand: known ?? null },
+      { storeId: c.store_id, sku: c.sku, windowDays: c.windowDays, baselineUnits, onHand: known ?? null },
       thresholds,
     );
     if (!decision.type) continue;
     const store = stores.get(c.store_id);
-    const rows = history.get(key) ?? [];
     const lastYearRows = rows.filter((r) => r.day <= oneYearEarlier(asOf));
     const severity: Severity = decision.expectedUnits >= 10 ? 'high' : decision.expectedUnits >= 5 ? 'medium' : 'low';
     const texts =
@@ -300,8 +317,8 @@ async function stockFindings(
       severity,
       assignee: storeManager(store, c.store_id),
       evidence: {
-        window: { from: shiftDays(asOf, 1 - c.windowDays), to: asOf, days: c.windowDays },
-        baseline_units: c.baseline_units,
+        window: { from: windowFrom, to: asOf, days: c.windowDays },
+        baseline_units: baselineUnits,
         expected_units: Number(decision.expectedUnits.toFixed(3)),
         p_zero: Number(decision.zeroProbability.toPrecision(4)),
         on_hand: known ?? null,
@@ -321,9 +338,9 @@ async function stockFindings(
       as_of: asOf,
       ...stockKeys(stockOpen),
     });
-    const lastSale = new Map(lastSales.map((r) => [`${r.store_id}|${r.sku}`, r.last_sale]));
+    const lastSale = new Map(lastSales.map((r) => [pairKey(r), r.last_sale]));
     for (const alert of stockOpen) {
-      const sale = lastSale.get(`${alert.store_id}|${alert.sku}`);
+      const sale = lastSale.get(pairKey(alert));
       if (sale && sale > alert.as_of) resolved.add(slotOf(alert));
     }
   }

@@ -22,8 +22,8 @@ const CATEGORIES = ['饮料', '乳品', '零食', '方便食品', '个人护理'
 
 /**
  * Each statement generates one table inside the warehouse from numbers(), so a chain of millions of rows builds at
- * engine speed instead of going through JSON. Sales go straight into the daily model (daily_sales, store_daily):
- * what is measured is the daily close, not the scan pipeline.
+ * engine speed instead of going through JSON. Sales go straight into the daily model (daily_sales, and through
+ * its view pair_sales; store_daily): what is measured is the daily close, not the scan pipeline.
  */
 const STATEMENTS = [
   `INSERT INTO stores (store_id, name, territory, region, city, lat, lon, format, manager)
@@ -52,12 +52,13 @@ const STATEMENTS = [
    FROM numbers({stores:UInt32} * {skus:UInt32})`,
   `INSERT INTO assortment (store_id, sku) SELECT store_id, sku FROM bench_pairs`,
   // One row per pair and day with a sale; units = ⌊rate × weekday lift + u⌋ with u uniform from a hash. Rows come
-  // out of numbers() already in the table's (day, store, sku) order, so the insert does not sort.
+  // out of numbers() already in the table's (store, sku, day) order, so the insert does not sort; the view on
+  // daily_sales keeps pair_sales up to date as it goes.
   `INSERT INTO daily_sales (day, store_id, sku, units, revenue, lines)
    SELECT day, concat('B', leftPad(toString(intDiv(pair, {skus:UInt32})), 5, '0')), concat('K', leftPad(toString(pair % {skus:UInt32}), 5, '0')),
      units, units * price, toUInt32(ceil(units / 2))
    FROM (
-     SELECT toDate({first_day:String}) + intDiv(number, {stores:UInt32} * {skus:UInt32}) AS day, number % ({stores:UInt32} * {skus:UInt32}) AS pair,
+     SELECT toDate({first_day:String}) + number % {days:UInt32} AS day, intDiv(number, {days:UInt32}) AS pair,
        if(cityHash64(pair, 4) % 10 < 7, 1 + (cityHash64(pair, 5) % 700) / 100, 0.05 + (cityHash64(pair, 5) % 25) / 100) AS rate,
        round(3 + (cityHash64(pair % {skus:UInt32}, 3) % 5000) / 100, 1) AS price,
        floor(rate * if(toDayOfWeek(day) >= 6, 1.3, 1.0) + cityHash64(pair, day) / 18446744073709551616.0) AS units
