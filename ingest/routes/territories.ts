@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
-import booleanValid from '@turf/boolean-valid';
-import kinks from '@turf/kinks';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import selfIntersections from 'geojson-polygon-self-intersections';
 import { saveTerritoryShapes, storeTerritories, territoryShapes } from '../../analytics/territories.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { USER_ROLES } from '../auth.ts';
@@ -96,8 +95,8 @@ function territoryName(feature: Feature, property: string | undefined): string |
 
 /**
  * Checks an uploaded collection feature by feature; throws a 400 naming the feature and what is wrong. Hard errors
- * are what breaks drawing or aggregation (structure, coordinate ranges, open or folded rings, holes across the outline);
- * an outline that crosses itself still draws, so it is kept and reported as a warning.
+ * are what breaks drawing or aggregation (structure, coordinate ranges, open rings, holes across the outline); an
+ * outline that crosses itself still draws, so it is kept and reported as a warning.
  */
 function checkCollection(body: Static<typeof TerritoryCollection>, property: string | undefined) {
   const features: { territory: string; geometry: Geometry }[] = [];
@@ -124,13 +123,23 @@ function checkCollection(body: Static<typeof TerritoryCollection>, property: str
     }
     const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
     polygons.forEach((rings, p) => {
-      if (!booleanValid({ type: 'Polygon', coordinates: rings })) {
-        const part = polygons.length > 1 ? `polygon ${p + 1}` : 'the polygon';
-        throw badRequest(`${where}: ${part} is not valid: each ring must end on its first position without folding back on itself, and a hole must not cross the outline`);
-      }
+      const part = polygons.length > 1 ? `polygon ${p + 1}` : 'the polygon';
+      rings.forEach((ring, r) => {
+        const [first, last] = [ring[0]!, ring.at(-1)!];
+        if (first[0] !== last[0] || first[1] !== last[1]) {
+          throw badRequest(`${where}: ${part}, ring ${r + 1} is not closed: its last position must repeat its first, [${first.join(', ')}]`);
+        }
+      });
+      // Crossings by spatial index (n log n): a detailed outline of 200,000 positions takes well under a second.
+      const crossings: { at: number[]; rings: [number, number] }[] = selfIntersections(
+        { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: rings } },
+        { callbackFunction: ({ isect, ring0, ring1 }) => ({ at: isect, rings: [ring0, ring1] }) },
+      );
+      const across = crossings.find((c) => c.rings[0] !== c.rings[1]);
+      const near = (at: number[]) => `${at[0]!.toFixed(4)}, ${at[1]!.toFixed(4)}`;
+      if (across) throw badRequest(`${where}: ${part} has a hole that crosses the outline near ${near(across.at)}; a hole must lie inside its outline`);
+      if (crossings[0]) warnings.push(`${where}: the outline crosses itself near ${near(crossings[0].at)}`);
     });
-    const crossing = kinks(geometry).features[0]?.geometry.coordinates;
-    if (crossing) warnings.push(`${where}: the outline crosses itself near ${crossing[0]!.toFixed(4)}, ${crossing[1]!.toFixed(4)}`);
     features.push({ territory: name, geometry });
   });
   return { features, warnings };

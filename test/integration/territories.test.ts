@@ -91,15 +91,26 @@ describe('territory outlines', () => {
     ['latitude and longitude swapped', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[31, 120], [31.5, 120], [31.5, 120.5], [31, 120]]] })), 400, /feature 1 \(苏南\): coordinates\/0\/0\/1 is 120, outside -90..90 for a latitude; positions are \[longitude, latitude\] in degrees \(swapped\?\)/],
     ['a string for a number', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], ['121', 31], [121, 32], [120, 31]]] })), 400, /coordinates\/0\/1\/0 expected number/],
     ['a ring of three positions', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], [121, 31], [120, 31]]] })), 400, /coordinates\/0 expected array length to be greater or equal to 4/],
-    ['an open ring', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], [121, 31], [121, 32], [120, 32]]] })), 400, /must end on its first position/],
-    ['a hole across its outline', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [...square(120, 31), ...square(120.4, 31.1, 0.3)] })), 400, /a hole must not cross the outline/],
-    ['the second part of a multipolygon open', collection(feature({ territory: '苏南' }, { type: 'MultiPolygon', coordinates: [square(120, 31), [[[122, 31], [123, 31], [123, 32], [122, 32]]]] })), 400, /polygon 2 is not valid/],
+    ['an open ring', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], [121, 31], [121, 32], [120, 32]]] })), 400, /feature 1 \(苏南\): the polygon, ring 1 is not closed: its last position must repeat its first, \[120, 31\]/],
+    ['a hole across its outline', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [...square(120, 31), ...square(120.4, 31.1, 0.3)] })), 400, /the polygon has a hole that crosses the outline near 120\.5000, 31\.\d{4}; a hole must lie inside its outline/],
+    ['the second part of a multipolygon open', collection(feature({ territory: '苏南' }, { type: 'MultiPolygon', coordinates: [square(120, 31), [[[122, 31], [123, 31], [123, 32], [122, 32]]]] })), 400, /polygon 2, ring 1 is not closed/],
   ])('refuses %s with a 4xx that says why, and keeps the previous outlines', async (_name, payload, status, message) => {
     const before = (await get()).json();
     const res = await put(payload);
     expect(res.statusCode, res.body).toBe(status);
     expect(res.json().message).toMatch(message);
     expect((await get()).json()).toEqual(before);
+  });
+
+  it('accepts a detailed outline just under the size limit (the checks scale with the positions, not their square)', async () => {
+    const n = 150_000;
+    const ring = Array.from({ length: n }, (_, i) => [120.5 + 0.5 * Math.cos((2 * Math.PI * i) / n), 31 + 0.5 * Math.sin((2 * Math.PI * i) / n)]);
+    const body = JSON.stringify(collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[...ring, ring[0]]] })));
+    expect(body.length).toBeGreaterThan(MAX_TERRITORY_GEOJSON_BYTES / 2);
+    const res = await put(body);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ territories: 1, warnings: [] });
+    expect((await get()).json().features[0].geometry.coordinates[0]).toHaveLength(n + 1);
   });
 
   it('refuses an upload over the size limit with the limit and what to do', async () => {
