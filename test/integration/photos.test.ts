@@ -3,6 +3,7 @@ import zlib from 'node:zlib';
 import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listDeadLetters } from '../../analytics/dead-letters.ts';
 import { buildApp } from '../../ingest/app.ts';
 import { Authority } from '../../ingest/auth.ts';
 import { photoRoutes } from '../../ingest/routes/photos.ts';
@@ -218,5 +219,21 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
     } finally {
       await ingest.close();
     }
+  });
+
+  it('sends a photo record it cannot analyse to dead-letter with the reason', async () => {
+    const { warehouse, log, publisher } = server.platform;
+    const missing = { photo_id: 'f'.repeat(64), store_id: 'S1', visit_id: '', taken_at: '2026-11-20T02:00:00.000Z', lat: null, lon: null };
+    await log.publish('photos', [{ key: 'S1', value: missing }, { key: 'S1', value: { ...missing, photo_id: '../../etc/passwd' } }]);
+    const worker = await startVisionWorker(log, { warehouse, store: new PhotoStore(path.join(server.dataDir, 'photos')), publisher }, pino({ level: 'silent' }));
+    try {
+      await waitForConsumers(log, VISION_GROUP, ['photos'], 60_000);
+    } finally {
+      await worker.stop();
+    }
+    await server.settle();
+    const reasons = (await listDeadLetters(warehouse, 'photos', 10)).map((d) => d.reason);
+    expect(reasons).toContainEqual(expect.stringMatching(/is not in the photo store/));
+    expect(reasons).toContainEqual(expect.stringMatching(/photo_id/));
   });
 });
