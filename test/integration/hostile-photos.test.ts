@@ -37,7 +37,10 @@ const damaged = fc
     const cut = Math.floor(at * image.length);
     if (how === 'truncate') return image.subarray(0, cut);
     if (how === 'flip') {
-      for (let i = 0; i < junk.length; i++) image[(cut + i * 97) % image.length] ^= junk[i]! | 1;
+      junk.forEach((bits, i) => {
+        const at = (cut + i * 97) % image.length;
+        image[at] = image[at]! ^ (bits | 1);
+      });
       return image;
     }
     if (how === 'splice') return Buffer.concat([image.subarray(0, cut), Buffer.from(junk), image.subarray(cut)]);
