@@ -154,6 +154,12 @@ describe('territory outlines', () => {
     );
   }, 120_000);
 
+  it('is described in the OpenAPI docs: upload, read, remove', async () => {
+    const spec = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    expect(Object.keys(spec.paths['/v1/territories/geojson']!).sort()).toEqual(['delete', 'get', 'put']);
+    expect(JSON.stringify(spec.paths['/v1/territories/geojson']!.put!.requestBody)).toContain('FeatureCollection');
+  });
+
   it('removes the outlines: the map gets an empty collection', async () => {
     const res = await server.app.inject({ method: 'DELETE', url: '/v1/territories/geojson', headers: { authorization: server.admin().authorization! } });
     expect(res.statusCode).toBe(204);
