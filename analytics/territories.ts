@@ -17,7 +17,10 @@ const LATEST_SHAPES = `
   SELECT geojson, territories, uploaded_by, formatDateTime(uploaded_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS uploaded_at
   FROM territory_shapes FINAL WHERE collection = {collection:String} LIMIT 1`;
 
-const STORE_TERRITORIES = `SELECT DISTINCT territory FROM stores FINAL ORDER BY territory`;
+const STORE_TERRITORIES = `
+  SELECT DISTINCT territory FROM stores FINAL
+  WHERE empty({store_ids:Array(String)}) OR has({store_ids:Array(String)}, store_id)
+  ORDER BY territory`;
 
 /** The latest upload; undefined when none was ever made. */
 export async function territoryShapes(warehouse: Warehouse): Promise<StoredTerritoryShapes | undefined> {
@@ -32,7 +35,10 @@ export async function saveTerritoryShapes(warehouse: Warehouse, shapes: Omit<Sto
   return uploadedAt;
 }
 
-/** The territories the stores name, to tell an uploader which outlines match no store and which stores lack one. */
-export async function storeTerritories(warehouse: Warehouse): Promise<string[]> {
-  return (await warehouse.query<{ territory: string }>(STORE_TERRITORIES)).map((row) => row.territory);
+/**
+ * The territories the stores name (of the given stores; all when none are given): which outlines match no store,
+ * which stores lack one, and which outlines a store-scoped reader may see.
+ */
+export async function storeTerritories(warehouse: Warehouse, storeIds: string[] = []): Promise<string[]> {
+  return (await warehouse.query<{ territory: string }>(STORE_TERRITORIES, { store_ids: storeIds })).map((row) => row.territory);
 }

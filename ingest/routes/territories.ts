@@ -158,7 +158,8 @@ export async function territoryRoutes(app: FastifyInstance, deps: TerritoryRoute
     {
       schema: {
         summary: 'The uploaded territory outlines (GeoJSON), for the heat map',
-        description: 'An empty FeatureCollection until an admin uploads outlines. A caller scoped to territories gets only theirs. Answers 304 to a matching If-None-Match.',
+        description:
+          'An empty FeatureCollection until an admin uploads outlines. A caller scoped to territories or stores gets only the outlines of its territories (or of its stores’ territories). Answers 304 to a matching If-None-Match.',
         tags: ['dashboard'],
         security,
         response: { 200: StoredCollection, 304: Type.Null() },
@@ -167,12 +168,16 @@ export async function territoryRoutes(app: FastifyInstance, deps: TerritoryRoute
     },
     async (request, reply) => {
       const stored = await territoryShapes(deps.warehouse);
-      const scope = request.principal!.territories;
+      // A scoped reader sees the outlines of the territories it reaches: its own, narrowed to its stores' ones.
+      const { storeIds, territories } = request.principal!;
+      const scoped = storeIds.length > 0 || territories.length > 0;
+      const ofStores = storeIds.length > 0 ? await storeTerritories(deps.warehouse, storeIds) : territories;
+      const scope = territories.length > 0 ? ofStores.filter((t) => territories.includes(t)) : ofStores;
       const etag = `W/"${createHash('sha256').update(`${stored?.uploaded_at ?? ''}|${scope.join('\n')}`).digest('base64url').slice(0, 22)}"`;
       reply.header('etag', etag).header('cache-control', 'private, no-cache');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
       const collection = JSON.parse(stored?.geojson || EMPTY) as { type: 'FeatureCollection'; features: { properties: { territory: string } }[] };
-      const features = scope.length === 0 ? collection.features : collection.features.filter((f) => scope.includes(f.properties.territory));
+      const features = scoped ? collection.features.filter((f) => scope.includes(f.properties.territory)) : collection.features;
       return { type: 'FeatureCollection', features, uploaded_at: stored?.uploaded_at ?? null, uploaded_by: stored?.uploaded_by ?? null };
     },
   );
