@@ -17,6 +17,7 @@ import { AlertBus } from './alert-bus.ts';
 import { startLiveAlerts, startNotifier } from './workers/notifier.ts';
 import { PhotoStore } from './photo-store.ts';
 import { startVisionWorker } from './workers/vision-worker.ts';
+import { closePhotoThreads } from '../vision/photo-threads.ts';
 
 export interface Platform {
   config: Config;
@@ -92,6 +93,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       clearInterval(lagTimer);
       // Last started, first stopped: the alert engine's daily close still has the warehouse sink it waits for.
       for (const worker of [...workers].reverse()) await worker.stop();
+      await closePhotoThreads();
       await log.close();
       await warehouse.close();
       unlock();

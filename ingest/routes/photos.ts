@@ -11,8 +11,9 @@ import type { PhotoRecord } from '../../pipelines/records.ts';
 import { analyzePhotoTimed, recordPhotoAnalysis } from '../../pipelines/workers/vision-worker.ts';
 import type { ShelfAnalysis } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
+import { PhotoQueueFullError } from '../../vision/photo-threads.ts';
 import { reaches, type Principal, type UserRole } from '../auth.ts';
-import { ApiError, badRequest, forbidden, notFound } from '../errors.ts';
+import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
 
 export interface PhotoRoutesDeps {
   warehouse: Warehouse;
@@ -104,6 +105,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
           analysed.push({ upload, result: await analyzePhotoTimed(upload.bytes, models) });
         } catch (err) {
           if (err instanceof UnreadableImageError) throw unreadable(upload.filename, err);
+          if (err instanceof PhotoQueueFullError) throw unavailable(`too many photos are being analysed (${err.message}); retry shortly`, 10);
           throw err;
         }
       }

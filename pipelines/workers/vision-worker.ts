@@ -4,6 +4,7 @@ import { saveShelfObservations, shelfObservationRows } from '../../analytics/she
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { analyzeShelfPhoto, type ShelfAnalysis, type VisionModels } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
+import { analyzeOffThread } from '../../vision/photo-threads.ts';
 import type { EventLog, Subscription } from '../event-log.ts';
 import type { EventPublisher } from '../event-publisher.ts';
 import { photoAnalysis } from '../metrics.ts';
@@ -55,11 +56,15 @@ export async function recordPhotoAnalysis(deps: PhotoResultDeps, photo: PhotoRec
   }
 }
 
-/** Decodes and analyses one photo, timing it by outcome; unreadable photos throw UnreadableImageError. */
+/**
+ * Decodes and analyses one photo, timing it by outcome; unreadable photos throw UnreadableImageError. With the
+ * configured models (the default) or the gate only (`null`) it runs on the analysis thread; models handed in
+ * (tests, tools) run here.
+ */
 export async function analyzePhotoTimed(bytes: Buffer, models?: VisionModels | null) {
   const timer = photoAnalysis.startTimer();
   try {
-    const result = await analyzeShelfPhoto(bytes, models === undefined ? {} : { models });
+    const result = models ? await analyzeShelfPhoto(bytes, { models }) : await analyzeOffThread(bytes, { gateOnly: models === null });
     timer({ outcome: result.analysis.status });
     return result;
   } catch (err) {

@@ -1,0 +1,61 @@
+import { Piscina } from 'piscina';
+import { analyzeShelfPhoto, type AnalyzedPhoto } from './analyze.ts';
+import { UnreadableImageError } from './image.ts';
+
+/**
+ * Photo analysis off the event loop. onnxruntime-node runs a model on the calling thread (the price-tag OCR holds
+ * it for most of a second), so in the one-process shape every photo would stall ingest and the dashboards.
+ * One worker thread keeps its own copy of the models; photos queue behind it up to a bound.
+ */
+interface Task {
+  bytes: Uint8Array;
+  /** The quality gate only (a vision worker elsewhere analyses the photo). */
+  gateOnly: boolean;
+}
+
+type TaskResult =
+  | { ok: true; analysis: AnalyzedPhoto['analysis']; derivative: Uint8Array }
+  | { ok: false; reason: UnreadableImageError['reason']; message: string };
+
+/** Runs in the worker thread. An unreadable photo is an answer, not a failure: its reason crosses back as data. */
+export async function analyzeTask({ bytes, gateOnly }: Task): Promise<TaskResult> {
+  try {
+    const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const { analysis, derivative } = await analyzeShelfPhoto(input, gateOnly ? { models: null } : {});
+    return { ok: true, analysis, derivative };
+  } catch (err) {
+    if (err instanceof UnreadableImageError) return { ok: false, reason: err.reason, message: err.message };
+    throw err;
+  }
+}
+
+/** Photos waiting for the thread beyond this are refused (the route answers 503 with Retry-After). */
+export const MAX_QUEUED_PHOTOS = 32;
+
+export class PhotoQueueFullError extends Error {
+  override name = 'PhotoQueueFullError';
+}
+
+let pool: Piscina | undefined;
+
+/** Decodes, gates and (unless `gateOnly`) analyses a photo on the analysis thread. */
+export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: boolean } = {}): Promise<AnalyzedPhoto> {
+  pool ??= new Piscina({
+    filename: new URL('./photo-thread.mjs', import.meta.url).href,
+    minThreads: 1,
+    maxThreads: 1,
+    maxQueue: MAX_QUEUED_PHOTOS,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  if (pool.queueSize >= MAX_QUEUED_PHOTOS) throw new PhotoQueueFullError(`${pool.queueSize} photos are waiting for analysis`);
+  const result = (await pool.run({ bytes, gateOnly: options.gateOnly ?? false } satisfies Task)) as TaskResult;
+  if (!result.ok) throw new UnreadableImageError(result.reason, result.message);
+  return { analysis: result.analysis, derivative: Buffer.from(result.derivative.buffer, result.derivative.byteOffset, result.derivative.byteLength) };
+}
+
+/** Stops the analysis thread (at shutdown, after the in-flight photos). */
+export async function closePhotoThreads(): Promise<void> {
+  const closing = pool;
+  pool = undefined;
+  await closing?.close();
+}
