@@ -181,3 +181,20 @@ describe('the store page', () => {
     expect(none.last_year).toEqual([]);
   });
 });
+
+// Last: it adds a store, sales and alerts that the tests above do not expect.
+describe('GET /v1/map between writes', () => {
+  it('answers repeated questions from what it kept, and from the new data once a sale, a store or an alert arrives', async () => {
+    const url = `/v1/map?metric=sales&from=${day(-27)}&to=${D}`;
+    const sales = async (storeId: string) => (await get(url)).json().stores.find((s: { store_id: string }) => s.store_id === storeId);
+    expect(await sales('S2')).toMatchObject({ sales: 0, open_alerts_total: 0 });
+    expect(await sales('S2')).toMatchObject({ sales: 0 });
+    await post('/v1/events/scans', dailyScans('S2', 'P2', -1, -1, 4, 5, 'late'));
+    await server.settle();
+    expect(await sales('S2')).toMatchObject({ sales: 20, units: 4 });
+    await post('/v1/stores', [{ store_id: 'S4', name: '苏州观前店', territory: '苏南', region: '华东', city: '苏州', lat: 31.31, lon: 120.62 }]);
+    expect(await sales('S4')).toMatchObject({ sales: 0, territory: '苏南' });
+    await post('/v1/alerts/evaluate', { as_of: D });
+    expect((await get(url)).json().stores.reduce((n: number, s: { open_alerts_total: number }) => n + s.open_alerts_total, 0)).toBeGreaterThan(0);
+  });
+});
