@@ -116,7 +116,7 @@ async function demo(options: { dataDir?: string }): Promise<void> {
 program
   .command('analyze')
   .description('run the shelf vision pipeline on local photos and print the result')
-  .argument('<image...>', 'photo files (JPEG, PNG, WebP)')
+  .argument('<image...>', 'photo files (JPEG, PNG, WebP; not iPhone HEIC unless sharp decodes HEVC)')
   .option('--json', 'print JSON (one object per photo in an array)')
   .action(async (images: string[], options: { json?: boolean }) => {
     const results = [];

@@ -3,11 +3,21 @@ import sharp, { type Metadata } from 'sharp';
 /** Images larger than this are refused before decoding (a pixel bomb expands to gigabytes). */
 export const MAX_INPUT_PIXELS = 60_000_000;
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'heif', 'avif', 'tiff']);
+/**
+ * Whether this sharp can decode HEVC-coded HEIF (iPhone "High Efficiency" photos). The prebuilt sharp carries
+ * libheif for AVIF only (HEVC needs libde265, which it leaves out for patent reasons) and then lists only `.avif`.
+ */
+const HEVC_DECODER = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
 
-/** A photo that cannot be used at all: not an image, truncated, empty, too many pixels. */
+/** What a merchandiser does about an iPhone HEIC photo, in both languages (the capture page converts them itself). */
+export const HEIC_ADVICE =
+  'HEIC photos (iPhone "High Efficiency") cannot be read here: set Settings → Camera → Formats to "Most Compatible" (JPEG) and retake, or upload through the web capture page, which converts them. ' +
+  '无法读取 HEIC 照片（iPhone「高效」格式）：请在 设置 → 相机 → 格式 中选择「兼容性最佳」（JPEG）后重拍，或通过网页拍照页面上传（会自动转换）。';
+
+/** A photo that cannot be used at all: not an image, truncated, empty, too many pixels, HEIC without a decoder. */
 export class UnreadableImageError extends Error {
   override name = 'UnreadableImageError';
-  constructor(readonly reason: 'empty' | 'not_an_image' | 'unsupported_format' | 'corrupt' | 'too_many_pixels', message: string) {
+  constructor(readonly reason: 'empty' | 'not_an_image' | 'unsupported_format' | 'heic_unsupported' | 'corrupt' | 'too_many_pixels', message: string) {
     super(message);
   }
 }
@@ -37,6 +47,8 @@ export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
   if (!metadata.format || !ACCEPTED_FORMATS.has(metadata.format)) {
     throw new UnreadableImageError('unsupported_format', `format ${metadata.format ?? 'unknown'} is not accepted; send JPEG, PNG or WebP`);
   }
+  // The header names the codec: refused with advice here rather than as a "damaged" photo after a failed decode.
+  if (metadata.compression === 'hevc' && !HEVC_DECODER) throw new UnreadableImageError('heic_unsupported', HEIC_ADVICE);
   if ((metadata.width ?? 0) * (metadata.height ?? 0) > MAX_INPUT_PIXELS) {
     throw new UnreadableImageError('too_many_pixels', `${metadata.width}×${metadata.height} is more than ${MAX_INPUT_PIXELS / 1e6} megapixels`);
   }

@@ -41,8 +41,9 @@ function photoView(photo: { photo_id: string; store_id: string; visit_id: string
   return { ...photo, image_url: `/v1/photos/${photo.photo_id}/image`, ...analysis };
 }
 
+const UNREADABLE_STATUS: Partial<Record<UnreadableImageError['reason'], number>> = { too_many_pixels: 413, heic_unsupported: 415 };
 const unreadable = (filename: string, err: UnreadableImageError) =>
-  new ApiError(err.reason === 'too_many_pixels' ? 413 : 422, `photo_${err.reason}`, `${filename}: ${err.message}`);
+  new ApiError(UNREADABLE_STATUS[err.reason] ?? 422, `photo_${err.reason}`, `${filename}: ${err.message}`);
 
 /** The capture path: shelf photos in, the quality gate's verdict and the shelf analysis out, in seconds. */
 export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
@@ -54,7 +55,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       schema: {
         summary: 'Upload shelf photos of a store visit (multipart)',
         description:
-          'Parts: one or more image files (JPEG, PNG, WebP; at most 10 of 25 MB) and fields store_id, optional visit_id, taken_at (ISO-8601), lat, lon. ' +
+          'Parts: one or more image files (JPEG, PNG, WebP; HEIC only if sharp on the server decodes HEVC, else 415 photo_heic_unsupported; at most 10 of 25 MB) and fields store_id, optional visit_id, taken_at (ISO-8601), lat, lon. ' +
           'A photo failing the quality gate comes back with status "retake" and the reasons in Chinese and English. ' +
           'Where a separate vision worker analyses photos, the answer is 202 with status "pending" and GET /v1/photos/:id shows the analysis when it is done.',
         tags: ['photos'],

@@ -46,6 +46,44 @@ function pixelBomb(): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(10))), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/**
+ * An iPhone HEIC photo as far as the header goes: ISO-BMFF with an `ftyp` of brand heic and a `meta` box whose
+ * primary item is an `hvc1` (HEVC) image of 4032 × 3024, then a few bytes of coded data. Enough for libheif to
+ * recognise it and for a sharp without an HEVC decoder to fail on it as it does on a real one.
+ */
+function iphoneHeic(): Buffer {
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
+  const box = (type: string, ...payload: Buffer[]) => {
+    const body = Buffer.concat(payload);
+    return Buffer.concat([u32(8 + body.length), Buffer.from(type, 'latin1'), body]);
+  };
+  const fullBox = (type: string, version: number, ...payload: Buffer[]) => box(type, u32(version << 24), ...payload);
+  const ftyp = box('ftyp', Buffer.from('heic'), u32(0), Buffer.from('mif1heic'));
+  const coded = Buffer.alloc(64);
+  const meta = (dataOffset: number) =>
+    fullBox(
+      'meta', 0,
+      fullBox('hdlr', 0, u32(0), Buffer.from('pict'), Buffer.alloc(12), Buffer.from([0])),
+      fullBox('pitm', 0, u16(1)),
+      // One item, one extent: 4-byte offsets and lengths, no base offset.
+      fullBox('iloc', 0, Buffer.from([0x44, 0x00]), u16(1), u16(1), u16(0), u16(1), u32(dataOffset), u32(coded.length)),
+      fullBox('iinf', 0, u16(1), fullBox('infe', 2, u16(1), u16(0), Buffer.from('hvc1'), Buffer.from([0]))),
+      box(
+        'iprp',
+        box('ipco', box('hvcC', Buffer.from([1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 0x5d, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 0])), fullBox('ispe', 0, u32(4032), u32(3024))),
+        // Item 1 has property 1 (hvcC, essential) and property 2 (ispe).
+        fullBox('ipma', 0, u32(1), u16(1), Buffer.from([2, 0x81, 0x02])),
+      ),
+    );
+  const dataOffset = ftyp.length + meta(0).length + 8;
+  return Buffer.concat([ftyp, meta(dataOffset), box('mdat', coded)]);
+}
+
 function upload(files: { name: string; bytes: Buffer; type?: string }[], fields: Record<string, string>, token?: string) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
@@ -134,14 +172,16 @@ describe('the capture path', () => {
   });
 
   it.each([
-    ['a text file', () => Buffer.from('not a photo at all'), 422, 'photo_not_an_image'],
-    ['an empty file', () => Buffer.alloc(0), 422, 'photo_empty'],
-    ['a truncated JPEG', () => shelf.subarray(0, Math.floor(shelf.length / 2)), 422, 'photo_corrupt'],
-    ['a pixel bomb', () => pixelBomb(), 413, 'photo_too_many_pixels'],
-  ])('refuses %s with a reason and stores nothing', async (_name, bytes, status, error) => {
+    ['a text file', () => Buffer.from('not a photo at all'), 422, 'photo_not_an_image', expect.any(String)],
+    ['an empty file', () => Buffer.alloc(0), 422, 'photo_empty', expect.any(String)],
+    ['a truncated JPEG', () => shelf.subarray(0, Math.floor(shelf.length / 2)), 422, 'photo_corrupt', expect.any(String)],
+    ['a pixel bomb', () => pixelBomb(), 413, 'photo_too_many_pixels', expect.any(String)],
+    // The bundled sharp has no HEVC decoder: the merchandiser is told what to change, in both languages.
+    ['an iPhone HEIC photo', () => iphoneHeic(), 415, 'photo_heic_unsupported', expect.stringMatching(/Most Compatible.*兼容性最佳/s)],
+  ])('refuses %s with a reason and stores nothing', async (_name, bytes, status, error, message) => {
     const res = await upload([{ name: 'bad', bytes: bytes() }], { store_id: 'S1' });
     expect(res.status).toBe(status);
-    expect(await res.json()).toMatchObject({ error, message: expect.any(String) });
+    expect(await res.json()).toMatchObject({ error, message });
   });
 
   it('needs a known store, and a merchandiser uploads only to assigned stores', async () => {
