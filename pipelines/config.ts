@@ -189,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       maxZeroProbability: fraction(env, 'SHELFPULSE_MAX_ZERO_PROBABILITY', DEFAULT_THRESHOLDS.maxZeroProbability),
       minPriceGap: fraction(env, 'SHELFPULSE_MIN_PRICE_GAP', DEFAULT_THRESHOLDS.minPriceGap),
       dormantAfterDays: integer(env, 'SHELFPULSE_DORMANT_DAYS', DEFAULT_THRESHOLDS.dormantAfterDays, 1, 3650),
+      shelfLookbackDays: integer(env, 'SHELFPULSE_SHELF_LOOKBACK_DAYS', DEFAULT_THRESHOLDS.shelfLookbackDays, 1, 90),
+      minShelfGaps: integer(env, 'SHELFPULSE_MIN_SHELF_GAPS', DEFAULT_THRESHOLDS.minShelfGaps, 1, 1000),
+      minShareOfShelf: fraction(env, 'SHELFPULSE_MIN_SHARE_OF_SHELF', DEFAULT_THRESHOLDS.minShareOfShelf),
     },
   };
 }

@@ -55,3 +55,32 @@ export function dormantTexts(a: { storeName: string; days: number; margin: numbe
     suggestion_en: `Reps of territory ${a.territory}: visit or call this customer, find out why, and win back the order.`,
   };
 }
+
+export function shelfGapTexts(a: { storeName: string; day: string; gaps: number; photos: number }): AlertTexts {
+  return {
+    message_zh: `${a.storeName}：${a.day}拍摄的${a.photos}张货架照片中发现${a.gaps}处空位。`,
+    message_en: `${a.storeName}: ${a.gaps} empty facing(s) on the ${a.photos} shelf photo(s) taken on ${a.day}.`,
+    suggestion_zh: '请店长安排补货上架，填满空位；若仓库无货，请同时提交补货订单。',
+    suggestion_en: 'Store manager: refill the empty facings from the back room; if there is no stock, place a replenishment order as well.',
+  };
+}
+
+export function lowShareTexts(a: { storeName: string; day: string; share: number; target: number }): AlertTexts {
+  return {
+    message_zh: `${a.storeName}：${a.day}的货架照片中自有品牌排面占比仅${pct(a.share)}，低于目标${pct(a.target)}。`,
+    message_en: `${a.storeName}: own brands hold ${pct(a.share)} of the facings on the shelf photos of ${a.day}, below the ${pct(a.target)} target.`,
+    suggestion_zh: '请按陈列协议恢复自有品牌排面（检查是否被竞品占位），必要时与门店协商增加排面。',
+    suggestion_en: 'Restore the own brands’ facings to the display agreement (check for competitor products in our space) and negotiate more facings if needed.',
+  };
+}
+
+export function planogramTexts(a: { storeName: string; productName: string; sku: string; status: 'missing' | 'misplaced'; day: string }): AlertTexts {
+  const zh = a.status === 'missing' ? '按陈列图应在货架上，但照片中没有' : '不在陈列图规定的位置';
+  const en = a.status === 'missing' ? 'is planned on the bay but missing from the photo' : 'is not where the planogram puts it';
+  return {
+    message_zh: `${a.storeName}：${a.productName}（${a.sku}）${zh}（${a.day}拍摄）。`,
+    message_en: `${a.storeName}: ${a.productName} (${a.sku}) ${en} (photographed ${a.day}).`,
+    suggestion_zh: '请店长按陈列图调整该商品的位置与排面，调整后重新拍照确认。',
+    suggestion_en: 'Store manager: put this SKU back in its planned place and facings, then take a new photo to confirm.',
+  };
+}

@@ -12,6 +12,12 @@ export interface RuleThresholds {
   minPriceGap: number;
   /** A customer is dormant after this many days without an order. */
   dormantAfterDays: number;
+  /** Vision alerts read a store's latest photographed day within this many days up to the close. */
+  shelfLookbackDays: number;
+  /** shelf_gap from this many empty facings on those photos. */
+  minShelfGaps: number;
+  /** low_share_of_shelf when the own brands hold less than this share of the facings recognised. */
+  minShareOfShelf: number;
 }
 
 export const DEFAULT_THRESHOLDS: RuleThresholds = {
@@ -21,6 +27,9 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   maxZeroProbability: 0.05,
   minPriceGap: 0.05,
   dormantAfterDays: 90,
+  shelfLookbackDays: 7,
+  minShelfGaps: 1,
+  minShareOfShelf: 0.3,
 };
 
 export function windowDaysFor(thresholds: RuleThresholds, category: string): number {

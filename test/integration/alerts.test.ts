@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveShelfObservations, type ShelfObservationRow } from '../../analytics/shelf-observations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -157,5 +158,56 @@ describe('the territory map', () => {
   it('refuses an unknown metric with a 400', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/v1/map?metric=profit', headers: server.admin() });
     expect(res.statusCode).toBe(400);
+  });
+});
+
+// Last: the vision alerts add open alerts that the tests above do not expect.
+describe('vision alerts at the daily close', () => {
+  const observation = (photoId: string, takenAt: string, over: Partial<ShelfObservationRow>): ShelfObservationRow => ({
+    photo_id: photoId,
+    store_id: 'S2',
+    visit_id: '',
+    taken_at: takenAt,
+    sku: 'P1',
+    brand: '清泉',
+    is_competitor: false,
+    facings: 2,
+    linear_px: 200,
+    brand_share_by_facings: 0.2,
+    brand_share_by_width: 0.2,
+    price: null,
+    promo: false,
+    photo_gaps: 3,
+    planogram_score: 0.5,
+    planogram_status: 'ok',
+    ...over,
+  });
+
+  it('raise shelf_gap, low_share_of_shelf and planogram from the latest photos, and resolve them when a new photo shows the shelf fixed', async () => {
+    const at = `${day(-1)} 02:00:00.000`;
+    await saveShelfObservations(server.platform.warehouse, [
+      observation('ph-a', at, {}),
+      observation('ph-a', at, { sku: 'C1', brand: '恒泰', is_competitor: true, facings: 8, brand_share_by_facings: 0.8 }),
+      observation('ph-a', at, { sku: 'P4', brand: '脆乐', facings: 0, planogram_status: 'missing' }),
+    ]);
+    await post('/v1/alerts/evaluate', { as_of: D });
+    const raised = await alerts('store_id=S2&status=open');
+    const vision = raised.filter((a) => ['shelf_gap', 'low_share_of_shelf', 'planogram'].includes(a.type));
+    expect(vision.map((a) => [a.type, a.sku]).sort()).toEqual([['low_share_of_shelf', ''], ['planogram', 'P4'], ['shelf_gap', '']]);
+    const byType = Object.fromEntries(vision.map((a) => [a.type, a]));
+    expect(byType.shelf_gap).toMatchObject({ severity: 'medium', assignee: 'mgr-S2', evidence: { day: day(-1), gaps: 3, photos: ['ph-a'] } });
+    expect(byType.low_share_of_shelf).toMatchObject({ severity: 'medium', evidence: { share: 0.2, own_facings: 2, total_facings: 10 } });
+    expect(byType.planogram).toMatchObject({ severity: 'high', category: '零食', evidence: { status: 'missing', photo_id: 'ph-a' } });
+    expect(byType.planogram.messages.zh).toContain('脆乐薯片');
+    expect(byType.planogram.messages.en).toContain('missing');
+
+    // The next day the bay is photographed again: full, own brands at 70%, every planned SKU in place.
+    const fixed = `${D} 02:00:00.000`;
+    await saveShelfObservations(server.platform.warehouse, [
+      observation('ph-b', fixed, { facings: 7, photo_gaps: 0, planogram_score: 1 }),
+      observation('ph-b', fixed, { sku: 'C1', brand: '恒泰', is_competitor: true, facings: 3, photo_gaps: 0, planogram_score: 1 }),
+    ]);
+    const next = await post('/v1/alerts/evaluate', { as_of: D });
+    expect(next.by_type).toMatchObject({ shelf_gap: { resolved: 1 }, low_share_of_shelf: { resolved: 1 }, planogram: { resolved: 1 } });
   });
 });
