@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseError, type Warehouse } from '../../analytics/warehouse.ts';
 import { startWarehouseSink } from '../../pipelines/workers/warehouse-sink.ts';
+import { scans } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // This process plays ingest only: nothing drains the log until the test starts a sink.
@@ -10,8 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const batch = (prefix: string, n = 200) =>
-  Array.from({ length: n }, (_, i) => ({ event_id: `${prefix}-${i}`, store_id: 'S1', sku: `P${i}`, ts: '2026-11-20T10:00:00+08:00', qty: 1, unit_price: 1 }));
+const batch = (prefix: string, n = 200) => scans(prefix, n, (i) => ({ sku: `P${i}` }));
 
 /** The real chDB warehouse behind a switch that makes every insert fail as an unreachable server would. */
 function interruptible(warehouse: Warehouse) {

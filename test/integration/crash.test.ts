@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
 import { testBrokers, type TestBrokers } from '../kafka/brokers.ts';
+import { scansNdjson } from '../support/fixtures.ts';
 import { exited, spawnServer } from '../support/process.ts';
 
 const TOKEN = 'crash-test-admin-token-0123';
@@ -20,9 +21,7 @@ afterAll(async () => {
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' };
 
 function batch(prefix: string, n: number): string {
-  return Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ event_id: `${prefix}-${i}`, store_id: `S${i % 7}`, sku: `P${i % 13}`, ts: '2026-11-20T10:00:00+08:00', qty: 1, unit_price: 2 }),
-  ).join('\n');
+  return scansNdjson(prefix, n, (i) => ({ store_id: `S${i % 7}`, sku: `P${i % 13}`, unit_price: 2 }));
 }
 
 describe.each(['embedded', 'kafka'])('kill -9 while a client streams events (%s event log)', (adapter) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -6,16 +7,6 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(async () => server?.stop());
-
-const scan = (id: string, over: Record<string, unknown> = {}) => ({
-  event_id: id,
-  store_id: 'S1',
-  sku: 'P1',
-  ts: '2026-11-20T10:00:00+08:00',
-  qty: 1,
-  unit_price: 2,
-  ...over,
-});
 
 describe('a poison record on the log', () => {
   it('lands in dead-letter with the reason, the stream goes on, and it can be replayed corrected', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -61,7 +62,7 @@ describe('hostile input never gets a 5xx', () => {
   });
 
   it('a mixed batch keeps its valid rows', async () => {
-    const good = { event_id: 'mix-1', store_id: 'S1', sku: 'P1', ts: '2026-11-20T10:00:00+08:00', qty: 1, unit_price: 1 };
+    const good = scan('mix-1');
     const res = await server.app.inject({
       method: 'POST',
       url: '/v1/events/scans',

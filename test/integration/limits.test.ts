@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -6,8 +7,6 @@ beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_RATE_LIMIT_PER_MIN: '3', SHELFPULSE_MAX_ROWS: '5' });
 });
 afterAll(async () => server?.stop());
-
-const scan = (id: string) => ({ event_id: id, store_id: 'S1', sku: 'P1', ts: '2026-11-20T10:00:00+08:00', qty: 1, unit_price: 1 });
 
 describe('request limits', () => {
   it('refuses more rows than a request may carry, naming the limit', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
+import { scansNdjson } from '../support/fixtures.ts';
 import { exited, spawnServer } from '../support/process.ts';
 
 const TOKEN = 'shutdown-test-admin-token-01';
@@ -13,8 +14,7 @@ describe('graceful shutdown (SIGTERM)', () => {
   it('answers the requests in flight, drains the warehouse sink, and exits 0', async () => {
     const server = await spawnServer(['--no-demo'], { SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: TOKEN });
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' };
-    const body = (b: number) =>
-      Array.from({ length: 2000 }, (_, i) => JSON.stringify({ event_id: `g-${b}-${i}`, store_id: 'S1', sku: `P${i % 50}`, ts: '2026-11-20T10:00:00+08:00', qty: 1, unit_price: 2 })).join('\n');
+    const body = (b: number) => scansNdjson(`g-${b}`, 2000, (i) => ({ sku: `P${i % 50}`, unit_price: 2 }));
     const inFlight = [0, 1, 2, 3].map((b) => fetch(`${server.url}/v1/events/scans`, { method: 'POST', headers, body: body(b) }).then((r) => r.status).catch(() => 0));
     await new Promise((r) => setTimeout(r, 120));
     server.child.kill('SIGTERM');
