@@ -317,6 +317,44 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.context().close();
   });
 
+  it('shows a queued photo as analysing until its analysis is stored (the distributed shape), and HEIC advice at once', async () => {
+    const page = await web.signedInPage('zh', { width: 390, height: 844 });
+    // The server here analyses inline; its answers are turned into those of an ingest process without the vision
+    // role (202, status pending, the quality gate's figures only), and GET /v1/photos/:id is pending for two asks.
+    const queued = (photo: object) => ({ ...photo, status: 'pending', detector: null, detections: [], facings: [], share_of_shelf: [], gaps: [], prices: [] });
+    await page.route(`${web.baseUrl}/v1/photos`, async (route) => {
+      const answer = (await (await route.fetch()).json()) as { photos: object[] };
+      await route.fulfill({ status: 202, json: { photos: answer.photos.map(queued) } });
+    });
+    let asks = 0;
+    await page.route(/\/v1\/photos\/[0-9a-f]{64}$/, async (route) => {
+      const response = await route.fetch();
+      const photo = (await response.json()) as object;
+      await route.fulfill({ response, json: ++asks <= 2 ? queued(photo) : photo });
+    });
+    await page.goto(`${web.baseUrl}/capture`);
+    await expect.poll(() => page.locator('[data-testid=capture-store] option').count()).toBe(web.storeCount);
+
+    // Chromium cannot decode HEIC: the merchandiser is told what to do before anything is uploaded.
+    await page.setInputFiles('[data-testid=capture-files]', { name: 'IMG_0042.HEIC', mimeType: 'image/heic', buffer: Buffer.from('....ftypheic') });
+    await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/兼容性最佳/);
+    expect(await page.locator('[data-testid=capture-upload]').isDisabled()).toBe(true);
+    await page.screenshot(shot('capture-heic'));
+
+    await page.setInputFiles('[data-testid=capture-files]', { name: 'shelf.jpg', mimeType: 'image/jpeg', buffer: await shelfPhoto() });
+    await page.click('[data-testid=capture-upload]');
+    const result = page.locator('[data-testid=capture-results] article').first();
+    await expect.poll(() => result.getAttribute('data-status'), { timeout: 60_000 }).toBe('pending');
+    await expect.poll(() => result.locator('[data-testid=photo-pending]').textContent()).toMatch(/分析中/);
+    await page.screenshot(shot('capture-pending'));
+    // Asked every 2 s: the third ask gets the stored analysis and the result replaces the pending card.
+    await expect.poll(() => result.getAttribute('data-status'), { timeout: 20_000 }).toMatch(/^(analyzed|retake)$/);
+    expect(asks).toBe(3);
+    expect(await page.locator('[data-testid=photo-pending]').count()).toBe(0);
+    await page.screenshot(shot('capture-pending-done'));
+    await page.context().close();
+  });
+
   it('switches the language', async () => {
     const page = await web.signedInPage('zh');
     await page.goto(`${web.baseUrl}/alerts`);

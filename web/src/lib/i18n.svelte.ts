@@ -129,6 +129,13 @@ const dictionary = {
   'capture.gaps': ['处空位', 'gaps'],
   'capture.prices': ['个价签', 'price tags'],
   'capture.pickStore': ['请先选择门店。', 'Pick the store first.'],
+  'capture.queued': ['已上传，等待分析', 'Uploaded; waiting for the analysis'],
+  'capture.heic': [
+    '此浏览器无法读取 HEIC 照片（iPhone「高效」格式）：请在 设置 → 相机 → 格式 中选择「兼容性最佳」后重拍，或用 Safari 上传。',
+    'This browser cannot read HEIC photos (iPhone "High Efficiency"): set Settings → Camera → Formats to "Most Compatible" and retake, or upload from Safari.',
+  ],
+  'photo.pending': ['分析中…', 'Analysing…'],
+  'photo.stalled': ['分析时间比平常长，请稍后刷新查看结果。', 'The analysis is taking longer than usual; refresh later to see the result.'],
   'outlines.title': ['区域边界', 'Territory outlines'],
   'outlines.hint': [
     '上传 GeoJSON：一个 FeatureCollection，每个区域一个 Polygon 或 MultiPolygon，属性 territory（或 name）与门店的区域同名。',

@@ -85,7 +85,8 @@ export interface PhotoAnalysis {
   photo_id: string;
   store_id: string;
   taken_at: string;
-  status: 'analyzed' | 'retake';
+  /** pending: queued for a vision worker (the distributed shape); GET /v1/photos/:id shows the result later. */
+  status: 'analyzed' | 'retake' | 'pending';
   retake: { code: string; message_zh: string; message_en: string }[];
   width: number;
   height: number;
