@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from './atomic-file.ts';
 import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, SubscribeOptions, Subscription } from './event-log.ts';
 import type { Topic } from './topics.ts';
 
@@ -240,20 +241,6 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-/** Writes a file so that a crash leaves either the old or the new content, never a torn one. */
-let tmpCounter = 0;
-async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${tmpCounter++}.tmp`;
-  const handle = await fsp.open(tmp, 'w');
-  try {
-    await handle.writeFile(content);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await fsp.rename(tmp, file);
 }
 
 /**

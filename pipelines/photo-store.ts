@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from './atomic-file.ts';
 
 /**
  * Content-addressed photo files under the data directory: the path comes from the SHA-256 of the bytes, never
@@ -23,16 +24,7 @@ export class PhotoStore {
     const dir = this.dir(photoId);
     await fs.mkdir(dir, { recursive: true });
     for (const [name, bytes] of [['original', original], ['derivative.jpg', derivative]] as const) {
-      const file = path.join(dir, name);
-      const tmp = `${file}.tmp`;
-      const handle = await fs.open(tmp, 'w');
-      try {
-        await handle.writeFile(bytes);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(tmp, file);
+      await writeFileAtomic(path.join(dir, name), bytes);
     }
   }
 
