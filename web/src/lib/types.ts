@@ -1,56 +1,5 @@
-export type MapMetric = 'sales_vs_ly' | 'sales_vs_prev' | 'sell_through' | 'open_alerts' | 'share_of_shelf';
-
-export interface MapStore {
-  store_id: string;
-  name: string;
-  city: string;
-  territory: string;
-  region: string;
-  format: string;
-  lat: number;
-  lon: number;
-  sales: number;
-  sales_prev: number;
-  sales_ly: number;
-  units: number;
-  vs_prev: number | null;
-  vs_ly: number | null;
-  sell_through: number | null;
-  open_alerts: Record<string, number>;
-  open_alerts_total: number;
-  share_of_shelf: number | null;
-  dormant: boolean;
-  days_since_last_order: number | null;
-  historical_margin: number;
-  value: number | null;
-}
-
-export interface MapTerritory {
-  territory: string;
-  region: string;
-  stores: number;
-  lat: number;
-  lon: number;
-  sales: number;
-  vs_prev: number | null;
-  vs_ly: number | null;
-  sell_through: number | null;
-  open_alerts_total: number;
-  share_of_shelf: number | null;
-  dormant_stores: number;
-  value: number | null;
-}
-
-export interface MapView {
-  metric: MapMetric;
-  unit: 'ratio' | 'count' | 'CNY';
-  from: string;
-  to: string;
-  previous: { from: string; to: string };
-  last_year: { from: string; to: string };
-  stores: MapStore[];
-  territories: MapTerritory[];
-}
+// The map answer is typed by the schema that documents GET /v1/map; a type-only import, so no server code is bundled.
+export type { MapMetric, MapView, StoreKpis as MapStore, TerritoryKpis as MapTerritory } from '../../../analytics/kpi/map.ts';
 
 export type AlertType = 'zero_sale' | 'out_of_stock' | 'no_data' | 'price_gap' | 'dormant_customer' | 'shelf_gap' | 'low_share_of_shelf' | 'planogram';
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
