@@ -355,6 +355,7 @@ describe('web app in headless Chromium against the real server with the demo cha
     await expect.poll(() => result.getAttribute('data-status'), { timeout: 20_000 }).toMatch(/^(analyzed|retake)$/);
     expect(asks).toBe(3);
     expect(await page.locator('[data-testid=photo-pending]').count()).toBe(0);
+    await result.locator('img').waitFor();
     await page.screenshot(shot('capture-pending-done'));
     await page.context().close();
   });
