@@ -134,7 +134,7 @@ const dictionary = {
     '此浏览器无法读取 HEIC 照片（iPhone「高效」格式）：请在 设置 → 相机 → 格式 中选择「兼容性最佳」后重拍，或用 Safari 上传。',
     'This browser cannot read HEIC photos (iPhone "High Efficiency"): set Settings → Camera → Formats to "Most Compatible" and retake, or upload from Safari.',
   ],
-  'photo.pending': ['分析中…', 'Analysing…'],
+  'photo.pending': ['分析中…', 'Analyzing…'],
   'photo.stalled': ['分析时间比平常长，请稍后刷新查看结果。', 'The analysis is taking longer than usual; refresh later to see the result.'],
   'outlines.title': ['区域边界', 'Territory outlines'],
   'outlines.hint': [
