@@ -34,18 +34,12 @@ async function createUser(user: { username: string; role: UserRole; store_ids?: 
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
-  await server.app.inject({
-    method: 'POST',
-    url: '/v1/stores',
-    headers: server.admin(),
-    payload: [
-      { store_id: 'S1', name: '一号店', territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.5 },
-      { store_id: 'S2', name: '二号店', territory: '华东二区', region: '华东', city: '杭州', lat: 30.3, lon: 120.2 },
-    ],
-  });
+  await server.addStores([
+    { store_id: 'S1', name: '一号店', territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.5 },
+    { store_id: 'S2', name: '二号店', territory: '华东二区', region: '华东', city: '杭州', lat: 30.3, lon: 120.2 },
+  ]);
   for (const role of USER_ROLES) {
-    const res = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: role, role, store_ids: scoped(role) } });
-    tokens.set(role, res.json().token);
+    tokens.set(role, await server.issueToken({ name: role, role, store_ids: scoped(role) }));
     await createUser({ username: `matrix.${role}`, role, store_ids: scoped(role) });
     cookies.set(role, sessionCookie(await login(`matrix.${role}`)));
   }

@@ -17,13 +17,7 @@ beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}/v1/photos`;
-  const stores = await server.app.inject({
-    method: 'POST',
-    url: '/v1/stores',
-    headers: server.admin(),
-    payload: [{ store_id: 'S1', name: '杭州延安路店', territory: '浙江大区', region: '华东', city: '杭州', lat: 30.26, lon: 120.17 }],
-  });
-  expect(stores.statusCode).toBe(202);
+  await server.addStores([{ store_id: 'S1', name: '杭州延安路店', territory: '浙江大区', region: '华东', city: '杭州', lat: 30.26, lon: 120.17 }]);
   const { jpeg } = await renderShelf(77);
   images = [jpeg, await sharp(jpeg).png().toBuffer(), await sharp(jpeg).webp().toBuffer(), await sharp(jpeg).avif({ effort: 0 }).toBuffer()];
 });

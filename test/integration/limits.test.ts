@@ -21,8 +21,7 @@ describe('request limits', () => {
   });
 
   it('rate-limits ingest per token with 429 and Retry-After, and keeps the security headers', async () => {
-    const issued = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: 'POS feed', role: 'admin' } });
-    const headers = { authorization: `Bearer ${issued.json().token}`, 'content-type': 'application/json' };
+    const headers = { authorization: `Bearer ${await server.issueToken({ name: 'POS feed', role: 'admin' })}`, 'content-type': 'application/json' };
     const answers = [];
     for (let i = 0; i < 4; i++) {
       answers.push(await server.app.inject({ method: 'POST', url: '/v1/events/scans', headers, payload: [scan(`q${i}`)] }));
@@ -32,11 +31,11 @@ describe('request limits', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.json()).toMatchObject({ error: 'rate_limited', message: expect.stringContaining('3 requests a minute') });
     // Another token is not starved by this one.
-    const other = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: 'ERP', role: 'admin' } });
+    const other = await server.issueToken({ name: 'ERP', role: 'admin' });
     const fresh = await server.app.inject({
       method: 'POST',
       url: '/v1/events/scans',
-      headers: { authorization: `Bearer ${other.json().token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' },
       payload: [scan('q9')],
     });
     expect(fresh.statusCode).toBe(202);

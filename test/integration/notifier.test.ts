@@ -39,7 +39,7 @@ beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_WEBHOOKS: `${base}/ok,${base}/flaky,${base}/down`, SHELFPULSE_WEBHOOK_SECRET: SECRET, SHELFPULSE_ROLES: 'ingest,sink,notifier' });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const admin = server.admin();
-  await server.app.inject({ method: 'POST', url: '/v1/stores', headers: admin, payload: [{ store_id: 'S1', name: '南京新街口店', territory: '苏中苏北', region: '华东', city: '南京', lat: 32.04, lon: 118.78 }] });
+  await server.addStores([{ store_id: 'S1', name: '南京新街口店', territory: '苏中苏北', region: '华东', city: '南京', lat: 32.04, lon: 118.78 }]);
   await server.app.inject({
     method: 'POST',
     url: '/v1/products',

@@ -98,12 +98,7 @@ function upload(files: { name: string; bytes: Buffer; type?: string }[], fields:
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
-  await server.app.inject({
-    method: 'POST',
-    url: '/v1/stores',
-    headers: server.admin(),
-    payload: [{ store_id: 'S1', name: '上海人民路店', territory: '上海大区', region: '华东', city: '上海', lat: 31.23, lon: 121.47 }],
-  });
+  await server.addStores([{ store_id: 'S1', name: '上海人民路店', territory: '上海大区', region: '华东', city: '上海', lat: 31.23, lon: 121.47 }]);
   shelf = await shelfPhoto();
 });
 afterAll(async () => server?.stop());
@@ -187,8 +182,8 @@ describe('the capture path', () => {
   it('needs a known store, and a merchandiser uploads only to assigned stores', async () => {
     expect((await upload([{ name: 'a.jpg', bytes: shelf }], { store_id: 'NOPE' })).status).toBe(404);
     expect((await upload([{ name: 'a.jpg', bytes: shelf }], {})).status).toBe(400);
-    const issued = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: 'Zhang', role: 'merchandiser', store_ids: ['S2'] } });
-    expect((await upload([{ name: 'a.jpg', bytes: shelf }], { store_id: 'S1' }, issued.json().token)).status).toBe(403);
+    const token = await server.issueToken({ name: 'Zhang', role: 'merchandiser', store_ids: ['S2'] });
+    expect((await upload([{ name: 'a.jpg', bytes: shelf }], { store_id: 'S1' }, token)).status).toBe(403);
   });
 });
 

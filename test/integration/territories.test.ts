@@ -31,21 +31,14 @@ const get = (token?: string, headers: Record<string, string> = {}) =>
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
-  const stores = await server.app.inject({
-    method: 'POST',
-    url: '/v1/stores',
-    headers: server.admin(),
-    payload: [
-      { store_id: 'S1', name: '苏州店', territory: '苏南', region: '华东', city: '苏州', lat: 31.3, lon: 120.59 },
-      { store_id: 'S2', name: '杭州店', territory: '浙北', region: '华东', city: '杭州', lat: 30.27, lon: 120.16 },
-      { store_id: 'S3', name: '合肥店', territory: '安徽', region: '华东', city: '合肥', lat: 31.82, lon: 117.23 },
-    ],
-  });
-  expect(stores.statusCode).toBe(202);
+  await server.addStores([
+    { store_id: 'S1', name: '苏州店', territory: '苏南', region: '华东', city: '苏州', lat: 31.3, lon: 120.59 },
+    { store_id: 'S2', name: '杭州店', territory: '浙北', region: '华东', city: '杭州', lat: 30.27, lon: 120.16 },
+    { store_id: 'S3', name: '合肥店', territory: '安徽', region: '华东', city: '合肥', lat: 31.82, lon: 117.23 },
+  ]);
   await server.settle();
-  const issue = async (grant: object) => (await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: grant })).json().token as string;
-  managerToken = await issue({ name: 'manager', role: 'store_manager', store_ids: ['S1'] });
-  scopedToken = await issue({ name: 'director', role: 'sales_director', territories: ['浙北'] });
+  managerToken = await server.issueToken({ name: 'manager', role: 'store_manager', store_ids: ['S1'] });
+  scopedToken = await server.issueToken({ name: 'director', role: 'sales_director', territories: ['浙北'] });
 }, 120_000);
 
 afterAll(async () => {

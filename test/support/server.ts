@@ -15,6 +15,10 @@ export interface TestServer extends Server {
   admin(contentType?: string): Record<string, string>;
   /** Waits until the warehouse sink has stored everything published so far. */
   settle(): Promise<void>;
+  /** Registers stores as the admin, so that routes scoped to stores find them; throws unless accepted. */
+  addStores(stores: object[]): Promise<void>;
+  /** Issues an API token for the grant ({ name, role, store_ids?, territories? }) and returns its secret. */
+  issueToken(grant: object): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -23,10 +27,20 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-test-'));
   const config = loadConfig({ SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env }, { port: 0 });
   const server = await startServer(config);
+  const admin = (contentType = 'application/json') => ({ authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType });
   return {
     ...server,
     dataDir,
-    admin: (contentType = 'application/json') => ({ authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType }),
+    admin,
+    async addStores(stores) {
+      const res = await server.app.inject({ method: 'POST', url: '/v1/stores', headers: admin(), payload: stores });
+      if (res.statusCode !== 202) throw new Error(`stores refused: ${res.statusCode} ${res.body}`);
+    },
+    async issueToken(grant) {
+      const res = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: admin(), payload: grant });
+      if (res.statusCode !== 201) throw new Error(`token refused: ${res.statusCode} ${res.body}`);
+      return res.json().token as string;
+    },
     settle: () => waitForConsumers(server.platform.log, SINK_GROUP, [...EVENT_TOPICS, 'dead-letter']),
     async stop() {
       await server.close();
