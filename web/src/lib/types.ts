@@ -1,29 +1,9 @@
 // The map answer is typed by the schema that documents GET /v1/map; a type-only import, so no server code is bundled.
 export type { MapMetric, MapView, StoreKpis as MapStore, TerritoryKpis as MapTerritory } from '../../../analytics/kpi/map.ts';
 
-export type AlertType = 'zero_sale' | 'out_of_stock' | 'no_data' | 'price_gap' | 'dormant_customer' | 'shelf_gap' | 'low_share_of_shelf' | 'planogram';
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
-
-export interface Alert {
-  id: string;
-  type: AlertType;
-  status: AlertStatus;
-  store_id: string;
-  sku: string;
-  territory: string;
-  category: string;
-  created_at: string;
-  updated_at: string;
-  as_of: string;
-  severity: 'low' | 'medium' | 'high';
-  message: string;
-  suggestion: string;
-  messages?: { zh: string; en: string };
-  suggestions?: { zh: string; en: string };
-  evidence: Record<string, unknown>;
-  assignee: string;
-  resolved_at: string | null;
-}
+// An alert as the API, the live stream and webhooks give it (one language picked, both kept).
+export type { AlertView as Alert } from '../../../analytics/alerts-read.ts';
+export type { AlertStatus, AlertType } from '../../../analytics/alerts/model.ts';
 
 export interface DailyUnits {
   date: string;
