@@ -370,28 +370,21 @@ export class EmbeddedLog implements EventLog {
   }
 }
 
-function waitFor(log: TopicLog, wake: EventEmitter, timeoutMs: number): Promise<void> {
+/** Resolves after `ms`, or as soon as one of the events fires, whichever comes first. */
+function sleepUntil(ms: number, ...events: [EventEmitter, string][]): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      log.off('append', done);
-      wake.off('stop', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    log.once('append', done);
-    wake.once('stop', done);
-  });
-}
-
-function sleepUnlessWoken(wake: EventEmitter, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      wake.off('stop', done);
+      for (const [emitter, event] of events) emitter.off(event, done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    wake.once('stop', done);
+    for (const [emitter, event] of events) emitter.once(event, done);
   });
 }
+
+/** Waits for a new append to the topic or for the subscription to stop, at most `timeoutMs`. */
+const waitFor = (log: TopicLog, wake: EventEmitter, timeoutMs: number) => sleepUntil(timeoutMs, [log, 'append'], [wake, 'stop']);
+
+/** Backs off for `ms` unless the subscription stops first. */
+const sleepUnlessWoken = (wake: EventEmitter, ms: number) => sleepUntil(ms, [wake, 'stop']);
