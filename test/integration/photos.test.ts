@@ -84,6 +84,17 @@ function iphoneHeic(): Buffer {
   return Buffer.concat([ftyp, meta(dataOffset), box('mdat', coded)]);
 }
 
+/** Runs a vision worker on the server's log until it has taken every queued photo, then stops it. */
+async function drainPhotos(store: PhotoStore, level: 'warn' | 'silent'): Promise<void> {
+  const { warehouse, log, publisher } = server.platform;
+  const worker = await startVisionWorker(log, { warehouse, store, publisher }, pino({ level }));
+  try {
+    await waitForConsumers(log, VISION_GROUP, ['photos'], 60_000);
+  } finally {
+    await worker.stop();
+  }
+}
+
 function upload(files: { name: string; bytes: Buffer; type?: string }[], fields: Record<string, string>, token?: string) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
@@ -226,12 +237,7 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
       expect(blurred.statusCode).toBe(201);
       expect(blurred.json().photos[0]).toMatchObject({ status: 'retake' });
 
-      const worker = await startVisionWorker(log, { warehouse, store, publisher }, pino({ level: 'warn' }));
-      try {
-        await waitForConsumers(log, VISION_GROUP, ['photos'], 60_000);
-      } finally {
-        await worker.stop();
-      }
+      await drainPhotos(store, 'warn');
       const analysed = await read(photo.photo_id);
       expect(analysed.status).toBe('analyzed');
       expect(analysed.detections.length).toBeGreaterThan(10);
@@ -257,15 +263,10 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
   });
 
   it('sends a photo record it cannot analyse to dead-letter with the reason', async () => {
-    const { warehouse, log, publisher } = server.platform;
+    const { warehouse, log } = server.platform;
     const missing = { photo_id: 'f'.repeat(64), store_id: 'S1', visit_id: '', taken_at: '2026-11-20T02:00:00.000Z', lat: null, lon: null };
     await log.publish('photos', [{ key: 'S1', value: missing }, { key: 'S1', value: { ...missing, photo_id: '../../etc/passwd' } }]);
-    const worker = await startVisionWorker(log, { warehouse, store: new PhotoStore(path.join(server.dataDir, 'photos')), publisher }, pino({ level: 'silent' }));
-    try {
-      await waitForConsumers(log, VISION_GROUP, ['photos'], 60_000);
-    } finally {
-      await worker.stop();
-    }
+    await drainPhotos(new PhotoStore(path.join(server.dataDir, 'photos')), 'silent');
     await server.settle();
     const reasons = (await listDeadLetters(warehouse, 'photos', 10)).map((d) => d.reason);
     expect(reasons).toContainEqual(expect.stringMatching(/is not in the photo store/));
