@@ -19,7 +19,7 @@ export class PhotoStore {
     return path.join(this.root, photoId.slice(0, 2), photoId.slice(2));
   }
 
-  /** Writes the original and its upright, metadata-free derivative (fsync'd) unless they are already there. */
+  /** Writes the original and its upright, metadata-free derivative (fsync'd, atomically: the same photo again rewrites the same bytes). */
   async put(photoId: string, original: Buffer, derivative: Buffer): Promise<void> {
     const dir = this.dir(photoId);
     await fs.mkdir(dir, { recursive: true });
