@@ -39,16 +39,25 @@ export async function benchIngest(): Promise<{ ingest_rows_per_s: number; wareho
     }
     // autocannon keeps the load generator's own CPU small: it shares the two cores with the server.
     let next = 0;
+    let lastAnswer = 0;
     const started = performance.now();
-    const result = await autocannon({
-      url: `${server.url}/v1/events/scans`,
-      method: 'POST',
-      connections: CONCURRENCY,
-      amount: bodies.length,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
-      requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const run = autocannon(
+        {
+          url: `${server.url}/v1/events/scans`,
+          method: 'POST',
+          connections: CONCURRENCY,
+          amount: bodies.length,
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
+          requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+        },
+        (err, done) => (err ? reject(err) : resolve(done)),
+      );
+      // autocannon notices that the last request is done on its once-a-second tick, so its own end time is rounded
+      // up to whole seconds; the clock stops at the last answer instead.
+      run.on('response', () => (lastAnswer = performance.now()));
     });
-    const ingestSeconds = (performance.now() - started) / 1000;
+    const ingestSeconds = (lastAnswer - started) / 1000;
     if (result['2xx'] !== bodies.length) throw new Error(`ingest failed: ${result['2xx']} of ${bodies.length} answered 2xx`);
     server.child.kill('SIGTERM');
     await exited(server.child);
