@@ -6,17 +6,6 @@ export type MapMetric = (typeof MAP_METRICS)[number];
 
 const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
 
-/**
- * A version of everything the map reads: each insert, merge, mutation or truncate gives the tables a different set
- * of active parts (names carry block numbers, so a new part never reuses a name; rows and times guard a table
- * dropped and made again). System metadata only, no data read; it sees writes from every process (a sink or an
- * alert engine elsewhere on a ClickHouse server) because it asks the warehouse, not this process.
- */
-const MAP_DATA_VERSION = `
-  SELECT concat(toString(groupBitXor(cityHash64(table, name))), '/', toString(count()), '/', toString(sum(rows)), '/', toString(max(modification_time))) AS version
-  FROM system.parts
-  WHERE active AND database = currentDatabase() AND table IN ('stores', 'store_daily', 'latest_on_hand', 'orders', 'products', 'alerts', 'photos')`;
-
 /** Limits a query to some stores; an empty list means every store. */
 const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})`;
 
@@ -219,34 +208,8 @@ export interface MapRequest {
   storeIds?: readonly string[];
 }
 
-/** Map answers per data version: the dashboard asks the same questions many times between two writes. */
-const MAP_CACHE_ENTRIES = 64;
-const mapCache = new WeakMap<Warehouse, { version: string; views: Map<string, Promise<MapView>> }>();
-
-/**
- * Per-store KPIs and their territory aggregates for the heat map. Default period: the 28 days up to the latest sales
- * day. Answers are kept until the data they come from changes (MAP_DATA_VERSION); treat them as read-only.
- */
+/** Per-store KPIs and their territory aggregates for the heat map. Default period: the 28 days up to the latest sales day. */
 export async function mapView(warehouse: Warehouse, request: MapRequest): Promise<MapView> {
-  const [{ version } = { version: '' }] = await warehouse.query<{ version: string }>(MAP_DATA_VERSION);
-  let cache = mapCache.get(warehouse);
-  if (!cache || cache.version !== version) {
-    cache = { version, views: new Map() };
-    mapCache.set(warehouse, cache);
-  }
-  // Today is part of the key: with no sales at all the default period ends today.
-  const key = JSON.stringify([request.metric, request.from, request.to, request.timezone, request.dormantAfterDays, request.storeIds ?? [], new Date().toISOString().slice(0, 10)]);
-  const cached = cache.views.get(key);
-  if (cached) return cached;
-  if (cache.views.size >= MAP_CACHE_ENTRIES) cache.views.clear();
-  const view = computeMapView(warehouse, request);
-  cache.views.set(key, view);
-  // A failed answer is not kept.
-  view.catch(() => cache.views.get(key) === view && cache.views.delete(key));
-  return view;
-}
-
-async function computeMapView(warehouse: Warehouse, request: MapRequest): Promise<MapView> {
   const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
   const rows = await warehouse.query<StoreKpiRow>(STORE_KPIS, { from, to, timezone: request.timezone, stores: request.storeIds ?? [] });
   const len = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;

@@ -11,7 +11,7 @@ const REQUESTS = 30;
 /**
  * p95 of GET /v1/map (default period, every store, through the real app and its response schema) on a generated chain
  * of BENCH_STORES × BENCH_SKUS ranged pairs × BENCH_DAYS days (default 2,000 × 2,000 × 120), after one daily close
- * so that open alerts are counted too. map_query_first_ms is the first request after the writes (computed, not kept).
+ * so that open alerts are counted too. map_query_first_ms is the first request after the load.
  */
 export async function benchMap(): Promise<{ map_query_ms: number; map_query_p50_ms: number; map_query_first_ms: number; map_stores: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-bench-map-'));
@@ -35,7 +35,7 @@ export async function benchMap(): Promise<{ map_query_ms: number; map_query_p50_
     }
 
     const request = () => server.app.inject({ method: 'GET', url: '/v1/map', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    // The first visitor after a write computes the answer; the others get it from the map cache until the next write.
+    // The first request after the load pays the cold engine caches; the others are what a dashboard sees after it.
     const cold = performance.now();
     const first = await request();
     const coldMs = performance.now() - cold;

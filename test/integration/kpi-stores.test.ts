@@ -184,7 +184,7 @@ describe('the store page', () => {
 
 // Last: it adds a store, sales and alerts that the tests above do not expect.
 describe('GET /v1/map between writes', () => {
-  it('answers repeated questions from what it kept, and from the new data once a sale, a store or an alert arrives', async () => {
+  it('answers from the data as it is now: a new sale, store or alert shows on the next read', async () => {
     const url = `/v1/map?metric=sales&from=${day(-27)}&to=${D}`;
     const sales = async (storeId: string) => (await get(url)).json().stores.find((s: { store_id: string }) => s.store_id === storeId);
     expect(await sales('S2')).toMatchObject({ sales: 0, open_alerts_total: 0 });
