@@ -42,7 +42,7 @@ export function priceGapTexts(a: {
   return {
     message_zh: `${a.storeName}：竞品${a.competitorName}售价${money(a.competitorPrice)}，比我方${a.productName}的${money(a.ownPrice)}低${pct(a.gap)}。`,
     message_en: `${a.storeName}: competitor ${a.competitorName} sells at ${money(a.competitorPrice)}, ${pct(a.gap)} under our ${a.productName} at ${money(a.ownPrice)}.`,
-    suggestion_zh: `请${a.territory}区域销售代表与门店重新议价（re-quote），或提供促销搭赠包（incentive pack）。`,
+    suggestion_zh: `请${a.territory}区域销售代表与门店重新报价，或提供促销搭赠装以保持价格竞争力。`,
     suggestion_en: `Reps of territory ${a.territory}: re-quote the store, or offer an incentive pack.`,
   };
 }

@@ -106,7 +106,7 @@ describe('the daily close', () => {
     const [gap] = await alerts('type=price_gap');
     expect(gap!.evidence).toMatchObject({ own_sku: 'P1', competitor_sku: 'C1', own_price: 10, own_price_source: 'regular', competitor_price: 9.4, gap: 0.06 });
     expect(gap!.assignee).toBe('reps:浦东');
-    expect(gap!.suggestion).toMatch(/re-quote/);
+    expect(gap!.suggestion).toMatch(/重新报价/);
   });
 
   it('re-running the same day changes nothing', async () => {
