@@ -1,4 +1,4 @@
-import { existingEventIds, newestEventTime } from '../analytics/events.ts';
+import { existingEventIds } from '../analytics/events.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import type { EventLog } from './event-log.ts';
 import { RecentIds } from './recent-ids.ts';
@@ -34,9 +34,9 @@ export class EventPublisher {
   private recentIds(stream: EventStream): Promise<RecentIds> {
     let ids = this.recent.get(stream);
     if (!ids) {
-      ids = newestEventTime(this.warehouse, EVENT_STREAMS[stream].table)
-        .catch(() => Number.MAX_SAFE_INTEGER) // warehouse down: treat every event as possibly stored
-        .then((newest) => new RecentIds(this.recentCapacity, Math.max(this.startedAt, newest)));
+      ids = RecentIds.forTable(this.warehouse, EVENT_STREAMS[stream].table, this.recentCapacity, this.startedAt)
+        // Warehouse down: treat every event as possibly stored.
+        .catch(() => new RecentIds(this.recentCapacity, Number.MAX_SAFE_INTEGER));
       this.recent.set(stream, ids);
     }
     return ids;

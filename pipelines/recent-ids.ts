@@ -1,3 +1,6 @@
+import { newestEventTime, type EventTable } from '../analytics/events.ts';
+import type { Warehouse } from '../analytics/warehouse.ts';
+
 /**
  * The event ids seen most recently, up to a bound, with a `horizon`: the newest event time that may have been
  * seen without being remembered here (the newest stored before this process started, and the newest that was
@@ -28,6 +31,14 @@ export class RecentIds {
     while (size < capacity * 2) size *= 2;
     this.table = new Int32Array(size);
     this.mask = size - 1;
+  }
+
+  /**
+   * Remembers nothing yet: whatever the table holds (up to its newest event) and anything timed before `since`
+   * (this process's start) lies behind the horizon.
+   */
+  static async forTable(warehouse: Warehouse, table: EventTable, capacity: number, since: number): Promise<RecentIds> {
+    return new RecentIds(capacity, Math.max(since, await newestEventTime(warehouse, table)));
   }
 
   has(id: string): boolean {

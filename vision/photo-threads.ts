@@ -44,7 +44,6 @@ export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: bool
     filename: new URL('./photo-thread.mjs', import.meta.url).href,
     minThreads: 1,
     maxThreads: 1,
-    maxQueue: MAX_QUEUED_PHOTOS,
     idleTimeout: Number.POSITIVE_INFINITY,
   });
   if (pool.queueSize >= MAX_QUEUED_PHOTOS) throw new PhotoQueueFullError(`${pool.queueSize} photos are waiting for analysis`);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { existingEventIds, insertDeadLetters, insertEvents, newestEventTime, type EventTable } from '../../analytics/events.ts';
+import { existingEventIds, insertDeadLetters, insertEvents, type EventTable } from '../../analytics/events.ts';
 import { WarehouseError, type Row, type Warehouse } from '../../analytics/warehouse.ts';
 import type { DeliveredRecord, EventLog, Subscription } from '../event-log.ts';
 import { sinkRows } from '../metrics.ts';
@@ -139,8 +139,7 @@ export async function startWarehouseSink(
     if (log.kind !== 'embedded') return undefined;
     let ids = storedIds.get(table);
     if (!ids) {
-      const newest = await newestEventTime(warehouse, table);
-      ids = new RecentIds(options.storedIdsCapacity ?? 500_000, Math.max(startedAt, newest));
+      ids = await RecentIds.forTable(warehouse, table, options.storedIdsCapacity ?? 500_000, startedAt);
       storedIds.set(table, ids);
     }
     return ids;

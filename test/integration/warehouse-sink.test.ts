@@ -78,8 +78,7 @@ describe('warehouse sink as the single writer', () => {
   it('after a restart, looks up what the previous process stored (up to the newest stored event)', async () => {
     await sinkEvents(warehouse, 'scans', delivered(['c1', 'c2']), new RecentIds(1000, Date.now()));
     // A new process: nothing remembered; the horizon starts at the newest event stored.
-    const [{ newest }] = (await warehouse.query<{ newest: number }>('SELECT toUnixTimestamp64Milli(max(ts)) AS newest FROM scans')) as [{ newest: number }];
-    const restarted = new RecentIds(1000, Math.max(Date.now(), Number(newest)));
+    const restarted = await RecentIds.forTable(warehouse, 'scans', 1000, Date.now());
     const redelivered = await sinkEvents(warehouse, 'scans', delivered(['c1', 'c2', 'c3']), restarted);
     expect(redelivered).toMatchObject({ inserted: 1, duplicates: 2 });
     expect(await stored('c')).toEqual({ n: 3, ids: 3 });
