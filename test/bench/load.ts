@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { renderShelf } from '../../vision/render.ts';
 import { exited, spawnServer } from '../support/process.ts';
+import { percentile } from './stats.ts';
 
 const TOKEN = 'load-admin-token-0123456789';
 const ROWS_PER_POST = 1000;
@@ -54,11 +55,6 @@ function summary(result: autocannon.Result): Latency {
   };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
-}
-
 /** 200 stores in ten territories around Shanghai: the scans below sell in them, so the map has something to draw. */
 function stores(): string {
   return Array.from({ length: 200 }, (_, i) =>
@@ -91,7 +87,7 @@ async function uploadPhotos(url: string, jpeg: Buffer | undefined, everyS: numbe
     if (!res || res.status >= 300) photos.errors++;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
   }
-  return { ...photos, p50_ms: percentile(times, 50), max_ms: percentile(times, 100) };
+  return { ...photos, p50_ms: percentile(times, 0.5), max_ms: percentile(times, 1) };
 }
 
 async function heapUsedMb(url: string): Promise<number | undefined> {

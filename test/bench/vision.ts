@@ -1,5 +1,6 @@
 import { startTestServer } from '../support/server.ts';
 import { renderShelf } from '../../vision/render.ts';
+import { percentile } from './stats.ts';
 
 const PHOTOS = 6;
 const UPLOADS = 18;
@@ -16,11 +17,6 @@ function multipart(photo: Buffer, storeId: string): { body: Buffer; contentType:
   ]);
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
-};
 
 /**
  * 12-megapixel shelf JPEGs (4000 × 3000, rendered bays) uploaded to a real server in this process: upload →
