@@ -1,5 +1,6 @@
 import { dormantCustomers, type OrderHistory } from '../rules/dormant.ts';
-import { effectivePrice, isPriceGap, priceGap, type Promotion } from '../rules/price-gap.ts';
+import { effectivePrices, priceKey } from '../effective-prices.ts';
+import { isPriceGap, priceGap } from '../rules/price-gap.ts';
 import { windowDaysFor, type RuleThresholds } from '../rules/thresholds.ts';
 import { decideLowShare, decidePlanogram, decideShelfGap, type PlanogramStatus, type ShelfDay } from '../rules/shelf.ts';
 import { decideZeroSale, isSilentStore } from '../rules/zero-sale.ts';
@@ -93,18 +94,16 @@ const LATEST_COMPETITOR_PRICES = `
 
 const PRODUCTS = `SELECT sku, name, category, regular_price, is_competitor, matches_sku FROM products FINAL`;
 
-const PROMOTIONS = `
-  SELECT sku, store_id, region, toString(start_date) AS start_date, toString(end_date) AS end_date, promo_price
-  FROM promotions FINAL WHERE sku IN {skus:Array(String)}`;
-
-/** Every store that ever ordered, with its last order day (local) and historical margin up to the as-of day. */
+/**
+ * Every store that ever ordered, with its last order day (local) and historical margin up to the as-of day, from
+ * the order history model (order_days: the margin is regular price × units − value per SKU).
+ */
 const ORDER_HISTORY = `
-  SELECT o.store_id AS store_id, toString(max(toDate(o.ts, {timezone:String}))) AS last_order_day,
-    uniqExact(o.order_id) AS orders, sum(o.qty * o.unit_price) AS value,
-    sum((p.regular_price - o.unit_price) * o.qty) AS margin
-  FROM orders AS o
+  SELECT o.store_id AS store_id, toString(max(o.day)) AS last_order_day,
+    uniqExactMerge(o.orders) AS orders, sum(o.value) AS value, sum(p.regular_price * o.units - o.value) AS margin
+  FROM order_days AS o
   LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = o.sku
-  WHERE o.ts < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
+  WHERE o.day <= toDate({as_of:String})
   GROUP BY o.store_id`;
 
 /**
@@ -383,12 +382,11 @@ export async function priceGapFindings(
   stores: Map<string, StoreInfo>,
   products: Map<string, ProductInfo>,
 ): Promise<{ findings: Finding[]; resolved: Set<string> }> {
-  const ownSkus = [...new Set(observations.map((o) => products.get(o.competitor_sku)?.matches_sku).filter((s): s is string => !!s))];
-  const promotions = (
-    await warehouse.query<{ sku: string; store_id: string; region: string; start_date: string; end_date: string; promo_price: number }>(PROMOTIONS, {
-      skus: ownSkus,
-    })
-  ).map((p): Promotion => ({ sku: p.sku, storeId: p.store_id, region: p.region, startDate: p.start_date, endDate: p.end_date, promoPrice: p.promo_price }));
+  const asked = observations.flatMap((o) => {
+    const sku = products.get(o.competitor_sku)?.matches_sku;
+    return sku ? [{ store_id: o.store_id, sku, day: o.day }] : [];
+  });
+  const ownPrices = await effectivePrices(warehouse, asked);
 
   // Several competitor products can match one own SKU at a store: the cheapest observation decides.
   const best = new Map<string, Finding & { gapValue: number }>();
@@ -398,7 +396,8 @@ export async function priceGapFindings(
     const own = competitor?.matches_sku ? products.get(competitor.matches_sku) : undefined;
     const store = stores.get(o.store_id);
     if (!competitor || !own || !store) continue;
-    const ownPrice = effectivePrice(own.regular_price, promotions, { sku: own.sku, storeId: o.store_id, region: store.region, day: o.day });
+    const ownPrice = ownPrices.get(priceKey({ store_id: o.store_id, sku: own.sku, day: o.day }));
+    if (!ownPrice) continue;
     const gap = priceGap(ownPrice.price, o.price);
     const slot = slotOf({ type: 'price_gap', store_id: o.store_id, sku: own.sku });
     if (!isPriceGap(gap, thresholds.minPriceGap)) {
@@ -447,15 +446,11 @@ async function dormantFindings(
   warehouse: Warehouse,
   asOf: string,
   thresholds: RuleThresholds,
-  timezone: string,
   stores: Map<string, StoreInfo>,
   open: readonly Alert[],
 ): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const histories = (
-    await warehouse.query<{ store_id: string; last_order_day: string; orders: number; value: number; margin: number }>(ORDER_HISTORY, {
-      as_of: asOf,
-      timezone,
-    })
+    await warehouse.query<{ store_id: string; last_order_day: string; orders: number; value: number; margin: number }>(ORDER_HISTORY, { as_of: asOf })
   ).map((h): OrderHistory => ({ storeId: h.store_id, lastOrderDay: h.last_order_day, orders: h.orders, value: h.value, margin: h.margin }));
   const dormant = dormantCustomers(histories, asOf, thresholds.dormantAfterDays);
   const ranked = dormant.length;
@@ -598,7 +593,7 @@ export async function evaluateDay(warehouse: Warehouse, asOf: string, thresholds
   const stock = await stockFindings(warehouse, asOf, thresholds, timezone, stores, open);
   const observations = await warehouse.query<CompetitorObservation>(LATEST_COMPETITOR_PRICES, { as_of: asOf, timezone });
   const prices = await priceGapFindings(warehouse, observations, thresholds, stores, products);
-  const dormant = await dormantFindings(warehouse, asOf, thresholds, timezone, stores, open);
+  const dormant = await dormantFindings(warehouse, asOf, thresholds, stores, open);
   const vision = await visionFindings(warehouse, asOf, thresholds, timezone, stores, products, open);
   const now = new Date().toISOString();
   const changes = reconcile(

@@ -14,7 +14,8 @@ const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(St
  * - sales in the period, the previous period of equal length and the same weekdays a year earlier (364 days),
  *   from the store-level daily totals;
  * - the latest stock count per store × SKU, summed (for sell-through);
- * - orders up to the period end: days since the last one and the historical margin (regular − paid price) × qty;
+ * - orders up to the period end (the order history model): days since the last one and the historical margin
+ *   (regular − paid price) × qty;
  * - open alerts by type;
  * - share of shelf of the own brands: their share of facings in each photo analysed in the period, averaged over
  *   the photos (photos where nothing was recognised carry no share and do not count).
@@ -43,10 +44,10 @@ const STORE_KPIS = `
   ) AS sales ON sales.store_id = s.store_id
   LEFT JOIN (SELECT store_id, sum(on_hand) AS on_hand FROM latest_on_hand FINAL WHERE ${IN_SCOPE} GROUP BY store_id) AS stock ON stock.store_id = s.store_id
   LEFT JOIN (
-    SELECT o.store_id AS store_id, dateDiff('day', max(toDate(o.ts, {timezone:String})), t) AS days_since_last_order,
-      sum((p.regular_price - o.unit_price) * o.qty) AS historical_margin
-    FROM orders AS o LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = o.sku
-    WHERE (empty({stores:Array(String)}) OR o.store_id IN {stores:Array(String)}) AND toDate(o.ts, {timezone:String}) <= t
+    SELECT o.store_id AS store_id, dateDiff('day', max(o.day), t) AS days_since_last_order,
+      sum(p.regular_price * o.units - o.value) AS historical_margin
+    FROM order_days AS o LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = o.sku
+    WHERE (empty({stores:Array(String)}) OR o.store_id IN {stores:Array(String)}) AND o.day <= t
     GROUP BY o.store_id
   ) AS ord ON ord.store_id = s.store_id
   LEFT JOIN (

@@ -1,6 +1,7 @@
 import { listAlerts } from '../alerts/store.ts';
 import type { Alert } from '../alerts/model.ts';
-import { effectivePrice, priceGap, type Promotion } from '../rules/price-gap.ts';
+import { effectivePrices, priceKey } from '../effective-prices.ts';
+import { priceGap } from '../rules/price-gap.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { kpiPeriod, latestSalesDay, mapView, shift } from './map.ts';
 
@@ -41,18 +42,12 @@ const SHARE_OF_SHELF_TREND = `
 
 /** Competitor prices seen at the store in the period, with the own SKU each competitor product matches. */
 const COMPETITOR_PRICES = `
-  SELECT toString(toDate(cp.ts, {timezone:String})) AS date, p.matches_sku AS sku, cp.sku AS competitor_sku, cp.price AS competitor_price,
-    own.regular_price AS regular_price
+  SELECT toString(toDate(cp.ts, {timezone:String})) AS date, p.matches_sku AS sku, cp.sku AS competitor_sku, cp.price AS competitor_price
   FROM competitor_prices AS cp
   INNER JOIN (SELECT sku, matches_sku FROM products FINAL WHERE is_competitor AND matches_sku != '') AS p ON p.sku = cp.sku
-  LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS own ON own.sku = p.matches_sku
   WHERE cp.store_id = {store_id:String}
     AND toDate(cp.ts, {timezone:String}) BETWEEN toDate({from:String}) AND toDate({to:String})
   ORDER BY cp.ts, cp.sku`;
-
-const PROMOTIONS = `
-  SELECT sku, store_id, region, toString(start_date) AS start_date, toString(end_date) AS end_date, promo_price
-  FROM promotions FINAL WHERE sku IN {skus:Array(String)}`;
 
 const SKU_DAILY = `
   SELECT toString(day) AS date, sum(units) AS units, sum(revenue) AS revenue FROM daily_sales
@@ -154,11 +149,9 @@ export async function storeOverview(
     listAlerts(warehouse, { store_id: store.store_id, stores: [], territories: [], limit: 1000, offset: 0 }),
     warehouse.query<{ photo_id: string; taken_at: string; status: string; share_of_shelf: number | null }>(PHOTOS, { store_id: store.store_id, limit: 12 }),
     warehouse.query<{ date: string; brand: string; share: number }>(SHARE_OF_SHELF_TREND, scoped),
-    warehouse.query<{ date: string; sku: string; competitor_sku: string; competitor_price: number; regular_price: number }>(COMPETITOR_PRICES, scoped),
+    warehouse.query<{ date: string; sku: string; competitor_sku: string; competitor_price: number }>(COMPETITOR_PRICES, scoped),
   ]);
-  const promotions = (await warehouse.query<{ sku: string; store_id: string; region: string; start_date: string; end_date: string; promo_price: number }>(PROMOTIONS, {
-    skus: [...new Set(prices.map((p) => p.sku))],
-  })).map((p): Promotion => ({ sku: p.sku, storeId: p.store_id, region: p.region, startDate: p.start_date, endDate: p.end_date, promoPrice: p.promo_price }));
+  const ownPrices = await effectivePrices(warehouse, prices.map((p) => ({ store_id: store.store_id, sku: p.sku, day: p.date })));
   const k = map.stores[0];
   return {
     store,
@@ -186,8 +179,8 @@ export async function storeOverview(
     })),
     share_of_shelf_trend: trend.map((t) => ({ ...t, share: round(t.share, 4) })),
     competitor_prices: prices.map((p) => {
-      const own = effectivePrice(p.regular_price, promotions, { sku: p.sku, storeId: store.store_id, region: store.region, day: p.date });
-      return { date: p.date, sku: p.sku, competitor_sku: p.competitor_sku, own_price: own.price, competitor_price: p.competitor_price, gap: round(priceGap(own.price, p.competitor_price), 4) };
+      const own = ownPrices.get(priceKey({ store_id: store.store_id, sku: p.sku, day: p.date }))?.price ?? 0;
+      return { date: p.date, sku: p.sku, competitor_sku: p.competitor_sku, own_price: own, competitor_price: p.competitor_price, gap: round(priceGap(own, p.competitor_price), 4) };
     }),
   };
 }

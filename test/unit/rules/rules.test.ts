@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reconcile, type Alert, type Finding } from '../../../analytics/alerts/model.ts';
 import { dormantCustomers } from '../../../analytics/rules/dormant.ts';
-import { effectivePrice, isPriceGap, priceGap, type Promotion } from '../../../analytics/rules/price-gap.ts';
+import { isPriceGap, priceGap } from '../../../analytics/rules/price-gap.ts';
 import { DEFAULT_THRESHOLDS, windowDaysFor } from '../../../analytics/rules/thresholds.ts';
 import { decideZeroSale, expectedUnits, isSilentStore } from '../../../analytics/rules/zero-sale.ts';
 
@@ -45,19 +45,6 @@ describe('zero_sale / out_of_stock (Poisson guard)', () => {
 });
 
 describe('price_gap', () => {
-  const promos: Promotion[] = [
-    { sku: 'P1', storeId: '', region: '华东', startDate: '2026-11-01', endDate: '2026-11-30', promoPrice: 9.5 },
-    { sku: 'P1', storeId: 'S1', region: '', startDate: '2026-11-10', endDate: '2026-11-20', promoPrice: 9.2 },
-  ];
-
-  it('store promotion before region promotion before regular price, on the observation day', () => {
-    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S1', region: '华东', day: '2026-11-15' })).toEqual({ price: 9.2, source: 'store_promotion' });
-    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S2', region: '华东', day: '2026-11-15' })).toEqual({ price: 9.5, source: 'region_promotion' });
-    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S1', region: '华东', day: '2026-11-25' })).toEqual({ price: 9.5, source: 'region_promotion' });
-    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S2', region: '华南', day: '2026-11-15' })).toEqual({ price: 10, source: 'regular' });
-    expect(effectivePrice(10, promos, { sku: 'P1', storeId: 'S1', region: '华东', day: '2026-12-01' })).toEqual({ price: 10, source: 'regular' });
-  });
-
   it('a gap of exactly 5% counts, despite binary floating point', () => {
     expect(isPriceGap(priceGap(19.9, 18.905), 0.05)).toBe(true);
     expect(isPriceGap(priceGap(10, 9.5), 0.05)).toBe(true);
