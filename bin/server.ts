@@ -33,6 +33,7 @@ export async function startServer(config: Config): Promise<Server> {
     bodyLimitBytes: config.bodyLimitBytes,
     maxRowsPerRequest: config.maxRowsPerRequest,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    trustProxy: config.trustProxy,
     maxSinkLag: config.maxSinkLag,
     sinkLag: platform.sinkLag,
     extraRoutes: [

@@ -27,9 +27,13 @@ export interface AppDeps {
   maxSinkLag?: number;
   /** Requests per minute one token (or address, without a token) may make to a rate-limited route. */
   rateLimitPerMinute?: number;
+  /** Fastify's trustProxy: which hops may name the client address (see Config.trustProxy). */
+  trustProxy?: boolean | number | string;
   /** Registers further routes (alerts, photos, map, the web app) from the rooms that own them. */
   extraRoutes?: ((app: FastifyInstance) => Promise<void>)[];
 }
+
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 /** The Fastify app: schemas on every route, bearer auth with roles, JSON errors, OpenAPI at /docs. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -37,6 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
+    // A hop count as the function Fastify makes of it (its types leave the number form out).
+    trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_THRESHOLDS, type RuleThresholds } from '../analytics/rules/thresholds.ts';
 
@@ -22,6 +23,12 @@ export interface Config {
   maxRowsPerRequest: number;
   /** Requests a minute per token on the ingest routes. */
   rateLimitPerMinute: number;
+  /**
+   * Which hops in front may name the client's address (X-Forwarded-For): false (none, the default), true (any),
+   * a hop count, or addresses/CIDRs. Sign-in limits count per client address, so behind a reverse proxy this must
+   * name the proxy, or every user shares the proxy's address and its limit.
+   */
+  trustProxy: boolean | number | string;
   /** Events accepted but not yet in the warehouse above which ingest answers 503 + Retry-After. */
   maxSinkLag: number;
   /** Password sign-in: session length, Secure cookies (https), attempts a minute per user name and address. */
@@ -57,6 +64,22 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   if (raw === '' || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   throw new ConfigError(`${name}=${env[name]} must be true or false`);
+}
+
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
+  const raw = (env.SHELFPULSE_TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    const [address, bits, extra] = entry.split('/');
+    const isIp = isIP(address ?? '');
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIp === 6 ? 128 : 32));
+    if (!isIp || !bitsOk || extra !== undefined) {
+      throw new ConfigError(`SHELFPULSE_TRUST_PROXY names "${entry}": give true, a hop count, or the proxy's addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)`);
+    }
+  }
+  return raw;
 }
 
 function timeZone(env: NodeJS.ProcessEnv): string {
@@ -175,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     bodyLimitBytes: integer(env, 'SHELFPULSE_BODY_LIMIT_MB', 32, 1, 1024) * 1024 * 1024,
     maxRowsPerRequest: integer(env, 'SHELFPULSE_MAX_ROWS', 100_000, 1, 10_000_000),
     rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
+    trustProxy: trustProxy(env),
     maxSinkLag: integer(env, 'SHELFPULSE_MAX_SINK_LAG', 5_000_000, 1, 1_000_000_000),
     sessions: {
       ttlHours: integer(env, 'SHELFPULSE_SESSION_HOURS', 12, 1, 24 * 90),

@@ -14,6 +14,13 @@ describe('configuration', () => {
     expect(config.kafka?.brokers).toEqual(['k1:9092', 'k2:9092']);
   });
 
+  it('trusts no proxy unless told: true, a hop count, or addresses and CIDRs', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ SHELFPULSE_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ SHELFPULSE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ SHELFPULSE_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1,::1');
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /PORT=eighty/],
     [{ PORT: '70000' }, /PORT=70000/],
@@ -23,6 +30,8 @@ describe('configuration', () => {
     [{ SHELFPULSE_ROLES: 'ingest,cooking' }, /cooking/],
     [{ SHELFPULSE_TIMEZONE: 'Mars/Olympus' }, /IANA/],
     [{ SHELFPULSE_ADMIN_TOKEN: 'short' }, /16 characters/],
+    [{ SHELFPULSE_TRUST_PROXY: 'proxy.local' }, /addresses\/CIDRs/],
+    [{ SHELFPULSE_TRUST_PROXY: '10.0.0.0/40' }, /10\.0\.0\.0\/40/],
   ])('refuses %o with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
