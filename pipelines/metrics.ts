@@ -47,3 +47,19 @@ export const photoAnalysis = new Histogram({
   buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
   registers: [registry],
 });
+
+let readWarehouseMemory: (() => Promise<number>) | undefined;
+
+/** Read on each scrape: the warehouse engine's memory, so an RSS trend can be told apart from the JS heap's. */
+export function watchWarehouseMemory(read: (() => Promise<number>) | undefined): void {
+  readWarehouseMemory = read;
+}
+
+export const warehouseMemory = new Gauge({
+  name: 'shelfpulse_warehouse_memory_bytes',
+  help: "Memory the ClickHouse engine accounts for (MemoryTracking): in this process for chDB, the server's otherwise",
+  registers: [registry],
+  async collect() {
+    if (readWarehouseMemory) this.set(await readWarehouseMemory().catch(() => Number.NaN));
+  },
+});

@@ -2,12 +2,13 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { openWarehouse } from '../analytics/open-warehouse.ts';
+import { warehouseMemoryBytes } from '../analytics/engine-memory.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import type { Config } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { EventLog, Subscription } from './event-log.ts';
 import { EventPublisher } from './event-publisher.ts';
-import { consumerLag } from './metrics.ts';
+import { consumerLag, watchWarehouseMemory } from './metrics.ts';
 import { openEventLog } from './open-event-log.ts';
 import { EVENT_TOPICS } from './topics.ts';
 import { SINK_GROUP, startWarehouseSink } from './workers/warehouse-sink.ts';
@@ -75,6 +76,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   await refreshLag();
   const lagTimer = setInterval(() => void refreshLag(), 1000);
   lagTimer.unref();
+  watchWarehouseMemory(() => warehouseMemoryBytes(warehouse));
 
   logger.info(
     { warehouse: warehouse.kind, eventLog: log.kind, roles: config.roles, dataDir: config.dataDir },
@@ -91,6 +93,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     sinkLag: () => lag,
     async close() {
       clearInterval(lagTimer);
+      watchWarehouseMemory(undefined);
       // Last started, first stopped: the alert engine's daily close still has the warehouse sink it waits for.
       for (const worker of [...workers].reverse()) await worker.stop();
       await closePhotoThreads();

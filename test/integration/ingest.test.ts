@@ -171,5 +171,7 @@ describe('operations', () => {
     for (const name of ['shelfpulse_ingest_rows_total', 'shelfpulse_sink_rows_total', 'shelfpulse_consumer_lag_records', 'shelfpulse_http_request_duration_seconds', 'shelfpulse_alert_changes_total', 'shelfpulse_photo_analysis_seconds']) {
       expect(res.body).toContain(name);
     }
+    // The engine's own memory, read on each scrape, so an RSS trend can be attributed.
+    expect(Number(/^shelfpulse_warehouse_memory_bytes (\S+)$/m.exec(res.body)?.[1])).toBeGreaterThan(0);
   });
 });
