@@ -15,3 +15,11 @@ export async function countRows(warehouse: Warehouse, table: MasterDataTable): P
   const [row] = await warehouse.query<{ n: string }>('SELECT count() AS n FROM {table:Identifier} FINAL', { table });
   return Number(row?.n ?? 0);
 }
+
+const STORE_TIMEZONES = `SELECT store_id, timezone FROM stores FINAL WHERE timezone != ''`;
+
+/** The stores that name a time zone of their own (the others keep the platform zone), by store id. */
+export async function storeTimezones(warehouse: Warehouse): Promise<Map<string, string>> {
+  const rows = await warehouse.query<{ store_id: string; timezone: string }>(STORE_TIMEZONES);
+  return new Map(rows.map((r) => [r.store_id, r.timezone]));
+}

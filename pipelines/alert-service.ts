@@ -1,7 +1,9 @@
 import { evaluateDay, evaluatePriceObservations, type CompetitorObservation, type Evaluation } from '../analytics/alerts/evaluate.ts';
 import type { Alert } from '../analytics/alerts/model.ts';
+import { storeTimezones } from '../analytics/master-data.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
+import { closeScopes } from './calendar.ts';
 import { waitForConsumers, type EventLog } from './event-log.ts';
 import { alertChanges } from './metrics.ts';
 import { EVENT_TOPICS } from './topics.ts';
@@ -16,13 +18,30 @@ export class AlertService {
     private readonly warehouse: Warehouse,
     private readonly log: EventLog,
     private readonly thresholds: RuleThresholds,
-    private readonly timezone: string,
+    /** The platform zone: stores that name no zone of their own keep it. */
+    readonly timezone: string,
   ) {}
 
-  /** The daily close for `asOf`, after the warehouse has stored every event accepted before the call. */
-  async closeDay(asOf: string, signal?: AbortSignal): Promise<Evaluation> {
+  /** The time zone of each store that names one of its own. */
+  storeTimezones(): Promise<Map<string, string>> {
+    return storeTimezones(this.warehouse);
+  }
+
+  /** The time zones the stores' days are in: the platform zone first. */
+  async timezones(): Promise<string[]> {
+    return closeScopes(await this.storeTimezones(), this.timezone).map((s) => s.timezone);
+  }
+
+  /**
+   * The daily close for `asOf`, after the warehouse has stored every event accepted before the call: the stores of
+   * `timezone` only, or every store (one close per time zone in use, each on its stores' own calendar).
+   */
+  async closeDay(asOf: string, signal?: AbortSignal, timezone?: string): Promise<Evaluation> {
     await waitForConsumers(this.log, SINK_GROUP, EVENT_TOPICS, 120_000, signal);
-    const evaluation = await evaluateDay(this.warehouse, asOf, this.thresholds, this.timezone);
+    const scopes = closeScopes(await this.storeTimezones(), this.timezone).filter((s) => timezone === undefined || s.timezone === timezone);
+    const runs: Evaluation[] = [];
+    for (const scope of scopes) runs.push(await evaluateDay(this.warehouse, asOf, this.thresholds, scope.timezone, scope.stores));
+    const evaluation = mergeEvaluations(asOf, runs);
     await this.announce(evaluation.changed);
     return evaluation;
   }
@@ -38,4 +57,24 @@ export class AlertService {
     for (const alert of alerts) alertChanges.inc({ type: alert.type, status: alert.status });
     if (alerts.length > 0) await this.log.publish('alerts', alerts.map((a) => ({ key: a.store_id, value: a })));
   }
+}
+
+/** The closes of one day in several time zones, as one (they cover different stores, so counts add up). */
+export function mergeEvaluations(asOf: string, runs: readonly Evaluation[]): Evaluation {
+  if (runs.length === 1) return runs[0]!;
+  const merged: Evaluation = { summary: { as_of: asOf, opened: 0, updated: 0, resolved: 0, by_type: {} }, changed: [] };
+  for (const run of runs) {
+    merged.changed.push(...run.changed);
+    merged.summary.opened += run.summary.opened;
+    merged.summary.updated += run.summary.updated;
+    merged.summary.resolved += run.summary.resolved;
+    for (const [type, counts] of Object.entries(run.summary.by_type)) {
+      const total = (merged.summary.by_type[type] ??= { opened: 0, updated: 0, resolved: 0, open: 0 });
+      total.opened += counts.opened;
+      total.updated += counts.updated;
+      total.resolved += counts.resolved;
+      total.open += counts.open;
+    }
+  }
+  return merged;
 }

@@ -1,10 +1,12 @@
 import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
+import { isTimeZone } from './calendar.ts';
 
 // ISO-8601 with an explicit offset: a POS timestamp without one cannot be placed on the store's calendar.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 FormatRegistry.Set('date-time', (value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
 FormatRegistry.Set('date', (value) => ISO_DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)));
+FormatRegistry.Set('time-zone', (value) => value === '' || isTimeZone(value));
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
 const Text = (description: string) => Type.String({ maxLength: 512, description });
@@ -23,7 +25,13 @@ export const StoreRecord = Type.Object(
     lon: Type.Number({ minimum: -180, maximum: 180 }),
     format: Type.Optional(Text('Store format, e.g. hypermarket, convenience')),
     manager: Type.Optional(Text('Store manager')),
-    timezone: Type.Optional(Text('IANA time zone of the store; defaults to the platform zone')),
+    timezone: Type.Optional(
+      Type.String({
+        format: 'time-zone',
+        maxLength: 64,
+        description: 'IANA time zone of the store, e.g. Asia/Urumqi; empty or absent = the platform zone. Sales and orders stored from then on fall on its calendar days',
+      }),
+    ),
   },
   { title: 'StoreRecord', additionalProperties: false },
 );

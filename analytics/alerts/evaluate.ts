@@ -585,11 +585,20 @@ function openAfterChanges(open: readonly Alert[], changes: { opened: Alert[]; up
 }
 
 /**
- * The daily close for the day `asOf` (store-local): runs every sales rule, reconciles with the open alerts and
- * writes the changes. Running the same day again finds the same things and writes nothing.
+ * The daily close for the day `asOf` (store-local in `timezone`) of the stores in scope (default: every store): runs
+ * every sales rule, reconciles with their open alerts and writes the changes. Running the same day again finds the
+ * same things and writes nothing.
  */
-export async function evaluateDay(warehouse: Warehouse, asOf: string, thresholds: RuleThresholds, timezone: string): Promise<Evaluation> {
-  const [stores, products, open] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, DAILY_TYPES)]);
+export async function evaluateDay(
+  warehouse: Warehouse,
+  asOf: string,
+  thresholds: RuleThresholds,
+  timezone: string,
+  inScope: (storeId: string) => boolean = () => true,
+): Promise<Evaluation> {
+  const [stores, products, allOpen] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, DAILY_TYPES)]);
+  // The close of one time zone's stores (`timezone` is theirs) finds and resolves alerts of those stores only.
+  const open = allOpen.filter((a) => inScope(a.store_id));
   const stock = await stockFindings(warehouse, asOf, thresholds, timezone, stores, open);
   const observations = await warehouse.query<CompetitorObservation>(LATEST_COMPETITOR_PRICES, { as_of: asOf, timezone });
   const prices = await priceGapFindings(warehouse, observations, thresholds, stores, products);
@@ -598,7 +607,7 @@ export async function evaluateDay(warehouse: Warehouse, asOf: string, thresholds
   const now = new Date().toISOString();
   const changes = reconcile(
     open,
-    [...stock.findings, ...prices.findings, ...dormant.findings, ...vision.findings],
+    [...stock.findings, ...prices.findings, ...dormant.findings, ...vision.findings].filter((f) => inScope(f.store_id)),
     new Set([...stock.resolved, ...prices.resolved, ...dormant.resolved, ...vision.resolved]),
     asOf,
     now,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CompetitorObservation } from '../../analytics/alerts/evaluate.ts';
 import type { AlertService } from '../alert-service.ts';
+import { localDay, previousDay } from '../calendar.ts';
 import type { EventLog, Subscription } from '../event-log.ts';
 import { CompetitorPriceRecord } from '../records.ts';
 import { recordCheck } from '../validate.ts';
@@ -8,16 +9,8 @@ import { recordCheck } from '../validate.ts';
 export const ALERT_ENGINE_GROUP = 'alert-engine';
 const checkPrice = recordCheck(CompetitorPriceRecord);
 
-/** The calendar day of an instant in a time zone, as YYYY-MM-DD. */
-export function localDay(at: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
-export function previousDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
-
 export interface AlertEngineOptions {
+  /** The platform zone, for stores that name none. */
   timezone: string;
   /** Injectable clock for tests. */
   now?: () => Date;
@@ -27,11 +20,13 @@ export interface AlertEngineOptions {
 
 /**
  * The alert engine: price gaps as competitor prices arrive, and the daily close of each store-local day once it
- * has ended (on start it closes yesterday; re-running a closed day changes nothing).
+ * has ended in the stores' time zone: the stores of each zone in use are closed after their own midnight (on
+ * start each zone closes its yesterday; re-running a closed day changes nothing).
  */
 export async function startAlertEngine(log: EventLog, alerts: AlertService, logger: Logger, options: AlertEngineOptions): Promise<Subscription> {
   const now = options.now ?? (() => new Date());
   const prices = await log.subscribe(ALERT_ENGINE_GROUP, ['competitor-prices'], async (_topic, records) => {
+    const zones = await alerts.storeTimezones();
     const observations: CompetitorObservation[] = records.flatMap((r) => {
       const checked = checkPrice(r.value);
       if (!checked.ok) return []; // the warehouse sink dead-letters it with the reason
@@ -43,26 +38,38 @@ export async function startAlertEngine(log: EventLog, alerts: AlertService, logg
           price: checked.value.price,
           source: checked.value.source,
           observed_at: at.toISOString(),
-          day: localDay(at, options.timezone),
+          day: localDay(at, zones.get(checked.value.store_id) ?? options.timezone),
         },
       ];
     });
     if (observations.length > 0) await alerts.priceObservations(observations);
   });
 
-  let closed = '';
+  // The day last closed in each time zone; a zone's close waits for the one before it.
+  const closed = new Map<string, string>();
   let running: Promise<void> = Promise.resolve();
   const stopping = new AbortController();
-  const tick = () => {
-    const yesterday = previousDay(localDay(now(), options.timezone));
-    if (yesterday === closed) return;
-    closed = yesterday;
-    running = alerts
-      .closeDay(yesterday, stopping.signal)
-      .then(({ summary }) => logger.info({ summary }, 'daily close'))
+  const closeZone = (timezone: string) => {
+    const yesterday = previousDay(localDay(now(), timezone));
+    if (closed.get(timezone) === yesterday) return;
+    closed.set(timezone, yesterday);
+    running = running
+      .then(() => alerts.closeDay(yesterday, stopping.signal, timezone))
+      .then(({ summary }) => logger.info({ summary, timezone }, 'daily close'))
       .catch((err: unknown) => {
-        closed = '';
-        logger.error({ err, day: yesterday }, 'daily close failed; retrying at the next tick');
+        closed.delete(timezone);
+        logger.error({ err, day: yesterday, timezone }, 'daily close failed; retrying at the next tick');
+      });
+  };
+  let ticking: Promise<void> | undefined;
+  const tick = () => {
+    if (ticking || stopping.signal.aborted) return;
+    ticking = alerts
+      .timezones()
+      .then((zones) => zones.forEach(closeZone))
+      .catch((err: unknown) => logger.error({ err }, "reading the stores' time zones failed; retrying at the next tick"))
+      .finally(() => {
+        ticking = undefined;
       });
   };
   tick();
@@ -73,6 +80,7 @@ export async function startAlertEngine(log: EventLog, alerts: AlertService, logg
       clearInterval(timer);
       // A close still waiting for the sink gives up; the next start closes that day again (idempotent).
       stopping.abort();
+      await ticking;
       await running;
       await prices.stop();
     },

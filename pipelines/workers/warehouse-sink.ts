@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { existingEventIds, insertDeadLetters, insertEvents, type EventTable } from '../../analytics/events.ts';
+import { storeTimezones } from '../../analytics/master-data.ts';
 import { WarehouseError, type Row, type Warehouse } from '../../analytics/warehouse.ts';
+import { LocalDays } from '../calendar.ts';
 import type { DeliveredRecord, EventLog, Subscription } from '../event-log.ts';
 import { sinkRows } from '../metrics.ts';
 import { RecentIds } from '../recent-ids.ts';
@@ -29,6 +31,27 @@ const sinks = new Map<Topic, StreamSink>(
     { table: s.table, check: recordCheck(s.schema) as StreamSink['check'] },
   ]),
 );
+
+/** Tables whose rows carry their store-local day (local_day), which the daily sales and order views bucket by. */
+const DAY_TABLES: ReadonlySet<EventTable> = new Set(['scans', 'orders']);
+const localDays = new LocalDays();
+
+/**
+ * The JSON text of each row to insert. A row of a store that names its own time zone gets its local day on that
+ * calendar; the warehouse gives every other row its day in the platform zone (it takes zones only as constants).
+ * The stores' zones are read for each batch, so a zone set or changed applies to the rows stored from then on.
+ */
+async function rowTexts(warehouse: Warehouse, table: EventTable, items: readonly Candidate[]): Promise<string[]> {
+  const texts = items.map((i) => i.record.encoded ?? JSON.stringify(i.row));
+  if (!DAY_TABLES.has(table) || items.length === 0) return texts;
+  const zones = await storeTimezones(warehouse);
+  if (zones.size === 0) return texts;
+  return texts.map((text, i) => {
+    const zone = zones.get(items[i]!.row.store_id as string);
+    if (zone === undefined) return text;
+    return `${text.slice(0, text.lastIndexOf('}'))},"local_day":"${localDays.day(items[i]!.time, zone)}"}`;
+  });
+}
 
 export function deadLetterFor(record: DeliveredRecord, reason: string): DeadLetter {
   return {
@@ -82,7 +105,8 @@ export async function sinkEvents(
     const fresh = inTable.size === 0 ? valid : valid.filter((v) => !inTable.has(v.row.event_id));
     duplicates += valid.length - fresh.length;
     const refused: Candidate[] = [];
-    const inserted = await insertSplitting(warehouse, sink.table, fresh, deadLetters, refused);
+    const texts = await rowTexts(warehouse, sink.table, fresh);
+    const inserted = await insertSplitting(warehouse, sink.table, fresh.map((f, i) => ({ ...f, text: texts[i]! })), deadLetters, refused);
     stored?.forget(refused.map((r) => r.row.event_id));
     return { inserted, duplicates, deadLetters };
   } catch (err) {
@@ -101,13 +125,13 @@ interface Candidate {
 async function insertSplitting(
   warehouse: Warehouse,
   table: EventTable,
-  items: Candidate[],
+  items: (Candidate & { text: string })[],
   deadLetters: DeadLetter[],
   refused: Candidate[],
 ): Promise<number> {
   if (items.length === 0) return 0;
   try {
-    return await insertEvents(warehouse, table, items.map((i) => i.record.encoded ?? JSON.stringify(i.row)));
+    return await insertEvents(warehouse, table, items.map((i) => i.text));
   } catch (err) {
     if (!(err instanceof WarehouseError) || err.code !== 'bad_data') throw err;
     if (items.length === 1) {
