@@ -1,6 +1,6 @@
 import type { Row, Warehouse } from './warehouse.ts';
 
-export type MasterDataTable = 'stores' | 'products' | 'assortment' | 'promotions';
+export type MasterDataTable = 'stores' | 'products' | 'assortment' | 'promotions' | 'planograms';
 
 /**
  * Upserts master data: each row is a new version of its key (ReplacingMergeTree on updated_at), so the latest

@@ -4,6 +4,8 @@ export interface StoredPhoto {
   photo_id: string;
   store_id: string;
   visit_id: string;
+  /** The bay the photo shows, '' when the upload named none. */
+  bay: string;
   taken_at: string;
   status: string;
   retake: string[];
@@ -15,7 +17,7 @@ export interface StoredPhoto {
 }
 
 const PHOTO_BY_ID = `
-  SELECT photo_id, store_id, visit_id, formatDateTime(taken_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') AS taken_at, status, retake,
+  SELECT photo_id, store_id, visit_id, bay, formatDateTime(taken_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') AS taken_at, status, retake,
     width, height, lat, lon, analysis
   FROM photos FINAL WHERE photo_id = {photo_id:String}`;
 
@@ -24,6 +26,7 @@ export async function photoById(warehouse: Warehouse, photoId: string): Promise<
   return row;
 }
 
-export async function savePhoto(warehouse: Warehouse, photo: StoredPhoto): Promise<void> {
+/** Stores a photo's row; a photo of no named bay may leave `bay` out. */
+export async function savePhoto(warehouse: Warehouse, photo: Omit<StoredPhoto, 'bay'> & { bay?: string }): Promise<void> {
   await warehouse.insert('photos', [{ ...photo }]);
 }

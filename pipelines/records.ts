@@ -115,12 +115,27 @@ export const CompetitorPriceRecord = Type.Object(
   { title: 'CompetitorPriceRecord', additionalProperties: false },
 );
 
+/** The expected layout of one store bay; photos uploaded with the bay's name are checked against it. */
+export const PlanogramRecord = Type.Object(
+  {
+    store_id: Id('Store code'),
+    bay: Id('Bay code within the store, as merchandisers name it when they upload its photo (e.g. "A3", "饮料-2")'),
+    shelf_rows: Type.Array(Type.Array(Id('SKU code'), { maxItems: 200 }), {
+      minItems: 1,
+      maxItems: 20,
+      description: 'The SKUs of each shelf row, top row first, left to right, one entry per facing (JSON or NDJSON bodies: rows are nested)',
+    }),
+  },
+  { title: 'PlanogramRecord', additionalProperties: false },
+);
+
 /** A stored shelf photo waiting for the vision worker (topic `photos`); its bytes are in the photo store. */
 export const PhotoRecord = Type.Object(
   {
     photo_id: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the original, its key in the photo store' }),
     store_id: Id('Store where the photo was taken'),
     visit_id: Type.String({ maxLength: 128, description: 'Store visit the photo belongs to, or empty' }),
+    bay: Type.Optional(Type.String({ maxLength: 128, description: 'Bay the photo shows (its planogram, if one is stored, is checked)' })),
     taken_at: Timestamp,
     lat: Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()]),
     lon: Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()]),
@@ -132,6 +147,7 @@ export type StoreRecord = Static<typeof StoreRecord>;
 export type ProductRecord = Static<typeof ProductRecord>;
 export type AssortmentRecord = Static<typeof AssortmentRecord>;
 export type PromotionRecord = Static<typeof PromotionRecord>;
+export type PlanogramRecord = Static<typeof PlanogramRecord>;
 export type ScanRecord = Static<typeof ScanRecord>;
 export type OrderRecord = Static<typeof OrderRecord>;
 export type InventoryRecord = Static<typeof InventoryRecord>;
@@ -144,5 +160,6 @@ export const MASTER_DATA = {
   products: { schema: ProductRecord, table: 'products', key: ['sku'] },
   assortment: { schema: AssortmentRecord, table: 'assortment', key: ['store_id', 'sku'] },
   promotions: { schema: PromotionRecord, table: 'promotions', key: ['promo_id'] },
+  planograms: { schema: PlanogramRecord, table: 'planograms', key: ['store_id', 'bay'] },
 } as const satisfies Record<string, { schema: TSchema; table: string; key: readonly string[] }>;
 export type MasterDataKind = keyof typeof MASTER_DATA;

@@ -11,6 +11,8 @@ interface Task {
   bytes: Uint8Array;
   /** The quality gate only (a vision worker elsewhere analyses the photo). */
   gateOnly: boolean;
+  /** The bay's planogram (SKUs per row, top row first), when one is stored for it. */
+  planogram?: string[][] | undefined;
 }
 
 type TaskResult =
@@ -18,10 +20,10 @@ type TaskResult =
   | { ok: false; reason: UnreadableImageError['reason']; message: string };
 
 /** Runs in the worker thread. An unreadable photo is an answer, not a failure: its reason crosses back as data. */
-export async function analyzeTask({ bytes, gateOnly }: Task): Promise<TaskResult> {
+export async function analyzeTask({ bytes, gateOnly, planogram }: Task): Promise<TaskResult> {
   try {
     const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const { analysis, derivative } = await analyzeShelfPhoto(input, gateOnly ? { models: null } : {});
+    const { analysis, derivative } = await analyzeShelfPhoto(input, gateOnly ? { models: null } : { planogram });
     return { ok: true, analysis, derivative };
   } catch (err) {
     if (err instanceof UnreadableImageError) return { ok: false, reason: err.reason, message: err.message };
@@ -38,8 +40,8 @@ export class PhotoQueueFullError extends Error {
 
 let pool: Piscina | undefined;
 
-/** Decodes, gates and (unless `gateOnly`) analyses a photo on the analysis thread. */
-export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: boolean } = {}): Promise<AnalyzedPhoto> {
+/** Decodes, gates and (unless `gateOnly`) analyses a photo on the analysis thread, against its bay's planogram if given. */
+export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: boolean; planogram?: string[][] | undefined } = {}): Promise<AnalyzedPhoto> {
   pool ??= new Piscina({
     filename: new URL('./photo-thread.mjs', import.meta.url).href,
     minThreads: 1,
@@ -47,7 +49,7 @@ export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: bool
     idleTimeout: Number.POSITIVE_INFINITY,
   });
   if (pool.queueSize >= MAX_QUEUED_PHOTOS) throw new PhotoQueueFullError(`${pool.queueSize} photos are waiting for analysis`);
-  const result = (await pool.run({ bytes, gateOnly: options.gateOnly ?? false } satisfies Task)) as TaskResult;
+  const result = (await pool.run({ bytes, gateOnly: options.gateOnly ?? false, planogram: options.planogram } satisfies Task)) as TaskResult;
   if (!result.ok) throw new UnreadableImageError(result.reason, result.message);
   return { analysis: result.analysis, derivative: Buffer.from(result.derivative.buffer, result.derivative.byteOffset, result.derivative.byteLength) };
 }

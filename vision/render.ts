@@ -28,6 +28,10 @@ export interface RenderOptions {
   jpegQuality?: number;
   /** Camera roll in degrees. */
   tiltDeg?: number;
+  /** Shelf rows in the bay (default 4-6, seeded). */
+  rows?: number;
+  /** Probability that a SKU group is a competitor's (default 0.2): how much of the bay the own brands hold. */
+  competitorRate?: number;
 }
 
 export interface RenderedShelf {
@@ -129,7 +133,9 @@ export async function renderShelf(seed: number, options: RenderOptions = {}): Pr
   const W = options.width ?? 1600;
   const H = options.height ?? 1200;
   const gapRate = options.gapRate ?? between(0, 0.12);
-  const rowCount = 4 + Math.floor(random() * 3);
+  // Drawn even when given, so that an option never shifts the seeded draws that follow.
+  const drawnRows = 4 + Math.floor(random() * 3);
+  const rowCount = options.rows ?? drawnRows;
   const bayX0 = W * between(0.02, 0.07);
   const bayX1 = W * between(0.93, 0.98);
   const bayY0 = H * between(0.03, 0.08);
@@ -177,7 +183,7 @@ export async function renderShelf(seed: number, options: RenderOptions = {}): Pr
     const groups: { sku: CatalogSku; facings: number; w: number; h: number }[] = [];
     let used = 0;
     for (;;) {
-      const sku = random() < 0.2 ? competitors[Math.floor(random() * competitors.length)]! : own[Math.floor(random() * own.length)]!;
+      const sku = random() < (options.competitorRate ?? 0.2) ? competitors[Math.floor(random() * competitors.length)]! : own[Math.floor(random() * own.length)]!;
       const h = space * sku.heightRatio;
       const w = h * sku.aspect;
       const facings = 1 + Math.floor(random() * 4);

@@ -8,7 +8,7 @@ import type { EventLog } from '../../pipelines/event-log.ts';
 import type { EventPublisher } from '../../pipelines/event-publisher.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
 import type { PhotoRecord } from '../../pipelines/records.ts';
-import { analyzePhotoTimed, recordPhotoAnalysis } from '../../pipelines/workers/vision-worker.ts';
+import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from '../../pipelines/workers/vision-worker.ts';
 import type { ShelfAnalysis } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
 import { PhotoQueueFullError } from '../../vision/photo-threads.ts';
@@ -37,7 +37,7 @@ interface Upload {
   bytes: Buffer;
 }
 
-function photoView(photo: { photo_id: string; store_id: string; visit_id: string; taken_at: string }, analysis: ShelfAnalysis) {
+function photoView(photo: { photo_id: string; store_id: string; visit_id: string; bay?: string; taken_at: string }, analysis: ShelfAnalysis) {
   return { ...photo, image_url: `/v1/photos/${photo.photo_id}/image`, ...analysis };
 }
 
@@ -55,7 +55,8 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       schema: {
         summary: 'Upload shelf photos of a store visit (multipart)',
         description:
-          'Parts: one or more image files (JPEG, PNG, WebP; HEIC only if sharp on the server decodes HEVC, else 415 photo_heic_unsupported; at most 10 of 25 MB) and fields store_id, optional visit_id, taken_at (ISO-8601), lat, lon. ' +
+          'Parts: one or more image files (JPEG, PNG, WebP; HEIC only if sharp on the server decodes HEVC, else 415 photo_heic_unsupported; at most 10 of 25 MB) and fields store_id, optional visit_id, bay, taken_at (ISO-8601), lat, lon. ' +
+          'A photo naming a bay that has a planogram (POST /v1/planograms) comes back with the bay\'s compliance: score, missing, misplaced and extra SKUs. ' +
           'A photo failing the quality gate comes back with status "retake" and the reasons in Chinese and English. ' +
           'Where a separate vision worker analyses photos, the answer is 202 with status "pending" and GET /v1/photos/:id shows the analysis when it is done.',
         tags: ['photos'],
@@ -96,14 +97,18 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       };
       const lat = coordinate('lat', 90);
       const lon = coordinate('lon', 180);
+      const bay = fields.bay?.trim() ?? '';
+      if (bay.length > 128) throw badRequest('bay is longer than 128 characters');
 
       // Every photo is decoded before anything is stored: one bad file refuses the upload and stores nothing.
       // Queued for a vision worker, an upload gets the quality gate only (its retake answer stays immediate).
       const models = deps.visionQueue ? null : undefined;
+      // The vision worker looks the bay's planogram up itself when it analyses a queued photo.
+      const planogram = deps.visionQueue ? undefined : await bayPlanogram(deps.warehouse, { store_id: storeId, bay });
       const analysed = [];
       for (const upload of uploads) {
         try {
-          analysed.push({ upload, result: await analyzePhotoTimed(upload.bytes, models) });
+          analysed.push({ upload, result: await analyzePhotoTimed(upload.bytes, models, planogram) });
         } catch (err) {
           if (err instanceof UnreadableImageError) throw unreadable(upload.filename, err);
           if (err instanceof PhotoQueueFullError) throw unavailable(`too many photos are being analysed (${err.message}); retry shortly`, 10);
@@ -113,7 +118,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       const photos = [];
       for (const { upload, result } of analysed) {
         const photoId = PhotoStore.idOf(upload.bytes);
-        const photo: PhotoRecord = { photo_id: photoId, store_id: storeId, visit_id: fields.visit_id ?? '', taken_at: new Date(takenAt).toISOString(), lat, lon };
+        const photo: PhotoRecord = { photo_id: photoId, store_id: storeId, visit_id: fields.visit_id ?? '', bay, taken_at: new Date(takenAt).toISOString(), lat, lon };
         const { lat: _lat, lon: _lon, ...identity } = photo;
         await deps.store.put(photoId, upload.bytes, result.derivative);
         let analysis = result.analysis;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { photoById, savePhoto } from '../../analytics/photos.ts';
+import { planogramOf } from '../../analytics/planograms.ts';
 import { saveShelfObservations, shelfObservationRows } from '../../analytics/shelf-observations.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { analyzeShelfPhoto, type ShelfAnalysis, type VisionModels } from '../../vision/analyze.ts';
@@ -39,9 +40,10 @@ async function publishCompetitorPrices(publisher: EventPublisher | undefined, ph
  * worker; repeating it stores the same rows again (the tables keep the newest per key, event ids repeat).
  */
 export async function recordPhotoAnalysis(deps: PhotoResultDeps, photo: PhotoRecord, analysis: ShelfAnalysis): Promise<void> {
-  const { lat, lon, ...identity } = photo;
+  const { lat, lon, bay, ...identity } = photo;
   await savePhoto(deps.warehouse, {
     ...identity,
+    bay: bay ?? '',
     status: analysis.status,
     retake: analysis.retake.map((r) => r.code),
     width: analysis.width,
@@ -56,15 +58,22 @@ export async function recordPhotoAnalysis(deps: PhotoResultDeps, photo: PhotoRec
   }
 }
 
+/** The planogram stored for the bay a photo names (none when it names no bay or the bay has none). */
+export async function bayPlanogram(warehouse: Warehouse, photo: Pick<PhotoRecord, 'store_id' | 'bay'>): Promise<string[][] | undefined> {
+  return photo.bay ? planogramOf(warehouse, photo.store_id, photo.bay) : undefined;
+}
+
 /**
  * Decodes and analyses one photo, timing it by outcome; unreadable photos throw UnreadableImageError. With the
  * configured models (the default) or the gate only (`null`) it runs on the analysis thread; models handed in
- * (tests, tools) run here.
+ * (tests, tools) run here. With its bay's planogram, the analysis includes the bay's compliance.
  */
-export async function analyzePhotoTimed(bytes: Buffer, models?: VisionModels | null) {
+export async function analyzePhotoTimed(bytes: Buffer, models?: VisionModels | null, planogram?: string[][]) {
   const timer = photoAnalysis.startTimer();
   try {
-    const result = models ? await analyzeShelfPhoto(bytes, { models }) : await analyzeOffThread(bytes, { gateOnly: models === null });
+    const result = models
+      ? await analyzeShelfPhoto(bytes, { models, planogram })
+      : await analyzeOffThread(bytes, { gateOnly: models === null, planogram });
     timer({ outcome: result.analysis.status });
     return result;
   } catch (err) {
@@ -105,7 +114,7 @@ export async function startVisionWorker(
           continue;
         }
         try {
-          const { analysis } = await analyzePhotoTimed(original, options.models);
+          const { analysis } = await analyzePhotoTimed(original, options.models, await bayPlanogram(deps.warehouse, photo));
           await recordPhotoAnalysis(deps, photo, analysis);
           logger.debug({ photo_id: photo.photo_id, status: analysis.status, ms: analysis.timings_ms.total }, 'photo analysed');
         } catch (err) {
