@@ -18,6 +18,11 @@ export interface LoadOptions {
   readRate: number;
   /** Seconds between shelf-photo uploads (a merchandiser's 12-megapixel-class JPEG); 0 for none. */
   photoEveryS: number;
+  /**
+   * Seconds left out of the memory trends: caches, V8's heap sizing and the allocator's arenas fill first. Default:
+   * a minute, or the first half of a run shorter than two.
+   */
+  warmupS?: number;
 }
 
 interface Latency {
@@ -37,8 +42,10 @@ export interface LoadReport {
   rows_per_s: number;
   errors: number;
   rss_mb: number[];
+  /** Mean RSS of each whole minute, MB: the garbage collector's sawtooth averaged out. */
+  rss_minute_means_mb: number[];
   /**
-   * Least-squares slopes over the second half of the run, MB a minute: near 0 when memory is flat. RSS split into
+   * Least-squares slopes after the warm-up, MB a minute: near 0 when memory is flat. RSS split into
    * the parts the server reports: V8's used heap, the heap V8 has reserved, Buffers outside the heap, and what the
    * ClickHouse engine accounts for; what none of them explains is native (sharp, onnxruntime, the allocator).
    */
@@ -109,15 +116,22 @@ async function memoryMb(url: string): Promise<Record<MemoryPart, number> | undef
   return parts.every(([, bytes]) => Number.isFinite(bytes)) ? Object.fromEntries(parts.map(([part, bytes]) => [part, Math.round(Number(bytes) / 2 ** 20)])) : undefined;
 }
 
-function slopePerMinute(samples: { t: number; mb: number }[]): number {
-  const half = samples.slice(Math.floor(samples.length / 2));
-  if (half.length < 2) return 0;
-  const n = half.length;
-  const mt = half.reduce((s, p) => s + p.t, 0) / n;
-  const mm = half.reduce((s, p) => s + p.mb, 0) / n;
-  const num = half.reduce((s, p) => s + (p.t - mt) * (p.mb - mm), 0);
-  const den = half.reduce((s, p) => s + (p.t - mt) ** 2, 0);
+function slopePerMinute(samples: { t: number; mb: number }[], fromS: number): number {
+  const steady = samples.filter((p) => p.t >= fromS);
+  if (steady.length < 2) return 0;
+  const n = steady.length;
+  const mt = steady.reduce((s, p) => s + p.t, 0) / n;
+  const mm = steady.reduce((s, p) => s + p.mb, 0) / n;
+  const num = steady.reduce((s, p) => s + (p.t - mt) * (p.mb - mm), 0);
+  const den = steady.reduce((s, p) => s + (p.t - mt) ** 2, 0);
   return den === 0 ? 0 : Number(((num / den) * 60).toFixed(2));
+}
+
+function minuteMeans(samples: { t: number; mb: number }[]): number[] {
+  const minutes: number[][] = [];
+  for (const p of samples) (minutes[Math.floor(p.t / 60)] ??= []).push(p.mb);
+  // Whole minutes only (a sample a second): a last few seconds would not average the sawtooth.
+  return minutes.filter((m) => m.length >= 50).map((m) => Math.round(m.reduce((s, v) => s + v, 0) / m.length));
 }
 
 /**
@@ -129,6 +143,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const shelf = options.photoEveryS > 0 ? (await renderShelf(4242, { width: 4000, height: 3000 })).jpeg : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-load-'));
   const server = await spawnServer(['--no-demo'], { SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error', SHELFPULSE_ROLES: process.env.LOAD_ROLES ?? 'all' });
+  const warmupS = options.warmupS ?? Math.min(60, options.durationS / 2);
   const samples: { t: number; mb: number }[] = [];
   const parts: { t: number; mb: Record<MemoryPart, number> }[] = [];
   const started = Date.now();
@@ -194,9 +209,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       rows_per_s: Math.round((ingestResult['2xx'] * ROWS_PER_POST) / options.durationS),
       errors: ingestSummary.errors + ingestSummary.non2xx + readSummary.errors + readSummary.non2xx + photoResult.errors,
       rss_mb: samples.map((s) => s.mb),
+      rss_minute_means_mb: minuteMeans(samples),
       trend_mb_per_min: {
-        rss: slopePerMinute(samples),
-        ...(Object.fromEntries(Object.keys(MEMORY_METRICS).map((part) => [part, slopePerMinute(parts.map((p) => ({ t: p.t, mb: p.mb[part as MemoryPart] })))])) as Record<MemoryPart, number>),
+        rss: slopePerMinute(samples, warmupS),
+        ...(Object.fromEntries(Object.keys(MEMORY_METRICS).map((part) => [part, slopePerMinute(parts.map((p) => ({ t: p.t, mb: p.mb[part as MemoryPart] })), warmupS)])) as Record<MemoryPart, number>),
       },
       memory_mb: Object.fromEntries(Object.keys(MEMORY_METRICS).map((part) => [part, parts.map((p) => p.mb[part as MemoryPart])])) as Record<MemoryPart, number[]>,
     };
@@ -213,6 +229,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
-  const report = await runLoad({ durationS: arg('duration', 60), ingestRate: arg('ingest-rate', 50), readRate: arg('read-rate', 20), photoEveryS: arg('photo-every', 5) });
+  const report = await runLoad({ durationS: arg('duration', 60), ingestRate: arg('ingest-rate', 50), readRate: arg('read-rate', 20), photoEveryS: arg('photo-every', 5), warmupS: process.argv.includes('--warmup') ? arg('warmup', 60) : undefined });
   console.log(JSON.stringify(report, null, 2));
 }

@@ -13,7 +13,8 @@ export interface ServerProcess {
 /** Runs `shelfpulse serve` as a real child process and resolves once it prints its address. */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // MALLOC_ARENA_MAX as `npm start` and the Docker image set it.
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
