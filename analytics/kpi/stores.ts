@@ -12,7 +12,7 @@ const STORE_LIST = `
   ORDER BY store_id`;
 
 const STORE_RECORD = `
-  SELECT store_id, name, territory, region, city, lat, lon, format, manager FROM stores FINAL WHERE store_id = {store_id:String}`;
+  SELECT store_id, name, territory, region, city, lat, lon, format, manager, timezone FROM stores FINAL WHERE store_id = {store_id:String}`;
 
 const SALES_BY_CATEGORY = `
   SELECT toString(d.day) AS date, p.category AS category, sum(d.revenue) AS sales, sum(d.units) AS units
@@ -104,6 +104,8 @@ export interface StoreRecordView {
   lon: number;
   format: string;
   manager: string;
+  /** IANA zone; empty = the platform zone. */
+  timezone: string;
 }
 
 export async function storeRecord(warehouse: Warehouse, storeId: string): Promise<StoreRecordView | undefined> {

@@ -41,6 +41,7 @@ const StoreSchema = Type.Object({
   lon: Type.Number(),
   format: Type.String(),
   manager: Type.String(),
+  timezone: Type.String({ description: 'IANA time zone of the store (its page counts days in it); empty = the platform zone' }),
 });
 
 const OverviewResponse = Type.Object({
@@ -196,7 +197,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
       const { from, to, lang } = request.query;
       if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`);
       const store = await storeInScope(request.principal!, request.params.store_id);
-      const overview = await storeOverview(deps.warehouse, store, { from, to, timezone: deps.timezone, dormantAfterDays: deps.dormantAfterDays });
+      const overview = await storeOverview(deps.warehouse, store, { from, to, timezone: store.timezone || deps.timezone, dormantAfterDays: deps.dormantAfterDays });
       const language = alertLanguage(request, lang);
       return { ...overview, open_alerts: overview.open_alerts.map((a) => presentAlert(a, language)) };
     },
@@ -219,9 +220,9 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
       config: { roles: USER_ROLES },
     },
     async (request) => {
-      await storeInScope(request.principal!, request.params.store_id);
+      const store = await storeInScope(request.principal!, request.params.store_id);
       const { days = 90, to } = request.query;
-      return skuTrend(deps.warehouse, { storeId: request.params.store_id, sku: request.params.sku, days, to, timezone: deps.timezone });
+      return skuTrend(deps.warehouse, { storeId: request.params.store_id, sku: request.params.sku, days, to, timezone: store.timezone || deps.timezone });
     },
   );
 }

@@ -175,4 +175,15 @@ describe('the own effective price', () => {
       { ...asked[7], price: 6, source: 'regular' },
     ]);
   });
+
+  it('the store page shows competitor prices on the days of the store zone, against the effective price of that day', async () => {
+    await post('/v1/products', [{ sku: 'C1', name: '恒泰矿泉水', brand: '恒泰', category: '饮料', regular_price: 9, is_competitor: true, matches_sku: 'P1' }]);
+    // 15:30 UTC on 11 Nov is 00:30 on 12 Nov in Tokyo: the cheaper region promotion (9.4) still runs that day.
+    await post('/v1/events/competitor-prices', [{ event_id: 'cp1', store_id: 'TK', sku: 'C1', ts: '2026-11-11T15:30:00Z', price: 8.93, source: 'manual' }]);
+    await server.settle();
+    const res = await server.app.inject({ method: 'GET', url: '/v1/stores/TK/overview?from=2026-11-01&to=2026-11-30', headers: server.admin() });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().store.timezone).toBe('Asia/Tokyo');
+    expect(res.json().competitor_prices).toEqual([{ date: '2026-11-12', sku: 'P1', competitor_sku: 'C1', own_price: 9.4, competitor_price: 8.93, gap: 0.05 }]);
+  });
 });
