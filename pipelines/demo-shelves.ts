@@ -57,7 +57,7 @@ export function demoBays(storeIds: readonly string[], asOf: string): DemoBay[] {
 export function demoRenderOptions(problem: ShelfProblem): RenderOptions {
   const base: RenderOptions = { width: 1600, height: 1200, rows: 4, gapRate: 0, blurSigma: 0, tiltDeg: 0, noise: 3, jpegQuality: 88 };
   if (problem === 'gaps') return { ...base, gapRate: 0.12 };
-  if (problem === 'low_share') return { ...base, competitorRate: 0.85 };
+  if (problem === 'low_share') return { ...base, competitorRate: 0.95 };
   return base;
 }
 

@@ -125,12 +125,16 @@ const SHELF_DAYS = `
   ORDER BY store_id, day DESC
   LIMIT 1 BY store_id`;
 
-/** Own SKUs the planogram check flagged (missing from the bay, or misplaced) on the given photos. */
+/**
+ * Own SKUs the planogram check flagged (missing from the bay, or misplaced) on the given photos. A planned SKU that
+ * is missing was never seen, so its row cannot tell a competitor's product: the product master does.
+ */
 const PLANOGRAM_ISSUES = `
   SELECT store_id, sku, argMax(planogram_status, taken_at) AS status, argMax(photo_id, taken_at) AS latest_photo,
     argMax(planogram_score, taken_at) AS score
   FROM shelf_observations FINAL
   WHERE photo_id IN {photos:Array(String)} AND NOT is_competitor AND planogram_status IN ('missing', 'misplaced')
+    AND sku NOT IN (SELECT sku FROM products FINAL WHERE is_competitor)
   GROUP BY store_id, sku`;
 
 // ---- evaluation ----

@@ -54,23 +54,26 @@ describe('planograms per store bay', () => {
     expect(JSON.stringify(docs.paths['/v1/planograms'].post)).toContain('shelf_rows');
   });
 
-  it('checks a photo uploaded for a bay against the bay’s stored planogram, and the close raises the planogram alert', async () => {
+  it('checks a photo uploaded for a bay against the bay’s stored planogram, and the close raises the planogram alert for own SKUs', async () => {
     // A bay without a planogram: the photo is analysed and keeps its bay, with no compliance.
     const plain = await upload({ store_id: 'S1', bay: 'Z9', taken_at: `${DAY}T09:00:00+08:00` });
     expect(plain.status).toBe(201);
     const [unplanned] = ((await plain.json()) as { photos: Record<string, any>[] }).photos;
     expect(unplanned).toMatchObject({ status: 'analyzed', bay: 'Z9', planogram: null });
 
-    // The planogram of bay A1 plans an own SKU the bay does not carry.
+    // The planogram of bay A1 plans an own SKU the bay does not carry, and a competitor's product it does not carry.
     const { planogram, skus } = demoPlanogram(shelf.layout, 'planogram_missing');
     expect(skus).toHaveLength(1);
+    const rival = { sku: 'C9001', name: '恒泰 饮料 9001', brand: '恒泰', category: '饮料', regular_price: 3.5, is_competitor: true, matches_sku: 'P1001' };
+    expect((await server.app.inject({ method: 'POST', url: '/v1/products', headers: server.admin(), payload: [rival] })).statusCode).toBe(202);
+    planogram[0]!.push(rival.sku);
     expect((await putPlanograms([{ store_id: 'S1', bay: 'A1', shelf_rows: planogram }])).statusCode).toBe(202);
 
     const res = await upload({ store_id: 'S1', bay: 'A1', visit_id: 'V1', taken_at: `${DAY}T10:00:00+08:00` });
     expect(res.status).toBe(201);
     const [photo] = ((await res.json()) as { photos: Record<string, any>[] }).photos;
     expect(photo).toMatchObject({ status: 'analyzed', bay: 'A1' });
-    expect(photo!.planogram.missing).toContain(skus[0]);
+    expect(photo!.planogram.missing).toEqual(expect.arrayContaining([skus[0], rival.sku]));
     expect(photo!.planogram.score).toBeGreaterThan(0.5);
     expect(photo!.planogram.score).toBeLessThan(1);
 
@@ -82,5 +85,7 @@ describe('planograms per store bay', () => {
     const alerts = (await server.app.inject({ url: '/v1/alerts?type=planogram&store_id=S1&lang=en', headers: server.admin() })).json();
     const missing = alerts.alerts.find((a: { sku: string }) => a.sku === skus[0]);
     expect(missing).toMatchObject({ type: 'planogram', status: 'open', severity: 'high', evidence: { status: 'missing', photo_id: photo!.photo_id } });
+    // The alert is about own SKUs: a competitor's product missing from the bay is not the chain's to fix.
+    expect(alerts.alerts.map((a: { sku: string }) => a.sku)).not.toContain(rival.sku);
   });
 });
