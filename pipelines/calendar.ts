@@ -4,47 +4,63 @@
  */
 
 const QUARTER_HOUR_MS = 15 * 60_000;
-/** Offsets remembered before the cache starts over (a zone's offsets for a few years of event time). */
+const DAY_MS = 86_400_000;
+/** Offsets remembered per zone before its cache starts over (a few years of event time). */
 const MAX_OFFSETS = 200_000;
+
+interface Zone {
+  format: Intl.DateTimeFormat;
+  /** UTC offset (ms) by quarter hour since the epoch. */
+  offsets: Map<number, number>;
+}
 
 /**
  * Calendar days of instants in time zones, fast enough for every row the sink stores: the zone's UTC offset is
  * looked up once per quarter hour of event time (offsets change only on quarter hours: DST and zone changes), the
- * rest is arithmetic.
+ * rest is arithmetic on numbers.
  */
 export class LocalDays {
-  private readonly formats = new Map<string, Intl.DateTimeFormat>();
-  private offsets = new Map<string, number>();
+  private readonly zones = new Map<string, Zone>();
+  private readonly dayTexts = new Map<number, string>();
 
   day(ms: number, timezone: string): string {
+    let zone = this.zones.get(timezone);
+    if (!zone) {
+      zone = {
+        format: new Intl.DateTimeFormat('en-US', {
+          timeZone: timezone,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: 'numeric',
+          day: 'numeric',
+          hour: 'numeric',
+          minute: 'numeric',
+        }),
+        offsets: new Map(),
+      };
+      this.zones.set(timezone, zone);
+    }
     const quarter = Math.floor(ms / QUARTER_HOUR_MS);
-    const key = `${timezone}|${quarter}`;
-    let offset = this.offsets.get(key);
+    let offset = zone.offsets.get(quarter);
     if (offset === undefined) {
-      if (this.offsets.size >= MAX_OFFSETS) this.offsets = new Map();
-      offset = this.offsetAt(quarter * QUARTER_HOUR_MS, timezone);
-      this.offsets.set(key, offset);
+      if (zone.offsets.size >= MAX_OFFSETS) zone.offsets.clear();
+      offset = offsetAt(zone.format, quarter * QUARTER_HOUR_MS);
+      zone.offsets.set(quarter, offset);
     }
-    return new Date(ms + offset).toISOString().slice(0, 10);
+    const dayNumber = Math.floor((ms + offset) / DAY_MS);
+    let text = this.dayTexts.get(dayNumber);
+    if (text === undefined) {
+      text = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+      this.dayTexts.set(dayNumber, text);
+    }
+    return text;
   }
+}
 
-  private offsetAt(ms: number, timezone: string): number {
-    let format = this.formats.get(timezone);
-    if (!format) {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone: timezone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-      });
-      this.formats.set(timezone, format);
-    }
-    const part = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, Number(p.value)]));
-    return Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!) - ms;
-  }
+/** The zone's offset at an instant: its wall-clock time read as UTC, minus the instant. */
+function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
+  const part = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, Number(p.value)]));
+  return Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!) - ms;
 }
 
 const calendar = new LocalDays();
@@ -55,7 +71,7 @@ export function localDay(at: Date, timezone: string): string {
 }
 
 export function previousDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS).toISOString().slice(0, 10);
 }
 
 /** Whether the runtime knows this IANA time zone name. */
