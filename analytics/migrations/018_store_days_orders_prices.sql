@@ -66,8 +66,10 @@ FROM (
   SELECT DISTINCT at.1 AS store_id, at.2 AS sku, toDate(at.3) AS day
   FROM (SELECT arrayJoin(arrayZip({stores:Array(String)}, {skus:Array(String)}, {days:Array(String)})) AS at)
 ) AS q
-LEFT JOIN (SELECT store_id, region FROM stores FINAL) AS s ON s.store_id = q.store_id
-LEFT JOIN (SELECT sku, regular_price FROM products FINAL) AS p ON p.sku = q.sku
-LEFT JOIN (SELECT sku, store_id, region, start_date, end_date, promo_price FROM promotions FINAL) AS pr ON pr.sku = q.sku
+LEFT JOIN (SELECT store_id, region FROM stores FINAL WHERE store_id IN {stores:Array(String)}) AS s ON s.store_id = q.store_id
+LEFT JOIN (SELECT sku, regular_price FROM products FINAL WHERE sku IN {skus:Array(String)}) AS p ON p.sku = q.sku
+LEFT JOIN (
+  SELECT sku, store_id, region, start_date, end_date, promo_price FROM promotions FINAL WHERE sku IN {skus:Array(String)}
+) AS pr ON pr.sku = q.sku
 GROUP BY q.store_id, q.sku, q.day
 SETTINGS join_use_nulls = 0;
