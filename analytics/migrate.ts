@@ -37,7 +37,7 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 }
 
 export interface MigrateOptions {
-  /** Store-local calendar of the daily aggregates (an IANA zone), written into the views that compute days. */
+  /** The platform zone (IANA): the day of a sale or order whose store names no zone of its own, written into the schema. */
   timezone?: string;
   migrations?: Migration[];
 }
