@@ -12,6 +12,9 @@ import { hashPassword } from '../ingest/passwords.ts';
 import { analyzeShelfPhoto } from '../vision/analyze.ts';
 import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
 import { lockDataDir } from '../pipelines/data-dir-lock.ts';
+import { photographDemoShelves } from '../pipelines/demo-shelves.ts';
+import { PhotoStore } from '../pipelines/photo-store.ts';
+import { closePhotoThreads } from '../vision/photo-threads.ts';
 import { startServer } from './server.ts';
 
 /** In demo mode without SHELFPULSE_ADMIN_TOKEN: one token generated on first start and kept in the data dir. */
@@ -58,7 +61,8 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   const { app, platform } = server;
   const logger = platform.logger;
 
-  if (options.demo) await loadDemoIfEmpty(platform.warehouse, logger, { timezone: config.timezone, thresholds: config.thresholds });
+  const demoOptions = { timezone: config.timezone, thresholds: config.thresholds };
+  const loaded = options.demo ? await loadDemoIfEmpty(platform.warehouse, logger, demoOptions) : undefined;
   const demo = options.demo ? await demoUsers(config, platform.warehouse) : undefined;
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -67,6 +71,14 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   if (generatedToken) console.log(`Admin token (demo, kept in ${path.join(config.dataDir, 'admin-token')}): ${generatedToken}`);
   if (demo) console.log(`Demo users ${demo.users.join(', ')} sign in with the password ${demo.password} (kept in ${path.join(config.dataDir, 'demo-password')})`);
   if (!config.adminToken) console.log('No SHELFPULSE_ADMIN_TOKEN set: only existing API tokens can sign in.');
+  if (loaded) {
+    // The shelf photos (half a minute of analysis) come while the server already answers; their vision alerts
+    // follow with the log line "demo shelf photos analysed".
+    const store = new PhotoStore(path.join(config.dataDir, 'photos'));
+    void photographDemoShelves({ warehouse: platform.warehouse, store }, loaded.storeIds, { ...demoOptions, asOf: loaded.story.asOf, logger }).catch((err: Error) =>
+      logger.warn({ err: err.message }, 'demo shelf photos stopped'),
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -94,7 +106,7 @@ program
 
 program
   .command('demo')
-  .description('load the demo chain (stores, products, 420 days of history with injected problems) and close the last day')
+  .description('load the demo chain (stores, products, 420 days of history and shelf photos with injected problems) and close the last day')
   .option('--data-dir <dir>', 'data directory (env SHELFPULSE_DATA_DIR, default ./data)')
   .action(demo);
 
@@ -104,10 +116,20 @@ async function demo(options: { dataDir?: string }): Promise<void> {
   const unlock = config.clickhouse ? () => {} : lockDataDir(config.dataDir);
   const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, timezone: config.timezone });
   try {
-    const loaded = await loadDemoIfEmpty(warehouse, pino({ level: 'warn' }), { timezone: config.timezone, thresholds: config.thresholds });
+    const logger = pino({ level: 'warn' });
+    const demoOptions = { timezone: config.timezone, thresholds: config.thresholds };
+    const loaded = await loadDemoIfEmpty(warehouse, logger, demoOptions);
     if (!loaded) console.log('The warehouse already holds stores: the demo loads into an empty one only (choose another --data-dir).');
-    else console.log(JSON.stringify({ load_s: loaded.ms / 1000, as_of: loaded.story.asOf, alerts: loaded.alerts }, null, 2));
+    else {
+      const store = new PhotoStore(path.join(config.dataDir, 'photos'));
+      const shelves = await photographDemoShelves({ warehouse, store }, loaded.storeIds, { ...demoOptions, asOf: loaded.story.asOf, logger });
+      const problems = shelves.bays.filter((b) => b.problem !== 'none').map((b) => ({ store_id: b.store_id, problem: b.problem, skus: b.planogram_skus }));
+      const report = { load_s: (loaded.ms + shelves.ms) / 1000, history_s: loaded.ms / 1000, photos_s: shelves.ms / 1000, as_of: loaded.story.asOf, photos: shelves.bays.length, shelf_problems: problems };
+      // The first close (sales rules) and the second, with the photos in (vision alerts opened; open counts of every type).
+      console.log(JSON.stringify({ ...report, alerts: loaded.alerts, shelf_close: shelves.alerts }, null, 2));
+    }
   } finally {
+    await closePhotoThreads();
     await warehouse.close();
     unlock();
   }

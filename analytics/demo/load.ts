@@ -20,6 +20,8 @@ function yesterday(timezone: string): string {
 
 export interface DemoLoad {
   ms: number;
+  /** The demo stores' codes, in order. */
+  storeIds: string[];
   story: DemoStory;
   alerts: EvaluationSummary;
 }
@@ -27,6 +29,7 @@ export interface DemoLoad {
 /**
  * Loads the demo chain on first start (an empty warehouse): master data, 420 days of history up to yesterday with
  * injected problems, and the daily close of yesterday so the inbox has its alerts. A warehouse with stores is left alone.
+ * The shelf photos come after (pipelines/demo-shelves.ts: photos are analysed outside analytics) and close the day again.
  */
 export async function loadDemoIfEmpty(warehouse: Warehouse, logger: Logger, options: DemoOptions): Promise<DemoLoad | undefined> {
   if ((await countRows(warehouse, 'stores')) > 0) return undefined;
@@ -43,5 +46,5 @@ export async function loadDemoIfEmpty(warehouse: Warehouse, logger: Logger, opti
     { stores: chain.stores.length, products: chain.products.length, asOf, injected: { display: story.displayProblems.length, stockOuts: story.stockOuts.length, priceDrops: story.priceDrops.length, dormant: story.dormantStores.length }, alerts: summary.by_type, ms },
     'demo chain loaded',
   );
-  return { ms, story, alerts: summary };
+  return { ms, storeIds: chain.stores.map((s) => s.store_id as string), story, alerts: summary };
 }

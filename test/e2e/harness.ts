@@ -8,6 +8,8 @@ import { loadDemoIfEmpty } from '../../analytics/demo/load.ts';
 import { startServer, type Server } from '../../bin/server.ts';
 import { WEB_BUILD_DIR } from '../../ingest/routes/web-app.ts';
 import { loadConfig } from '../../pipelines/config.ts';
+import { photographDemoShelves } from '../../pipelines/demo-shelves.ts';
+import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { countRows } from '../../analytics/master-data.ts';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
@@ -23,13 +25,17 @@ export interface WebHarness {
   stop(): Promise<void>;
 }
 
-/** The real server on loopback with the demo chain, and headless Chromium (Debian's /usr/bin/chromium). */
+/** The real server on loopback with the demo chain and its shelf photos, and headless Chromium (Debian's /usr/bin/chromium). */
 export async function startWebHarness(): Promise<WebHarness> {
   if (!fs.existsSync(path.join(WEB_BUILD_DIR, 'index.html'))) throw new Error('web/build is missing: run `npm run build:web` first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-e2e-'));
   const config = loadConfig({ SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn' }, { port: 0 });
   const server = await startServer(config);
-  await loadDemoIfEmpty(server.platform.warehouse, server.platform.logger, { timezone: config.timezone, thresholds: config.thresholds });
+  const demo = { timezone: config.timezone, thresholds: config.thresholds };
+  const loaded = await loadDemoIfEmpty(server.platform.warehouse, server.platform.logger, demo);
+  // The demo as `npm start` ends up: its shelf photos analysed and their vision alerts open.
+  const store = new PhotoStore(path.join(dataDir, 'photos'));
+  await photographDemoShelves({ warehouse: server.platform.warehouse, store }, loaded!.storeIds, { ...demo, asOf: loaded!.story.asOf, logger: server.platform.logger });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -60,7 +60,7 @@ describe('web app in headless Chromium against the real server with the demo cha
   let web: WebHarness;
   beforeAll(async () => {
     web = await startWebHarness();
-  }, 240_000);
+  }, 420_000); // the demo chain and its 24 analysed shelf photos: minutes on a busy two-core machine
   afterAll(async () => {
     await web?.stop();
   });
