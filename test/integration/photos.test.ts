@@ -199,7 +199,7 @@ describe('the capture path', () => {
 });
 
 describe('the distributed shape: ingest queues photos on `photos`, a separate vision worker analyses them', () => {
-  it('answers pending, then the worker stores the analysis, the shelf observations and the competitor prices', async () => {
+  it('answers pending, then the worker stores the analysis (against the bay\'s planogram), the shelf observations and the competitor prices', async () => {
     const { warehouse, log, publisher } = server.platform;
     const store = new PhotoStore(path.join(server.dataDir, 'photos'));
     // The ingest role without the vision role: the same route, handing photos to the log.
@@ -218,14 +218,18 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
       const parts = files.map((bytes, i) =>
         Buffer.concat([Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="photo"; filename="bay${i}.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`), bytes, Buffer.from('\r\n')]),
       );
-      const payload = Buffer.concat([Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="store_id"\r\n\r\nS1\r\n`), ...parts, Buffer.from(`--${boundary}--\r\n`)]);
+      const fields = Buffer.from(['store_id', 'S1', 'bay', 'Q1'].flatMap((v, i, a) => (i % 2 ? [] : [`--${boundary}\r\ncontent-disposition: form-data; name="${v}"\r\n\r\n${a[i + 1]}\r\n`])).join(''));
+      const payload = Buffer.concat([fields, ...parts, Buffer.from(`--${boundary}--\r\n`)]);
       return ingest.inject({ method: 'POST', url: '/v1/photos', headers: { ...server.admin(`multipart/form-data; boundary=${boundary}`) }, payload });
     };
     const read = async (id: string) => (await ingest.inject({ method: 'GET', url: `/v1/photos/${id}`, headers: server.admin() })).json();
 
     try {
       // A bay this file has not uploaded yet (another held-out seed), so the queue path starts from nothing.
-      const bay = (await renderShelf(900_011)).jpeg;
+      const { jpeg: bay, truth } = await renderShelf(900_011);
+      // The bay's planogram: the worker, not ingest, looks it up when it analyses the photo.
+      const planogram = await server.app.inject({ method: 'POST', url: '/v1/planograms', headers: server.admin(), payload: [{ store_id: 'S1', bay: 'Q1', shelf_rows: truth.planogram }] });
+      expect(planogram.json()).toMatchObject({ accepted: 1 });
       const queued = await post([bay]);
       expect(queued.statusCode).toBe(202);
       const [photo] = queued.json().photos;
@@ -241,6 +245,8 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
       const analysed = await read(photo.photo_id);
       expect(analysed.status).toBe('analyzed');
       expect(analysed.detections.length).toBeGreaterThan(10);
+      expect(analysed.bay).toBe('Q1');
+      expect(analysed.planogram.score).toBeGreaterThan(0.8);
       const observations = await warehouse.query<{ sku: string }>('SELECT sku FROM shelf_observations FINAL WHERE photo_id = {id:String}', { id: photo.photo_id });
       expect(observations.map((o) => o.sku).sort()).toEqual(analysed.facings.filter((f: { sku: string }) => f.sku !== 'unknown').map((f: { sku: string }) => f.sku).sort());
       await server.settle();
