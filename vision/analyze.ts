@@ -106,7 +106,13 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
   const t0 = performance.now();
   const photo = await decodePhoto(input);
   const t1 = performance.now();
-  const { retake, width, height, ...quality } = assessQuality(photo.grey, photo);
+  const models = options.models === undefined ? await bundledModels() : options.models;
+  const image: RgbImage = photo.rgb;
+  // The detector starts while sharp makes the quality gate's grey image on another thread; a photo the gate sends
+  // back waits for it and drops its detections.
+  const detecting = models?.detector.detect(image, { tiles: options.tiles, minScore: options.minScore ?? Number(process.env.SHELFPULSE_VISION_MIN_SCORE ?? 0.6) });
+  detecting?.catch(() => {});
+  const { retake, width, height, ...quality } = assessQuality(await photo.grey, photo);
   const t2 = performance.now();
   const timings: Record<string, number> = { decode: Math.round(t1 - t0), quality: Math.round(t2 - t1) };
   const analysis: ShelfAnalysis = {
@@ -127,11 +133,12 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
     planogram: null,
     timings_ms: timings,
   };
-  const models = options.models === undefined ? await bundledModels() : options.models;
-  if (retake.length > 0 || !models) return { derivative: await photo.derivative, analysis };
+  if (retake.length > 0 || !models || !detecting) {
+    await detecting?.catch(() => {});
+    return { derivative: await photo.derivative, analysis };
+  }
 
-  const image: RgbImage = photo.rgb;
-  const found = await models.detector.detect(image, { tiles: options.tiles, minScore: options.minScore ?? Number(process.env.SHELFPULSE_VISION_MIN_SCORE ?? 0.6) });
+  const found = await detecting;
   const t3 = performance.now();
   timings.detector_run = Math.round(models.detector.lastRunMs);
   timings.detect = Math.round(t3 - t2);
