@@ -8,7 +8,7 @@ import { loadDemoIfEmpty } from '../../analytics/demo/load.ts';
 import { startServer, type Server } from '../../bin/server.ts';
 import { WEB_BUILD_DIR } from '../../ingest/routes/web-app.ts';
 import { loadConfig } from '../../pipelines/config.ts';
-import { photographDemoShelves } from '../../pipelines/demo-shelves.ts';
+import { photographDemoShelves, type DemoShelves } from '../../pipelines/demo-shelves.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { countRows } from '../../analytics/master-data.ts';
 
@@ -20,6 +20,8 @@ export interface WebHarness {
   baseUrl: string;
   browser: Browser;
   storeCount: number;
+  /** The demo's photographed bays and what was planted on them. */
+  shelves: DemoShelves;
   /** A fresh page already signed in with the admin token, in the given language. */
   signedInPage(lang?: 'zh' | 'en', viewport?: { width: number; height: number }): Promise<Page>;
   stop(): Promise<void>;
@@ -35,7 +37,7 @@ export async function startWebHarness(): Promise<WebHarness> {
   const loaded = await loadDemoIfEmpty(server.platform.warehouse, server.platform.logger, demo);
   // The demo as `npm start` ends up: its shelf photos analysed and their vision alerts open.
   const store = new PhotoStore(path.join(dataDir, 'photos'));
-  await photographDemoShelves({ warehouse: server.platform.warehouse, store }, loaded!.storeIds, { ...demo, asOf: loaded!.story.asOf, logger: server.platform.logger });
+  const shelves = await photographDemoShelves({ warehouse: server.platform.warehouse, store }, loaded!.storeIds, { ...demo, asOf: loaded!.story.asOf, logger: server.platform.logger });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -50,6 +52,7 @@ export async function startWebHarness(): Promise<WebHarness> {
     baseUrl,
     browser,
     storeCount,
+    shelves,
     async signedInPage(lang = 'zh', viewport = { width: 1440, height: 900 }) {
       const context = await browser.newContext({ viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
       await context.addInitScript((token) => localStorage.setItem('shelfpulse.token', token), ADMIN_TOKEN);

@@ -163,6 +163,26 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.context().close();
   });
 
+  it('shows the demo’s shelf photos: planogram compliance on the store page, share of shelf on the map', async () => {
+    const planted = web.shelves.bays.find((b) => b.problem === 'planogram_missing')!;
+    const page = await web.signedInPage('en');
+    await page.goto(`${web.baseUrl}/stores/${planted.store_id}`);
+    const line = page.locator('[data-testid=photo-planogram]').first();
+    await expect.poll(() => line.textContent()).toContain(`Planogram ${planted.bay}:`);
+    expect(await line.textContent()).toContain(`missing ${planted.planogram_skus[0]}`);
+    await page.locator('figure.photo img').first().waitFor();
+    await page.screenshot({ ...shot('store-demo-planogram'), fullPage: true });
+
+    await page.goto(web.baseUrl);
+    await page.waitForSelector(`[data-stores-rendered="${web.storeCount}"]`);
+    await page.selectOption('[data-testid=metric]', 'share_of_shelf');
+    const map = await web.server.app.inject({ url: '/v1/map?metric=share_of_shelf', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const shares = (map.json().stores as { store_id: string; share_of_shelf: number | null }[]).filter((s) => s.share_of_shelf !== null);
+    expect(shares.map((s) => s.store_id)).toEqual(expect.arrayContaining(web.shelves.bays.map((b) => b.store_id)));
+    await page.screenshot(shot('map-share-of-shelf'));
+    await page.context().close();
+  });
+
   it('lets an admin upload the chain’s territory outlines: a bad file says why, a good one is drawn over the basemap and kept', async () => {
     const stores = await web.server.platform.warehouse.query<{ territory: string; lat: number; lon: number }>('SELECT territory, lat, lon FROM stores FINAL');
     const geojson = territoryGeoJson(stores);

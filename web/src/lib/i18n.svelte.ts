@@ -136,6 +136,9 @@ const dictionary = {
   ],
   'photo.pending': ['分析中…', 'Analyzing…'],
   'photo.stalled': ['分析时间比平常长，请稍后刷新查看结果。', 'The analysis is taking longer than usual; refresh later to see the result.'],
+  'photo.planogram': ['陈列图 {bay}：符合 {score}', 'Planogram {bay}: {score} compliant'],
+  'photo.missing': ['缺失', 'missing'],
+  'photo.misplaced': ['错位', 'misplaced'],
   'outlines.title': ['区域边界', 'Territory outlines'],
   'outlines.hint': [
     '上传 GeoJSON：一个 FeatureCollection，每个区域一个 Polygon 或 MultiPolygon，属性 territory（或 name）与门店的区域同名。',

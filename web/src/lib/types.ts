@@ -13,6 +13,8 @@ export interface DailyUnits {
 export interface PhotoAnalysis {
   photo_id: string;
   store_id: string;
+  /** The bay the photo shows ('' when the upload named none). */
+  bay?: string;
   taken_at: string;
   /** pending: queued for a vision worker (the distributed shape); GET /v1/photos/:id shows the result later. */
   status: 'analyzed' | 'retake' | 'pending';
@@ -25,4 +27,6 @@ export interface PhotoAnalysis {
   share_of_shelf?: { brand: string; by_facings: number; by_width: number }[];
   gaps?: { row: number; bbox: [number, number, number, number] }[];
   prices?: { text: string; price: number; promo: boolean; bbox: [number, number, number, number]; sku: string | null }[];
+  /** Compliance with the bay's stored planogram; null when the photo names no bay with one. */
+  planogram?: { score: number; missing: string[]; misplaced: string[]; extra: string[] } | null;
 }
