@@ -25,7 +25,7 @@ const CATEGORIES = ['饮料', '乳品', '零食', '方便食品', '个人护理'
  * engine speed instead of going through JSON. Sales go straight into the daily model (daily_sales, and through
  * its view pair_sales; store_daily): what is measured is the daily close, not the scan pipeline.
  */
-const STATEMENTS = [
+const MASTER_DATA = [
   `INSERT INTO stores (store_id, name, territory, region, city, lat, lon, format, manager)
    SELECT concat('B', leftPad(toString(number), 5, '0')), concat('Bench store ', toString(number)),
      concat('T', toString(number % 40)), concat('R', toString(number % 5)), concat('City ', toString(number % 40)),
@@ -51,22 +51,10 @@ const STATEMENTS = [
      cityHash64(number, 6) % 2000 = 1
    FROM numbers({stores:UInt32} * {skus:UInt32})`,
   `INSERT INTO assortment (store_id, sku) SELECT store_id, sku FROM bench_pairs`,
-  // One row per pair and day with a sale; units = ⌊rate × weekday lift + u⌋ with u uniform from a hash. Rows come
-  // out of numbers() already in the table's (store, sku, day) order, so the insert does not sort; the view on
-  // daily_sales keeps pair_sales up to date as it goes.
-  `INSERT INTO daily_sales (day, store_id, sku, units, revenue, lines)
-   SELECT day, concat('B', leftPad(toString(intDiv(pair, {skus:UInt32})), 5, '0')), concat('K', leftPad(toString(pair % {skus:UInt32}), 5, '0')),
-     units, units * price, toUInt32(ceil(units / 2))
-   FROM (
-     SELECT toDate({first_day:String}) + number % {days:UInt32} AS day, intDiv(number, {days:UInt32}) AS pair,
-       if(cityHash64(pair, 4) % 10 < 7, 1 + (cityHash64(pair, 5) % 700) / 100, 0.05 + (cityHash64(pair, 5) % 25) / 100) AS rate,
-       round(3 + (cityHash64(pair % {skus:UInt32}, 3) % 5000) / 100, 1) AS price,
-       floor(rate * if(toDayOfWeek(day) >= 6, 1.3, 1.0) + cityHash64(pair, day) / 18446744073709551616.0) AS units
-     FROM numbers({stores:UInt32} * {skus:UInt32} * {days:UInt32})
-     WHERE NOT (cityHash64(pair, 6) % 2000 = 1 AND day > toDate({as_of:String}) - 3)
-   )
-   WHERE units > 0
-   SETTINGS optimize_on_insert = 0, max_insert_threads = 2, min_insert_block_size_rows = 16000000, max_insert_block_size = 16000000`,
+];
+
+/** After the daily sales (DAILY_SALES_MONTH, once per month): what derives from them, stock, prices and orders. */
+const AFTER_SALES = [
   // A running warehouse has its per-pair summary merged by background merges; a bulk load leaves unmerged parts
   // that every FINAL read would merge again, so merge them once as the migration does after its backfill.
   `OPTIMIZE TABLE pair_sales FINAL`,
@@ -94,6 +82,43 @@ const STATEMENTS = [
    WHERE NOT (cityHash64(s.store_id) % 20 = 0 AND toDate({first_day:String}) + w.n * 7 > toDate({as_of:String}) - 100)`,
 ];
 
+/**
+ * One row per pair and day with a sale, for the {month_days} days from {from} (one month partition of daily_sales);
+ * units = ⌊rate × weekday lift + u⌋ with u uniform from a hash of (pair, day). One thread reads numbers() in order, so
+ * the rows arrive in the table's (store, sku, day) order, and the whole month goes in as one block: one sorted part
+ * per partition, nothing left to sort or merge. (Blocks of a few million rows left ~28 parts per month whose
+ * background merges, slower than the insert itself, ran on through the build and the timed close; a month of the
+ * full chain is ~90M rows, ~9.5 GB at its peak.) The view on daily_sales keeps pair_sales up to date as it goes.
+ */
+const DAILY_SALES_MONTH = `
+  INSERT INTO daily_sales (day, store_id, sku, units, revenue, lines)
+  SELECT day, toLowCardinality(concat('B', leftPad(toString(intDiv(pair, {skus:UInt32})), 5, '0'))), toLowCardinality(concat('K', leftPad(toString(pair % {skus:UInt32}), 5, '0'))),
+    units, units * price, toUInt32(ceil(units / 2))
+  FROM (
+    SELECT toDate({from:String}) + number % {month_days:UInt32} AS day, intDiv(number, {month_days:UInt32}) AS pair,
+      if(cityHash64(pair, 4) % 10 < 7, 1 + (cityHash64(pair, 5) % 700) / 100, 0.05 + (cityHash64(pair, 5) % 25) / 100) AS rate,
+      round(3 + (cityHash64(pair % {skus:UInt32}, 3) % 5000) / 100, 1) AS price,
+      floor(rate * if(toDayOfWeek(day) >= 6, 1.3, 1.0) + cityHash64(pair, day) / 18446744073709551616.0) AS units
+    FROM numbers({stores:UInt32} * {skus:UInt32} * {month_days:UInt32})
+    WHERE NOT (cityHash64(pair, 6) % 2000 = 1 AND day > toDate({as_of:String}) - 3)
+  )
+  WHERE units > 0
+  SETTINGS max_threads = 1, max_insert_threads = 1, optimize_on_insert = 0,
+    max_insert_block_size = 4294967295, min_insert_block_size_rows = 4294967295, min_insert_block_size_bytes = 1099511627776`;
+
+/** The calendar months from the first day to the last, each clipped to that span: [from, to] pairs. */
+function monthsBetween(firstDay: string, lastDay: string): [string, string][] {
+  const months: [string, string][] = [];
+  for (let from = firstDay; from <= lastDay; ) {
+    const d = new Date(`${from}T00:00:00Z`);
+    const monthEnd = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
+    const to = monthEnd < lastDay ? monthEnd : lastDay;
+    months.push([from, to]);
+    from = addDays(to, 1);
+  }
+  return months;
+}
+
 function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -106,7 +131,11 @@ export async function buildBenchChain(warehouse: Warehouse, size: BenchChainSize
   const asOf = size.asOf ?? '2026-10-31';
   const firstDay = addDays(asOf, 1 - size.days);
   const params = { stores: size.stores, skus: size.skus, days: size.days, as_of: asOf, first_day: firstDay, categories: CATEGORIES };
-  for (const statement of STATEMENTS) await warehouse.command(statement, params);
+  for (const statement of MASTER_DATA) await warehouse.command(statement, params);
+  for (const [from, to] of monthsBetween(firstDay, asOf)) {
+    await warehouse.command(DAILY_SALES_MONTH, { ...params, from, month_days: Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1 });
+  }
+  for (const statement of AFTER_SALES) await warehouse.command(statement, params);
   const [{ rows }] = (await warehouse.query<{ rows: number }>('SELECT count() AS rows FROM daily_sales')) as [{ rows: number }];
   const [{ silent }] = (await warehouse.query<{ silent: number }>('SELECT countIf(silent AND rate >= 1) AS silent FROM bench_pairs')) as [{ silent: number }];
   await warehouse.command('DROP TABLE bench_pairs');
