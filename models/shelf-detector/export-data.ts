@@ -1,20 +1,22 @@
 /**
  * Writes renderer output as a YOLO-format training set for train.py:
- *   node --import tsx models/shelf-detector/export-data.ts OUT_DIR SEED_FROM COUNT
- * Images are letterboxed to 512 × 512 (the model's input); labels are `class cx cy w h` normalised,
- * class 0 = product, 1 = price_tag. Training seeds must never overlap the evaluation seeds (vision/eval).
+ *   node --import tsx models/shelf-detector/export-data.ts OUT_DIR SEED_FROM COUNT [RENDER_WIDTH]
+ * Bays are rendered at RENDER_WIDTH × 3/4 (default 1600 × 1200, the size the eval and phones give, so blur and sensor
+ * noise shrink the same way), then letterboxed to 512 × 512 (the model's input) and kept as JPEG quality 80 (~42 KB each:
+ * ~1,150 fit beside the repo in the GPU machine's 64 MiB transfer); labels are `class cx cy w h` normalised, class 0 = product,
+ * 1 = price_tag. Training seeds must never overlap the evaluation seeds (vision/eval: 900000+, bench: 950000+).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { renderShelf } from '../../vision/render.ts';
 
-const [out = 'data/shelf-train', from = '1000', count = '1200'] = process.argv.slice(2);
+const [out = 'data/shelf-train', from = '1000', count = '1150', renderWidth = '1600'] = process.argv.slice(2);
 const SIZE = 512;
 fs.mkdirSync(out, { recursive: true });
 for (let i = 0; i < Number(count); i++) {
   const seed = Number(from) + i;
-  const { jpeg, truth } = await renderShelf(seed, { width: 1024, height: 768 });
+  const { jpeg, truth } = await renderShelf(seed, { width: Number(renderWidth), height: (Number(renderWidth) * 3) / 4 });
   const scale = SIZE / Math.max(truth.width, truth.height);
   const w = Math.round(truth.width * scale);
   const h = Math.round(truth.height * scale);
@@ -23,7 +25,7 @@ for (let i = 0; i < Number(count); i++) {
   await sharp(jpeg)
     .resize(w, h)
     .extend({ top, bottom: SIZE - h - top, left, right: SIZE - w - left, background: { r: 114, g: 114, b: 114 } })
-    .jpeg({ quality: 90 })
+    .jpeg({ quality: 80, mozjpeg: true })
     .toFile(path.join(out, `${seed}.jpg`));
   const line = (cls: number, [x, y, bw, bh]: number[]) =>
     `${cls} ${((left + (x! + bw! / 2) * scale) / SIZE).toFixed(5)} ${((top + (y! + bh! / 2) * scale) / SIZE).toFixed(5)} ${((bw! * scale) / SIZE).toFixed(5)} ${((bh! * scale) / SIZE).toFixed(5)}`;
