@@ -125,6 +125,10 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
         querystring: MapQuery,
         response: { 200: MapViewSchema },
       },
+      // The schema documents the answer; JSON.stringify writes it. The schema's serializer took twice as long on
+      // 2,000 stores (~20 ms more per request: each nullable KPI is an anyOf it validates value by value), and
+      // mapView builds exactly the schema's fields, so there is nothing for it to strip.
+      serializerCompiler: () => (data) => JSON.stringify(data),
       config: { roles: USER_ROLES },
     },
     async (request) => {
