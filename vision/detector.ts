@@ -153,10 +153,16 @@ export interface DetectOptions {
 }
 
 /**
- * Session option: onnxruntime's intra-op threads spin while they wait for work, which on two cores shared with
- * ingest and the photo's own sharp jobs cost the price OCR 47% more CPU and 1.7x the time (2 threads, load 6).
+ * The CPU session options of every vision model (the detector and the price OCR). Spinning is off: onnxruntime's
+ * intra-op threads spin while they wait for work, which on two cores shared with ingest and the photo's own sharp
+ * jobs cost the price OCR 47% more CPU and 1.7x the time (2 threads, load 6).
  */
-export const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };
+export const cpuSessionOptions = (intraOpNumThreads = 1): ort.InferenceSession.SessionOptions => ({
+  intraOpNumThreads,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
+});
 
 export interface DetectorOptions {
   /** Threads for one inference (onnxruntime intra-op); default 1, so that concurrent photos share the cores. */
@@ -176,12 +182,7 @@ export class Detector {
     const manifest = readManifest(modelDir);
     const file = path.join(modelDir, 'model.onnx');
     if (!fs.existsSync(file)) throw new ModelError(`${file} is missing`);
-    const session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: options.intraOpNumThreads ?? 1,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      extra: NO_SPINNING,
-    });
+    const session = await ort.InferenceSession.create(file, cpuSessionOptions(options.intraOpNumThreads));
     return new Detector(session, manifest);
   }
 

