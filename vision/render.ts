@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { seededRandom } from '../lib/seeded-random.ts';
 import { CATALOG, type CatalogSku } from './catalog.ts';
 
 /** x, y, w, h in pixels of the rendered photo. */
@@ -37,18 +38,6 @@ export interface RenderOptions {
 export interface RenderedShelf {
   jpeg: Buffer;
   truth: ShelfTruth;
-}
-
-/** mulberry32: small, fast, seeded; the renderer must be reproducible from (seed, options). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');

@@ -2,7 +2,7 @@ import { upsertMasterData } from '../master-data.ts';
 import type { RuleThresholds } from '../rules/thresholds.ts';
 import type { Row, Warehouse } from '../warehouse.ts';
 import { generateDailyScans, type PairPlan } from './history.ts';
-import { pick, seededRandom } from './random.ts';
+import { pick, seededRandom } from '../../lib/seeded-random.ts';
 
 /**
  * A chain with known answers for `npm run eval:alerts`, shaped unlike the demo (300 stores × 200 SKUs, 60 days of

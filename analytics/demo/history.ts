@@ -1,6 +1,6 @@
 import type { Row, Warehouse } from '../warehouse.ts';
 import type { DemoChain } from './chain.ts';
-import { pick, seededRandom } from './random.ts';
+import { pick, seededRandom } from '../../lib/seeded-random.ts';
 
 /** What was injected into the demo history, so a person (and the tests) know which alerts to expect. */
 export interface DemoStory {

@@ -1,4 +1,11 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same demo chain on every machine. */
+/**
+ * Seeded randomness for synthetic data: the demo chain (analytics/demo) and the shelf renderer (vision/render.ts)
+ * both draw from it, and both must give the same output from the same seed on every machine (the demo photos
+ * and the vision eval set depend on the exact sequence). It lives outside both rooms so that neither imports
+ * the other; it imports nothing.
+ */
+
+/** mulberry32: small, fast, seeded. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
