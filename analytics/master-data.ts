@@ -8,8 +8,16 @@ export type MasterDataTable = 'stores' | 'products' | 'assortment' | 'promotions
  */
 export async function upsertMasterData(warehouse: Warehouse, table: MasterDataTable, rows: readonly Row[]): Promise<number> {
   const updatedAt = new Date().toISOString();
-  return warehouse.insert(table, rows.map((row) => ({ ...row, updated_at: updatedAt })));
+  try {
+    return await warehouse.insert(table, rows.map((row) => ({ ...row, updated_at: updatedAt })));
+  } finally {
+    // Counted after the write (also a failed one: some rows may be in), so a cache that read before it reads again.
+    if (table === 'stores') storeUpserts.set(warehouse, (storeUpserts.get(warehouse) ?? 0) + 1);
+  }
 }
+
+/** Store upserts through each warehouse object of this process: what tells a StoreZones to read again. */
+const storeUpserts = new WeakMap<Warehouse, number>();
 
 export async function countRows(warehouse: Warehouse, table: MasterDataTable): Promise<number> {
   const [row] = await warehouse.query<{ n: string }>('SELECT count() AS n FROM {table:Identifier} FINAL', { table });
@@ -22,4 +30,54 @@ const STORE_TIMEZONES = `SELECT store_id, timezone FROM stores FINAL WHERE timez
 export async function storeTimezones(warehouse: Warehouse): Promise<Map<string, string>> {
   const rows = await warehouse.query<{ store_id: string; timezone: string }>(STORE_TIMEZONES);
   return new Map(rows.map((r) => [r.store_id, r.timezone]));
+}
+
+const ALL_STORE_ZONES = `SELECT store_id, timezone FROM stores FINAL`;
+
+/**
+ * The stores' time zones as this process last read them, for a reader on every batch (the warehouse sink; a read
+ * costs ~5 ms). Read again, so that a zone just set applies to the store's next rows:
+ * - after stores were upserted through the same warehouse object (ingest in this process: the embedded shape);
+ * - when a store not registered at the last read turns up (a store registered by another process, as in the
+ *   distributed shape, gets its zone on its first rows);
+ * - `maxAgeMs` after the last read (a zone changed by another process applies from then on).
+ */
+export class StoreZones {
+  private registered = new Set<string>();
+  private zones = new Map<string, string>();
+  private readAt = -Infinity;
+  private readUpserts = -1;
+  private reads = 0;
+  private newestRead = 0;
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly maxAgeMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The zone of each store that names one of its own (the others keep the platform zone), current for `storeIds`. */
+  async zonesFor(storeIds: Iterable<string>): Promise<ReadonlyMap<string, string>> {
+    if (this.readUpserts !== (storeUpserts.get(this.warehouse) ?? 0) || this.now() - this.readAt > this.maxAgeMs) return this.read();
+    for (const id of storeIds) if (!this.registered.has(id)) return this.read();
+    return this.zones;
+  }
+
+  private async read(): Promise<ReadonlyMap<string, string>> {
+    // Noted before the query: an upsert that lands while it runs makes the next call read again.
+    const upserts = storeUpserts.get(this.warehouse) ?? 0;
+    const at = this.now();
+    const read = ++this.reads;
+    const rows = await this.warehouse.query<{ store_id: string; timezone: string }>(ALL_STORE_ZONES);
+    const zones = new Map(rows.filter((r) => r.timezone !== '').map((r) => [r.store_id, r.timezone]));
+    // Two reads may overlap (scans and orders batches): the one started last is kept.
+    if (read > this.newestRead) {
+      this.newestRead = read;
+      this.registered = new Set(rows.map((r) => r.store_id));
+      this.zones = zones;
+      this.readAt = at;
+      this.readUpserts = upserts;
+    }
+    return zones;
+  }
 }

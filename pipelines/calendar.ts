@@ -63,11 +63,12 @@ function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
   return Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!) - ms;
 }
 
+/** One per process: the scheduler, the alert engine and the warehouse sink share its offsets and day texts. */
 const calendar = new LocalDays();
 
-/** The calendar day of an instant in a time zone, as YYYY-MM-DD. */
-export function localDay(at: Date, timezone: string): string {
-  return calendar.day(at.getTime(), timezone);
+/** The calendar day of an instant (a Date or epoch ms) in a time zone, as YYYY-MM-DD. */
+export function localDay(at: Date | number, timezone: string): string {
+  return calendar.day(typeof at === 'number' ? at : at.getTime(), timezone);
 }
 
 export function previousDay(day: string): string {

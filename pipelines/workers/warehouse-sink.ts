@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { existingEventIds, insertDeadLetters, insertEvents, type EventTable } from '../../analytics/events.ts';
-import { storeTimezones } from '../../analytics/master-data.ts';
+import { StoreZones } from '../../analytics/master-data.ts';
 import { WarehouseError, type Row, type Warehouse } from '../../analytics/warehouse.ts';
-import { LocalDays } from '../calendar.ts';
+import { localDay } from '../calendar.ts';
 import type { DeliveredRecord, EventLog, Subscription } from '../event-log.ts';
 import { sinkRows } from '../metrics.ts';
 import { RecentIds } from '../recent-ids.ts';
@@ -34,22 +34,22 @@ const sinks = new Map<Topic, StreamSink>(
 
 /** Tables whose rows carry their store-local day (local_day), which the daily sales and order views bucket by. */
 const DAY_TABLES: ReadonlySet<EventTable> = new Set(['scans', 'orders']);
-const localDays = new LocalDays();
 
 /**
  * The JSON text of each row to insert. A row of a store that names its own time zone gets its local day on that
  * calendar; the warehouse gives every other row its day in the platform zone (it takes zones only as constants).
- * The stores' zones are read for each batch, so a zone set or changed applies to the rows stored from then on.
+ * The stores' zones come from `zones` (read again after a store upsert, for a store it has not seen, and every few
+ * seconds), so a zone set or changed applies to the rows stored from then on.
  */
-async function rowTexts(warehouse: Warehouse, table: EventTable, items: readonly Candidate[]): Promise<string[]> {
+async function rowTexts(zones: StoreZones, table: EventTable, items: readonly Candidate[]): Promise<string[]> {
   const texts = items.map((i) => i.record.encoded ?? JSON.stringify(i.row));
   if (!DAY_TABLES.has(table) || items.length === 0) return texts;
-  const zones = await storeTimezones(warehouse);
-  if (zones.size === 0) return texts;
+  const zoneOf = await zones.zonesFor(items.map((i) => i.row.store_id as string));
+  if (zoneOf.size === 0) return texts;
   return texts.map((text, i) => {
-    const zone = zones.get(items[i]!.row.store_id as string);
+    const zone = zoneOf.get(items[i]!.row.store_id as string);
     if (zone === undefined) return text;
-    return `${text.slice(0, text.lastIndexOf('}'))},"local_day":"${localDays.day(items[i]!.time, zone)}"}`;
+    return `${text.slice(0, text.lastIndexOf('}'))},"local_day":"${localDay(items[i]!.time, zone)}"}`;
   });
 }
 
@@ -71,12 +71,13 @@ export function deadLetterFor(record: DeliveredRecord, reason: string): DeadLett
  *
  * `stored` (only when this sink is the table's single writer) remembers the ids it stored lately: an id that
  * is neither there nor older than its horizon cannot be in the table, so a live stream needs no lookup.
+ * `zones` is the sink's cache of the stores' time zones (by default one read for this batch).
  */
 export async function sinkEvents(
   warehouse: Warehouse,
   topic: Topic,
   records: DeliveredRecord[],
-  stored?: RecentIds,
+  { stored, zones = new StoreZones(warehouse) }: { stored?: RecentIds | undefined; zones?: StoreZones } = {},
 ): Promise<{ inserted: number; duplicates: number; deadLetters: DeadLetter[] }> {
   const sink = sinks.get(topic);
   if (!sink) throw new Error(`no warehouse table for topic ${topic}`);
@@ -105,7 +106,7 @@ export async function sinkEvents(
     const fresh = inTable.size === 0 ? valid : valid.filter((v) => !inTable.has(v.row.event_id));
     duplicates += valid.length - fresh.length;
     const refused: Candidate[] = [];
-    const texts = await rowTexts(warehouse, sink.table, fresh);
+    const texts = await rowTexts(zones, sink.table, fresh);
     const inserted = await insertSplitting(warehouse, sink.table, fresh.map((f, i) => ({ ...f, text: texts[i]! })), deadLetters, refused);
     stored?.forget(refused.map((r) => r.row.event_id));
     return { inserted, duplicates, deadLetters };
@@ -158,6 +159,7 @@ export async function startWarehouseSink(
   // The embedded log lives in this one process, so this sink is the only writer of the event tables and may
   // trust its memory of what it stored; sinks of a Kafka group share partitions and look every id up.
   const storedIds = new Map<EventTable, RecentIds>();
+  const zones = new StoreZones(warehouse);
   const startedAt = Date.now();
   const storedIdsOf = async (table: EventTable): Promise<RecentIds | undefined> => {
     if (log.kind !== 'embedded') return undefined;
@@ -184,7 +186,7 @@ export async function startWarehouseSink(
           return;
         }
         const table = sinks.get(topic)!.table;
-        const { inserted, duplicates, deadLetters } = await sinkEvents(warehouse, topic, records, await storedIdsOf(table));
+        const { inserted, duplicates, deadLetters } = await sinkEvents(warehouse, topic, records, { stored: await storedIdsOf(table), zones });
         if (deadLetters.length > 0) {
           await log.publish('dead-letter', deadLetters.map((d) => ({ key: d.topic, value: d })));
           logger.warn({ topic, count: deadLetters.length, first: deadLetters[0]!.reason }, 'records sent to dead-letter');

@@ -28,7 +28,7 @@ const query = <T>(sql: string, params?: Record<string, unknown>) => server.platf
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink', SHELFPULSE_TIMEZONE: 'Asia/Shanghai' });
-  await server.addStores([store('SH'), store('TK', 'Asia/Tokyo'), store('UR', 'Asia/Urumqi'), store('D1'), store('D2', 'Asia/Tokyo')]);
+  await server.addStores([store('SH'), store('TK', 'Asia/Tokyo'), store('UR', 'Asia/Urumqi'), store('D1'), store('D2', 'Asia/Tokyo'), store('SZ')]);
   await post('/v1/products', [
     { sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false },
     { sku: 'P2', name: '牧原牛奶', brand: '牧原', category: '乳品', regular_price: 6, is_competitor: false },
@@ -68,13 +68,21 @@ describe('store-local days', () => {
   });
 
   it('a zone set on a store applies to what is stored from then on; days already stored stay', async () => {
-    await server.addStores([store('UR', '')]); // back to the platform zone
-    await post('/v1/events/scans', [{ event_id: 'UR-c', store_id: 'UR', sku: 'P2', ts: '2026-11-21T17:30:00Z', qty: 5, unit_price: 6 }]);
+    // The sink has read the zones already (the scans above): the upserts must reach its next rows.
+    await server.addStores([store('UR', ''), store('SZ', 'Asia/Tokyo')]); // UR back to the platform zone, SZ off it
+    await post('/v1/events/scans', [
+      { event_id: 'UR-c', store_id: 'UR', sku: 'P2', ts: '2026-11-21T17:30:00Z', qty: 5, unit_price: 6 },
+      // 15:30 UTC: 23:30 on the 21st in Shanghai, 00:30 on the 22nd in Tokyo.
+      { event_id: 'SZ-a', store_id: 'SZ', sku: 'P2', ts: '2026-11-21T15:30:00Z', qty: 1, unit_price: 6 },
+    ]);
     await server.settle();
-    const days = await query<{ sku: string; day: string }>("SELECT sku, toString(day) AS day FROM daily_sales WHERE store_id = 'UR' ORDER BY sku");
+    const days = await query<{ store_id: string; sku: string; day: string }>(
+      "SELECT store_id, sku, toString(day) AS day FROM daily_sales WHERE store_id IN ('UR', 'SZ') ORDER BY store_id DESC, sku",
+    );
     expect(days).toEqual([
-      { sku: 'P1', day: '2026-11-21' },
-      { sku: 'P2', day: '2026-11-22' },
+      { store_id: 'UR', sku: 'P1', day: '2026-11-21' },
+      { store_id: 'UR', sku: 'P2', day: '2026-11-22' },
+      { store_id: 'SZ', sku: 'P2', day: '2026-11-22' },
     ]);
   });
 
