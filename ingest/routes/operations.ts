@@ -2,15 +2,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { registry } from '../../pipelines/metrics.ts';
-import { USER_ROLES, type Authority, type UserRole } from '../auth.ts';
+import { USER_ROLES, type Authority } from '../auth.ts';
 
 export interface OperationsDeps {
   warehouse: Warehouse;
   auth: Authority;
   sinkLag: () => number;
 }
-
-const ALL_ROLES: readonly UserRole[] = USER_ROLES;
 
 export async function operationsRoutes(app: FastifyInstance, deps: OperationsDeps): Promise<void> {
   app.get(
@@ -43,25 +41,6 @@ export async function operationsRoutes(app: FastifyInstance, deps: OperationsDep
     '/metrics',
     { schema: { summary: 'Prometheus metrics', tags: ['operations'], security: [{ bearer: [] }] }, config: { roles: ['admin'] } },
     async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
-  );
-
-  app.get(
-    '/v1/me',
-    {
-      schema: {
-        summary: 'The caller: role and scopes',
-        tags: ['access'],
-        security: [{ bearer: [] }],
-        response: {
-          200: Type.Object({ name: Type.String(), role: Type.String(), store_ids: Type.Array(Type.String()), territories: Type.Array(Type.String()) }),
-        },
-      },
-      config: { roles: ALL_ROLES },
-    },
-    async (request) => {
-      const p = request.principal!;
-      return { name: p.name, role: p.role, store_ids: p.storeIds, territories: p.territories };
-    },
   );
 
   const TokenGrant = Type.Object(

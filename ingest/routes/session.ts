@@ -99,7 +99,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
   app.get(
     '/v1/session',
     {
-      schema: { summary: 'Who is signed in: role, scopes and how', tags: ['access'], security: [{ session: [] }, { bearer: [] }], response: { 200: SessionView } },
+      schema: { summary: 'The caller (a signed-in user or a token holder): role, scopes and how', tags: ['access'], security: [{ session: [] }, { bearer: [] }], response: { 200: SessionView } },
       config: { roles: USER_ROLES },
     },
     async (request) => view(request),

@@ -62,7 +62,6 @@ const MATRIX: [string, string, object | undefined, Record<UserRole, Expect>][] =
   ['GET', '/v1/alerts', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
   ['GET', '/v1/map', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
   ['POST', '/v1/alerts/x/ack', {}, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: F }],
-  ['GET', '/v1/me', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
   ['GET', '/v1/session', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
   ['GET', '/v1/users', undefined, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
   ['POST', '/v1/users', { username: 'x', password: 'x', role: 'admin' }, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],

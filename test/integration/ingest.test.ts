@@ -119,8 +119,8 @@ describe('access', () => {
     });
     expect(issued.statusCode).toBe(201);
     const { token } = issued.json() as { token: string };
-    const me = await server.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token}` } });
-    expect(me.json()).toEqual({ name: 'Wang Fang', role: 'merchandiser', store_ids: ['S1'], territories: [] });
+    const me = await server.app.inject({ method: 'GET', url: '/v1/session', headers: { authorization: `Bearer ${token}` } });
+    expect(me.json()).toMatchObject({ name: 'Wang Fang', role: 'merchandiser', store_ids: ['S1'], territories: [], via: 'token' });
     const refused = await server.app.inject({
       method: 'POST',
       url: '/v1/stores',
