@@ -12,7 +12,7 @@ import { hashPassword } from '../ingest/passwords.ts';
 import { analyzeShelfPhoto } from '../vision/analyze.ts';
 import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
 import { lockDataDir } from '../pipelines/data-dir-lock.ts';
-import { photographDemoShelves } from '../pipelines/demo-shelves.ts';
+import { finishDemoShelves, planDemoShelves } from '../pipelines/demo-shelves.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
 import { closePhotoThreads } from '../vision/photo-threads.ts';
 import { startServer } from './server.ts';
@@ -63,6 +63,7 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
 
   const demoOptions = { timezone: config.timezone, thresholds: config.thresholds };
   const loaded = options.demo ? await loadDemoIfEmpty(platform.warehouse, logger, demoOptions) : undefined;
+  if (loaded) await planDemoShelves(config.dataDir, loaded.storeIds, loaded.story.asOf);
   const demo = options.demo ? await demoUsers(config, platform.warehouse) : undefined;
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -71,20 +72,28 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   if (generatedToken) console.log(`Admin token (demo, kept in ${path.join(config.dataDir, 'admin-token')}): ${generatedToken}`);
   if (demo) console.log(`Demo users ${demo.users.join(', ')} sign in with the password ${demo.password} (kept in ${path.join(config.dataDir, 'demo-password')})`);
   if (!config.adminToken) console.log('No SHELFPULSE_ADMIN_TOKEN set: only existing API tokens can sign in.');
-  if (loaded) {
-    // The shelf photos (half a minute of analysis) come while the server already answers; their vision alerts
-    // follow with the log line "demo shelf photos analysed".
-    const store = new PhotoStore(path.join(config.dataDir, 'photos'));
-    void photographDemoShelves({ warehouse: platform.warehouse, store }, loaded.storeIds, { ...demoOptions, asOf: loaded.story.asOf, logger }).catch((err: Error) =>
-      logger.warn({ err: err.message }, 'demo shelf photos stopped'),
-    );
-  }
+  // The shelf photos (half a minute of analysis) come while the server already answers; their vision alerts
+  // follow with the log line "demo shelf photos analysed". A start stopped during them finishes them here.
+  const stopShelves = new AbortController();
+  const shelves = options.demo
+    ? finishDemoShelves(
+        { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')), dataDir: config.dataDir },
+        { ...demoOptions, logger, signal: stopShelves.signal },
+      ).catch((err: Error) =>
+        stopShelves.signal.aborted
+          ? logger.info('demo shelf photos paused: the next start finishes them')
+          : logger.warn({ err: err.message }, 'demo shelf photos stopped'),
+      )
+    : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests and workers');
+    // The bay in hand is finished first, so the photos are not cut off from the warehouse mid-write.
+    stopShelves.abort();
+    await shelves;
     await server.close();
     process.exit(0);
   };
@@ -119,14 +128,17 @@ async function demo(options: { dataDir?: string }): Promise<void> {
     const logger = pino({ level: 'warn' });
     const demoOptions = { timezone: config.timezone, thresholds: config.thresholds };
     const loaded = await loadDemoIfEmpty(warehouse, logger, demoOptions);
-    if (!loaded) console.log('The warehouse already holds stores: the demo loads into an empty one only (choose another --data-dir).');
+    if (loaded) await planDemoShelves(config.dataDir, loaded.storeIds, loaded.story.asOf);
+    // A demo stopped during its photos is finished here (its history is in).
+    const store = new PhotoStore(path.join(config.dataDir, 'photos'));
+    const shelves = await finishDemoShelves({ warehouse, store, dataDir: config.dataDir }, { ...demoOptions, logger });
+    if (!shelves) console.log('The warehouse already holds stores: the demo loads into an empty one only (choose another --data-dir).');
     else {
-      const store = new PhotoStore(path.join(config.dataDir, 'photos'));
-      const shelves = await photographDemoShelves({ warehouse, store }, loaded.storeIds, { ...demoOptions, asOf: loaded.story.asOf, logger });
       const problems = shelves.bays.filter((b) => b.problem !== 'none').map((b) => ({ store_id: b.store_id, problem: b.problem, skus: b.planogram_skus }));
-      const report = { load_s: (loaded.ms + shelves.ms) / 1000, history_s: loaded.ms / 1000, photos_s: shelves.ms / 1000, as_of: loaded.story.asOf, photos: shelves.bays.length, shelf_problems: problems };
+      const history = loaded ? { load_s: (loaded.ms + shelves.ms) / 1000, history_s: loaded.ms / 1000 } : {};
+      const report = { ...history, photos_s: shelves.ms / 1000, as_of: shelves.alerts.as_of, photos: shelves.bays.length, resumed: shelves.resumed, shelf_problems: problems };
       // The first close (sales rules) and the second, with the photos in (vision alerts opened; open counts of every type).
-      console.log(JSON.stringify({ ...report, alerts: loaded.alerts, shelf_close: shelves.alerts }, null, 2));
+      console.log(JSON.stringify({ ...report, alerts: loaded?.alerts, shelf_close: shelves.alerts }, null, 2));
     }
   } finally {
     await closePhotoThreads();

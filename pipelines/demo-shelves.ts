@@ -1,10 +1,14 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { evaluateDay, type EvaluationSummary } from '../analytics/alerts/evaluate.ts';
 import { upsertMasterData } from '../analytics/master-data.ts';
+import { photoById } from '../analytics/photos.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import { CATALOG } from '../vision/catalog.ts';
 import { renderShelf, type RenderOptions } from '../vision/render.ts';
+import { writeFileAtomic } from './atomic-file.ts';
 import { PhotoStore } from './photo-store.ts';
 import type { PhotoRecord } from './records.ts';
 import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from './workers/vision-worker.ts';
@@ -104,6 +108,8 @@ export interface DemoShelves {
   ms: number;
   /** The bays photographed; a planted planogram deviation names the own SKUs its alert is about. */
   bays: (DemoBay & { photo_id: string; planogram_skus: string[] })[];
+  /** Bays found already analysed (by an earlier start that was stopped) and not analysed again. */
+  resumed: number;
   /** The close of the last day run again with the photos in: the vision alerts it opened. */
   alerts: EvaluationSummary;
 }
@@ -111,24 +117,27 @@ export interface DemoShelves {
 /**
  * Puts the demo bays' planograms, photographs and analyses the bays one after the other (the next bay renders while
  * the analysis thread works on the current one) and closes the last day again so the vision alerts open.
- * Deterministic for the stores and the day: the same photos, the same analysis, the same alerts.
+ * Deterministic for the stores and the day: the same photos, the same analysis, the same alerts. A bay whose photo
+ * (the same bytes, so the same id) is already recorded is skipped, so a run stopped midway is finished by the next;
+ * `signal` stops it between two bays.
  */
 export async function photographDemoShelves(
   deps: { warehouse: Warehouse; store: PhotoStore },
   storeIds: readonly string[],
-  options: { asOf: string; timezone: string; thresholds: RuleThresholds; logger: Logger },
+  options: { asOf: string; timezone: string; thresholds: RuleThresholds; logger: Logger; signal?: AbortSignal },
 ): Promise<DemoShelves> {
   const started = Date.now();
   const bays = demoBays(storeIds, options.asOf);
   const render = (bay: DemoBay) => renderShelf(bay.seed, demoRenderOptions(bay.problem));
   const photographed: DemoShelves['bays'] = [];
+  let resumed = 0;
   let next = bays.length > 0 ? render(bays[0]!) : undefined;
   for (let i = 0; i < bays.length; i++) {
     const bay = bays[i]!;
     const { jpeg, truth } = await next!;
+    options.signal?.throwIfAborted();
     next = i + 1 < bays.length ? render(bays[i + 1]!) : undefined;
     const { planogram, skus } = demoPlanogram(truth.planogram, bay.problem);
-    await upsertMasterData(deps.warehouse, 'planograms', [{ store_id: bay.store_id, bay: bay.bay, shelf_rows: planogram }]);
     const photo: PhotoRecord = {
       photo_id: PhotoStore.idOf(jpeg),
       store_id: bay.store_id,
@@ -138,16 +147,57 @@ export async function photographDemoShelves(
       lat: null,
       lon: null,
     };
+    photographed.push({ ...bay, photo_id: photo.photo_id, planogram_skus: skus });
+    // The photo row is the last thing recorded of a bay (recordPhotoAnalysis), so a bay that has it is complete.
+    if (await photoById(deps.warehouse, photo.photo_id)) {
+      resumed++;
+      continue;
+    }
+    await upsertMasterData(deps.warehouse, 'planograms', [{ store_id: bay.store_id, bay: bay.bay, shelf_rows: planogram }]);
     const { analysis, derivative } = await analyzePhotoTimed(jpeg, undefined, await bayPlanogram(deps.warehouse, photo));
     await deps.store.put(photo.photo_id, jpeg, derivative);
     // No publisher: the prices printed by the renderer are the vision catalog's, not the demo chain's, and the
     // demo's competitor prices are already in its history.
     await recordPhotoAnalysis(deps, photo, analysis);
-    photographed.push({ ...bay, photo_id: photo.photo_id, planogram_skus: skus });
+    options.logger.debug({ store_id: bay.store_id, bay: bay.bay, photo_id: photo.photo_id, done: i + 1, of: bays.length }, 'demo bay photographed');
   }
   const { summary } = await evaluateDay(deps.warehouse, options.asOf, options.thresholds, options.timezone);
   const ms = Date.now() - started;
   const problems = photographed.filter((b) => b.problem !== 'none').map((b) => `${b.store_id}:${b.problem}`);
-  options.logger.info({ photos: photographed.length, problems, alerts: summary.by_type, ms }, 'demo shelf photos analysed');
-  return { ms, bays: photographed, alerts: summary };
+  options.logger.info({ photos: photographed.length, resumed, problems, alerts: summary.by_type, ms }, 'demo shelf photos analysed');
+  return { ms, bays: photographed, resumed, alerts: summary };
+}
+
+/**
+ * What the data dir remembers of the demo's shelf photos: the stores and the day they are for, and whether the close
+ * with them in has run. Written when the demo chain is loaded, before the first bay, so that a start stopped during
+ * the photos (SIGTERM, kill) finishes them on the next start instead of taking the demo for done.
+ */
+export interface DemoShelvesPlan {
+  as_of: string;
+  store_ids: string[];
+  closed: boolean;
+}
+
+const planFile = (dataDir: string) => path.join(dataDir, 'demo-shelves.json');
+
+export async function planDemoShelves(dataDir: string, storeIds: readonly string[], asOf: string): Promise<void> {
+  const plan: DemoShelvesPlan = { as_of: asOf, store_ids: [...storeIds], closed: false };
+  await writeFileAtomic(planFile(dataDir), JSON.stringify(plan));
+}
+
+/**
+ * Photographs the bays of the data dir's demo plan that are not yet recorded and closes its day with them in, once:
+ * then the plan is marked closed and later starts do nothing. Undefined when there is no plan or it is done.
+ */
+export async function finishDemoShelves(
+  deps: { warehouse: Warehouse; store: PhotoStore; dataDir: string },
+  options: { timezone: string; thresholds: RuleThresholds; logger: Logger; signal?: AbortSignal },
+): Promise<DemoShelves | undefined> {
+  const text = await fs.readFile(planFile(deps.dataDir), 'utf8').catch(() => undefined);
+  const plan = text === undefined ? undefined : (JSON.parse(text) as DemoShelvesPlan);
+  if (!plan || plan.closed) return undefined;
+  const shelves = await photographDemoShelves(deps, plan.store_ids, { ...options, asOf: plan.as_of });
+  await writeFileAtomic(planFile(deps.dataDir), JSON.stringify({ ...plan, closed: true }));
+  return shelves;
 }

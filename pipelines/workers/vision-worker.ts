@@ -35,12 +35,17 @@ async function publishCompetitorPrices(publisher: EventPublisher | undefined, ph
 }
 
 /**
- * Stores what is known of a photo: its row (status, reasons, the analysis as JSON) and, once analysed, its shelf
- * observations and the competitor prices read off its tags. The one path for the inline upload and the vision
- * worker; repeating it stores the same rows again (the tables keep the newest per key, event ids repeat).
+ * Stores what is known of a photo: once analysed, its shelf observations and the competitor prices read off its
+ * tags, then its row (status, reasons, the analysis as JSON). The row comes last so that a photo whose row says it
+ * is analysed has all of it: the vision worker and the demo skip such photos. The one path for the inline upload
+ * and the vision worker; repeating it stores the same rows again (the tables keep the newest per key, event ids repeat).
  */
 export async function recordPhotoAnalysis(deps: PhotoResultDeps, photo: PhotoRecord, analysis: ShelfAnalysis): Promise<void> {
   const { lat, lon, bay, ...identity } = photo;
+  if (analysis.status === 'analyzed') {
+    await saveShelfObservations(deps.warehouse, shelfObservationRows(identity, analysis));
+    await publishCompetitorPrices(deps.publisher, photo, analysis);
+  }
   await savePhoto(deps.warehouse, {
     ...identity,
     bay: bay ?? '',
@@ -52,10 +57,6 @@ export async function recordPhotoAnalysis(deps: PhotoResultDeps, photo: PhotoRec
     lon,
     analysis: JSON.stringify(analysis),
   });
-  if (analysis.status === 'analyzed') {
-    await saveShelfObservations(deps.warehouse, shelfObservationRows(identity, analysis));
-    await publishCompetitorPrices(deps.publisher, photo, analysis);
-  }
 }
 
 /** The planogram stored for the bay a photo names (none when it names no bay or the bay has none). */

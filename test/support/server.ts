@@ -22,10 +22,14 @@ export interface TestServer extends Server {
   stop(): Promise<void>;
 }
 
-/** A real server (chDB + embedded log in a temp dir) for app.inject tests. */
+/**
+ * A real server (chDB + embedded log in a temp dir) for app.inject tests. With SHELFPULSE_DATA_DIR in `env` it
+ * starts on that directory (a restart) and `stop` leaves it for the caller.
+ */
 export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-test-'));
-  const config = loadConfig({ SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env }, { port: 0 });
+  const ownDir = !env.SHELFPULSE_DATA_DIR;
+  const dataDir = env.SHELFPULSE_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-test-'));
+  const config = loadConfig({ SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env, SHELFPULSE_DATA_DIR: dataDir }, { port: 0 });
   const server = await startServer(config);
   const admin = (contentType = 'application/json') => ({ authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType });
   return {
@@ -44,7 +48,7 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
     settle: () => waitForConsumers(server.platform.log, SINK_GROUP, [...EVENT_TOPICS, 'dead-letter']),
     async stop() {
       await server.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
