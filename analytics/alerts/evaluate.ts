@@ -186,6 +186,21 @@ export interface CompetitorObservation {
   day: string;
 }
 
+/** What every rule reads besides its own queries: the thresholds and the master data by key. */
+interface RuleInputs {
+  warehouse: Warehouse;
+  thresholds: RuleThresholds;
+  stores: Map<string, StoreInfo>;
+  products: Map<string, ProductInfo>;
+}
+
+/** One daily close: the day `asOf` (store-local in `timezone`) and the open alerts of the stores it covers. */
+interface DayClose extends RuleInputs {
+  asOf: string;
+  timezone: string;
+  open: readonly Alert[];
+}
+
 const LN = Math.log;
 
 function storeManager(store: StoreInfo | undefined, storeId: string): string {
@@ -220,14 +235,7 @@ function oneYearEarlier(day: string): string {
 }
 
 /** zero_sale, out_of_stock and no_data for the day, plus the stock/no-data slots whose problem ended. */
-async function stockFindings(
-  warehouse: Warehouse,
-  asOf: string,
-  thresholds: RuleThresholds,
-  timezone: string,
-  stores: Map<string, StoreInfo>,
-  open: readonly Alert[],
-): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+async function stockFindings({ warehouse, asOf, thresholds, timezone, stores, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const findings: Finding[] = [];
   const resolved = new Set<string>();
   const windows = new Set([thresholds.zeroSaleWindowDays, ...Object.keys(thresholds.zeroSaleWindowDaysByCategory).map((c) => windowDaysFor(thresholds, c))]);
@@ -380,11 +388,8 @@ async function stockFindings(
 
 /** price_gap findings for competitor observations; slots whose latest observation shows no gap resolve. */
 export async function priceGapFindings(
-  warehouse: Warehouse,
+  { warehouse, thresholds, stores, products }: RuleInputs,
   observations: readonly CompetitorObservation[],
-  thresholds: RuleThresholds,
-  stores: Map<string, StoreInfo>,
-  products: Map<string, ProductInfo>,
 ): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const asked = observations.flatMap((o) => {
     const sku = products.get(o.competitor_sku)?.matches_sku;
@@ -446,13 +451,7 @@ export async function priceGapFindings(
   return { findings, resolved: closed };
 }
 
-async function dormantFindings(
-  warehouse: Warehouse,
-  asOf: string,
-  thresholds: RuleThresholds,
-  stores: Map<string, StoreInfo>,
-  open: readonly Alert[],
-): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+async function dormantFindings({ warehouse, asOf, thresholds, stores, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const histories = (
     await warehouse.query<{ store_id: string; last_order_day: string; orders: number; value: number; margin: number }>(ORDER_HISTORY, { as_of: asOf })
   ).map((h): OrderHistory => ({ storeId: h.store_id, lastOrderDay: h.last_order_day, orders: h.orders, value: h.value, margin: h.margin }));
@@ -496,15 +495,7 @@ const VISION_TYPES: AlertType[] = ['shelf_gap', 'low_share_of_shelf', 'planogram
  * day in the look-back. A store photographed again without the problem resolves its alert; a store without new
  * photos keeps what it has (no news is not a fix).
  */
-async function visionFindings(
-  warehouse: Warehouse,
-  asOf: string,
-  thresholds: RuleThresholds,
-  timezone: string,
-  stores: Map<string, StoreInfo>,
-  products: Map<string, ProductInfo>,
-  open: readonly Alert[],
-): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+async function visionFindings({ warehouse, asOf, thresholds, timezone, stores, products, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const days = await warehouse.query<{ store_id: string; day: string; photos: number; gaps: number; own_facings: number; total_facings: number; photo_ids: string[] }>(
     SHELF_DAYS,
     { as_of: asOf, timezone, lookback_days: thresholds.shelfLookbackDays },
@@ -603,19 +594,19 @@ export async function evaluateDay(
   const [stores, products, allOpen] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, DAILY_TYPES)]);
   // The close of one time zone's stores (`timezone` is theirs) finds and resolves alerts of those stores only.
   const open = allOpen.filter((a) => inScope(a.store_id));
-  const stock = await stockFindings(warehouse, asOf, thresholds, timezone, stores, open);
+  const close: DayClose = { warehouse, asOf, thresholds, timezone, stores, products, open };
+  const stock = await stockFindings(close);
   const observations = await warehouse.query<CompetitorObservation>(LATEST_COMPETITOR_PRICES, { as_of: asOf, timezone });
-  const prices = await priceGapFindings(warehouse, observations, thresholds, stores, products);
-  const dormant = await dormantFindings(warehouse, asOf, thresholds, stores, open);
-  const vision = await visionFindings(warehouse, asOf, thresholds, timezone, stores, products, open);
-  const now = new Date().toISOString();
-  const changes = reconcile(
+  const prices = await priceGapFindings(close, observations);
+  const dormant = await dormantFindings(close);
+  const vision = await visionFindings(close);
+  const changes = reconcile({
     open,
-    [...stock.findings, ...prices.findings, ...dormant.findings, ...vision.findings].filter((f) => inScope(f.store_id)),
-    new Set([...stock.resolved, ...prices.resolved, ...dormant.resolved, ...vision.resolved]),
+    findings: [...stock.findings, ...prices.findings, ...dormant.findings, ...vision.findings].filter((f) => inScope(f.store_id)),
+    resolvedSlots: new Set([...stock.resolved, ...prices.resolved, ...dormant.resolved, ...vision.resolved]),
     asOf,
-    now,
-  );
+    now: new Date().toISOString(),
+  });
   const changed = [...changes.opened, ...changes.updated, ...changes.resolved];
   await saveAlerts(warehouse, changed);
   return { summary: summarize(asOf, changes, openAfterChanges(open, changes)), changed };
@@ -628,9 +619,9 @@ export async function evaluatePriceObservations(
   thresholds: RuleThresholds,
 ): Promise<Evaluation> {
   const [stores, products, open] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, ['price_gap'])]);
-  const prices = await priceGapFindings(warehouse, observations, thresholds, stores, products);
+  const prices = await priceGapFindings({ warehouse, thresholds, stores, products }, observations);
   const asOf = observations.map((o) => o.day).sort().at(-1) ?? new Date().toISOString().slice(0, 10);
-  const changes = reconcile(open, prices.findings, prices.resolved, asOf, new Date().toISOString());
+  const changes = reconcile({ open, findings: prices.findings, resolvedSlots: prices.resolved, asOf, now: new Date().toISOString() });
   const changed = [...changes.opened, ...changes.updated, ...changes.resolved];
   await saveAlerts(warehouse, changed);
   return { summary: summarize(asOf, changes, openAfterChanges(open, changes)), changed };

@@ -87,13 +87,19 @@ function sameContent(alert: Alert, finding: Finding): boolean {
  * slot (updated only when something changed, so re-running a day changes nothing) or opens a new one; the slots
  * in `resolvedSlots` (sales resumed, the gap closed …) resolve their open alert.
  */
-export function reconcile(
-  open: readonly Alert[],
-  findings: readonly Finding[],
-  resolvedSlots: ReadonlySet<string>,
-  asOf: string,
-  now: string,
-): Reconciliation {
+export function reconcile({
+  open,
+  findings,
+  resolvedSlots,
+  asOf,
+  now,
+}: {
+  open: readonly Alert[];
+  findings: readonly Finding[];
+  resolvedSlots: ReadonlySet<string>;
+  asOf: string;
+  now: string;
+}): Reconciliation {
   const openBySlot = new Map(open.filter((a) => a.status !== 'resolved').map((a) => [slotOf(a), a]));
   const result: Reconciliation = { opened: [], updated: [], resolved: [] };
   const resolve = (alert: Alert) => result.resolved.push({ ...alert, status: 'resolved', updated_at: now, resolved_at: now });

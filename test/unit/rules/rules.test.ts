@@ -83,7 +83,7 @@ describe('reconciling findings with open alerts', () => {
     suggestion_en: 'en',
     ...over,
   });
-  const first = reconcile([], [finding()], new Set(), '2026-11-20', 'now');
+  const first = reconcile({ open: [], findings: [finding()], resolvedSlots: new Set(), asOf: '2026-11-20', now: 'now' });
   const opened = first.opened[0]!;
 
   it('opens one alert with an id derived from what it is about', () => {
@@ -92,19 +92,19 @@ describe('reconciling findings with open alerts', () => {
   });
 
   it('the same finding again changes nothing; a changed one updates the same alert', () => {
-    expect(reconcile([opened], [finding()], new Set(), '2026-11-20', 'later')).toEqual({ opened: [], updated: [], resolved: [] });
-    const next = reconcile([opened], [finding({ evidence: { expected_units: 7 } })], new Set(), '2026-11-21', 'later');
+    expect(reconcile({ open: [opened], findings: [finding()], resolvedSlots: new Set(), asOf: '2026-11-20', now: 'later' })).toEqual({ opened: [], updated: [], resolved: [] });
+    const next = reconcile({ open: [opened], findings: [finding({ evidence: { expected_units: 7 } })], resolvedSlots: new Set(), asOf: '2026-11-21', now: 'later' });
     expect(next.updated).toEqual([expect.objectContaining({ id: opened.id, as_of: '2026-11-21', evidence: { expected_units: 7 } })]);
   });
 
   it('one open alert per store × SKU: a stock-out replaces the zero-sale alert', () => {
-    const next = reconcile([opened], [finding({ type: 'out_of_stock' })], new Set(), '2026-11-21', 'later');
+    const next = reconcile({ open: [opened], findings: [finding({ type: 'out_of_stock' })], resolvedSlots: new Set(), asOf: '2026-11-21', now: 'later' });
     expect(next.resolved.map((a: Alert) => a.id)).toEqual([opened.id]);
     expect(next.opened.map((a: Alert) => a.type)).toEqual(['out_of_stock']);
   });
 
   it('resolves the slots whose problem ended', () => {
-    const next = reconcile([opened], [], new Set(['stock:S1:P1']), '2026-11-21', 'later');
+    const next = reconcile({ open: [opened], findings: [], resolvedSlots: new Set(['stock:S1:P1']), asOf: '2026-11-21', now: 'later' });
     expect(next.resolved).toEqual([expect.objectContaining({ id: opened.id, status: 'resolved', resolved_at: 'later' })]);
   });
 });
