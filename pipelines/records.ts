@@ -1,4 +1,5 @@
 import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ShelfAnalysis } from '../vision/shelf-analysis.ts';
 import { isTimeZone } from './calendar.ts';
 
 // ISO-8601 with an explicit offset: a POS timestamp without one cannot be placed on the store's calendar.
@@ -143,6 +144,22 @@ export const PhotoRecord = Type.Object(
   { title: 'PhotoRecord', additionalProperties: false },
 );
 
+/**
+ * A photo as POST /v1/photos and GET /v1/photos/:id answer it: the upload's own fields (its bay '' when it named
+ * none), where to fetch the image, and the shelf analysis.
+ */
+export const PhotoAnalysis = Type.Composite(
+  [
+    Type.Omit(PhotoRecord, ['bay']),
+    Type.Object({
+      bay: Type.String({ description: "Bay the photo shows, '' when the upload named none" }),
+      image_url: Type.String({ description: 'The photo upright and without metadata (JPEG)' }),
+    }),
+    ShelfAnalysis,
+  ],
+  { title: 'PhotoAnalysis' },
+);
+
 export type StoreRecord = Static<typeof StoreRecord>;
 export type ProductRecord = Static<typeof ProductRecord>;
 export type AssortmentRecord = Static<typeof AssortmentRecord>;
@@ -153,6 +170,7 @@ export type OrderRecord = Static<typeof OrderRecord>;
 export type InventoryRecord = Static<typeof InventoryRecord>;
 export type CompetitorPriceRecord = Static<typeof CompetitorPriceRecord>;
 export type PhotoRecord = Static<typeof PhotoRecord>;
+export type PhotoAnalysis = Static<typeof PhotoAnalysis>;
 
 /** Master data: upserted by key straight into the warehouse, so it is readable the moment the request returns. */
 export const MASTER_DATA = {

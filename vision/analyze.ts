@@ -6,33 +6,10 @@ import { CATALOG } from './catalog.ts';
 import { Detector, type Corners, type RgbImage } from './detector.ts';
 import { decodePhoto } from './image.ts';
 import { PriceReader, parsePrice } from './prices.ts';
-import { assessQuality, tiltReason, type QualityReport, type RetakeReason } from './quality.ts';
+import { assessQuality, tiltReason } from './quality.ts';
 import { SkuMatcher } from './recognize.ts';
+import type { Bbox, ShelfAnalysis } from './shelf-analysis.ts';
 import { assignRows, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
-
-export type Bbox = [number, number, number, number];
-
-/** The shelf analysis of one photo (the PhotoAnalysis of the API, without the upload's own fields). */
-export interface ShelfAnalysis {
-  /** `pending`: the quality gate passed and the vision worker has not analysed the photo yet (distributed shape). */
-  status: 'analyzed' | 'retake' | 'pending';
-  retake: RetakeReason[];
-  width: number;
-  height: number;
-  format: string;
-  quality: Omit<QualityReport, 'retake' | 'width' | 'height'>;
-  detector: string | null;
-  /** Boxes are [x, y, w, h] in pixels of the stored image (the derivative), whose size is image_width × image_height. */
-  image_width: number;
-  image_height: number;
-  detections: { bbox: Bbox; score: number; sku: string; brand: string; is_competitor: boolean; row: number }[];
-  facings: { sku: string; brand: string; facings: number; linear_px: number }[];
-  share_of_shelf: { brand: string; by_facings: number; by_width: number }[];
-  gaps: { row: number; bbox: Bbox }[];
-  prices: { text: string; price: number; promo: boolean; bbox: Bbox; sku: string | null }[];
-  planogram: { score: number; missing: string[]; misplaced: string[]; extra: string[] } | null;
-  timings_ms: Record<string, number>;
-}
 
 export interface AnalyzedPhoto {
   analysis: ShelfAnalysis;

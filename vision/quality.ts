@@ -1,9 +1,4 @@
-/** Why a photo should be taken again, in the merchandiser's language. */
-export interface RetakeReason {
-  code: 'blurred' | 'too_dark' | 'too_bright' | 'too_small' | 'tilted';
-  message_zh: string;
-  message_en: string;
-}
+import type { RetakeReason } from './shelf-analysis.ts';
 
 export interface QualityReport {
   /** Variance of the Laplacian of the greyscale image: low = no sharp edges = blurred. */

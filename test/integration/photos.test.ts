@@ -124,6 +124,8 @@ describe('the capture path', () => {
 
     const stored = await server.app.inject({ method: 'GET', url: `/v1/photos/${photo!.photo_id}`, headers: server.admin() });
     expect(stored.json()).toMatchObject({ photo_id: photo!.photo_id, status: 'analyzed', taken_at: '2026-11-20T02:00:00.000Z', lat: 31.23 });
+    // One answer for the upload and the read (PhotoAnalysis): the same fields.
+    expect(Object.keys(stored.json()).sort()).toEqual(Object.keys(photo!).sort());
 
     const image = await server.app.inject({ method: 'GET', url: `/v1/photos/${photo!.photo_id}/image`, headers: server.admin() });
     expect(image.headers['content-type']).toBe('image/jpeg');
@@ -154,6 +156,14 @@ describe('the capture path', () => {
 
     const again = await upload([{ name: 'same.jpg', bytes: shelf }], { store_id: 'S1' });
     expect(((await again.json()) as { photos: { photo_id: string }[] }).photos[0]!.photo_id).toBe(photo!.photo_id);
+  });
+
+  it('documents the one photo answer for the upload and the read in the OpenAPI document', async () => {
+    const doc = (await server.app.inject({ url: '/docs/json' })).json();
+    const read = doc.paths['/v1/photos/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(read.title).toBe('PhotoAnalysis');
+    expect(read.required).toEqual(expect.arrayContaining(['photo_id', 'bay', 'image_url', 'status', 'detections', 'prices', 'planogram']));
+    for (const status of ['201', '202']) expect(doc.paths['/v1/photos'].post.responses[status].content['application/json'].schema.properties.photos.items, status).toEqual(read);
   });
 
   it('asks for a retake at once, with reasons in Chinese and English', async () => {

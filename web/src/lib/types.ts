@@ -10,23 +10,5 @@ export interface DailyUnits {
   units: number;
 }
 
-export interface PhotoAnalysis {
-  photo_id: string;
-  store_id: string;
-  /** The bay the photo shows ('' when the upload named none). */
-  bay?: string;
-  taken_at: string;
-  /** pending: queued for a vision worker (the distributed shape); GET /v1/photos/:id shows the result later. */
-  status: 'analyzed' | 'retake' | 'pending';
-  retake: { code: string; message_zh: string; message_en: string }[];
-  width: number;
-  height: number;
-  image_url: string;
-  detections?: { bbox: [number, number, number, number]; score: number; sku: string; brand: string; is_competitor: boolean; row: number }[];
-  facings?: { sku: string; brand: string; facings: number; linear_px: number }[];
-  share_of_shelf?: { brand: string; by_facings: number; by_width: number }[];
-  gaps?: { row: number; bbox: [number, number, number, number] }[];
-  prices?: { text: string; price: number; promo: boolean; bbox: [number, number, number, number]; sku: string | null }[];
-  /** Compliance with the bay's stored planogram; null when the photo names no bay with one. */
-  planogram?: { score: number; missing: string[]; misplaced: string[]; extra: string[] } | null;
-}
+// A photo as POST /v1/photos and GET /v1/photos/:id answer it, typed by the routes' response schema.
+export type { PhotoAnalysis } from '../../../pipelines/records.ts';
