@@ -40,7 +40,7 @@ export class AlertService {
     await waitForConsumers(this.log, SINK_GROUP, EVENT_TOPICS, 120_000, signal);
     const scopes = closeScopes(await this.storeTimezones(), this.timezone).filter((s) => timezone === undefined || s.timezone === timezone);
     const runs: Evaluation[] = [];
-    for (const scope of scopes) runs.push(await evaluateDay(this.warehouse, asOf, this.thresholds, scope.timezone, scope.stores));
+    for (const scope of scopes) runs.push(await evaluateDay(this.warehouse, asOf, this.thresholds, scope.timezone, scope));
     const evaluation = mergeEvaluations(asOf, runs);
     await this.announce(evaluation.changed);
     return evaluation;

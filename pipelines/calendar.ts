@@ -3,6 +3,8 @@
  * sink writes each sale's and order's local day, and the scheduler closes each zone's day after its own midnight.
  */
 
+import type { StoreScope } from '../analytics/alerts/scope.ts';
+
 const QUARTER_HOUR_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
 /** Offsets remembered per zone before its cache starts over (a few years of event time). */
@@ -87,10 +89,8 @@ export function isTimeZone(name: string): boolean {
 }
 
 /** The stores one daily close covers: those of one time zone. */
-export interface CloseScope {
+export interface CloseScope extends StoreScope {
   timezone: string;
-  /** Absent when every store keeps this zone. */
-  stores?: (storeId: string) => boolean;
 }
 
 /**
@@ -98,17 +98,17 @@ export interface CloseScope {
  * registered yet), each other zone its own stores. A chain in one zone gets one close over every store.
  */
 export function closeScopes(storeZones: ReadonlyMap<string, string>, platformZone: string): CloseScope[] {
-  const byZone = new Map<string, Set<string>>();
+  const byZone = new Map<string, string[]>();
   for (const [storeId, zone] of storeZones) {
     if (zone === '' || zone === platformZone) continue;
     const members = byZone.get(zone);
-    if (members) members.add(storeId);
-    else byZone.set(zone, new Set([storeId]));
+    if (members) members.push(storeId);
+    else byZone.set(zone, [storeId]);
   }
   if (byZone.size === 0) return [{ timezone: platformZone }];
-  const elsewhere = new Set([...byZone.values()].flatMap((m) => [...m]));
+  const elsewhere = [...byZone.values()].flat().sort();
   return [
-    { timezone: platformZone, stores: (id) => !elsewhere.has(id) },
-    ...[...byZone].sort(([a], [b]) => a.localeCompare(b)).map(([timezone, members]) => ({ timezone, stores: (id: string) => members.has(id) })),
+    { timezone: platformZone, except: elsewhere },
+    ...[...byZone].sort(([a], [b]) => a.localeCompare(b)).map(([timezone, members]) => ({ timezone, stores: members.sort() })),
   ];
 }

@@ -6,10 +6,16 @@ import { decideLowShare, decidePlanogram, decideShelfGap, type PlanogramStatus, 
 import { decideZeroSale, isSilentStore } from '../rules/zero-sale.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { reconcile, slotOf, type Alert, type AlertType, type Finding, type Severity } from './model.ts';
+import { inScope, inScopeSql, scopeParams, type StoreScope } from './scope.ts';
 import { openAlerts, saveAlerts } from './store.ts';
 import { dormantTexts, lowShareTexts, noDataTexts, outOfStockTexts, planogramTexts, priceGapTexts, shelfGapTexts, zeroSaleTexts } from './texts.ts';
 
 // ---- SQL (server-side parameters only) ----
+//
+// A close covers the stores of one time zone (StoreScope): the queries over every store's rows take the scope as
+// parameters (IN_SCOPE), those given pairs or photos inherit it from them.
+
+const IN_SCOPE = inScopeSql('store_id');
 
 /**
  * Store × SKU pairs with no sale in W and possibly enough baseline sales to make that improbable: those whose last
@@ -22,11 +28,11 @@ import { dormantTexts, lowShareTexts, noDataTexts, outOfStockTexts, planogramTex
 const ZERO_SALE_CANDIDATES = `
   WITH toDate({as_of:String}) AS d, d - {window_days:UInt16} + 1 AS w_start, w_start - {baseline_days:UInt16} AS b_start
   SELECT store_id, sku FROM pair_sales FINAL
-  WHERE last_sale_day >= b_start AND last_sale_day < w_start
+  WHERE last_sale_day >= b_start AND last_sale_day < w_start AND ${IN_SCOPE}
     AND arraySum(mapValues(mapFilter((month, units) -> month >= toStartOfMonth(b_start), units_by_month))) >= {min_baseline_units:Float64}
   UNION ALL
   SELECT store_id, sku FROM daily_sales
-  WHERE (store_id, sku) IN (SELECT store_id, sku FROM pair_sales WHERE last_sale_day > d) AND day >= b_start AND day <= d
+  WHERE (store_id, sku) IN (SELECT store_id, sku FROM pair_sales WHERE last_sale_day > d AND ${IN_SCOPE}) AND day >= b_start AND day <= d
   GROUP BY store_id, sku
   HAVING countIf(units > 0 AND day >= w_start) = 0 AND sumIf(units, day < w_start) >= {min_baseline_units:Float64}`;
 
@@ -46,7 +52,7 @@ const RANGED_OWN_SKUS = `
 const STORE_ACTIVITY = `
   WITH toDate({as_of:String}) AS d, d - {window_days:UInt16} + 1 AS w_start, w_start - {baseline_days:UInt16} AS b_start
   SELECT store_id, sumIf(lines, day >= w_start) AS window_lines, sumIf(lines, day < w_start) AS baseline_lines
-  FROM store_daily WHERE day >= b_start AND day <= d
+  FROM store_daily WHERE day >= b_start AND day <= d AND ${IN_SCOPE}
   GROUP BY store_id`;
 
 /** The newest stock count at or before the close of the as-of day. */
@@ -89,6 +95,7 @@ const LATEST_COMPETITOR_PRICES = `
     FROM competitor_prices
     WHERE ts < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
       AND ts >= toDateTime64(toDate({as_of:String}) - 29, 3, {timezone:String})
+      AND ${IN_SCOPE}
     GROUP BY store_id, sku
   ) AS cp`;
 
@@ -96,7 +103,8 @@ const PRODUCTS = `SELECT sku, name, category, regular_price, is_competitor, matc
 
 /**
  * Every store that ever ordered, with its last order day (local) and historical margin up to the as-of day, from
- * the order history model (order_days: the margin is regular price × units − value per SKU).
+ * the order history model (order_days: the margin is regular price × units − value per SKU). Not scoped: the
+ * dormant are ranked by margin over the whole chain, whichever zone's close raises their alert.
  */
 const ORDER_HISTORY = `
   SELECT o.store_id AS store_id, toString(max(o.day)) AS last_order_day,
@@ -119,6 +127,7 @@ const SHELF_DAYS = `
     FROM shelf_observations FINAL
     WHERE taken_at < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
       AND taken_at >= toDateTime64(toDate({as_of:String}) + 1 - {lookback_days:UInt16}, 3, {timezone:String})
+      AND ${IN_SCOPE}
     GROUP BY store_id, photo_id
   )
   GROUP BY store_id, day
@@ -194,10 +203,11 @@ interface RuleInputs {
   products: Map<string, ProductInfo>;
 }
 
-/** One daily close: the day `asOf` (store-local in `timezone`) and the open alerts of the stores it covers. */
+/** One daily close: the day `asOf` (store-local in `timezone`), the stores it covers and their open alerts. */
 interface DayClose extends RuleInputs {
   asOf: string;
   timezone: string;
+  scope: StoreScope;
   open: readonly Alert[];
 }
 
@@ -235,7 +245,7 @@ function oneYearEarlier(day: string): string {
 }
 
 /** zero_sale, out_of_stock and no_data for the day, plus the stock/no-data slots whose problem ended. */
-async function stockFindings({ warehouse, asOf, thresholds, timezone, stores, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+async function stockFindings({ warehouse, asOf, thresholds, timezone, scope, stores, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const findings: Finding[] = [];
   const resolved = new Set<string>();
   const windows = new Set([thresholds.zeroSaleWindowDays, ...Object.keys(thresholds.zeroSaleWindowDaysByCategory).map((c) => windowDaysFor(thresholds, c))]);
@@ -245,6 +255,7 @@ async function stockFindings({ warehouse, asOf, thresholds, timezone, stores, op
     as_of: asOf,
     window_days: thresholds.zeroSaleWindowDays,
     baseline_days: thresholds.baselineDays,
+    ...scopeParams(scope),
   });
   const silent = new Set(activity.filter((a) => isSilentStore(a.window_lines, a.baseline_lines)).map((a) => a.store_id));
   const scanning = new Set(activity.filter((a) => a.window_lines > 0).map((a) => a.store_id));
@@ -279,6 +290,7 @@ async function stockFindings({ warehouse, asOf, thresholds, timezone, stores, op
       baseline_days: thresholds.baselineDays,
       // λ ≥ −ln(p) ⇔ baseline units ≥ −ln(p) × baseline days / window days: a pre-filter, the rule decides exactly.
       min_baseline_units: (-LN(thresholds.maxZeroProbability) * thresholds.baselineDays) / windowDays - 1e-9,
+      ...scopeParams(scope),
     });
     silentInWindow.push(...rows.filter((r) => !silent.has(r.store_id)).map((r) => ({ ...r, windowDays })));
   }
@@ -451,15 +463,16 @@ export async function priceGapFindings(
   return { findings, resolved: closed };
 }
 
-async function dormantFindings({ warehouse, asOf, thresholds, stores, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+async function dormantFindings({ warehouse, asOf, thresholds, scope, stores, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const histories = (
     await warehouse.query<{ store_id: string; last_order_day: string; orders: number; value: number; margin: number }>(ORDER_HISTORY, { as_of: asOf })
   ).map((h): OrderHistory => ({ storeId: h.store_id, lastOrderDay: h.last_order_day, orders: h.orders, value: h.value, margin: h.margin }));
   const dormant = dormantCustomers(histories, asOf, thresholds.dormantAfterDays);
   const ranked = dormant.length;
+  const covered = inScope(scope);
   const findings: Finding[] = dormant.flatMap((d) => {
     const store = stores.get(d.storeId);
-    if (!store) return [];
+    if (!store || !covered(d.storeId)) return [];
     const severity: Severity = d.rank <= Math.ceil(ranked * 0.2) ? 'high' : d.rank <= Math.ceil(ranked * 0.5) ? 'medium' : 'low';
     return [
       {
@@ -495,10 +508,10 @@ const VISION_TYPES: AlertType[] = ['shelf_gap', 'low_share_of_shelf', 'planogram
  * day in the look-back. A store photographed again without the problem resolves its alert; a store without new
  * photos keeps what it has (no news is not a fix).
  */
-async function visionFindings({ warehouse, asOf, thresholds, timezone, stores, products, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+async function visionFindings({ warehouse, asOf, thresholds, timezone, scope, stores, products, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
   const days = await warehouse.query<{ store_id: string; day: string; photos: number; gaps: number; own_facings: number; total_facings: number; photo_ids: string[] }>(
     SHELF_DAYS,
-    { as_of: asOf, timezone, lookback_days: thresholds.shelfLookbackDays },
+    { as_of: asOf, timezone, lookback_days: thresholds.shelfLookbackDays, ...scopeParams(scope) },
   );
   const findings: Finding[] = [];
   const dayOf = new Map(days.map((d) => [d.store_id, d]));
@@ -580,29 +593,27 @@ function openAfterChanges(open: readonly Alert[], changes: { opened: Alert[]; up
 }
 
 /**
- * The daily close for the day `asOf` (store-local in `timezone`) of the stores in scope (default: every store): runs
- * every sales rule, reconciles with their open alerts and writes the changes. Running the same day again finds the
- * same things and writes nothing.
+ * The daily close for the day `asOf` (store-local in `timezone`) of the stores in `scope` (default: every store):
+ * runs every sales rule over those stores, reconciles with their open alerts and writes the changes. Running the
+ * same day again finds the same things and writes nothing.
  */
 export async function evaluateDay(
   warehouse: Warehouse,
   asOf: string,
   thresholds: RuleThresholds,
   timezone: string,
-  inScope: (storeId: string) => boolean = () => true,
+  scope: StoreScope = {},
 ): Promise<Evaluation> {
-  const [stores, products, allOpen] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, DAILY_TYPES)]);
-  // The close of one time zone's stores (`timezone` is theirs) finds and resolves alerts of those stores only.
-  const open = allOpen.filter((a) => inScope(a.store_id));
-  const close: DayClose = { warehouse, asOf, thresholds, timezone, stores, products, open };
+  const [stores, products, open] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, DAILY_TYPES, scope)]);
+  const close: DayClose = { warehouse, asOf, thresholds, timezone, scope, stores, products, open };
   const stock = await stockFindings(close);
-  const observations = await warehouse.query<CompetitorObservation>(LATEST_COMPETITOR_PRICES, { as_of: asOf, timezone });
+  const observations = await warehouse.query<CompetitorObservation>(LATEST_COMPETITOR_PRICES, { as_of: asOf, timezone, ...scopeParams(scope) });
   const prices = await priceGapFindings(close, observations);
   const dormant = await dormantFindings(close);
   const vision = await visionFindings(close);
   const changes = reconcile({
     open,
-    findings: [...stock.findings, ...prices.findings, ...dormant.findings, ...vision.findings].filter((f) => inScope(f.store_id)),
+    findings: [...stock.findings, ...prices.findings, ...dormant.findings, ...vision.findings],
     resolvedSlots: new Set([...stock.resolved, ...prices.resolved, ...dormant.resolved, ...vision.resolved]),
     asOf,
     now: new Date().toISOString(),

@@ -1,5 +1,6 @@
 import type { Warehouse } from '../warehouse.ts';
 import type { Alert, AlertStatus, AlertType } from './model.ts';
+import { inScopeSql, scopeParams, type StoreScope } from './scope.ts';
 
 interface AlertRow extends Omit<Alert, 'evidence'> {
   evidence: string;
@@ -11,7 +12,7 @@ const COLUMNS = `id, type, status, store_id, sku, territory, category,
   toString(as_of) AS as_of, severity, message_zh, message_en, suggestion_zh, suggestion_en, evidence, assignee,
   if(resolved_at IS NULL, NULL, formatDateTime(resolved_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC')) AS resolved_at`;
 
-const OPEN_ALERTS = `SELECT ${COLUMNS} FROM alerts FINAL WHERE status != 'resolved' AND type IN {types:Array(String)}`;
+const OPEN_ALERTS = `SELECT ${COLUMNS} FROM alerts FINAL WHERE status != 'resolved' AND type IN {types:Array(String)} AND ${inScopeSql('store_id')}`;
 
 const ALERT_BY_ID = `SELECT ${COLUMNS} FROM alerts FINAL WHERE id = {id:String}`;
 
@@ -36,8 +37,9 @@ function fromRow(row: AlertRow): Alert {
   return { ...row, evidence: JSON.parse(row.evidence) as Record<string, unknown> };
 }
 
-export async function openAlerts(warehouse: Warehouse, types: readonly AlertType[]): Promise<Alert[]> {
-  return (await warehouse.query<AlertRow>(OPEN_ALERTS, { types })).map(fromRow);
+/** Open alerts of some types, of the stores in `scope` (default: every store). */
+export async function openAlerts(warehouse: Warehouse, types: readonly AlertType[], scope: StoreScope = {}): Promise<Alert[]> {
+  return (await warehouse.query<AlertRow>(OPEN_ALERTS, { types, ...scopeParams(scope) })).map(fromRow);
 }
 
 export async function alertById(warehouse: Warehouse, id: string): Promise<Alert | undefined> {

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { AlertService } from '../../../pipelines/alert-service.ts';
 import type { EventLog } from '../../../pipelines/event-log.ts';
+import { inScope } from '../../../analytics/alerts/scope.ts';
 import { closeScopes, LocalDays, localDay, previousDay } from '../../../pipelines/calendar.ts';
 import { startAlertEngine } from '../../../pipelines/workers/alert-engine.ts';
 
@@ -37,10 +38,15 @@ describe('the daily close scheduler', () => {
     expect(closeScopes(new Map(), 'Asia/Shanghai')).toEqual([{ timezone: 'Asia/Shanghai' }]);
     expect(closeScopes(new Map([['S1', 'Asia/Shanghai']]), 'Asia/Shanghai')).toEqual([{ timezone: 'Asia/Shanghai' }]);
     const scopes = closeScopes(new Map([['T1', 'Asia/Tokyo'], ['U1', 'Asia/Urumqi'], ['T2', 'Asia/Tokyo']]), 'Asia/Shanghai');
-    expect(scopes.map((s) => s.timezone)).toEqual(['Asia/Shanghai', 'Asia/Tokyo', 'Asia/Urumqi']);
-    const [shanghai, tokyo] = scopes;
-    expect(['S1', 'T1', 'U1', 'NEW'].filter((id) => shanghai!.stores!(id))).toEqual(['S1', 'NEW']);
-    expect(['S1', 'T1', 'T2', 'U1'].filter((id) => tokyo!.stores!(id))).toEqual(['T1', 'T2']);
+    // The platform zone's close covers every store the other zones do not claim (S1, a store not registered yet).
+    expect(scopes).toEqual([
+      { timezone: 'Asia/Shanghai', except: ['T1', 'T2', 'U1'] },
+      { timezone: 'Asia/Tokyo', stores: ['T1', 'T2'] },
+      { timezone: 'Asia/Urumqi', stores: ['U1'] },
+    ]);
+    const [shanghai, tokyo] = scopes.map(inScope);
+    expect(['S1', 'T1', 'U1', 'NEW'].filter(shanghai!)).toEqual(['S1', 'NEW']);
+    expect(['S1', 'T1', 'T2', 'U1'].filter(tokyo!)).toEqual(['T1', 'T2']);
   });
 
   it('closes each zone after its own midnight: Tokyo an hour before Shanghai, Urumqi two hours after', async () => {
