@@ -155,10 +155,9 @@ export async function photographDemoShelves(
     }
     await upsertMasterData(deps.warehouse, 'planograms', [{ store_id: bay.store_id, bay: bay.bay, shelf_rows: planogram }]);
     const { analysis, derivative } = await analyzePhotoTimed(jpeg, undefined, await bayPlanogram(deps.warehouse, photo));
-    await deps.store.put(photo.photo_id, jpeg, derivative);
     // No publisher: the prices printed by the renderer are the vision catalog's, not the demo chain's, and the
     // demo's competitor prices are already in its history.
-    await recordPhotoAnalysis(deps, photo, analysis);
+    await recordPhotoAnalysis(deps, photo, analysis, { original: jpeg, derivative });
     options.logger.debug({ store_id: bay.store_id, bay: bay.bay, photo_id: photo.photo_id, done: i + 1, of: bays.length }, 'demo bay photographed');
   }
   const { summary } = await evaluateDay(deps.warehouse, options.asOf, options.thresholds, options.timezone);

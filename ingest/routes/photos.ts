@@ -86,8 +86,13 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       }
       const storeId = fields.store_id?.trim();
       if (!storeId) throw badRequest('field store_id is required');
-      // Scopes: a merchandiser or store manager uploads only to the stores and territories assigned to it.
-      const store = await storeRecord(deps.warehouse, storeId);
+      const bay = fields.bay?.trim() ?? '';
+      // Scopes: a merchandiser or store manager uploads only to the stores and territories assigned to it. The bay's
+      // planogram is looked up meanwhile (the vision worker looks it up itself when it analyses a queued photo).
+      const [store, planogram] = await Promise.all([
+        storeRecord(deps.warehouse, storeId),
+        deps.visionQueue ? undefined : bayPlanogram(deps.warehouse, { store_id: storeId, bay }),
+      ]);
       if (!store) throw notFound(`no store ${storeId}`);
       if (!reaches(request.principal!, store)) throw forbidden(`you are not assigned to store ${storeId}`);
       if (uploads.length === 0) throw badRequest('attach at least one photo');
@@ -101,18 +106,18 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       };
       const lat = coordinate('lat', 90);
       const lon = coordinate('lon', 180);
-      const bay = fields.bay?.trim() ?? '';
       if (bay.length > 128) throw badRequest('bay is longer than 128 characters');
 
       // Every photo is decoded before anything is stored: one bad file refuses the upload and stores nothing.
       // Queued for a vision worker, an upload gets the quality gate only (its retake answer stays immediate).
       const models = deps.visionQueue ? null : undefined;
-      // The vision worker looks the bay's planogram up itself when it analyses a queued photo.
-      const planogram = deps.visionQueue ? undefined : await bayPlanogram(deps.warehouse, { store_id: storeId, bay });
       const analysed = [];
       for (const upload of uploads) {
         try {
-          analysed.push({ upload, result: await analyzePhotoTimed(upload.bytes, models, planogram) });
+          const analysing = analyzePhotoTimed(upload.bytes, models, planogram);
+          // Hashed while the analysis thread works.
+          const photoId = PhotoStore.idOf(upload.bytes);
+          analysed.push({ upload, photoId, result: await analysing });
         } catch (err) {
           if (err instanceof UnreadableImageError) throw unreadable(upload.filename, err);
           if (err instanceof PhotoQueueFullError) throw unavailable(`too many photos are being analysed (${err.message}); retry shortly`, 10);
@@ -120,10 +125,9 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
         }
       }
       const photos = [];
-      for (const { upload, result } of analysed) {
-        const photoId = PhotoStore.idOf(upload.bytes);
+      for (const { upload, photoId, result } of analysed) {
         const photo = { photo_id: photoId, store_id: storeId, visit_id: fields.visit_id ?? '', bay, taken_at: new Date(takenAt).toISOString(), lat, lon };
-        await deps.store.put(photoId, upload.bytes, result.derivative);
+        const files = { original: upload.bytes, derivative: result.derivative };
         let analysis = result.analysis;
         if (deps.visionQueue && analysis.status === 'analyzed') {
           const stored = await photoById(deps.warehouse, photoId);
@@ -133,11 +137,11 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
             continue;
           }
           analysis = { ...analysis, status: 'pending' };
-          await recordPhotoAnalysis(deps, photo, analysis);
+          await recordPhotoAnalysis(deps, photo, analysis, files);
           // Durable in the log before the answer: an acknowledged photo is analysed even if this process dies now.
           await deps.visionQueue.publish('photos', [{ key: storeId, value: photo }]);
         } else {
-          await recordPhotoAnalysis(deps, photo, analysis);
+          await recordPhotoAnalysis(deps, photo, analysis, files);
         }
         photos.push(photoView(photo, analysis));
       }

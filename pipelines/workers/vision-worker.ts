@@ -36,17 +36,25 @@ async function publishCompetitorPrices(publisher: EventPublisher | undefined, ph
 }
 
 /**
- * Stores what is known of a photo: once analysed, its shelf observations and the competitor prices read off its
- * tags, then its row (status, reasons, the analysis as JSON). The row comes last so that a photo whose row says it
- * is analysed has all of it: the vision worker and the demo skip such photos. The one path for the inline upload
- * and the vision worker; repeating it stores the same rows again (the tables keep the newest per key, event ids repeat).
+ * Stores what is known of a photo: its files when given (the original and the derivative, in the photo store), once
+ * analysed its shelf observations and the competitor prices read off its tags, and then its row (status, reasons,
+ * the analysis as JSON). The writes before the row go side by side; the row comes last so that a photo whose row
+ * is stored has all of it: the vision worker and the demo skip such photos. The one path for the upload, the vision
+ * worker and the demo; repeating it stores the same rows again (the tables keep the newest per key, event ids repeat).
  */
-export async function recordPhotoAnalysis(deps: PhotoResultDeps, photo: PhotoRecord, analysis: ShelfAnalysis): Promise<void> {
+export async function recordPhotoAnalysis(
+  deps: PhotoResultDeps,
+  photo: PhotoRecord,
+  analysis: ShelfAnalysis,
+  files?: { original: Buffer; derivative: Buffer },
+): Promise<void> {
   const { lat, lon, bay, ...identity } = photo;
-  if (analysis.status === 'analyzed') {
-    await saveShelfObservations(deps.warehouse, shelfObservationRows(identity, analysis));
-    await publishCompetitorPrices(deps.publisher, photo, analysis);
-  }
+  const analysed = analysis.status === 'analyzed';
+  await Promise.all([
+    files && deps.store.put(photo.photo_id, files.original, files.derivative),
+    analysed && saveShelfObservations(deps.warehouse, shelfObservationRows(identity, analysis)),
+    analysed && publishCompetitorPrices(deps.publisher, photo, analysis),
+  ]);
   await savePhoto(deps.warehouse, {
     ...identity,
     bay: bay ?? '',
