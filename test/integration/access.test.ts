@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSession } from '../../analytics/access.ts';
 import { savePhoto } from '../../analytics/photos.ts';
 import { CSRF_HEADER, hashToken, SESSION_COOKIE, USER_ROLES, type UserRole } from '../../ingest/auth.ts';
+import type { ShelfAnalysis } from '../../vision/shelf-analysis.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -273,9 +274,14 @@ describe('scopes on stores', () => {
   });
 
   it('a territory-scoped reader sees only the photos of stores in its territories', async () => {
+    // A stored analysis as the pipeline writes it (an empty bay): the read answers it in the photo schema.
+    const analysis: ShelfAnalysis = {
+      status: 'analyzed', retake: [], width: 10, height: 10, format: 'jpeg', quality: { sharpness: 100, brightness: 120 }, detector: 'shelf-detector',
+      image_width: 10, image_height: 10, detections: [], facings: [], share_of_shelf: [], gaps: [], prices: [], planogram: null, timings_ms: {},
+    };
     const photo = (store: string) => ({
       photo_id: createHash('sha256').update(store).digest('hex'), store_id: store, visit_id: '', taken_at: new Date().toISOString(),
-      status: 'analyzed', retake: [], width: 10, height: 10, lat: null, lon: null, analysis: '{}',
+      status: 'analyzed', retake: [], width: 10, height: 10, lat: null, lon: null, analysis: JSON.stringify(analysis),
     });
     await savePhoto(server.platform.warehouse, photo('S1'));
     await savePhoto(server.platform.warehouse, photo('S2'));
