@@ -1,8 +1,9 @@
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
 import { storeRecord } from '../../analytics/kpi/stores.ts';
-import { photoById } from '../../analytics/photos.ts';
+import { photoById, type StoredPhoto } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { EventLog } from '../../pipelines/event-log.ts';
 import type { EventPublisher } from '../../pipelines/event-publisher.ts';
@@ -11,7 +12,7 @@ import { PhotoAnalysis, type PhotoRecord } from '../../pipelines/records.ts';
 import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from '../../pipelines/workers/vision-worker.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
 import { PhotoQueueFullError } from '../../vision/photo-threads.ts';
-import type { ShelfAnalysis } from '../../vision/shelf-analysis.ts';
+import { ShelfAnalysis } from '../../vision/shelf-analysis.ts';
 import { reaches, type Principal, type UserRole } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
 
@@ -40,6 +41,13 @@ interface Upload {
 function photoView(photo: PhotoRecord & { bay: string }, analysis: ShelfAnalysis): PhotoAnalysis {
   return { ...photo, image_url: `/v1/photos/${photo.photo_id}/image`, ...analysis };
 }
+
+/**
+ * A stored analysis in today's shape: one written by an older version may lack fields added since; those come back
+ * empty (a missing planogram or detector as null) instead of failing the answer's schema (a 500).
+ */
+const storedAnalysis = (photo: StoredPhoto): ShelfAnalysis =>
+  Value.Cast(ShelfAnalysis, { status: photo.status, width: photo.width, height: photo.height, detector: null, planogram: null, ...(JSON.parse(photo.analysis) as object) });
 
 // Written by the schema's serializer: 0.11 ms for a 12 MP bay's answer (115 packs, 55 tags), as JSON.stringify.
 const PhotosAnswer = Type.Object({ photos: Type.Array(PhotoAnalysis) });
@@ -133,7 +141,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
           const stored = await photoById(deps.warehouse, photoId);
           if (stored && stored.status !== 'pending') {
             // The same bytes were analysed before: their result stands.
-            photos.push(photoView(photo, JSON.parse(stored.analysis) as ShelfAnalysis));
+            photos.push(photoView(photo, storedAnalysis(stored)));
             continue;
           }
           analysis = { ...analysis, status: 'pending' };
@@ -168,8 +176,8 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
     async (request) => {
       const photo = await photoById(deps.warehouse, request.params.id);
       if (!photo || !(await storeInScope(request.principal!, photo.store_id))) throw notFound(`no photo ${request.params.id}`);
-      const { analysis, status: _status, retake: _retake, width: _w, height: _h, ...meta } = photo;
-      return photoView({ ...meta, taken_at: new Date(meta.taken_at).toISOString() }, JSON.parse(analysis) as ShelfAnalysis);
+      const { analysis: _analysis, status: _status, retake: _retake, width: _w, height: _h, ...meta } = photo;
+      return photoView({ ...meta, taken_at: new Date(meta.taken_at).toISOString() }, storedAnalysis(photo));
     },
   );
 

@@ -4,6 +4,7 @@ import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../../analytics/dead-letters.ts';
+import { savePhoto } from '../../analytics/photos.ts';
 import { buildApp } from '../../ingest/app.ts';
 import { Authority } from '../../ingest/auth.ts';
 import { photoRoutes } from '../../ingest/routes/photos.ts';
@@ -164,6 +165,16 @@ describe('the capture path', () => {
     expect(read.title).toBe('PhotoAnalysis');
     expect(read.required).toEqual(expect.arrayContaining(['photo_id', 'bay', 'image_url', 'status', 'detections', 'prices', 'planogram']));
     for (const status of ['201', '202']) expect(doc.paths['/v1/photos'].post.responses[status].content['application/json'].schema.properties.photos.items, status).toEqual(read);
+  });
+
+  it('reads a photo analysed by an older version, its later fields empty, rather than failing the answer', async () => {
+    const photoId = 'a'.repeat(64);
+    // An analysis from before bays, planograms and timings were recorded.
+    const analysis = { status: 'analyzed', retake: [], width: 4000, height: 3000, format: 'jpeg', quality: { sharpness: 310, brightness: 121 }, detector: 'shelf-detector', detections: [], facings: [], share_of_shelf: [{ brand: '清泉', by_facings: 0.5, by_width: 0.5 }], gaps: [], prices: [] };
+    await savePhoto(server.platform.warehouse, { photo_id: photoId, store_id: 'S1', visit_id: '', taken_at: '2026-11-20T08:00:00Z', status: 'analyzed', retake: [], width: 4000, height: 3000, lat: null, lon: null, analysis: JSON.stringify(analysis) });
+    const read = await server.app.inject({ url: `/v1/photos/${photoId}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({ photo_id: photoId, bay: '', status: 'analyzed', share_of_shelf: analysis.share_of_shelf, planogram: null, image_width: 0, timings_ms: {} });
   });
 
   it('asks for a retake at once, with reasons in Chinese and English', async () => {
