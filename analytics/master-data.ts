@@ -24,15 +24,18 @@ export async function countRows(warehouse: Warehouse, table: MasterDataTable): P
   return Number(row?.n ?? 0);
 }
 
-const STORE_TIMEZONES = `SELECT store_id, timezone FROM stores FINAL WHERE timezone != ''`;
+const STORE_ZONES = `SELECT store_id, timezone FROM stores FINAL`;
+
+/** Every registered store, and the zone of each that names one of its own (the others keep the platform zone). */
+async function readStoreZones(warehouse: Warehouse): Promise<{ registered: Set<string>; zones: Map<string, string> }> {
+  const rows = await warehouse.query<{ store_id: string; timezone: string }>(STORE_ZONES);
+  return { registered: new Set(rows.map((r) => r.store_id)), zones: new Map(rows.filter((r) => r.timezone !== '').map((r) => [r.store_id, r.timezone])) };
+}
 
 /** The stores that name a time zone of their own (the others keep the platform zone), by store id. */
 export async function storeTimezones(warehouse: Warehouse): Promise<Map<string, string>> {
-  const rows = await warehouse.query<{ store_id: string; timezone: string }>(STORE_TIMEZONES);
-  return new Map(rows.map((r) => [r.store_id, r.timezone]));
+  return (await readStoreZones(warehouse)).zones;
 }
-
-const ALL_STORE_ZONES = `SELECT store_id, timezone FROM stores FINAL`;
 
 /**
  * The stores' time zones as this process last read them, for a reader on every batch (the warehouse sink; a read
@@ -68,12 +71,11 @@ export class StoreZones {
     const upserts = storeUpserts.get(this.warehouse) ?? 0;
     const at = this.now();
     const read = ++this.reads;
-    const rows = await this.warehouse.query<{ store_id: string; timezone: string }>(ALL_STORE_ZONES);
-    const zones = new Map(rows.filter((r) => r.timezone !== '').map((r) => [r.store_id, r.timezone]));
+    const { registered, zones } = await readStoreZones(this.warehouse);
     // Two reads may overlap (scans and orders batches): the one started last is kept.
     if (read > this.newestRead) {
       this.newestRead = read;
-      this.registered = new Set(rows.map((r) => r.store_id));
+      this.registered = registered;
       this.zones = zones;
       this.readAt = at;
       this.readUpserts = upserts;
