@@ -3,11 +3,10 @@ import type { Alert } from '../analytics/alerts/model.ts';
 import { storeTimezones } from '../analytics/master-data.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
-import { closeScopes } from './calendar.ts';
-import { waitForConsumers, type EventLog } from './event-log.ts';
+import { closeScopes } from '../analytics/alerts/scope.ts';
+import { waitForConsumers, type EventLog } from './log/event-log.ts';
 import { alertChanges } from './metrics.ts';
-import { EVENT_TOPICS } from './topics.ts';
-import { SINK_GROUP } from './workers/warehouse-sink.ts';
+import { EVENT_TOPICS, SINK_GROUP } from './log/topics.ts';
 
 /**
  * Runs the alert rules and tells the rest of the platform: every new or changed alert is published on `alerts`

@@ -1,7 +1,7 @@
 import { deadLettersByIds } from '../analytics/dead-letters.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
-import type { EventLog } from './event-log.ts';
-import { TOPICS, type Topic } from './topics.ts';
+import type { DeliveredRecord, EventLog } from './log/event-log.ts';
+import { TOPICS, type DeadLetter, type Topic } from './log/topics.ts';
 
 export interface ReplayOutcome {
   replayed: string[];
@@ -27,4 +27,16 @@ export async function replayDeadLetters(
     await log.publish(letter.topic as Topic, [{ key, value }]);
   }
   return { replayed: [...found], not_found: ids.filter((id) => !found.has(id)) };
+}
+
+/** The dead letter of a record a consumer could not handle, with the reason a person reads to fix it. */
+export function deadLetterFor(record: DeliveredRecord, reason: string): DeadLetter {
+  return {
+    // Derived from the log position, so a re-delivered batch dead-letters the same id (stored once).
+    dead_letter_id: `${record.topic}:${record.partition}:${record.offset}`,
+    topic: record.topic,
+    reason,
+    record: record.value,
+    failed_at: new Date().toISOString(),
+  };
 }

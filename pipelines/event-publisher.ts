@@ -1,8 +1,8 @@
 import { existingEventIds } from '../analytics/events.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
-import type { EventLog } from './event-log.ts';
+import type { EventLog } from './log/event-log.ts';
 import { RecentIds } from './recent-ids.ts';
-import { EVENT_STREAMS, type EventStream } from './topics.ts';
+import { EVENT_STREAMS, type EventStream } from './log/topics.ts';
 
 interface EventRow {
   event_id: string;

@@ -8,7 +8,7 @@ import { decodePhoto } from './image.ts';
 import { PriceReader, parsePrice } from './prices.ts';
 import { assessQuality, tiltReason } from './quality.ts';
 import { SkuMatcher } from './recognize.ts';
-import type { Bbox, ShelfAnalysis } from './shelf-analysis.ts';
+import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
 import { assignRows, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
 
 export interface AnalyzedPhoto {

@@ -1,4 +1,4 @@
-import type { RetakeReason } from './shelf-analysis.ts';
+import type { RetakeReason } from '../contracts/shelf-analysis.ts';
 
 export interface QualityReport {
   /** Variance of the Laplacian of the greyscale image: low = no sharp edges = blurred. */

@@ -1,3 +1,4 @@
+import { addDays, dayRange, oneYearEarlier } from '../../lib/days.ts';
 import { dormantCustomers, type OrderHistory } from '../rules/dormant.ts';
 import { effectivePrices, priceKey } from '../effective-prices.ts';
 import { isPriceGap, priceGap } from '../rules/price-gap.ts';
@@ -227,21 +228,7 @@ async function productsBySku(warehouse: Warehouse): Promise<Map<string, ProductI
 
 function series(rows: { day: string; units: number }[], from: string, days: number): { date: string; units: number }[] {
   const byDay = new Map(rows.map((r) => [r.day, r.units]));
-  const start = Date.parse(`${from}T00:00:00Z`);
-  return Array.from({ length: days }, (_, i) => {
-    const date = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
-    return { date, units: byDay.get(date) ?? 0 };
-  });
-}
-
-function shiftDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-function oneYearEarlier(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCFullYear(d.getUTCFullYear() - 1);
-  return d.toISOString().slice(0, 10);
+  return dayRange(from, addDays(from, days - 1)).map((date) => ({ date, units: byDay.get(date) ?? 0 }));
 }
 
 /** zero_sale, out_of_stock and no_data for the day, plus the stock/no-data slots whose problem ended. */
@@ -269,7 +256,7 @@ async function stockFindings({ warehouse, asOf, thresholds, timezone, scope, sto
       territory: store.territory,
       category: '',
       severity: 'high',
-      evidence: { window: { from: shiftDays(asOf, 1 - thresholds.zeroSaleWindowDays), to: asOf, days: thresholds.zeroSaleWindowDays } },
+      evidence: { window: { from: addDays(asOf, 1 - thresholds.zeroSaleWindowDays), to: asOf, days: thresholds.zeroSaleWindowDays } },
       assignee: storeManager(store, storeId),
       ...noDataTexts({ storeName: store.name, days: thresholds.zeroSaleWindowDays }),
     });
@@ -308,7 +295,7 @@ async function stockFindings({ warehouse, asOf, thresholds, timezone, scope, sto
 
   const onHand = new Map<string, number>();
   const history = new Map<string, { day: string; units: number }[]>();
-  const seriesFrom = shiftDays(asOf, -27);
+  const seriesFrom = addDays(asOf, -27);
   if (candidates.length > 0) {
     for (const r of await warehouse.query<{ store_id: string; sku: string; on_hand: number }>(ON_HAND_AT_CLOSE, {
       as_of: asOf,
@@ -319,7 +306,7 @@ async function stockFindings({ warehouse, asOf, thresholds, timezone, scope, sto
     }
     // From the earliest baseline start (the longest window) or the evidence start, whichever is earlier.
     const longest = Math.max(...candidates.map((c) => c.windowDays));
-    const from = [seriesFrom, shiftDays(asOf, 1 - longest - thresholds.baselineDays)].sort()[0]!;
+    const from = [seriesFrom, addDays(asOf, 1 - longest - thresholds.baselineDays)].sort()[0]!;
     for (const r of await warehouse.query<{ store_id: string; sku: string; date: string; units: number }>(PAIR_DAYS, {
       as_of: asOf,
       from,
@@ -332,13 +319,13 @@ async function stockFindings({ warehouse, asOf, thresholds, timezone, scope, sto
     }
   }
 
-  const lastYearFrom = shiftDays(oneYearEarlier(asOf), -27);
+  const lastYearFrom = addDays(oneYearEarlier(asOf), -27);
   for (const c of candidates) {
     const key = pairKey(c);
     const known = onHand.get(key);
     const rows = history.get(key) ?? [];
-    const windowFrom = shiftDays(asOf, 1 - c.windowDays);
-    const baselineFrom = shiftDays(windowFrom, -thresholds.baselineDays);
+    const windowFrom = addDays(asOf, 1 - c.windowDays);
+    const baselineFrom = addDays(windowFrom, -thresholds.baselineDays);
     const baselineUnits = rows.reduce((n, r) => (r.day >= baselineFrom && r.day < windowFrom ? n + r.units : n), 0);
     const decision = decideZeroSale(
       { storeId: c.store_id, sku: c.sku, windowDays: c.windowDays, baselineUnits, onHand: known ?? null },

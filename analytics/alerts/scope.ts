@@ -22,3 +22,28 @@ export function inScope(scope: StoreScope): (storeId: string) => boolean {
   const except = new Set(scope.except ?? []);
   return (storeId) => (only === undefined || only.has(storeId)) && !except.has(storeId);
 }
+
+/** The stores one daily close covers: those of one time zone. */
+export interface CloseScope extends StoreScope {
+  timezone: string;
+}
+
+/**
+ * One close per time zone in use: the platform zone covers every store that names no other zone (and stores not
+ * registered yet), each other zone its own stores. A chain in one zone gets one close over every store.
+ */
+export function closeScopes(storeZones: ReadonlyMap<string, string>, platformZone: string): CloseScope[] {
+  const byZone = new Map<string, string[]>();
+  for (const [storeId, zone] of storeZones) {
+    if (zone === '' || zone === platformZone) continue;
+    const members = byZone.get(zone);
+    if (members) members.push(storeId);
+    else byZone.set(zone, [storeId]);
+  }
+  if (byZone.size === 0) return [{ timezone: platformZone }];
+  const elsewhere = [...byZone.values()].flat().sort();
+  return [
+    { timezone: platformZone, except: elsewhere },
+    ...[...byZone].sort(([a], [b]) => a.localeCompare(b)).map(([timezone, members]) => ({ timezone, stores: members.sort() })),
+  ];
+}

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Warehouse } from '../warehouse.ts';
+import { addDays, daysBetween } from '../../lib/days.ts';
 
 export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales'] as const;
 export type MapMetric = (typeof MAP_METRICS)[number];
@@ -154,10 +155,6 @@ export type StoreKpis = Static<typeof StoreKpisSchema>;
 export type TerritoryKpis = Static<typeof TerritoryKpisSchema>;
 export type MapView = Static<typeof MapViewSchema>;
 
-export function shift(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 const change = (now: number, before: number, hasBase: boolean) => (hasBase && before > 0 ? Number((now / before - 1).toFixed(4)) : null);
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -195,8 +192,8 @@ export async function latestSalesDay(warehouse: Warehouse): Promise<string> {
 
 /** The KPI period: from/to as asked, else the 28 days up to the latest sales day. */
 export async function kpiPeriod(warehouse: Warehouse, from: string | undefined, to: string | undefined): Promise<{ from: string; to: string }> {
-  const end = to ?? (from ? shift(from, 27) : await latestSalesDay(warehouse));
-  return { from: from ?? shift(end, -27), to: end };
+  const end = to ?? (from ? addDays(from, 27) : await latestSalesDay(warehouse));
+  return { from: from ?? addDays(end, -27), to: end };
 }
 
 export interface MapRequest {
@@ -213,7 +210,7 @@ export interface MapRequest {
 export async function mapView(warehouse: Warehouse, request: MapRequest): Promise<MapView> {
   const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
   const rows = await warehouse.query<StoreKpiRow>(STORE_KPIS, { from, to, timezone: request.timezone, stores: request.storeIds ?? [] });
-  const len = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+  const len = daysBetween(from, to) + 1;
   const onHandBy = new Map<string, number>();
 
   const storeKpis: StoreKpis[] = rows.map((r) => {
@@ -285,8 +282,8 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
     unit: METRIC_UNITS[request.metric],
     from,
     to,
-    previous: { from: shift(from, -len), to: shift(from, -1) },
-    last_year: { from: shift(from, -364), to: shift(to, -364) },
+    previous: { from: addDays(from, -len), to: addDays(from, -1) },
+    last_year: { from: addDays(from, -364), to: addDays(to, -364) },
     stores: storeKpis,
     territories: territories.sort((a, b) => a.territory.localeCompare(b.territory)),
   };

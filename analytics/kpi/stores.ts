@@ -3,7 +3,8 @@ import type { Alert } from '../alerts/model.ts';
 import { effectivePrices, priceKey } from '../effective-prices.ts';
 import { priceGap } from '../rules/price-gap.ts';
 import type { Warehouse } from '../warehouse.ts';
-import { kpiPeriod, latestSalesDay, mapView, shift } from './map.ts';
+import { kpiPeriod, latestSalesDay, mapView } from './map.ts';
+import { addDays, dayRange } from '../../lib/days.ts';
 
 const STORE_LIST = `
   SELECT store_id, name, city, territory, lat, lon FROM stores FINAL
@@ -196,13 +197,6 @@ export interface SkuTrend {
   last_year: { date: string; units: number }[];
 }
 
-/** Consecutive days from..to inclusive. */
-function daysBetween(from: string, to: string): string[] {
-  const days: string[] = [];
-  for (let d = from; d <= to; d = shift(d, 1)) days.push(d);
-  return days;
-}
-
 /**
  * One SKU at one store, day by day: units, revenue and the stock on hand (the latest count up to that day, carried
  * forward; null before the first count), and the same weekdays a year earlier (364 days back).
@@ -212,22 +206,22 @@ export async function skuTrend(
   request: { storeId: string; sku: string; days: number; to?: string | undefined; timezone: string },
 ): Promise<SkuTrend> {
   const to = request.to ?? (await latestSalesDay(warehouse));
-  const from = shift(to, -(request.days - 1));
+  const from = addDays(to, -(request.days - 1));
   const base = { store_id: request.storeId, sku: request.sku, timezone: request.timezone };
   const [sales, salesLy, counts] = await Promise.all([
     warehouse.query<{ date: string; units: number; revenue: number }>(SKU_DAILY, { ...base, from, to }),
-    warehouse.query<{ date: string; units: number; revenue: number }>(SKU_DAILY, { ...base, from: shift(from, -364), to: shift(to, -364) }),
+    warehouse.query<{ date: string; units: number; revenue: number }>(SKU_DAILY, { ...base, from: addDays(from, -364), to: addDays(to, -364) }),
     warehouse.query<{ date: string; on_hand: number }>(SKU_COUNTS, { ...base, to }),
   ]);
   const salesBy = new Map(sales.map((s) => [s.date, s]));
   const lyBy = new Map(salesLy.map((s) => [s.date, s.units]));
   let onHand: number | null = null;
   let c = 0;
-  const series = daysBetween(from, to).map((date) => {
+  const series = dayRange(from, to).map((date) => {
     while (c < counts.length && counts[c]!.date <= date) onHand = counts[c++]!.on_hand;
     const day = salesBy.get(date);
     return { date, units: day?.units ?? 0, revenue: round(day?.revenue ?? 0, 2), on_hand: onHand };
   });
-  const lastYear = salesLy.length === 0 ? [] : daysBetween(shift(from, -364), shift(to, -364)).map((date) => ({ date, units: lyBy.get(date) ?? 0 }));
+  const lastYear = salesLy.length === 0 ? [] : dayRange(addDays(from, -364), addDays(to, -364)).map((date) => ({ date, units: lyBy.get(date) ?? 0 }));
   return { store_id: request.storeId, sku: request.sku, from, to, series, last_year: lastYear };
 }

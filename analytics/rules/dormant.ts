@@ -1,3 +1,4 @@
+import { daysBetween } from '../../lib/days.ts';
 /** A customer (store) with its order history. */
 export interface OrderHistory {
   storeId: string;
@@ -12,10 +13,6 @@ export interface DormantCustomer extends OrderHistory {
   daysSinceLastOrder: number;
   /** 1 = the most valuable dormant customer by historical margin. */
   rank: number;
-}
-
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 /** Stores that ordered before and placed no order in the last `afterDays` days (as_of included), by margin. */

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { CompetitorObservation } from '../../analytics/alerts/evaluate.ts';
 import type { AlertService } from '../alert-service.ts';
-import { localDay, previousDay } from '../calendar.ts';
-import type { EventLog, Subscription } from '../event-log.ts';
-import { CompetitorPriceRecord } from '../records.ts';
+import { localDay, previousDay } from '../../lib/days.ts';
+import type { EventLog, Subscription } from '../log/event-log.ts';
+import { CompetitorPriceRecord } from '../../contracts/records.ts';
 import { recordCheck } from '../validate.ts';
+import { ALERT_ENGINE_GROUP } from '../log/topics.ts';
 
-export const ALERT_ENGINE_GROUP = 'alert-engine';
 const checkPrice = recordCheck(CompetitorPriceRecord);
 
 export interface AlertEngineOptions {

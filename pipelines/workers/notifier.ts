@@ -4,10 +4,9 @@ import type { Logger } from 'pino';
 import { presentAlert } from '../../analytics/alerts-read.ts';
 import type { Alert } from '../../analytics/alerts/model.ts';
 import type { AlertBus } from '../alert-bus.ts';
-import type { EventLog, Subscription } from '../event-log.ts';
-import type { DeadLetter } from '../topics.ts';
+import type { EventLog, Subscription } from '../log/event-log.ts';
+import { NOTIFIER_GROUP, type DeadLetter } from '../log/topics.ts';
 
-export const NOTIFIER_GROUP = 'notifier';
 
 export interface WebhookOptions {
   urls: string[];

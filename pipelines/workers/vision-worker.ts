@@ -6,16 +6,16 @@ import type { Warehouse } from '../../analytics/warehouse.ts';
 import { analyzeShelfPhoto, type VisionModels } from '../../vision/analyze.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
 import { analyzeOffThread } from '../../vision/photo-threads.ts';
-import type { ShelfAnalysis } from '../../vision/shelf-analysis.ts';
-import type { EventLog, Subscription } from '../event-log.ts';
+import type { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
+import type { EventLog, Subscription } from '../log/event-log.ts';
 import type { EventPublisher } from '../event-publisher.ts';
 import { photoAnalysis } from '../metrics.ts';
 import type { PhotoStore } from '../photo-store.ts';
-import { PhotoRecord } from '../records.ts';
+import { PhotoRecord } from '../../contracts/records.ts';
 import { recordCheck } from '../validate.ts';
-import { deadLetterFor } from './warehouse-sink.ts';
+import { deadLetterFor } from '../dead-letters.ts';
+import { VISION_GROUP } from '../log/topics.ts';
 
-export const VISION_GROUP = 'vision-worker';
 const checkPhoto = recordCheck(PhotoRecord);
 
 export interface PhotoResultDeps {

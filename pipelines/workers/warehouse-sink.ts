@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import { existingEventIds, insertDeadLetters, insertEvents, type EventTable } from '../../analytics/events.ts';
 import { StoreZones } from '../../analytics/master-data.ts';
 import { WarehouseError, type Row, type Warehouse } from '../../analytics/warehouse.ts';
-import { localDay } from '../calendar.ts';
-import type { DeliveredRecord, EventLog, Subscription } from '../event-log.ts';
+import { localDay } from '../../lib/days.ts';
+import type { DeliveredRecord, EventLog, Subscription } from '../log/event-log.ts';
 import { sinkRows } from '../metrics.ts';
 import { RecentIds } from '../recent-ids.ts';
-import { EVENT_STREAMS, type DeadLetter, type EventStream, type Topic } from '../topics.ts';
+import { deadLetterFor } from '../dead-letters.ts';
+import { EVENT_STREAMS, SINK_GROUP, type DeadLetter, type Topic } from '../log/topics.ts';
 import { recordCheck, type RecordCheck } from '../validate.ts';
 
-export const SINK_GROUP = 'warehouse-sink';
 
 export interface SinkOptions {
   /** Insert when this many records are waiting… */
@@ -51,17 +51,6 @@ async function rowTexts(zones: StoreZones, table: EventTable, items: readonly Ca
     if (zone === undefined) return text;
     return `${text.slice(0, text.lastIndexOf('}'))},"local_day":"${localDay(items[i]!.time, zone)}"}`;
   });
-}
-
-export function deadLetterFor(record: DeliveredRecord, reason: string): DeadLetter {
-  return {
-    // Derived from the log position, so a re-delivered batch dead-letters the same id (stored once).
-    dead_letter_id: `${record.topic}:${record.partition}:${record.offset}`,
-    topic: record.topic,
-    reason,
-    record: record.value,
-    failed_at: new Date().toISOString(),
-  };
 }
 
 /**

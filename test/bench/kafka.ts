@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { openWarehouse } from '../../analytics/open-warehouse.ts';
-import { KafkaLog } from '../../pipelines/kafka-log.ts';
-import { SINK_GROUP, startWarehouseSink } from '../../pipelines/workers/warehouse-sink.ts';
+import { KafkaLog } from '../../pipelines/log/kafka-log.ts';
+import { SINK_GROUP } from '../../pipelines/log/topics.ts';
+import { startWarehouseSink } from '../../pipelines/workers/warehouse-sink.ts';
 import { startMockCluster } from '../kafka/mock-cluster.ts';
 
 const ROWS = 200_000;

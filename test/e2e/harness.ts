@@ -4,16 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadDemoIfEmpty } from '../../analytics/demo/load.ts';
+import { loadDemoIfEmpty } from '../../synthetic/demo-load.ts';
 import { startServer, type Server } from '../../bin/server.ts';
-import { WEB_BUILD_DIR } from '../../ingest/routes/web-app.ts';
+import { WEB_BUILD_DIR } from '../../api/routes/web-app.ts';
 import { loadConfig } from '../../pipelines/config.ts';
-import { photographDemoShelves, type DemoShelves } from '../../pipelines/demo-shelves.ts';
+import { photographDemoShelves, type DemoShelves } from '../../synthetic/demo-shelves.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { countRows } from '../../analytics/master-data.ts';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
-export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+export const ARTIFACTS = fileURLToPath(new URL('../artifacts', import.meta.url));
 
 export interface WebHarness {
   server: Server;

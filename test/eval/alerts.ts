@@ -4,12 +4,12 @@ import path from 'node:path';
 import { evaluateDay } from '../../analytics/alerts/evaluate.ts';
 import { openAlerts } from '../../analytics/alerts/store.ts';
 import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
-import { loadGroundTruth } from '../../analytics/demo/ground-truth.ts';
+import { loadGroundTruth } from '../../synthetic/ground-truth.ts';
 import { migrate } from '../../analytics/migrate.ts';
 import { DEFAULT_THRESHOLDS } from '../../analytics/rules/thresholds.ts';
 
 /**
- * `npm run eval:alerts`: loads a chain with known problems and traps (analytics/demo/ground-truth.ts), runs the
+ * `npm run eval:alerts`: loads a chain with known problems and traps (synthetic/ground-truth.ts), runs the
  * daily close and prints precision and recall per alert type as JSON.
  */
 const TYPES = ['zero_sale', 'out_of_stock', 'no_data', 'price_gap', 'dormant_customer'] as const;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../analytics/alerts/model.ts';
-import type { Subscription } from '../../pipelines/event-log.ts';
+import type { Subscription } from '../../pipelines/log/event-log.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

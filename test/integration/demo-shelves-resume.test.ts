@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoChain } from '../../analytics/demo/chain.ts';
+import { demoChain } from '../../synthetic/chain.ts';
 import { upsertMasterData } from '../../analytics/master-data.ts';
-import { finishDemoShelves, planDemoShelves, type DemoShelves } from '../../pipelines/demo-shelves.ts';
+import { finishDemoShelves, planDemoShelves, type DemoShelves } from '../../synthetic/demo-shelves.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

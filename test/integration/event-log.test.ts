@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedLog } from '../../pipelines/embedded-log.ts';
-import { waitForConsumers, type DeliveredRecord, type EventLog } from '../../pipelines/event-log.ts';
-import { KafkaLog } from '../../pipelines/kafka-log.ts';
+import { EmbeddedLog } from '../../pipelines/log/embedded-log.ts';
+import { waitForConsumers, type DeliveredRecord, type EventLog } from '../../pipelines/log/event-log.ts';
+import { KafkaLog } from '../../pipelines/log/kafka-log.ts';
 import { testBrokers, type TestBrokers } from '../kafka/brokers.ts';
 
 const run = `run${Date.now().toString(36)}`;

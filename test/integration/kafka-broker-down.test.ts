@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForConsumers } from '../../pipelines/event-log.ts';
-import { KafkaLog } from '../../pipelines/kafka-log.ts';
+import { waitForConsumers } from '../../pipelines/log/event-log.ts';
+import { KafkaLog } from '../../pipelines/log/kafka-log.ts';
 import { startMockCluster, type MockCluster } from '../kafka/mock-cluster.ts';
 
 let cluster: MockCluster;

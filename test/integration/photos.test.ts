@@ -5,12 +5,13 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../../analytics/dead-letters.ts';
 import { savePhoto } from '../../analytics/photos.ts';
-import { buildApp } from '../../ingest/app.ts';
-import { Authority } from '../../ingest/auth.ts';
-import { photoRoutes } from '../../ingest/routes/photos.ts';
-import { waitForConsumers } from '../../pipelines/event-log.ts';
+import { buildApp } from '../../api/app.ts';
+import { Authority } from '../../api/auth.ts';
+import { photoRoutes } from '../../api/routes/photos.ts';
+import { waitForConsumers } from '../../pipelines/log/event-log.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
-import { startVisionWorker, VISION_GROUP } from '../../pipelines/workers/vision-worker.ts';
+import { VISION_GROUP } from '../../pipelines/log/topics.ts';
+import { startVisionWorker } from '../../pipelines/workers/vision-worker.ts';
 import { renderShelf } from '../../vision/render.ts';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planogramOf } from '../../analytics/planograms.ts';
-import { demoPlanogram, demoRenderOptions } from '../../pipelines/demo-shelves.ts';
+import { demoPlanogram, demoRenderOptions } from '../../synthetic/demo-shelves.ts';
 import { renderShelf } from '../../vision/render.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

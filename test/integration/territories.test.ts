@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TERRITORY_GEOJSON_BYTES } from '../../ingest/routes/territories.ts';
+import { MAX_TERRITORY_GEOJSON_BYTES } from '../../api/routes/territories.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

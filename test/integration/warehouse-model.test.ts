@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectivePrices, priceKey } from '../../analytics/effective-prices.ts';
-import type { DeliveredRecord } from '../../pipelines/event-log.ts';
+import type { DeliveredRecord } from '../../pipelines/log/event-log.ts';
 import { sinkEvents } from '../../pipelines/workers/warehouse-sink.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

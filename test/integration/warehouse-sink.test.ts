@@ -6,7 +6,7 @@ import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
 import { StoreZones, upsertMasterData } from '../../analytics/master-data.ts';
 import { migrate } from '../../analytics/migrate.ts';
 import { WarehouseError, type Warehouse } from '../../analytics/warehouse.ts';
-import type { DeliveredRecord } from '../../pipelines/event-log.ts';
+import type { DeliveredRecord } from '../../pipelines/log/event-log.ts';
 import { RecentIds } from '../../pipelines/recent-ids.ts';
 import { sinkEvents } from '../../pipelines/workers/warehouse-sink.ts';
 

@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, type Server } from '../../bin/server.ts';
 import { loadConfig } from '../../pipelines/config.ts';
-import { SINK_GROUP } from '../../pipelines/workers/warehouse-sink.ts';
-import { EVENT_TOPICS } from '../../pipelines/topics.ts';
-import { waitForConsumers } from '../../pipelines/event-log.ts';
+import { EVENT_TOPICS, SINK_GROUP } from '../../pipelines/log/topics.ts';
+import { waitForConsumers } from '../../pipelines/log/event-log.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 

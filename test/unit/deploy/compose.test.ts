@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig, ROLES } from '../../../pipelines/config.ts';
-import { TOPICS } from '../../../pipelines/topics.ts';
+import { TOPICS } from '../../../pipelines/log/topics.ts';
 
 interface Service {
   image?: string;

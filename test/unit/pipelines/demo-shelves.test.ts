@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoBays, demoPlanogram, demoRenderOptions } from '../../../pipelines/demo-shelves.ts';
+import { demoBays, demoPlanogram, demoRenderOptions } from '../../../synthetic/demo-shelves.ts';
 import { CATALOG } from '../../../vision/catalog.ts';
 import { planogramCompliance, type PlacedProduct } from '../../../vision/shelf.ts';
 

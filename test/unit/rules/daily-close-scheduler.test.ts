@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { AlertService } from '../../../pipelines/alert-service.ts';
-import type { EventLog } from '../../../pipelines/event-log.ts';
+import type { EventLog } from '../../../pipelines/log/event-log.ts';
 import { inScope } from '../../../analytics/alerts/scope.ts';
-import { closeScopes, LocalDays, localDay, previousDay } from '../../../pipelines/calendar.ts';
+import { closeScopes } from '../../../analytics/alerts/scope.ts';
+import { LocalDays, localDay, previousDay } from '../../../lib/days.ts';
 import { startAlertEngine } from '../../../pipelines/workers/alert-engine.ts';
 
 /** An event log that delivers nothing: the scheduler is what is under test. */

@@ -25,5 +25,5 @@ export interface OutlineUpload {
 }
 
 export const OUTLINES_PATH = '/v1/territories/geojson';
-/** The server's limit (ingest/routes/territories.ts), checked here too so a large file fails before it is sent. */
+/** The server's limit (api/routes/territories.ts), checked here too so a large file fails before it is sent. */
 export const MAX_OUTLINE_BYTES = 10 * 1024 * 1024;

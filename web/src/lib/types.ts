@@ -11,4 +11,4 @@ export interface DailyUnits {
 }
 
 // A photo as POST /v1/photos and GET /v1/photos/:id answer it, typed by the routes' response schema.
-export type { PhotoAnalysis } from '../../../pipelines/records.ts';
+export type { PhotoAnalysis } from '../../../contracts/records.ts';

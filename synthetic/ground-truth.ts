@@ -1,8 +1,9 @@
-import { upsertMasterData } from '../master-data.ts';
-import type { RuleThresholds } from '../rules/thresholds.ts';
-import type { Row, Warehouse } from '../warehouse.ts';
+import { upsertMasterData } from '../analytics/master-data.ts';
+import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
+import type { Row, Warehouse } from '../analytics/warehouse.ts';
 import { generateDailyScans, type PairPlan } from './history.ts';
-import { pick, seededRandom } from '../../lib/seeded-random.ts';
+import { pick, seededRandom } from '../lib/seeded-random.ts';
+import { addDays } from '../lib/days.ts';
 
 /**
  * A chain with known answers for `npm run eval:alerts`, shaped unlike the demo (300 stores × 200 SKUs, 60 days of
@@ -21,10 +22,6 @@ export interface GroundTruth {
 const CATEGORIES = ['生鲜', '酒水', '冷冻', '烘焙', '母婴', '宠物'];
 /** The category with a longer zero-sale window (configured per category). */
 const LONG_WINDOW_CATEGORY = '母婴';
-
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 const cents = (price: number) => Math.round(price * 100);
 

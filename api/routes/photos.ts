@@ -5,14 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import { storeRecord } from '../../analytics/kpi/stores.ts';
 import { photoById, type StoredPhoto } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import type { EventLog } from '../../pipelines/event-log.ts';
+import type { EventLog } from '../../pipelines/log/event-log.ts';
 import type { EventPublisher } from '../../pipelines/event-publisher.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
-import { PhotoAnalysis, type PhotoRecord } from '../../pipelines/records.ts';
+import { PhotoAnalysis, type PhotoRecord } from '../../contracts/records.ts';
 import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from '../../pipelines/workers/vision-worker.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
 import { PhotoQueueFullError } from '../../vision/photo-threads.ts';
-import { ShelfAnalysis } from '../../vision/shelf-analysis.ts';
+import { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
 import { reaches, type Principal, type UserRole } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
 

@@ -1,9 +1,8 @@
 /**
- * Store-local calendar days. A store names its IANA time zone (stores.timezone) or takes the platform zone; the
- * sink writes each sale's and order's local day, and the scheduler closes each zone's day after its own midnight.
+ * Calendar days as YYYY-MM-DD texts: arithmetic on them, and store-local days of instants. A store names its IANA
+ * time zone (stores.timezone) or takes the platform zone; the sink writes each sale's and order's local day, and the
+ * scheduler closes each zone's day after its own midnight.
  */
-
-import type { StoreScope } from '../analytics/alerts/scope.ts';
 
 const QUARTER_HOUR_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
@@ -73,8 +72,34 @@ export function localDay(at: Date | number, timezone: string): string {
   return calendar.day(typeof at === 'number' ? at : at.getTime(), timezone);
 }
 
+const dayNumber = (day: string): number => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+const dayText = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** The day `days` after `day` (before it when negative). */
+export function addDays(day: string, days: number): string {
+  return dayText(dayNumber(day) + days);
+}
+
 export function previousDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS).toISOString().slice(0, 10);
+  return addDays(day, -1);
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round(dayNumber(to) - dayNumber(from));
+}
+
+/** Every day from `from` to `to`, both included. */
+export function dayRange(from: string, to: string): string[] {
+  const start = dayNumber(from);
+  return Array.from({ length: Math.max(0, daysBetween(from, to) + 1) }, (_, i) => dayText(start + i));
+}
+
+/** The same calendar day a year earlier (29 February becomes 1 March). */
+export function oneYearEarlier(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() - 1);
+  return d.toISOString().slice(0, 10);
 }
 
 /** Whether the runtime knows this IANA time zone name. */
@@ -86,29 +111,4 @@ export function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The stores one daily close covers: those of one time zone. */
-export interface CloseScope extends StoreScope {
-  timezone: string;
-}
-
-/**
- * One close per time zone in use: the platform zone covers every store that names no other zone (and stores not
- * registered yet), each other zone its own stores. A chain in one zone gets one close over every store.
- */
-export function closeScopes(storeZones: ReadonlyMap<string, string>, platformZone: string): CloseScope[] {
-  const byZone = new Map<string, string[]>();
-  for (const [storeId, zone] of storeZones) {
-    if (zone === '' || zone === platformZone) continue;
-    const members = byZone.get(zone);
-    if (members) members.push(storeId);
-    else byZone.set(zone, [storeId]);
-  }
-  if (byZone.size === 0) return [{ timezone: platformZone }];
-  const elsewhere = [...byZone.values()].flat().sort();
-  return [
-    { timezone: platformZone, except: elsewhere },
-    ...[...byZone].sort(([a], [b]) => a.localeCompare(b)).map(([timezone, members]) => ({ timezone, stores: members.sort() })),
-  ];
 }

@@ -1,6 +1,6 @@
 import { scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../../../ingest/passwords.ts';
+import { hashPassword, verifyPassword } from '../../../api/passwords.ts';
 
 describe('password hashes', () => {
   it('are salted scrypt hashes that verify the password and nothing else', async () => {

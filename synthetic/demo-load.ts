@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { evaluateDay, type EvaluationSummary } from '../alerts/evaluate.ts';
-import { countRows, upsertMasterData } from '../master-data.ts';
-import type { RuleThresholds } from '../rules/thresholds.ts';
-import type { Warehouse } from '../warehouse.ts';
+import { evaluateDay, type EvaluationSummary } from '../analytics/alerts/evaluate.ts';
+import { countRows, upsertMasterData } from '../analytics/master-data.ts';
+import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
+import type { Warehouse } from '../analytics/warehouse.ts';
 import { demoChain } from './chain.ts';
 import { generateHistory, type DemoStory } from './history.ts';
+import { previousDay } from '../lib/days.ts';
 
 export interface DemoOptions {
   timezone: string;
@@ -15,7 +16,7 @@ export interface DemoOptions {
 
 function yesterday(timezone: string): string {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-  return new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return previousDay(today);
 }
 
 export interface DemoLoad {
@@ -29,7 +30,7 @@ export interface DemoLoad {
 /**
  * Loads the demo chain on first start (an empty warehouse): master data, 420 days of history up to yesterday with
  * injected problems, and the daily close of yesterday so the inbox has its alerts. A warehouse with stores is left alone.
- * The shelf photos come after (pipelines/demo-shelves.ts: photos are analysed outside analytics) and close the day again.
+ * The shelf photos come after (synthetic/demo-shelves.ts: photos are analysed outside analytics) and close the day again.
  */
 export async function loadDemoIfEmpty(warehouse: Warehouse, logger: Logger, options: DemoOptions): Promise<DemoLoad | undefined> {
   if ((await countRows(warehouse, 'stores')) > 0) return undefined;

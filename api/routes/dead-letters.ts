@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { listDeadLetters } from '../../analytics/dead-letters.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { replayDeadLetters } from '../../pipelines/dead-letters.ts';
-import type { EventLog } from '../../pipelines/event-log.ts';
+import type { EventLog } from '../../pipelines/log/event-log.ts';
 
 export interface DeadLetterDeps {
   warehouse: Warehouse;

@@ -1,6 +1,6 @@
 import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ShelfAnalysis } from '../vision/shelf-analysis.ts';
-import { isTimeZone } from './calendar.ts';
+import { ShelfAnalysis } from './shelf-analysis.ts';
+import { isTimeZone } from '../lib/days.ts';
 
 // ISO-8601 with an explicit offset: a POS timestamp without one cannot be placed on the store's calendar.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;

@@ -1,6 +1,7 @@
-import type { Row, Warehouse } from '../warehouse.ts';
+import type { Row, Warehouse } from '../analytics/warehouse.ts';
 import type { DemoChain } from './chain.ts';
-import { pick, seededRandom } from '../../lib/seeded-random.ts';
+import { pick, seededRandom } from '../lib/seeded-random.ts';
+import { addDays } from '../lib/days.ts';
 
 /** What was injected into the demo history, so a person (and the tests) know which alerts to expect. */
 export interface DemoStory {
@@ -76,10 +77,6 @@ export async function generateDailyScans(
   } finally {
     await warehouse.command('DROP TABLE IF EXISTS demo_rates');
   }
-}
-
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /**

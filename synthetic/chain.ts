@@ -1,5 +1,5 @@
-import type { Row } from '../warehouse.ts';
-import { pick, seededRandom } from '../../lib/seeded-random.ts';
+import type { Row } from '../analytics/warehouse.ts';
+import { pick, seededRandom } from '../lib/seeded-random.ts';
 
 /** East China cities with real coordinates, grouped into the chain's sales territories. */
 export const CITIES = [

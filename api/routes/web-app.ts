@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, notFound } from '../errors.ts';
 
-export const WEB_BUILD_DIR = fileURLToPath(new URL('../../web/build/', import.meta.url));
+export const WEB_BUILD_DIR = fileURLToPath(new URL('../../web/build', import.meta.url));
 
 /** Paths that belong to the API and operations: an unknown GET there is a JSON 404, never the app's HTML. */
 const SERVER_PREFIXES = ['/v1', '/docs', '/healthz', '/readyz', '/metrics'];

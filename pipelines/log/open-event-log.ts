@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
 import { EmbeddedLog } from './embedded-log.ts';
 import type { EventLog } from './event-log.ts';
 import type { KafkaLogger } from './kafka-log.ts';

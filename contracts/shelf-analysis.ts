@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * The shelf analysis of one photo as one TypeBox schema: the TypeScript type the pipeline builds, the JSON kept in
- * photos.analysis and (with the upload's own fields, pipelines/records.ts PhotoAnalysis) the photo routes' answer.
+ * photos.analysis and (with the upload's own fields, contracts/records.ts PhotoAnalysis) the photo routes' answer.
  */
 
 const Bbox = Type.Tuple([Type.Integer(), Type.Integer(), Type.Integer(), Type.Integer()], { description: '[x, y, w, h] in pixels of the stored image' });

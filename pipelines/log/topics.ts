@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { CompetitorPriceRecord, InventoryRecord, OrderRecord, ScanRecord } from './records.ts';
+import { CompetitorPriceRecord, InventoryRecord, OrderRecord, ScanRecord } from '../../contracts/records.ts';
 
 /** Every topic of the event log, in one place. */
 export const TOPICS = [
@@ -32,3 +32,9 @@ export interface DeadLetter {
   record: unknown;
   failed_at: string;
 }
+
+/** Consumer groups: each worker's offsets on its topics. */
+export const SINK_GROUP = 'warehouse-sink';
+export const VISION_GROUP = 'vision-worker';
+export const ALERT_ENGINE_GROUP = 'alert-engine';
+export const NOTIFIER_GROUP = 'notifier';

@@ -8,10 +8,11 @@ import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import { CATALOG } from '../vision/catalog.ts';
 import { renderShelf, type RenderOptions } from '../vision/render.ts';
-import { writeFileAtomic } from './atomic-file.ts';
-import { PhotoStore } from './photo-store.ts';
-import type { PhotoRecord } from './records.ts';
-import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from './workers/vision-worker.ts';
+import { writeFileAtomic } from '../pipelines/atomic-file.ts';
+import { PhotoStore } from '../pipelines/photo-store.ts';
+import type { PhotoRecord } from '../contracts/records.ts';
+import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from '../pipelines/workers/vision-worker.ts';
+import { addDays } from '../lib/days.ts';
 
 /**
  * The demo chain's shelf photos: one bay in every fifth store, photographed on a recent visit by the synthetic
@@ -32,8 +33,6 @@ export interface DemoBay {
   seed: number;
   problem: ShelfProblem;
 }
-
-const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** Which bays are photographed, when, and with which problem: deterministic for the stores and the last closed day. */
 export function demoBays(storeIds: readonly string[], asOf: string): DemoBay[] {
