@@ -1,14 +1,5 @@
-import type { Alert } from './alerts/model.ts';
-
-export type Language = 'zh' | 'en';
-
-/** An alert as readers get it (API, live stream, webhooks): one language picked, both kept. */
-export interface AlertView extends Omit<Alert, 'message_zh' | 'message_en' | 'suggestion_zh' | 'suggestion_en'> {
-  message: string;
-  suggestion: string;
-  messages: { zh: string; en: string };
-  suggestions: { zh: string; en: string };
-}
+import type { Alert, AlertView } from '../contracts/alerts.ts';
+import type { Language } from '../contracts/enums.ts';
 
 /** `message`/`suggestion` in the language asked for; without one, both as "中文 / English" so a plain reader sees both. */
 export function presentAlert(alert: Alert, lang: Language | undefined): AlertView {

@@ -3,9 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { findActiveSession, findToken, revokeSession, saveSession, saveToken } from '../analytics/access.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import { ApiError, forbidden, unauthorized } from './errors.ts';
+import { USER_ROLES, type UserRole } from '../contracts/enums.ts';
 
-export const USER_ROLES = ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
 
 /** Who is calling: the role decides which routes, the scopes which stores and territories (empty = all). */
 export interface Principal {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Alert } from '../analytics/alerts/model.ts';
+import type { Alert } from '../contracts/alerts.ts';
 
 /** In-process fan-out of new and changed alerts to the live views (server-sent events) of this process. */
 export class AlertBus {

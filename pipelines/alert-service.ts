@@ -1,5 +1,5 @@
 import { evaluateDay, evaluatePriceObservations, type CompetitorObservation, type Evaluation } from '../analytics/alerts/evaluate.ts';
-import type { Alert } from '../analytics/alerts/model.ts';
+import type { Alert } from '../contracts/alerts.ts';
 import { storeTimezones } from '../analytics/master-data.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';

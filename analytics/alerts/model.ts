@@ -1,42 +1,5 @@
-export const ALERT_TYPES = [
-  'zero_sale',
-  'out_of_stock',
-  'no_data',
-  'price_gap',
-  'dormant_customer',
-  'shelf_gap',
-  'low_share_of_shelf',
-  'planogram',
-] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
-export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
-export type Severity = 'low' | 'medium' | 'high';
-
-export interface AlertTexts {
-  message_zh: string;
-  message_en: string;
-  suggestion_zh: string;
-  suggestion_en: string;
-}
-
-/** An alert as stored: one row per version, the newest version wins. */
-export interface Alert extends AlertTexts {
-  id: string;
-  type: AlertType;
-  status: AlertStatus;
-  store_id: string;
-  sku: string;
-  territory: string;
-  category: string;
-  created_at: string;
-  updated_at: string;
-  as_of: string;
-  severity: Severity;
-  evidence: Record<string, unknown>;
-  assignee: string;
-  resolved_at: string | null;
-}
+import type { Alert, AlertTexts } from '../../contracts/alerts.ts';
+import type { AlertType, Severity } from '../../contracts/enums.ts';
 
 /** What a rule found for one store (× SKU) on the as-of day. */
 export interface Finding extends AlertTexts {

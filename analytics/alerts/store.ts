@@ -1,5 +1,6 @@
 import type { Warehouse } from '../warehouse.ts';
-import type { Alert, AlertStatus, AlertType } from './model.ts';
+import type { Alert } from '../../contracts/alerts.ts';
+import type { AlertStatus, AlertType } from '../../contracts/enums.ts';
 import { inScopeSql, scopeParams, type StoreScope } from './scope.ts';
 
 interface AlertRow extends Omit<Alert, 'evidence'> {

@@ -1,4 +1,4 @@
-import type { AlertTexts } from './model.ts';
+import type { AlertTexts } from '../../contracts/alerts.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const money = (x: number) => `¥${x.toFixed(2)}`;

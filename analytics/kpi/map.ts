@@ -1,9 +1,8 @@
-import { Type, type Static } from '@sinclair/typebox';
+import type { MapView, StoreKpis, TerritoryKpis } from '../../contracts/dashboard.ts';
+import type { MapMetric } from '../../contracts/enums.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { addDays, daysBetween } from '../../lib/days.ts';
 
-export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales'] as const;
-export type MapMetric = (typeof MAP_METRICS)[number];
 
 const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
 
@@ -90,70 +89,6 @@ interface StoreKpiRow {
   open_alerts: Record<string, number> | null;
   share_of_shelf: number | null;
 }
-
-const StoreFields = {
-  store_id: Type.String(),
-  name: Type.String(),
-  city: Type.String(),
-  territory: Type.String(),
-  region: Type.String(),
-  format: Type.String(),
-  lat: Type.Number(),
-  lon: Type.Number(),
-};
-
-export const Ratio = Type.Union([Type.Number(), Type.Null()], { description: '0.05 = +5%; null when there is no base' });
-
-/** The KPIs a store and a territory share. */
-export const KPI_FIELDS = {
-  sales: Type.Number({ description: 'Revenue in the period (CNY)' }),
-  sales_prev: Type.Number({ description: 'Revenue in the previous period of equal length' }),
-  sales_ly: Type.Number({ description: 'Revenue on the same weekdays a year earlier (364 days back)' }),
-  vs_prev: Ratio,
-  vs_ly: Ratio,
-  sell_through: Type.Union([Type.Number(), Type.Null()], { description: 'units / (units + latest on-hand)' }),
-  share_of_shelf: Type.Union([Type.Number(), Type.Null()]),
-  open_alerts_total: Type.Integer(),
-  value: Type.Union([Type.Number(), Type.Null()], { description: 'The chosen metric' }),
-};
-
-/** One schema for the map answer: it documents GET /v1/map and types the code that builds it. */
-export const StoreKpisSchema = Type.Object({
-  ...StoreFields,
-  units: Type.Number(),
-  open_alerts: Type.Record(Type.String(), Type.Integer()),
-  dormant: Type.Boolean(),
-  days_since_last_order: Type.Union([Type.Integer(), Type.Null()]),
-  historical_margin: Type.Number(),
-  ...KPI_FIELDS,
-});
-
-export const TerritoryKpisSchema = Type.Object({
-  territory: Type.String(),
-  region: Type.String(),
-  stores: Type.Integer(),
-  lat: Type.Number(),
-  lon: Type.Number(),
-  dormant_stores: Type.Integer(),
-  ...KPI_FIELDS,
-});
-
-const Period = Type.Object({ from: Type.String(), to: Type.String() });
-
-export const MapViewSchema = Type.Object({
-  metric: Type.Union(MAP_METRICS.map((m) => Type.Literal(m))),
-  unit: Type.Union([Type.Literal('ratio'), Type.Literal('count'), Type.Literal('CNY')]),
-  from: Type.String(),
-  to: Type.String(),
-  previous: Period,
-  last_year: Period,
-  stores: Type.Array(StoreKpisSchema),
-  territories: Type.Array(TerritoryKpisSchema),
-});
-
-export type StoreKpis = Static<typeof StoreKpisSchema>;
-export type TerritoryKpis = Static<typeof TerritoryKpisSchema>;
-export type MapView = Static<typeof MapViewSchema>;
 
 const change = (now: number, before: number, hasBase: boolean) => (hasBase && before > 0 ? Number((now / before - 1).toFixed(4)) : null);
 const round2 = (x: number) => Math.round(x * 100) / 100;

@@ -1,5 +1,6 @@
 import { listAlerts } from '../alerts/store.ts';
-import type { Alert } from '../alerts/model.ts';
+import type { Alert } from '../../contracts/alerts.ts';
+import type { SkuTrend, Store, StoreListItem, StoreOverview } from '../../contracts/dashboard.ts';
 import { effectivePrices, priceKey } from '../effective-prices.ts';
 import { priceGap } from '../rules/price-gap.ts';
 import type { Warehouse } from '../warehouse.ts';
@@ -62,16 +63,6 @@ const SKU_COUNTS = `
   GROUP BY date
   ORDER BY date`;
 
-export interface StoreListItem {
-  store_id: string;
-  name: string;
-  city: string;
-  territory: string;
-  lat: number;
-  lon: number;
-  distance_km: number | null;
-}
-
 const EARTH_RADIUS_KM = 6371.0088;
 
 /** Great-circle distance (haversine) in kilometres. */
@@ -95,55 +86,22 @@ export async function storeList(
   return request.limit ? stores.slice(0, request.limit) : stores;
 }
 
-export interface StoreRecordView {
-  store_id: string;
-  name: string;
-  territory: string;
-  region: string;
-  city: string;
-  lat: number;
-  lon: number;
-  format: string;
-  manager: string;
-  /** IANA zone; empty = the platform zone. */
-  timezone: string;
-}
-
-export async function storeRecord(warehouse: Warehouse, storeId: string): Promise<StoreRecordView | undefined> {
-  const [row] = await warehouse.query<StoreRecordView>(STORE_RECORD, { store_id: storeId });
+export async function storeRecord(warehouse: Warehouse, storeId: string): Promise<Store | undefined> {
+  const [row] = await warehouse.query<Store>(STORE_RECORD, { store_id: storeId });
   return row;
 }
 
-export interface StoreOverview {
-  store: StoreRecordView;
-  from: string;
-  to: string;
-  kpis: {
-    sales: number;
-    sales_prev: number;
-    sales_ly: number;
-    vs_prev: number | null;
-    vs_ly: number | null;
-    units: number;
-    sell_through: number | null;
-    open_alerts_total: number;
-    share_of_shelf: number | null;
-  };
-  sales_by_category: { date: string; category: string; sales: number; units: number }[];
-  open_alerts: Alert[];
-  photos: { photo_id: string; taken_at: string; status: string; image_url: string; share_of_shelf: number | null }[];
-  share_of_shelf_trend: { date: string; brand: string; share: number }[];
-  competitor_prices: { date: string; sku: string; competitor_sku: string; own_price: number; competitor_price: number; gap: number }[];
-}
+/** The store page as analytics reads it: the alerts as stored, the route presents them in the reader's language. */
+export type StoreOverviewRows = Omit<StoreOverview, 'open_alerts'> & { open_alerts: Alert[] };
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** Everything the store page shows, for one period (default: the 28 days up to the latest sales day). */
 export async function storeOverview(
   warehouse: Warehouse,
-  store: StoreRecordView,
+  store: Store,
   request: { from?: string | undefined; to?: string | undefined; timezone: string; dormantAfterDays: number },
-): Promise<StoreOverview> {
+): Promise<StoreOverviewRows> {
   const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
   const scoped = { store_id: store.store_id, from, to, timezone: request.timezone };
   const [map, byCategory, alerts, photos, trend, prices] = await Promise.all([
@@ -186,15 +144,6 @@ export async function storeOverview(
       return { date: p.date, sku: p.sku, competitor_sku: p.competitor_sku, own_price: own, competitor_price: p.competitor_price, gap: round(priceGap(own, p.competitor_price), 4) };
     }),
   };
-}
-
-export interface SkuTrend {
-  store_id: string;
-  sku: string;
-  from: string;
-  to: string;
-  series: { date: string; units: number; revenue: number; on_hand: number | null }[];
-  last_year: { date: string; units: number }[];
 }
 
 /**

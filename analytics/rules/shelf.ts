@@ -1,4 +1,4 @@
-import type { Severity } from '../alerts/model.ts';
+import type { Severity } from '../../contracts/enums.ts';
 
 /** What a store's latest photographed day shows, over all the bays photographed that day. */
 export interface ShelfDay {

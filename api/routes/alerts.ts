@@ -1,13 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError, type Language, type WorkflowAction } from '../../analytics/alerts-read.ts';
-import { ALERT_STATUSES, ALERT_TYPES, type Alert } from '../../analytics/alerts/model.ts';
+import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError, type WorkflowAction } from '../../analytics/alerts-read.ts';
 import { alertById, listAlerts, saveAlerts } from '../../analytics/alerts/store.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { AlertBus } from '../../pipelines/alert-bus.ts';
 import type { AlertService } from '../../pipelines/alert-service.ts';
-import { reaches, USER_ROLES, type UserRole } from '../auth.ts';
+import { reaches } from '../auth.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
+import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
+import { AlertStatusSchema, AlertTypeSchema, AlertViewSchema, type Alert } from '../../contracts/alerts.ts';
+import type { Language } from '../../contracts/enums.ts';
 
 export interface AlertRoutesDeps {
   warehouse: Warehouse;
@@ -16,30 +18,6 @@ export interface AlertRoutesDeps {
 }
 
 const Lang = Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'Language of message/suggestion; default both' }));
-
-export const AlertSchema = Type.Object(
-  {
-    id: Type.String(),
-    type: Type.Union(ALERT_TYPES.map((t) => Type.Literal(t))),
-    status: Type.Union(ALERT_STATUSES.map((s) => Type.Literal(s))),
-    store_id: Type.String(),
-    sku: Type.String({ description: "'' for a store-level alert" }),
-    territory: Type.String(),
-    category: Type.String(),
-    created_at: Type.String(),
-    updated_at: Type.String(),
-    as_of: Type.String({ description: 'The day (store calendar) the alert was last confirmed' }),
-    severity: Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
-    message: Type.String(),
-    suggestion: Type.String(),
-    messages: Type.Object({ zh: Type.String(), en: Type.String() }),
-    suggestions: Type.Object({ zh: Type.String(), en: Type.String() }),
-    evidence: Type.Record(Type.String(), Type.Unknown(), { description: 'zero_sale: daily series vs last year; price_gap: both prices and the gap' }),
-    assignee: Type.String(),
-    resolved_at: Type.Union([Type.String(), Type.Null()]),
-  },
-  { title: 'Alert' },
-);
 
 /** The language a reader asked for: ?lang=, else Accept-Language; neither → both, Chinese first. */
 export function alertLanguage(request: FastifyRequest, lang?: string): Language | undefined {
@@ -51,8 +29,8 @@ const WORKFLOW_ROLES: readonly UserRole[] = ['admin', 'category_manager', 'store
 const EVALUATE_ROLES: readonly UserRole[] = ['admin', 'category_manager'];
 
 const ListQuery = Type.Object({
-  type: Type.Optional(Type.Union(ALERT_TYPES.map((t) => Type.Literal(t)))),
-  status: Type.Optional(Type.Union(ALERT_STATUSES.map((s) => Type.Literal(s)))),
+  type: Type.Optional(AlertTypeSchema),
+  status: Type.Optional(AlertStatusSchema),
   store_id: Type.Optional(Type.String({ maxLength: 128 })),
   territory: Type.Optional(Type.String({ maxLength: 512 })),
   category: Type.Optional(Type.String({ maxLength: 512 })),
@@ -98,7 +76,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
         tags: ['alerts'],
         security: [{ bearer: [] }],
         querystring: ListQuery,
-        response: { 200: Type.Object({ alerts: Type.Array(AlertSchema), total: Type.Integer() }) },
+        response: { 200: Type.Object({ alerts: Type.Array(AlertViewSchema), total: Type.Integer() }) },
       },
       config: { roles: READ_ROLES },
     },
@@ -166,7 +144,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery> }>(
     '/v1/alerts/:id',
     {
-      schema: { summary: 'One alert', tags: ['alerts'], security: [{ bearer: [] }], params: IdParams, querystring: LangQuery, response: { 200: AlertSchema } },
+      schema: { summary: 'One alert', tags: ['alerts'], security: [{ bearer: [] }], params: IdParams, querystring: LangQuery, response: { 200: AlertViewSchema } },
       config: { roles: READ_ROLES },
     },
     async (request) => presentAlert(await loadInScope(request, request.params.id), alertLanguage(request, request.query.lang)),
@@ -200,7 +178,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
           security: [{ bearer: [] }],
           params: IdParams,
           querystring: LangQuery,
-          response: { 200: AlertSchema },
+          response: { 200: AlertViewSchema },
         },
         config: { roles: WORKFLOW_ROLES },
       },
@@ -218,7 +196,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
         params: IdParams,
         querystring: LangQuery,
         body: Type.Object({ assignee: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: AlertSchema },
+        response: { 200: AlertViewSchema },
       },
       config: { roles: WORKFLOW_ROLES },
     },

@@ -1,104 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { presentAlert } from '../../analytics/alerts-read.ts';
-import { KPI_FIELDS, MAP_METRICS, MapViewSchema, Ratio, mapView } from '../../analytics/kpi/map.ts';
+import { mapView } from '../../analytics/kpi/map.ts';
 import { skuTrend, storeList, storeOverview, storeRecord } from '../../analytics/kpi/stores.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import { reaches, USER_ROLES, type Principal } from '../auth.ts';
+import { reaches, type Principal } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { AlertSchema, alertLanguage } from './alerts.ts';
+import { alertLanguage } from './alerts.ts';
+import { Day, MapViewSchema, SkuTrendSchema, StoreListResponse, StoreOverviewSchema } from '../../contracts/dashboard.ts';
+import { MAP_METRICS, USER_ROLES } from '../../contracts/enums.ts';
 
 export interface MapRoutesDeps {
   warehouse: Warehouse;
   timezone: string;
   dormantAfterDays: number;
 }
-
-const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
-const Period = Type.Object({ from: Day, to: Day }, { description: 'The period the figures cover (inclusive)' });
-
-const StoreListResponse = Type.Object({
-  stores: Type.Array(
-    Type.Object({
-      store_id: Type.String(),
-      name: Type.String(),
-      city: Type.String(),
-      territory: Type.String(),
-      lat: Type.Number(),
-      lon: Type.Number(),
-      distance_km: Type.Union([Type.Number(), Type.Null()], { description: 'Great-circle distance from `near`; null without it' }),
-    }),
-  ),
-});
-
-const StoreSchema = Type.Object({
-  store_id: Type.String(),
-  name: Type.String(),
-  territory: Type.String(),
-  region: Type.String(),
-  city: Type.String(),
-  lat: Type.Number(),
-  lon: Type.Number(),
-  format: Type.String(),
-  manager: Type.String(),
-  timezone: Type.String({ description: 'IANA time zone of the store (its page counts days in it); empty = the platform zone' }),
-});
-
-const OverviewResponse = Type.Object({
-  store: StoreSchema,
-  from: Day,
-  to: Day,
-  kpis: Type.Object({
-    sales: KPI_FIELDS.sales,
-    sales_prev: KPI_FIELDS.sales_prev,
-    sales_ly: KPI_FIELDS.sales_ly,
-    vs_prev: Ratio,
-    vs_ly: Ratio,
-    units: Type.Number(),
-    sell_through: KPI_FIELDS.sell_through,
-    open_alerts_total: Type.Integer(),
-    share_of_shelf: KPI_FIELDS.share_of_shelf,
-  }),
-  sales_by_category: Type.Array(Type.Object({ date: Day, category: Type.String(), sales: Type.Number(), units: Type.Number() })),
-  open_alerts: Type.Array(AlertSchema),
-  photos: Type.Array(
-    Type.Object({
-      photo_id: Type.String(),
-      taken_at: Type.String(),
-      status: Type.String(),
-      image_url: Type.String(),
-      share_of_shelf: Type.Union([Type.Number(), Type.Null()], { description: 'Own brands by facings; null when nothing was recognised' }),
-    }),
-    { description: 'The 12 latest photos, newest first' },
-  ),
-  share_of_shelf_trend: Type.Array(Type.Object({ date: Day, brand: Type.String(), share: Type.Number({ description: 'Share of facings, 0..1, averaged over the day’s photos' }) })),
-  competitor_prices: Type.Array(
-    Type.Object({
-      date: Day,
-      sku: Type.String({ description: 'Own SKU' }),
-      competitor_sku: Type.String(),
-      own_price: Type.Number({ description: 'Own effective price that day (store promotion, else region promotion, else regular)' }),
-      competitor_price: Type.Number(),
-      gap: Type.Number({ description: '(own − competitor) / own' }),
-    }),
-  ),
-});
-
-const TrendResponse = Type.Object({
-  store_id: Type.String(),
-  sku: Type.String(),
-  from: Day,
-  to: Day,
-  series: Type.Array(
-    Type.Object({
-      date: Day,
-      units: Type.Number(),
-      revenue: Type.Number(),
-      on_hand: Type.Union([Type.Number(), Type.Null()], { description: 'Latest stock count up to that day; null before the first count' }),
-    }),
-  ),
-  last_year: Type.Array(Type.Object({ date: Day, units: Type.Number() }), { description: 'The same weekdays 364 days earlier; [] without history' }),
-});
 
 const StoreParams = Type.Object({ store_id: Type.String({ maxLength: 128 }) });
 const LatLon = /^(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)$/;
@@ -193,7 +109,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
           to: Type.Optional(Day),
           lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'Language of the alerts; default both' })),
         }),
-        response: { 200: OverviewResponse },
+        response: { 200: StoreOverviewSchema },
       },
       config: { roles: USER_ROLES },
     },
@@ -219,7 +135,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
           days: Type.Optional(Type.Integer({ minimum: 1, maximum: 731, default: 90 })),
           to: Type.Optional({ ...Day, description: 'Last day (default: the latest sales day)' }),
         }),
-        response: { 200: TrendResponse },
+        response: { 200: SkuTrendSchema },
       },
       config: { roles: USER_ROLES },
     },

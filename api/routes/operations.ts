@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { registry } from '../../pipelines/metrics.ts';
-import { USER_ROLES, type Authority } from '../auth.ts';
+import { type Authority } from '../auth.ts';
+import { USER_ROLES } from '../../contracts/enums.ts';
 
 export interface OperationsDeps {
   warehouse: Warehouse;

@@ -13,8 +13,9 @@ import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from '../../pipe
 import { UnreadableImageError } from '../../vision/image.ts';
 import { PhotoQueueFullError } from '../../vision/photo-threads.ts';
 import { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
-import { reaches, type Principal, type UserRole } from '../auth.ts';
+import { reaches, type Principal } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
+import type { UserRole } from '../../contracts/enums.ts';
 
 export interface PhotoRoutesDeps {
   warehouse: Warehouse;

@@ -7,9 +7,9 @@ import { ingestRows } from '../../pipelines/metrics.ts';
 import { MASTER_DATA, type MasterDataKind } from '../../contracts/records.ts';
 import { EVENT_STREAMS, type EventStream } from '../../pipelines/log/topics.ts';
 import { recordCheck } from '../../pipelines/validate.ts';
-import type { UserRole } from '../auth.ts';
 import { unavailable } from '../errors.ts';
 import { bodyFormat, bodyRows } from '../rows.ts';
+import type { UserRole } from '../../contracts/enums.ts';
 
 export const IngestResult = Type.Object(
   {

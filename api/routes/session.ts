@@ -1,10 +1,12 @@
-import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { CredentialsSchema, SessionSchema } from '../../contracts/session.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findUser } from '../../analytics/access.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import { CSRF_HEADER, SESSION_COOKIE, USER_ROLES, type Authority, type UserRole } from '../auth.ts';
+import { CSRF_HEADER, SESSION_COOKIE, type Authority } from '../auth.ts';
 import { ApiError, unauthorized } from '../errors.ts';
 import { unknownUserHash, verifyPassword } from '../passwords.ts';
+import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 
 export interface SessionRoutesDeps {
   warehouse: Warehouse;
@@ -14,26 +16,6 @@ export interface SessionRoutesDeps {
   /** Sign-in attempts a minute per user name and address; then 429 + Retry-After. */
   loginAttemptsPerMinute: number;
 }
-
-export const Credentials = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 64 }),
-    password: Type.String({ minLength: 1, maxLength: 1024 }),
-  },
-  { additionalProperties: false, title: 'Credentials' },
-);
-
-export const SessionView = Type.Object(
-  {
-    name: Type.String({ description: 'The user name (or the token holder)' }),
-    role: Type.Union(USER_ROLES.map((r) => Type.Literal(r))),
-    store_ids: Type.Array(Type.String(), { description: 'Stores in scope; empty = all' }),
-    territories: Type.Array(Type.String(), { description: 'Territories in scope; empty = all' }),
-    via: Type.Union([Type.Literal('session'), Type.Literal('token')]),
-    csrf_header: Type.String({ description: 'Header that cookie-authenticated POST/PATCH/DELETE requests must carry (value 1)' }),
-  },
-  { title: 'Session' },
-);
 
 const wrongCredentials = () => unauthorized('the user name or password is wrong');
 
@@ -54,7 +36,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
     return { name: p.name, role: p.role, store_ids: p.storeIds, territories: p.territories, via: p.via, csrf_header: CSRF_HEADER };
   };
 
-  app.post<{ Body: typeof Credentials.static }>(
+  app.post<{ Body: Static<typeof CredentialsSchema> }>(
     '/v1/session',
     {
       schema: {
@@ -65,8 +47,8 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
           `At most ${deps.loginAttemptsPerMinute} attempts a minute per user name and address, ${deps.loginAttemptsPerMinute * ADDRESS_FACTOR} per address ` +
           '(then 429 + Retry-After).',
         tags: ['access'],
-        body: Credentials,
-        response: { 200: SessionView },
+        body: CredentialsSchema,
+        response: { 200: SessionSchema },
       },
       config: {
         // After body parsing, so that the limit is per user name and address: guessing one user's password runs into it.
@@ -99,7 +81,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
   app.get(
     '/v1/session',
     {
-      schema: { summary: 'The caller (a signed-in user or a token holder): role, scopes and how', tags: ['access'], security: [{ session: [] }, { bearer: [] }], response: { 200: SessionView } },
+      schema: { summary: 'The caller (a signed-in user or a token holder): role, scopes and how', tags: ['access'], security: [{ session: [] }, { bearer: [] }], response: { 200: SessionSchema } },
       config: { roles: USER_ROLES },
     },
     async (request) => view(request),

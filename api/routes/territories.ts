@@ -5,8 +5,8 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import selfIntersections from 'geojson-polygon-self-intersections';
 import { saveTerritoryShapes, storeTerritories, territoryShapes } from '../../analytics/territories.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import { USER_ROLES } from '../auth.ts';
 import { badRequest, tooLarge } from '../errors.ts';
+import { USER_ROLES } from '../../contracts/enums.ts';
 
 export interface TerritoryRoutesDeps {
   warehouse: Warehouse;

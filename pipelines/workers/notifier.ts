@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import { presentAlert } from '../../analytics/alerts-read.ts';
-import type { Alert } from '../../analytics/alerts/model.ts';
+import type { Alert } from '../../contracts/alerts.ts';
 import type { AlertBus } from '../alert-bus.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { NOTIFIER_GROUP, type DeadLetter } from '../log/topics.ts';

@@ -4,7 +4,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSession } from '../../analytics/access.ts';
 import { savePhoto } from '../../analytics/photos.ts';
-import { CSRF_HEADER, hashToken, SESSION_COOKIE, USER_ROLES, type UserRole } from '../../api/auth.ts';
+import { CSRF_HEADER, hashToken, SESSION_COOKIE } from '../../api/auth.ts';
+import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 import type { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

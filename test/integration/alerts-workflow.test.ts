@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../analytics/alerts/model.ts';
+import type { Alert } from '../../contracts/alerts.ts';
 import type { Subscription } from '../../pipelines/log/event-log.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../analytics/alerts/model.ts';
+import type { Alert } from '../../contracts/alerts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // A chain in two time zones: the scheduler closes each zone's day on its own, over its own stores.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError } from '../../../analytics/alerts-read.ts';
-import type { Alert } from '../../../analytics/alerts/model.ts';
+import type { Alert } from '../../../contracts/alerts.ts';
 import { distanceKm } from '../../../analytics/kpi/stores.ts';
 
 const alert: Alert = {

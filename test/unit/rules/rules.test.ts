@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reconcile, type Alert, type Finding } from '../../../analytics/alerts/model.ts';
+import type { Alert } from '../../../contracts/alerts.ts';
+import { reconcile, type Finding } from '../../../analytics/alerts/model.ts';
 import { dormantCustomers } from '../../../analytics/rules/dormant.ts';
 import { isPriceGap, priceGap } from '../../../analytics/rules/price-gap.ts';
 import { DEFAULT_THRESHOLDS, windowDaysFor } from '../../../analytics/rules/thresholds.ts';

@@ -1,14 +1,11 @@
+import type { Session } from '../../../contracts/session.ts';
+
 const TOKEN_KEY = 'shelfpulse.token';
 /** Sent on every request of a password session: the server refuses cookie-signed changes without it (CSRF). */
 const CSRF_HEADER = 'x-shelfpulse-csrf';
 
-export interface Me {
-  name: string;
-  role: 'admin' | 'sales_director' | 'category_manager' | 'store_manager' | 'merchandiser';
-  store_ids: string[];
-  territories: string[];
-  via: 'session' | 'token';
-}
+/** The signed-in user, as GET /v1/session answers. */
+export type Me = Session;
 
 /**
  * The signed-in user. A password sign-in lives in an HttpOnly cookie that scripts never see; a token sign-in keeps

@@ -1,0 +1,144 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AlertViewSchema } from './alerts.ts';
+import { MAP_METRICS } from './enums.ts';
+
+/** The dashboard's answers: the map, the store list, the store page and a SKU's trend. */
+
+export const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+export const Period = Type.Object({ from: Day, to: Day }, { description: 'The period the figures cover (inclusive)' });
+
+/** A store as the master data has it, and where it is. */
+const StorePlace = {
+  store_id: Type.String(),
+  name: Type.String(),
+  city: Type.String(),
+  territory: Type.String(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+};
+
+const StoreFields = { ...StorePlace, region: Type.String(), format: Type.String() };
+
+export const Ratio = Type.Union([Type.Number(), Type.Null()], { description: '0.05 = +5%; null when there is no base' });
+
+/** The KPIs a store and a territory share. */
+const KPI_FIELDS = {
+  sales: Type.Number({ description: 'Revenue in the period (CNY)' }),
+  sales_prev: Type.Number({ description: 'Revenue in the previous period of equal length' }),
+  sales_ly: Type.Number({ description: 'Revenue on the same weekdays a year earlier (364 days back)' }),
+  vs_prev: Ratio,
+  vs_ly: Ratio,
+  sell_through: Type.Union([Type.Number(), Type.Null()], { description: 'units / (units + latest on-hand)' }),
+  share_of_shelf: Type.Union([Type.Number(), Type.Null()]),
+  open_alerts_total: Type.Integer(),
+  value: Type.Union([Type.Number(), Type.Null()], { description: 'The chosen metric' }),
+};
+
+/** One schema for the map answer: it documents GET /v1/map and types the code that builds it. */
+export const StoreKpisSchema = Type.Object({
+  ...StoreFields,
+  units: Type.Number(),
+  open_alerts: Type.Record(Type.String(), Type.Integer()),
+  dormant: Type.Boolean(),
+  days_since_last_order: Type.Union([Type.Integer(), Type.Null()]),
+  historical_margin: Type.Number(),
+  ...KPI_FIELDS,
+});
+
+export const TerritoryKpisSchema = Type.Object({
+  territory: Type.String(),
+  region: Type.String(),
+  stores: Type.Integer(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  dormant_stores: Type.Integer(),
+  ...KPI_FIELDS,
+});
+
+export const MapViewSchema = Type.Object({
+  metric: Type.Union(MAP_METRICS.map((m) => Type.Literal(m))),
+  unit: Type.Union([Type.Literal('ratio'), Type.Literal('count'), Type.Literal('CNY')]),
+  from: Type.String(),
+  to: Type.String(),
+  previous: Type.Object({ from: Type.String(), to: Type.String() }),
+  last_year: Type.Object({ from: Type.String(), to: Type.String() }),
+  stores: Type.Array(StoreKpisSchema),
+  territories: Type.Array(TerritoryKpisSchema),
+});
+
+export type StoreKpis = Static<typeof StoreKpisSchema>;
+export type TerritoryKpis = Static<typeof TerritoryKpisSchema>;
+export type MapView = Static<typeof MapViewSchema>;
+
+export const StoreListItemSchema = Type.Object({
+  ...StorePlace,
+  distance_km: Type.Union([Type.Number(), Type.Null()], { description: 'Great-circle distance from `near`; null without it' }),
+});
+export type StoreListItem = Static<typeof StoreListItemSchema>;
+export const StoreListResponse = Type.Object({ stores: Type.Array(StoreListItemSchema) });
+
+/** A store's master record as its page shows it. */
+export const StoreSchema = Type.Object({
+  ...StoreFields,
+  manager: Type.String(),
+  timezone: Type.String({ description: 'IANA time zone of the store (its page counts days in it); empty = the platform zone' }),
+});
+export type Store = Static<typeof StoreSchema>;
+
+export const StoreOverviewSchema = Type.Object({
+  store: StoreSchema,
+  from: Day,
+  to: Day,
+  kpis: Type.Object({
+    sales: KPI_FIELDS.sales,
+    sales_prev: KPI_FIELDS.sales_prev,
+    sales_ly: KPI_FIELDS.sales_ly,
+    vs_prev: Ratio,
+    vs_ly: Ratio,
+    units: Type.Number(),
+    sell_through: KPI_FIELDS.sell_through,
+    open_alerts_total: Type.Integer(),
+    share_of_shelf: KPI_FIELDS.share_of_shelf,
+  }),
+  sales_by_category: Type.Array(Type.Object({ date: Day, category: Type.String(), sales: Type.Number(), units: Type.Number() })),
+  open_alerts: Type.Array(AlertViewSchema),
+  photos: Type.Array(
+    Type.Object({
+      photo_id: Type.String(),
+      taken_at: Type.String(),
+      status: Type.String(),
+      image_url: Type.String(),
+      share_of_shelf: Type.Union([Type.Number(), Type.Null()], { description: 'Own brands by facings; null when nothing was recognised' }),
+    }),
+    { description: 'The 12 latest photos, newest first' },
+  ),
+  share_of_shelf_trend: Type.Array(Type.Object({ date: Day, brand: Type.String(), share: Type.Number({ description: 'Share of facings, 0..1, averaged over the day’s photos' }) })),
+  competitor_prices: Type.Array(
+    Type.Object({
+      date: Day,
+      sku: Type.String({ description: 'Own SKU' }),
+      competitor_sku: Type.String(),
+      own_price: Type.Number({ description: 'Own effective price that day (store promotion, else region promotion, else regular)' }),
+      competitor_price: Type.Number(),
+      gap: Type.Number({ description: '(own − competitor) / own' }),
+    }),
+  ),
+});
+export type StoreOverview = Static<typeof StoreOverviewSchema>;
+
+export const SkuTrendSchema = Type.Object({
+  store_id: Type.String(),
+  sku: Type.String(),
+  from: Day,
+  to: Day,
+  series: Type.Array(
+    Type.Object({
+      date: Day,
+      units: Type.Number(),
+      revenue: Type.Number(),
+      on_hand: Type.Union([Type.Number(), Type.Null()], { description: 'Latest stock count up to that day; null before the first count' }),
+    }),
+  ),
+  last_year: Type.Array(Type.Object({ date: Day, units: Type.Number() }), { description: 'The same weekdays 364 days earlier; [] without history' }),
+});
+export type SkuTrend = Static<typeof SkuTrendSchema>;

@@ -1,0 +1,31 @@
+/**
+ * The plain enums of the contracts: no TypeBox here, so the web app imports these values without bundling it.
+ * The schemas in the other contracts files are built from them.
+ */
+
+export const ALERT_TYPES = [
+  'zero_sale',
+  'out_of_stock',
+  'no_data',
+  'price_gap',
+  'dormant_customer',
+  'shelf_gap',
+  'low_share_of_shelf',
+  'planogram',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export const SEVERITIES = ['low', 'medium', 'high'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const LANGUAGES = ['zh', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const USER_ROLES = ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales'] as const;
+export type MapMetric = (typeof MAP_METRICS)[number];

@@ -1,0 +1,25 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { USER_ROLES } from './enums.ts';
+
+/** A password sign-in. */
+export const CredentialsSchema = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false, title: 'Credentials' },
+);
+
+/** Who the caller is: the answer of GET and POST /v1/session, and the web app's signed-in user. */
+export const SessionSchema = Type.Object(
+  {
+    name: Type.String({ description: 'The user name (or the token holder)' }),
+    role: Type.Union(USER_ROLES.map((r) => Type.Literal(r))),
+    store_ids: Type.Array(Type.String(), { description: 'Stores in scope; empty = all' }),
+    territories: Type.Array(Type.String(), { description: 'Territories in scope; empty = all' }),
+    via: Type.Union([Type.Literal('session'), Type.Literal('token')]),
+    csrf_header: Type.String({ description: 'Header that cookie-authenticated POST/PATCH/DELETE requests must carry (value 1)' }),
+  },
+  { title: 'Session' },
+);
+export type Session = Static<typeof SessionSchema>;
