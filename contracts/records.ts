@@ -46,6 +46,12 @@ export const ProductRecord = Type.Object(
     regular_price: Money('Regular shelf price'),
     is_competitor: Type.Boolean({ description: 'true for a competitor product' }),
     matches_sku: Type.Optional(Type.String({ maxLength: 128, description: 'For a competitor product: the own SKU it competes with' })),
+    aliases: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        maxItems: 32,
+        description: 'Words printed on the pack that name it (Chinese, pinyin, Latin), e.g. ["伊利", "yili", "纯牛奶"]: shelf photos read them to recognise the pack',
+      }),
+    ),
   },
   { title: 'ProductRecord', additionalProperties: false },
 );
@@ -160,6 +166,23 @@ export const PhotoAnalysis = Type.Composite(
   { title: 'PhotoAnalysis' },
 );
 
+/** A reference image of a product: its pack's front face, which shelf photos are matched against. */
+export const ProductReference = Type.Object(
+  {
+    reference_id: Type.String({ description: 'SHA-256 of the stored reference image' }),
+    sku: Type.String(),
+    source: Type.Union([Type.Literal('upload'), Type.Literal('photo')], { description: 'A pack shot uploaded, or a box taken from an analysed shelf photo' }),
+    photo_id: Type.String({ description: "The shelf photo the box was taken from; '' for an upload" }),
+    bbox: Type.Array(Type.Integer(), { description: '[x, y, width, height] of the box on that photo; [] for an upload' }),
+    width: Type.Integer(),
+    height: Type.Integer(),
+    image_url: Type.String(),
+    created_at: Type.String(),
+    created_by: Type.String(),
+  },
+  { title: 'ProductReference' },
+);
+
 export type StoreRecord = Static<typeof StoreRecord>;
 export type ProductRecord = Static<typeof ProductRecord>;
 export type AssortmentRecord = Static<typeof AssortmentRecord>;
@@ -171,6 +194,7 @@ export type InventoryRecord = Static<typeof InventoryRecord>;
 export type CompetitorPriceRecord = Static<typeof CompetitorPriceRecord>;
 export type PhotoRecord = Static<typeof PhotoRecord>;
 export type PhotoAnalysis = Static<typeof PhotoAnalysis>;
+export type ProductReference = Static<typeof ProductReference>;
 
 /** Master data: upserted by key straight into the warehouse, so it is readable the moment the request returns. */
 export const MASTER_DATA = {
