@@ -103,9 +103,9 @@ export function duplicates(truth: Corners[], found: ScoredBox[], matching: Match
   return found.flatMap((f, k) => (matching.truthOf[k] === -1 && truth.some((t, j) => matching.matchedTruth[j] && iou(f.box, t) >= threshold) ? [k] : []));
 }
 
-/** Gaps reported where a pack stands: the gap and a true pack overlap by at least a quarter of the smaller of the two. */
+/** Gaps reported where a pack stands: the gap covers at least a quarter of a true pack (a sliver of a neighbour is box slop). */
 export function gapFalseAlarms(packs: Corners[], gaps: Corners[]): number {
-  return gaps.filter((g) => packs.some((p) => intersection(g, p) >= 0.25 * Math.min(area(g), area(p)))).length;
+  return gaps.filter((g) => packs.some((p) => intersection(g, p) >= 0.25 * area(p))).length;
 }
 
 /** A labelled empty stretch is found when a reported gap spans the same stretch (horizontal IoU ≥ 0.3, rows overlapping). */
