@@ -11,11 +11,14 @@ import { newToken } from '../api/auth.ts';
 import type { UserRole } from '../contracts/enums.ts';
 import { hashPassword } from '../api/passwords.ts';
 import { analyzeShelfPhoto } from '../vision/analyze.ts';
+import { formatModelCard } from '../vision/evaluation.ts';
+import { LabelFormatError } from '../vision/labels.ts';
 import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
 import { lockDataDir } from '../pipelines/data-dir-lock.ts';
 import { finishDemoShelves, planDemoShelves } from '../synthetic/demo-shelves.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
 import { closePhotoThreads } from '../vision/photo-threads.ts';
+import { evaluatePhotoDir } from './eval-photos.ts';
 import { startServer } from './server.ts';
 
 /** In demo mode without SHELFPULSE_ADMIN_TOKEN: one token generated on first start and kept in the data dir. */
@@ -179,6 +182,30 @@ program
       }
     if (failed) process.exitCode = 1;
   });
+
+program
+  .command('eval-photos')
+  .description('score the shelf analysis on your own labelled photos (COCO JSON or YOLO txt labels) and print a model card')
+  .argument('<dir>', 'folder with the photos and their labels (a COCO JSON file, or one YOLO txt per photo with classes.txt / data.yaml)')
+  .option('--json', 'print the model card as JSON')
+  .option('--labels <file>', 'a COCO JSON label file kept outside the folder')
+  .addOption(new Option('--min-score <s>', 'detector score below which a box is dropped (env SHELFPULSE_VISION_MIN_SCORE, default 0.6)').argParser(parseScore))
+  .action(async (dir: string, options: { json?: boolean; labels?: string; minScore?: number }) => {
+    try {
+      const { card, detector, minScore } = await evaluatePhotoDir(dir, { labels: options.labels, minScore: options.minScore });
+      console.log(options.json ? JSON.stringify({ detector, min_score: minScore, ...card }, null, 2) : formatModelCard(card, { detector, minScore }));
+    } catch (err) {
+      if (!(err instanceof LabelFormatError)) throw err;
+      console.error(`shelfpulse eval-photos: ${err.message}`);
+      process.exitCode = 1;
+    }
+  });
+
+function parseScore(value: string): number {
+  const score = Number(value);
+  if (!(score >= 0 && score <= 1)) throw new ConfigError(`--min-score ${value} is not a score between 0 and 1`);
+  return score;
+}
 
 function parsePort(value: string): number {
   const port = Number(value);

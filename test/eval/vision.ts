@@ -3,8 +3,11 @@
  * Seeds 900000.. are never used for training (models/shelf-detector/export-data.ts uses 1000..9999).
  * Detector mAP is computed from a low-threshold pass (the PR curve needs low scores); the other figures from
  * analyzeShelfPhoto exactly as the capture path runs it.
+ * `npm run eval:vision -- --photos DIR [--min-score S]`: your own labelled photos instead, scored as
+ * `shelfpulse eval-photos DIR --json` scores them.
  */
 import sharp from 'sharp';
+import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
 import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
 import { iou, type Corners } from '../../vision/detector.ts';
 import { renderShelf, type Box, type ShelfTruth } from '../../vision/render.ts';
@@ -171,4 +174,11 @@ async function main() {
   console.log(JSON.stringify(result, null, 2));
 }
 
-await main();
+const photosArg = process.argv.indexOf('--photos');
+if (photosArg >= 0) {
+  const dir = process.argv[photosArg + 1];
+  if (!dir) throw new Error('--photos needs the folder of labelled photos');
+  const scoreArg = process.argv.indexOf('--min-score');
+  const { card, detector, minScore } = await evaluatePhotoDir(dir, { minScore: scoreArg >= 0 ? Number(process.argv[scoreArg + 1]) : undefined });
+  console.log(JSON.stringify({ detector, min_score: minScore, ...card }, null, 2));
+} else await main();

@@ -1,0 +1,41 @@
+/**
+ * `shelfpulse eval-photos` on the real shelf photos: the card's shape and counts, not the detector's quality.
+ * The photos are fetched public data kept outside the repository (see test/fixtures/real-shelves/MANIFEST.md):
+ * SHELFPULSE_REAL_SHELVES, test/fixtures/real-shelves or ../shared/real-shelves, whichever holds them.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
+
+const labels = path.resolve('test/fixtures/real-shelves/labels.json');
+const coco = JSON.parse(fs.readFileSync(labels, 'utf8')) as { images: { file_name: string }[]; annotations: { category_id: number }[] };
+const photoDir = [process.env.SHELFPULSE_REAL_SHELVES, 'test/fixtures/real-shelves', '../shared/real-shelves']
+  .filter((d): d is string => !!d)
+  .find((d) => coco.images.every((i) => fs.existsSync(path.join(d, i.file_name))));
+const packs = coco.annotations.filter((a) => a.category_id === 1).length;
+
+describe.skipIf(!photoDir)('eval-photos on the real shelf fixtures', () => {
+  it('scores every labelled photo and counts every labelled pack', async () => {
+    const { card, detector, minScore } = await evaluatePhotoDir(photoDir!, { labels });
+    expect(detector).toMatch(/shelf-detector/);
+    expect(minScore).toBe(0.6);
+    expect(card.photos).toBe(coco.images.length);
+    expect(card.labelled_packs).toBe(packs);
+    expect(card.per_photo.map((p) => p.file).sort()).toEqual(coco.images.map((i) => i.file_name).sort());
+    expect(card.classes.product.labelled).toBe(packs);
+    expect(card.classes.price_tag.labelled).toBe(coco.annotations.filter((a) => a.category_id === 2).length);
+    expect(card.gaps_labelled).toBe(coco.annotations.filter((a) => a.category_id === 3).length);
+    expect(card.brand_accuracy).not.toBeNull();
+    expect(card.share_error_points).not.toBeNull();
+    expect(card.latency_p50_ms).toBeGreaterThan(0);
+  });
+
+  it('prints the card from the command line, as a table and as JSON', () => {
+    const run = (...args: string[]) => execFileSync(process.execPath, ['bin/shelfpulse.mjs', 'eval-photos', photoDir!, '--labels', labels, ...args], { encoding: 'utf8' });
+    const json = JSON.parse(run('--json', '--min-score', '0.5')) as { min_score: number; photos: number };
+    expect(json).toMatchObject({ min_score: 0.5, photos: coco.images.length });
+    expect(run()).toMatch(/product\s+\d+\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+/);
+  });
+});

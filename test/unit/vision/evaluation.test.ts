@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import type { Corners } from '../../../vision/detector.ts';
+import { averagePrecision, duplicates, fragments, gapFalseAlarms, gapsFound, matchBoxes, modelCard, shareByWidth, shareErrorPoints, type PhotoOutcome } from '../../../vision/evaluation.ts';
+import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels } from '../../../vision/labels.ts';
+
+// Two packs side by side, 100 × 200 each.
+const packA: Corners = [0, 0, 100, 200];
+const packB: Corners = [120, 0, 220, 200];
+
+describe('model card scoring', () => {
+  it('matches one found box to one pack, the higher score first, and calls the rest a duplicate', () => {
+    const found = [
+      { box: [2, 2, 100, 200] as Corners, score: 0.7 },
+      { box: [0, 0, 98, 196] as Corners, score: 0.9 },
+    ];
+    const m = matchBoxes([packA, packB], found);
+    expect(m.truthOf).toEqual([-1, 0]);
+    expect(m.matchedTruth).toEqual([true, false]);
+    expect(duplicates([packA, packB], found, m)).toEqual([0]);
+  });
+
+  it('counts a box on the pack top as a fragment, not a duplicate, and the pack left alone as missed', () => {
+    const found = [
+      { box: [0, 0, 100, 200] as Corners, score: 0.9 },
+      { box: [125, 0, 215, 60] as Corners, score: 0.8 }, // the top of pack B only
+      { box: [300, 0, 400, 200] as Corners, score: 0.6 }, // nothing there
+    ];
+    const m = matchBoxes([packA, packB], found);
+    expect(fragments([packA, packB], found, m)).toEqual([1]);
+    expect(duplicates([packA, packB], found, m)).toEqual([]);
+    expect(m.matchedTruth).toEqual([true, false]);
+  });
+
+  it('gives the all-point interpolated AP of a known ranking', () => {
+    // Ranked: hit, miss, hit over 2 packs → points (r .5, p 1), (r .5, p .5), (r 1, p 2/3): AP = .5·1 + .5·2/3.
+    const ap = averagePrecision([
+      {
+        truth: [packA, packB],
+        found: [
+          { box: packA, score: 0.9 },
+          { box: [500, 0, 600, 200], score: 0.8 },
+          { box: packB, score: 0.7 },
+        ],
+      },
+    ]);
+    expect(ap).toBeCloseTo(0.5 + 0.5 * (2 / 3), 6);
+    expect(averagePrecision([{ truth: [packA], found: [] }])).toBe(0);
+  });
+
+  it('calls a gap over a standing pack a false alarm and finds a labelled empty stretch', () => {
+    expect(gapFalseAlarms([packA, packB], [[90, 0, 130, 200], [230, 0, 330, 200]])).toBe(0);
+    expect(gapFalseAlarms([packA, packB], [[40, 0, 160, 200]])).toBe(1);
+    expect(gapsFound([[230, 0, 330, 200]], [[240, 10, 340, 190]])).toBe(1);
+    expect(gapsFound([[230, 0, 330, 200]], [[0, 300, 100, 400]])).toBe(0);
+  });
+
+  it('measures share of shelf by width with unknown as its own slice', () => {
+    const truth = shareByWidth([{ box: packA, brand: 'Coca-Cola' }, { box: packB, brand: 'West' }]);
+    const found = shareByWidth([{ box: packA, brand: 'coca cola' }, { box: packB, brand: 'unknown' }]);
+    expect(truth.get('cocacola')).toBeCloseTo(0.5);
+    expect(found.get('unknown')).toBeCloseTo(0.5);
+    expect(shareErrorPoints(truth, found)).toBeCloseTo(50);
+  });
+
+  it('puts it together per class, with brand accuracy over matched packs with a brand label', () => {
+    const photo: PhotoOutcome = {
+      fileName: 'bay.jpg',
+      truth: [
+        { label: 'product', bbox: [0, 0, 100, 200], brand: 'West' },
+        { label: 'product', bbox: [120, 0, 100, 200] },
+        { label: 'price_tag', bbox: [0, 210, 40, 20] },
+        { label: 'gap', bbox: [240, 0, 100, 200] },
+      ],
+      packs: [
+        { box: packA, score: 0.9, brand: 'west' },
+        { box: [10, 0, 90, 80], score: 0.5, brand: 'unknown' },
+      ],
+      priceTags: [{ box: [0, 210, 40, 230], score: 1 }],
+      gaps: [[250, 0, 340, 200]],
+      latencyMs: 300,
+    };
+    const card = modelCard([photo, { ...photo, fileName: 'bay2.jpg', latencyMs: 500 }]);
+    expect(card.photos).toBe(2);
+    expect(card.labelled_packs).toBe(4);
+    expect(card.classes.product).toMatchObject({ labelled: 4, predicted: 4, matched: 2, recall: 0.5, precision: 0.5 });
+    expect(card.classes.price_tag).toMatchObject({ recall: 1, precision: 1, ap50: 1 });
+    expect(card.fragments).toBe(2);
+    expect(card.gap_recall).toBe(1);
+    expect(card.gap_false_alarms).toBe(0);
+    expect(card.brand_accuracy).toBe(1);
+    expect(card.brand_labelled_matched).toBe(2);
+    expect(card.latency_p50_ms).toBe(300);
+  });
+});
+
+describe('label files', () => {
+  it('reads COCO with a brand attribute and leaves unscored classes aside', () => {
+    const photos = parseCocoLabels(
+      JSON.stringify({
+        images: [{ id: 7, file_name: 'a.jpg', width: 400, height: 300 }],
+        annotations: [
+          { image_id: 7, category_id: 1, bbox: [10, 20, 30, 40], attributes: { brand: 'West' } },
+          { image_id: 7, category_id: 2, bbox: [10, 70, 20, 10] },
+          { image_id: 7, category_id: 3, bbox: [0, 0, 400, 10] },
+        ],
+        categories: [
+          { id: 1, name: 'Product' },
+          { id: 2, name: 'Price' },
+          { id: 3, name: 'shelf' },
+        ],
+      }),
+    );
+    expect(photos).toEqual([
+      {
+        fileName: 'a.jpg',
+        width: 400,
+        height: 300,
+        boxes: [
+          { label: 'product', bbox: [10, 20, 30, 40], brand: 'West' },
+          { label: 'price_tag', bbox: [10, 70, 20, 10] },
+        ],
+        ignored: { shelf: 1 },
+      },
+    ]);
+    expect(() => parseCocoLabels('{"images": []}')).toThrow(LabelFormatError);
+  });
+
+  it('reads YOLO txt in normalised centre form, class names from classes.txt or data.yaml', () => {
+    expect(parseYoloClassNames('object\nprice\n', 'txt')).toEqual(['object', 'price']);
+    expect(parseYoloClassNames('nc: 2\nnames: [object, gap]\n', 'yaml')).toEqual(['object', 'gap']);
+    expect(parseYoloClassNames('names:\n  0: product\n  1: price_tag\n', 'yaml')).toEqual(['product', 'price_tag']);
+    const photo = parseYoloLabels('0 0.5 0.5 0.25 0.5\n1 0.1 0.9 0.1 0.1 0.87\n', ['object', 'price'], { fileName: 'b.jpg', width: 400, height: 200 });
+    expect(photo.boxes).toHaveLength(2);
+    expect(photo.boxes[0]).toEqual({ label: 'product', bbox: [150, 50, 100, 100] });
+    expect(photo.boxes[1]!.label).toBe('price_tag');
+    expect(photo.boxes[1]!.bbox.map((v) => Math.round(v))).toEqual([20, 170, 40, 20]);
+    expect(() => parseYoloLabels('5 0.5 0.5 0.1 0.1', ['object'], { fileName: 'b.jpg', width: 1, height: 1 })).toThrow(/class 5/);
+    expect(() => parseYoloLabels('0 50 50 10 10', ['object'], { fileName: 'b.jpg', width: 1, height: 1 })).toThrow(/normalised/);
+  });
+});

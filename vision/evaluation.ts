@@ -1,0 +1,291 @@
+/**
+ * The model card: how the shelf analysis does on labelled photos. Pure functions over boxes; the caller runs the
+ * analysis and reads the label files (bin/eval-photos.ts).
+ */
+import { iou, type Corners } from './detector.ts';
+import type { LabelledBox } from './labels.ts';
+
+export interface ScoredBox {
+  box: Corners;
+  score: number;
+}
+
+export interface PredictedPack extends ScoredBox {
+  brand: string;
+}
+
+/** One photo: its labels and what the analysis returned, both in the photo's own pixels. */
+export interface PhotoOutcome {
+  fileName: string;
+  truth: LabelledBox[];
+  packs: PredictedPack[];
+  priceTags: ScoredBox[];
+  gaps: Corners[];
+  latencyMs: number;
+}
+
+export const toCorners = (b: [number, number, number, number]): Corners => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
+
+const area = (b: Corners) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+const intersection = (a: Corners, b: Corners) => area([Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])]);
+
+export interface Matching {
+  /** truthOf[k]: the true box found box k matched, or -1. */
+  truthOf: number[];
+  matchedTruth: boolean[];
+}
+
+/** One-to-one greedy matching: found boxes by falling score, each to the unmatched true box it overlaps most (IoU ≥ threshold). */
+export function matchBoxes(truth: Corners[], found: ScoredBox[], threshold = 0.5): Matching {
+  const truthOf = new Array<number>(found.length).fill(-1);
+  const matchedTruth = new Array<boolean>(truth.length).fill(false);
+  const order = found.map((_, k) => k).sort((a, b) => found[b]!.score - found[a]!.score);
+  for (const k of order) {
+    let best = -1;
+    let bestIou = threshold;
+    truth.forEach((t, j) => {
+      const o = iou(found[k]!.box, t);
+      if (!matchedTruth[j] && o >= bestIou) {
+        bestIou = o;
+        best = j;
+      }
+    });
+    if (best >= 0) {
+      truthOf[k] = best;
+      matchedTruth[best] = true;
+    }
+  }
+  return { truthOf, matchedTruth };
+}
+
+/** All-point interpolated average precision over photos (VOC 2010+ / COCO style), one-to-one greedy matching. */
+export function averagePrecision(images: { truth: Corners[]; found: ScoredBox[] }[], threshold = 0.5): number {
+  const all = images.flatMap((img, i) => img.found.map((f) => ({ ...f, image: i }))).sort((a, b) => b.score - a.score);
+  const totalTruth = images.reduce((n, img) => n + img.truth.length, 0);
+  if (totalTruth === 0) return 0;
+  const used = images.map((img) => new Array<boolean>(img.truth.length).fill(false));
+  let tp = 0;
+  const points: { recall: number; precision: number }[] = [];
+  all.forEach((d, k) => {
+    const truth = images[d.image]!.truth;
+    let best = -1;
+    let bestIou = threshold;
+    truth.forEach((t, j) => {
+      const o = iou(d.box, t);
+      if (!used[d.image]![j] && o >= bestIou) {
+        bestIou = o;
+        best = j;
+      }
+    });
+    if (best >= 0) {
+      used[d.image]![best] = true;
+      tp++;
+    }
+    points.push({ recall: tp / totalTruth, precision: tp / (k + 1) });
+  });
+  // Precision envelope from the right, then the area under the recall steps.
+  let ap = 0;
+  let maxPrecision = 0;
+  for (let k = points.length - 1; k >= 0; k--) {
+    maxPrecision = Math.max(maxPrecision, points[k]!.precision);
+    ap += (points[k]!.recall - (k > 0 ? points[k - 1]!.recall : 0)) * maxPrecision;
+  }
+  return ap;
+}
+
+/** Unmatched found boxes that lie mostly (≥ 60 % of their area) inside one true pack: a pack's top, its picture panel. */
+export function fragments(truth: Corners[], found: ScoredBox[], matching: Matching, inside = 0.6): number[] {
+  return found.flatMap((f, k) => (matching.truthOf[k] === -1 && truth.some((t) => intersection(f.box, t) >= inside * area(f.box)) ? [k] : []));
+}
+
+/** Unmatched found boxes that would have matched a true pack (IoU ≥ threshold) that another box already took. */
+export function duplicates(truth: Corners[], found: ScoredBox[], matching: Matching, threshold = 0.5): number[] {
+  return found.flatMap((f, k) => (matching.truthOf[k] === -1 && truth.some((t, j) => matching.matchedTruth[j] && iou(f.box, t) >= threshold) ? [k] : []));
+}
+
+/** Gaps reported where a pack stands: the gap covers at least a quarter of a true pack (a sliver of a neighbour is box slop). */
+export function gapFalseAlarms(packs: Corners[], gaps: Corners[]): number {
+  return gaps.filter((g) => packs.some((p) => intersection(g, p) >= 0.25 * area(p))).length;
+}
+
+/** A labelled empty stretch is found when a reported gap spans the same stretch (horizontal IoU ≥ 0.3, rows overlapping). */
+export function gapsFound(truth: Corners[], gaps: Corners[]): number {
+  const sameStretch = (a: Corners, b: Corners) => {
+    const inter = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+    const union = Math.max(a[2], b[2]) - Math.min(a[0], b[0]);
+    return inter / union >= 0.3 && Math.min(a[3], b[3]) > Math.max(a[1], b[1]);
+  };
+  return truth.filter((t) => gaps.some((g) => sameStretch(t, g))).length;
+}
+
+/** Brands compare without case, spaces or punctuation ("Coca-Cola" = "coca cola"); Chinese characters are kept. */
+export const sameBrand = (a: string, b: string) => a.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '') === b.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
+/** Share of shelf by brand, by facing width; packs without a known brand are the slice "unknown". */
+export function shareByWidth(packs: { box: Corners; brand?: string }[]): Map<string, number> {
+  const total = packs.reduce((n, p) => n + (p.box[2] - p.box[0]), 0);
+  const shares = new Map<string, number>();
+  if (total <= 0) return shares;
+  for (const p of packs) {
+    const brand = p.brand && !sameBrand(p.brand, 'unknown') ? p.brand.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '') : 'unknown';
+    shares.set(brand, (shares.get(brand) ?? 0) + (p.box[2] - p.box[0]) / total);
+  }
+  return shares;
+}
+
+/** The largest difference, in percentage points, between two shares of shelf over every brand either one has. */
+export function shareErrorPoints(truth: Map<string, number>, found: Map<string, number>): number {
+  let worst = 0;
+  for (const brand of new Set([...truth.keys(), ...found.keys()])) worst = Math.max(worst, Math.abs((truth.get(brand) ?? 0) - (found.get(brand) ?? 0)));
+  return worst * 100;
+}
+
+export interface ClassFigures {
+  labelled: number;
+  predicted: number;
+  matched: number;
+  recall: number;
+  precision: number;
+  ap50: number;
+}
+
+export interface ModelCard {
+  photos: number;
+  labelled_packs: number;
+  classes: { product: ClassFigures; price_tag: ClassFigures };
+  /** Unmatched pack boxes mostly inside a true pack, and their share of all pack boxes. */
+  fragments: number;
+  fragment_rate: number;
+  duplicates: number;
+  gaps_reported: number;
+  gap_false_alarms: number;
+  gaps_labelled: number;
+  /** null where no gap is labelled. */
+  gap_recall: number | null;
+  /** Matched packs whose brand is labelled, and the share of them given the right brand; null where no brand is labelled. */
+  brand_labelled_matched: number;
+  brand_accuracy: number | null;
+  /** Share of shelf by brand (by width), worst brand per photo in points: mean and worst over photos with brands labelled. */
+  share_error_points: { mean: number; max: number } | null;
+  latency_p50_ms: number;
+  per_photo: { file: string; packs: number; predicted: number; matched: number; fragments: number; gap_false_alarms: number; share_error_points: number | null; latency_ms: number }[];
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+const round = (v: number, d = 3) => Number(v.toFixed(d));
+
+export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
+  const classImages = { product: [] as { truth: Corners[]; found: ScoredBox[] }[], price_tag: [] as { truth: Corners[]; found: ScoredBox[] }[] };
+  const counts = { product: { labelled: 0, predicted: 0, matched: 0 }, price_tag: { labelled: 0, predicted: 0, matched: 0 } };
+  let fragmentCount = 0;
+  let duplicateCount = 0;
+  let gapsReported = 0;
+  let falseAlarms = 0;
+  let gapsLabelled = 0;
+  let gapHits = 0;
+  let brandLabelled = 0;
+  let brandRight = 0;
+  const shareErrors: number[] = [];
+  const perPhoto: ModelCard['per_photo'] = [];
+
+  for (const o of outcomes) {
+    const truthOf = (label: LabelledBox['label']) => o.truth.filter((b) => b.label === label);
+    const truePacks = truthOf('product');
+    const packCorners = truePacks.map((b) => toCorners(b.bbox));
+    const tagCorners = truthOf('price_tag').map((b) => toCorners(b.bbox));
+    const gapCorners = truthOf('gap').map((b) => toCorners(b.bbox));
+
+    const packMatch = matchBoxes(packCorners, o.packs);
+    const tagMatch = matchBoxes(tagCorners, o.priceTags);
+    classImages.product.push({ truth: packCorners, found: o.packs });
+    classImages.price_tag.push({ truth: tagCorners, found: o.priceTags });
+    const packMatched = packMatch.matchedTruth.filter(Boolean).length;
+    counts.product.labelled += packCorners.length;
+    counts.product.predicted += o.packs.length;
+    counts.product.matched += packMatched;
+    counts.price_tag.labelled += tagCorners.length;
+    counts.price_tag.predicted += o.priceTags.length;
+    counts.price_tag.matched += tagMatch.matchedTruth.filter(Boolean).length;
+
+    const photoFragments = fragments(packCorners, o.packs, packMatch).length;
+    fragmentCount += photoFragments;
+    duplicateCount += duplicates(packCorners, o.packs, packMatch).length;
+    const photoFalseAlarms = gapFalseAlarms(packCorners, o.gaps);
+    gapsReported += o.gaps.length;
+    falseAlarms += photoFalseAlarms;
+    gapsLabelled += gapCorners.length;
+    gapHits += gapsFound(gapCorners, o.gaps);
+
+    o.packs.forEach((p, k) => {
+      const brand = truePacks[packMatch.truthOf[k]!]?.brand;
+      if (brand === undefined) return;
+      brandLabelled++;
+      if (sameBrand(p.brand, brand)) brandRight++;
+    });
+    const brandsLabelled = truePacks.some((b) => b.brand !== undefined);
+    const shareError = brandsLabelled ? shareErrorPoints(shareByWidth(truePacks.map((b) => ({ box: toCorners(b.bbox), brand: b.brand }))), shareByWidth(o.packs)) : null;
+    if (shareError !== null) shareErrors.push(shareError);
+    perPhoto.push({
+      file: o.fileName,
+      packs: packCorners.length,
+      predicted: o.packs.length,
+      matched: packMatched,
+      fragments: photoFragments,
+      gap_false_alarms: photoFalseAlarms,
+      share_error_points: shareError === null ? null : round(shareError, 1),
+      latency_ms: Math.round(o.latencyMs),
+    });
+  }
+
+  const figures = (c: 'product' | 'price_tag'): ClassFigures => ({
+    ...counts[c],
+    recall: round(ratio(counts[c].matched, counts[c].labelled)),
+    precision: round(ratio(counts[c].matched, counts[c].predicted)),
+    ap50: round(averagePrecision(classImages[c], 0.5)),
+  });
+  const latencies = outcomes.map((o) => o.latencyMs).sort((a, b) => a - b);
+  return {
+    photos: outcomes.length,
+    labelled_packs: counts.product.labelled,
+    classes: { product: figures('product'), price_tag: figures('price_tag') },
+    fragments: fragmentCount,
+    fragment_rate: round(ratio(fragmentCount, counts.product.predicted)),
+    duplicates: duplicateCount,
+    gaps_reported: gapsReported,
+    gap_false_alarms: falseAlarms,
+    gaps_labelled: gapsLabelled,
+    gap_recall: gapsLabelled > 0 ? round(gapHits / gapsLabelled) : null,
+    brand_labelled_matched: brandLabelled,
+    brand_accuracy: brandLabelled > 0 ? round(brandRight / brandLabelled) : null,
+    share_error_points: shareErrors.length > 0 ? { mean: round(shareErrors.reduce((a, b) => a + b, 0) / shareErrors.length, 1), max: round(Math.max(...shareErrors), 1) } : null,
+    latency_p50_ms: latencies.length > 0 ? Math.round(latencies[Math.floor((latencies.length - 1) / 2)]!) : 0,
+    per_photo: perPhoto,
+  };
+}
+
+/** The card as a person reads it in a terminal. */
+export function formatModelCard(card: ModelCard, about: { detector: string; minScore: number }): string {
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
+  const row = (cells: (string | number)[]) => cells.map((c, i) => String(c).padStart(i === 0 ? 0 : 10).padEnd(i === 0 ? 10 : 0)).join(' ');
+  const lines = [
+    `Model card — ${card.photos} photos, ${card.labelled_packs} labelled packs; detector ${about.detector}, min score ${about.minScore}`,
+    '',
+    row(['class', 'labelled', 'predicted', 'matched', 'recall', 'precision', 'AP@0.5']),
+    ...(['product', 'price_tag'] as const).map((c) => {
+      const f = card.classes[c];
+      return row([c, f.labelled, f.predicted, f.matched, f.recall.toFixed(3), f.precision.toFixed(3), f.ap50.toFixed(3)]);
+    }),
+    '',
+    `fragments (pack boxes mostly inside another pack)  ${card.fragments} (${pct(card.fragment_rate)} of pack boxes)`,
+    `duplicates                                         ${card.duplicates}`,
+    `gaps reported                                      ${card.gaps_reported}, of them where a pack stands: ${card.gap_false_alarms}`,
+    `gap recall                                         ${card.gap_recall === null ? 'n/a (no gap labelled)' : `${pct(card.gap_recall)} of ${card.gaps_labelled}`}`,
+    `brand accuracy (matched packs with a brand label)  ${card.brand_accuracy === null ? 'n/a (no brand labelled)' : `${pct(card.brand_accuracy)} of ${card.brand_labelled_matched}`}`,
+    `share of shelf by brand, worst brand error         ${card.share_error_points === null ? 'n/a' : `mean ${card.share_error_points.mean} points, worst photo ${card.share_error_points.max} points`}`,
+    `photo latency p50                                  ${card.latency_p50_ms} ms`,
+    '',
+    row(['photo', 'packs', 'boxes', 'matched', 'fragments', 'gap alarms', 'share err']).replace('photo     ', 'photo'.padEnd(28)),
+    ...card.per_photo.map((p) => `${p.file.slice(0, 27).padEnd(28)}${row(['', p.packs, p.predicted, p.matched, p.fragments, p.gap_false_alarms, p.share_error_points ?? 'n/a']).trimStart().padStart(65)}`),
+  ];
+  return lines.join('\n');
+}
