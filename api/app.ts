@@ -13,6 +13,8 @@ import { operationsRoutes } from './routes/operations.ts';
 import { recordRoutes } from './routes/records.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
+import multipart from '@fastify/multipart';
+import { UPLOAD_LIMITS } from './uploads.ts';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -102,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // Parses cookies in its own onRequest hook, registered before the one that reads the session cookie.
   await app.register(cookie);
+  await app.register(multipart, { limits: UPLOAD_LIMITS });
   app.addHook('onRequest', async (request) => deps.auth.authorize(request));
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(

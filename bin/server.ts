@@ -7,9 +7,11 @@ import { alertRoutes } from '../api/routes/alerts.ts';
 import { deadLetterRoutes } from '../api/routes/dead-letters.ts';
 import { mapRoutes } from '../api/routes/map.ts';
 import { photoRoutes } from '../api/routes/photos.ts';
+import { productRoutes } from '../api/routes/products.ts';
 import { territoryRoutes } from '../api/routes/territories.ts';
 import { webAppRoutes } from '../api/routes/web-app.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
+import { ProductCatalogue } from '../pipelines/product-catalogue.ts';
 import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
 
@@ -50,6 +52,7 @@ export async function startServer(config: Config): Promise<Server> {
         }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
       (app) => territoryRoutes(app, { warehouse: platform.warehouse }),
+      (app) => productRoutes(app, { warehouse: platform.warehouse, catalogue: new ProductCatalogue(platform.warehouse, new PhotoStore(path.join(config.dataDir, 'photos'))) }),
       (app) => webAppRoutes(app),
     ],
   });

@@ -27,6 +27,13 @@ export class PhotoStore {
     await Promise.all([writeFileAtomic(path.join(dir, 'original'), original), writeFileAtomic(path.join(dir, 'derivative.jpg'), derivative)]);
   }
 
+  /** Writes an image that has no separate original (a product's reference image, already cropped and upright). */
+  async putImage(imageId: string, jpeg: Buffer): Promise<void> {
+    const dir = this.dir(imageId);
+    await fs.mkdir(dir, { recursive: true });
+    await writeFileAtomic(path.join(dir, 'derivative.jpg'), jpeg);
+  }
+
   /** The bytes as uploaded, for the vision worker. */
   async original(photoId: string): Promise<Buffer | undefined> {
     if (!/^[0-9a-f]{64}$/.test(photoId)) return undefined;

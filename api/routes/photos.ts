@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +14,7 @@ import { PhotoQueueFullError } from '../../vision/photo-threads.ts';
 import { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
 import { reaches, type Principal } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
+import { readUploads } from '../uploads.ts';
 import type { UserRole } from '../../contracts/enums.ts';
 
 export interface PhotoRoutesDeps {
@@ -29,15 +29,8 @@ export interface PhotoRoutesDeps {
   visionQueue?: EventLog;
 }
 
-const MAX_FILE_BYTES = 25 * 1024 * 1024;
-const MAX_FILES = 10;
 const UPLOAD_ROLES: readonly UserRole[] = ['admin', 'merchandiser', 'store_manager'];
 const READ_ROLES: readonly UserRole[] = ['admin', 'merchandiser', 'store_manager', 'category_manager', 'sales_director'];
-
-interface Upload {
-  filename: string;
-  bytes: Buffer;
-}
 
 function photoView(photo: PhotoRecord & { bay: string }, analysis: ShelfAnalysis): PhotoAnalysis {
   return { ...photo, image_url: `/v1/photos/${photo.photo_id}/image`, ...analysis };
@@ -59,8 +52,6 @@ const unreadable = (filename: string, err: UnreadableImageError) =>
 
 /** The capture path: shelf photos in, the quality gate's verdict and the shelf analysis out, in seconds. */
 export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
-  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 10, parts: MAX_FILES + 10, fieldSize: 1024 } });
-
   app.post(
     '/v1/photos',
     {
@@ -79,20 +70,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       config: { roles: UPLOAD_ROLES },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw badRequest('send the photos as multipart/form-data');
-      const fields: Record<string, string> = {};
-      const uploads: Upload[] = [];
-      try {
-        for await (const part of request.parts()) {
-          if (part.type === 'file') uploads.push({ filename: part.filename || 'photo', bytes: await part.toBuffer() });
-          else fields[part.fieldname] = String(part.value);
-        }
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
-        if (code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, 'photo_too_large', `a photo is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
-        if (code.startsWith('FST_')) throw badRequest(`the upload could not be read: ${(err as Error).message}`);
-        throw err;
-      }
+      const { fields, uploads } = await readUploads(request, 'photos');
       const storeId = fields.store_id?.trim();
       if (!storeId) throw badRequest('field store_id is required');
       const bay = fields.bay?.trim() ?? '';

@@ -1,5 +1,10 @@
 import type { Warehouse } from './warehouse.ts';
 
+/**
+ * The product catalogue as recognition sees it: the product master with the words printed on each pack, and the
+ * reference images of pack fronts (rows here; the image files are in the photo store).
+ */
+
 /** A reference image row: the image itself is in the photo store under `reference_id`. */
 export interface ReferenceRow {
   sku: string;
@@ -31,6 +36,39 @@ const CATALOGUE_VERSION = `
     (SELECT max(updated_at) FROM products),
     (SELECT max(updated_at) FROM product_references)
   )) || '/' || toString((SELECT count() FROM products) + (SELECT count() FROM product_references)) AS version`;
+
+const CATALOGUE_PRODUCTS = `
+  SELECT p.sku AS sku, p.name AS name, p.brand AS brand, p.category AS category, p.is_competitor AS is_competitor, p.aliases AS aliases,
+    ifNull(r.n, 0) AS reference_images
+  FROM (SELECT sku, name, brand, category, is_competitor, aliases FROM products FINAL) AS p
+  LEFT JOIN (SELECT sku, count() AS n FROM product_references FINAL WHERE NOT deleted GROUP BY sku) AS r ON r.sku = p.sku
+  WHERE empty({q:String}) OR positionCaseInsensitiveUTF8(concat(p.sku, ' ', p.name, ' ', p.brand, ' ', arrayStringConcat(p.aliases, ' ')), {q:String}) > 0
+  ORDER BY p.is_competitor, p.brand, p.sku
+  LIMIT {limit:UInt32}
+  SETTINGS join_use_nulls = 1`;
+
+const PRODUCT_EXISTS = `SELECT count() AS n FROM products FINAL WHERE sku = {sku:String}`;
+
+export interface CatalogueProduct {
+  sku: string;
+  name: string;
+  brand: string;
+  category: string;
+  is_competitor: boolean;
+  aliases: string[];
+  reference_images: number;
+}
+
+/** Products for a person picking one (teaching, reference images): matching `q` in the SKU, name, brand or aliases. */
+export async function catalogueProducts(warehouse: Warehouse, q: string, limit: number): Promise<CatalogueProduct[]> {
+  const rows = await warehouse.query<CatalogueProduct>(CATALOGUE_PRODUCTS, { q, limit });
+  return rows.map((r) => ({ ...r, is_competitor: Boolean(r.is_competitor), reference_images: Number(r.reference_images) }));
+}
+
+export async function productExists(warehouse: Warehouse, sku: string): Promise<boolean> {
+  const [row] = await warehouse.query<{ n: string }>(PRODUCT_EXISTS, { sku });
+  return Number(row?.n ?? 0) > 0;
+}
 
 export interface RecognitionProductRow {
   sku: string;

@@ -1,0 +1,29 @@
+import type { FastifyRequest } from 'fastify';
+import { ApiError, badRequest } from './errors.ts';
+
+/** Limits of every multipart upload (shelf photos, reference images); @fastify/multipart enforces them. */
+export const UPLOAD_LIMITS = { fileSize: 25 * 1024 * 1024, files: 10, fields: 10, parts: 20, fieldSize: 1024 };
+
+export interface Upload {
+  filename: string;
+  bytes: Buffer;
+}
+
+/** The files and fields of a multipart request; an upload over the limits is refused with what to change. */
+export async function readUploads(request: FastifyRequest, what: string): Promise<{ fields: Record<string, string>; uploads: Upload[] }> {
+  if (!request.isMultipart()) throw badRequest(`send the ${what} as multipart/form-data`);
+  const fields: Record<string, string> = {};
+  const uploads: Upload[] = [];
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') uploads.push({ filename: part.filename || what, bytes: await part.toBuffer() });
+      else fields[part.fieldname] = String(part.value);
+    }
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, 'photo_too_large', `a file is larger than ${UPLOAD_LIMITS.fileSize / 1024 / 1024} MB`);
+    if (code.startsWith('FST_')) throw badRequest(`the upload could not be read: ${(err as Error).message}`);
+    throw err;
+  }
+  return { fields, uploads };
+}
