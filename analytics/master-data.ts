@@ -24,6 +24,29 @@ export async function countRows(warehouse: Warehouse, table: MasterDataTable): P
   return Number(row?.n ?? 0);
 }
 
+const STORE_RECORD = `
+  SELECT store_id, name, territory, region, city, lat, lon, format, manager, timezone FROM stores FINAL WHERE store_id = {store_id:String}`;
+
+export interface StoreRecordView {
+  store_id: string;
+  name: string;
+  territory: string;
+  region: string;
+  city: string;
+  lat: number;
+  lon: number;
+  format: string;
+  manager: string;
+  /** IANA zone; empty = the platform zone. */
+  timezone: string;
+}
+
+/** One store as registered: what authorizing a request on it (its territory) and the store page need. */
+export async function storeRecord(warehouse: Warehouse, storeId: string): Promise<StoreRecordView | undefined> {
+  const [row] = await warehouse.query<StoreRecordView>(STORE_RECORD, { store_id: storeId });
+  return row;
+}
+
 const STORE_ZONES = `SELECT store_id, timezone FROM stores FINAL`;
 
 /** Every registered store, and the zone of each that names one of its own (the others keep the platform zone). */

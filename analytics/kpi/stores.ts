@@ -5,15 +5,13 @@ import { priceGap } from '../rules/price-gap.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { kpiPeriod, latestSalesDay, mapView } from './map.ts';
 import { addDays, dayRange } from '../../lib/days.ts';
+import type { StoreRecordView } from '../master-data.ts';
 
 const STORE_LIST = `
   SELECT store_id, name, city, territory, lat, lon FROM stores FINAL
   WHERE (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})
     AND (empty({territories:Array(String)}) OR territory IN {territories:Array(String)})
   ORDER BY store_id`;
-
-const STORE_RECORD = `
-  SELECT store_id, name, territory, region, city, lat, lon, format, manager, timezone FROM stores FINAL WHERE store_id = {store_id:String}`;
 
 const SALES_BY_CATEGORY = `
   SELECT toString(d.day) AS date, p.category AS category, sum(d.revenue) AS sales, sum(d.units) AS units
@@ -93,25 +91,6 @@ export async function storeList(
   const stores = rows.map((s) => ({ ...s, distance_km: near ? Math.round(distanceKm(near, s) * 100) / 100 : null }));
   if (near) stores.sort((a, b) => a.distance_km! - b.distance_km!);
   return request.limit ? stores.slice(0, request.limit) : stores;
-}
-
-export interface StoreRecordView {
-  store_id: string;
-  name: string;
-  territory: string;
-  region: string;
-  city: string;
-  lat: number;
-  lon: number;
-  format: string;
-  manager: string;
-  /** IANA zone; empty = the platform zone. */
-  timezone: string;
-}
-
-export async function storeRecord(warehouse: Warehouse, storeId: string): Promise<StoreRecordView | undefined> {
-  const [row] = await warehouse.query<StoreRecordView>(STORE_RECORD, { store_id: storeId });
-  return row;
 }
 
 export interface StoreOverview {
