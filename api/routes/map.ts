@@ -59,6 +59,9 @@ const OverviewResponse = Type.Object({
     sell_through: KPI_FIELDS.sell_through,
     open_alerts_total: Type.Integer(),
     share_of_shelf: KPI_FIELDS.share_of_shelf,
+    own_facings: KPI_FIELDS.own_facings,
+    recognised_facings: KPI_FIELDS.recognised_facings,
+    unknown_facings: KPI_FIELDS.unknown_facings,
   }),
   sales_by_category: Type.Array(Type.Object({ date: Day, category: Type.String(), sales: Type.Number(), units: Type.Number() })),
   open_alerts: Type.Array(AlertSchema),
@@ -68,11 +71,14 @@ const OverviewResponse = Type.Object({
       taken_at: Type.String(),
       status: Type.String(),
       image_url: Type.String(),
-      share_of_shelf: Type.Union([Type.Number(), Type.Null()], { description: 'Own brands by facings; null when nothing was recognised' }),
+      share_of_shelf: Type.Union([Type.Number(), Type.Null()], { description: 'Own facings / recognised facings; null when nothing was recognised' }),
+      own_facings: KPI_FIELDS.own_facings,
+      recognised_facings: KPI_FIELDS.recognised_facings,
+      unknown_facings: Type.Integer({ description: 'Packs not recognised: not in share_of_shelf' }),
     }),
     { description: 'The 12 latest photos, newest first' },
   ),
-  share_of_shelf_trend: Type.Array(Type.Object({ date: Day, brand: Type.String(), share: Type.Number({ description: 'Share of facings, 0..1, averaged over the day’s photos' }) })),
+  share_of_shelf_trend: Type.Array(Type.Object({ date: Day, brand: Type.String(), share: Type.Number({ description: 'The brand’s facings over the recognised facings of the day’s photos, 0..1' }) })),
   competitor_prices: Type.Array(
     Type.Object({
       date: Day,
@@ -119,7 +125,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
         description:
           'Default period: the 28 days up to the latest sales day (from alone: 28 days from it). Previous = the equal-length period just before; ' +
           'last year = the same period shifted 364 days back, so weekdays line up (52 weeks). sell_through = units / (units + latest on-hand). ' +
-          'share_of_shelf = own brands’ share of facings in the photos analysed in the period, null without photos. ' +
+          'share_of_shelf = own facings / recognised facings in the photos analysed in the period’s days (each store’s local days; own per the product master), null when nothing was recognised; unknown_facings counts the packs not recognised, beside it. ' +
           'dormant = ordered before, no order in the last 90 days (configurable). Territories aggregate their stores.',
         tags: ['dashboard'],
         security: [{ bearer: [] }],
@@ -136,7 +142,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
       const { metric = 'sales_vs_ly', from, to } = request.query;
       if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`);
       const principal = request.principal!;
-      const view = await mapView(deps.warehouse, { metric, from, to, timezone: deps.timezone, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
+      const view = await mapView(deps.warehouse, { metric, from, to, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
       if (principal.territories.length === 0) return view;
       const stores = view.stores.filter((s) => reaches(principal, s));
       const territories = new Set(stores.map((s) => s.territory));
