@@ -1,3 +1,4 @@
+import type { Store } from '../contracts/dashboard.ts';
 import type { Row, Warehouse } from './warehouse.ts';
 
 export type MasterDataTable = 'stores' | 'products' | 'assortment' | 'promotions' | 'planograms';
@@ -22,6 +23,15 @@ const storeUpserts = new WeakMap<Warehouse, number>();
 export async function countRows(warehouse: Warehouse, table: MasterDataTable): Promise<number> {
   const [row] = await warehouse.query<{ n: string }>('SELECT count() AS n FROM {table:Identifier} FINAL', { table });
   return Number(row?.n ?? 0);
+}
+
+const STORE_RECORD = `
+  SELECT store_id, name, territory, region, city, lat, lon, format, manager, timezone FROM stores FINAL WHERE store_id = {store_id:String}`;
+
+/** One store as registered: what authorizing a request on it (its territory) and the store page need. */
+export async function storeRecord(warehouse: Warehouse, storeId: string): Promise<Store | undefined> {
+  const [row] = await warehouse.query<Store>(STORE_RECORD, { store_id: storeId });
+  return row;
 }
 
 const STORE_ZONES = `SELECT store_id, timezone FROM stores FINAL`;

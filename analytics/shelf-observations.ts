@@ -3,7 +3,6 @@ import type { Warehouse } from './warehouse.ts';
 /** The parts of a photo's shelf analysis that become observation rows (structurally the vision result). */
 export interface ObservedShelf {
   facings: { sku: string; brand: string; facings: number; linear_px: number }[];
-  share_of_shelf: { brand: string; by_facings: number; by_width: number }[];
   detections: { sku: string; is_competitor: boolean }[];
   gaps: unknown[];
   prices: { price: number; promo: boolean; sku: string | null }[];
@@ -20,8 +19,6 @@ export interface ShelfObservationRow {
   is_competitor: boolean;
   facings: number;
   linear_px: number;
-  brand_share_by_facings: number;
-  brand_share_by_width: number;
   price: number | null;
   promo: boolean;
   photo_gaps: number;
@@ -31,7 +28,6 @@ export interface ShelfObservationRow {
 
 /** One row per SKU seen (unrecognised packs excluded) plus one per planogram SKU missing from the bay. */
 export function shelfObservationRows(photo: { photo_id: string; store_id: string; visit_id: string; taken_at: string }, shelf: ObservedShelf): ShelfObservationRow[] {
-  const shareOf = new Map(shelf.share_of_shelf.map((s) => [s.brand, s]));
   const competitor = new Set(shelf.detections.filter((d) => d.is_competitor).map((d) => d.sku));
   const priceOf = new Map(shelf.prices.filter((p) => p.sku).map((p) => [p.sku!, p]));
   const plan = shelf.planogram;
@@ -47,8 +43,6 @@ export function shelfObservationRows(photo: { photo_id: string; store_id: string
       is_competitor: competitor.has(f.sku),
       facings: f.facings,
       linear_px: f.linear_px,
-      brand_share_by_facings: shareOf.get(f.brand)?.by_facings ?? 0,
-      brand_share_by_width: shareOf.get(f.brand)?.by_width ?? 0,
       price: priceOf.get(f.sku)?.price ?? null,
       promo: priceOf.get(f.sku)?.promo ?? false,
       planogram_status: status(f.sku),
@@ -60,8 +54,6 @@ export function shelfObservationRows(photo: { photo_id: string; store_id: string
     is_competitor: false,
     facings: 0,
     linear_px: 0,
-    brand_share_by_facings: 0,
-    brand_share_by_width: 0,
     price: priceOf.get(sku)?.price ?? null,
     promo: priceOf.get(sku)?.promo ?? false,
     planogram_status: 'missing' as const,
@@ -71,13 +63,4 @@ export function shelfObservationRows(photo: { photo_id: string; store_id: string
 
 export async function saveShelfObservations(warehouse: Warehouse, rows: ShelfObservationRow[]): Promise<void> {
   if (rows.length > 0) await warehouse.insert('shelf_observations', rows.map((r) => ({ ...r })));
-}
-
-const OBSERVATIONS_OF_PHOTO = `
-  SELECT sku, brand, is_competitor, facings, linear_px, brand_share_by_facings, brand_share_by_width, price, promo,
-    photo_gaps, planogram_score, planogram_status
-  FROM shelf_observations FINAL WHERE photo_id = {photo_id:String} ORDER BY facings DESC, sku`;
-
-export async function shelfObservationsOfPhoto(warehouse: Warehouse, photoId: string) {
-  return warehouse.query<Omit<ShelfObservationRow, 'photo_id' | 'store_id' | 'visit_id' | 'taken_at'>>(OBSERVATIONS_OF_PHOTO, { photo_id: photoId });
 }

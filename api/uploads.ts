@@ -1,13 +1,9 @@
 import type { FastifyRequest } from 'fastify';
+import type { Upload } from '../pipelines/photo-intake.ts';
 import { ApiError, badRequest } from './errors.ts';
 
 /** Limits of every multipart upload (shelf photos, reference images); @fastify/multipart enforces them. */
 export const UPLOAD_LIMITS = { fileSize: 25 * 1024 * 1024, files: 10, fields: 10, parts: 20, fieldSize: 1024 };
-
-export interface Upload {
-  filename: string;
-  bytes: Buffer;
-}
 
 /** The files and fields of a multipart request; an upload over the limits is refused with what to change. */
 export async function readUploads(request: FastifyRequest, what: string): Promise<{ fields: Record<string, string>; uploads: Upload[] }> {

@@ -81,7 +81,7 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   const stopShelves = new AbortController();
   const shelves = options.demo
     ? finishDemoShelves(
-        { warehouse: platform.warehouse, store: new PhotoStore(path.join(config.dataDir, 'photos')), dataDir: config.dataDir },
+        { warehouse: platform.warehouse, photoFiles: new PhotoStore(path.join(config.dataDir, 'photos')), dataDir: config.dataDir },
         { ...demoOptions, logger, signal: stopShelves.signal },
       ).catch((err: Error) =>
         stopShelves.signal.aborted
@@ -134,8 +134,8 @@ async function demo(options: { dataDir?: string }): Promise<void> {
     const loaded = await loadDemoIfEmpty(warehouse, logger, demoOptions);
     if (loaded) await planDemoShelves(config.dataDir, loaded.storeIds, loaded.story.asOf);
     // A demo stopped during its photos is finished here (its history is in).
-    const store = new PhotoStore(path.join(config.dataDir, 'photos'));
-    const shelves = await finishDemoShelves({ warehouse, store, dataDir: config.dataDir }, { ...demoOptions, logger });
+    const photoFiles = new PhotoStore(path.join(config.dataDir, 'photos'));
+    const shelves = await finishDemoShelves({ warehouse, photoFiles, dataDir: config.dataDir }, { ...demoOptions, logger });
     if (!shelves) console.log('The warehouse already holds stores: the demo loads into an empty one only (choose another --data-dir).');
     else {
       const problems = shelves.bays.filter((b) => b.problem !== 'none').map((b) => ({ store_id: b.store_id, problem: b.problem, skus: b.planogram_skus }));

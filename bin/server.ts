@@ -10,6 +10,7 @@ import { photoRoutes } from '../api/routes/photos.ts';
 import { productRoutes } from '../api/routes/products.ts';
 import { territoryRoutes } from '../api/routes/territories.ts';
 import { webAppRoutes } from '../api/routes/web-app.ts';
+import { PhotoIntake } from '../pipelines/photo-intake.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
 import { ProductCatalogue } from '../pipelines/product-catalogue.ts';
 import type { Config } from '../pipelines/config.ts';
@@ -26,6 +27,7 @@ export interface Server {
 export async function startServer(config: Config): Promise<Server> {
   const logger = pino({ level: config.logLevel, base: { service: 'shelfpulse' } });
   const platform = await startPlatform(config, logger);
+  const photoFiles = new PhotoStore(path.join(config.dataDir, 'photos'));
   const app = await buildApp({
     logger,
     warehouse: platform.warehouse,
@@ -44,11 +46,16 @@ export async function startServer(config: Config): Promise<Server> {
       (app) =>
         photoRoutes(app, {
           warehouse: platform.warehouse,
-          store: new PhotoStore(path.join(config.dataDir, 'photos')),
-          publisher: platform.publisher,
-          // Distributed shape: an ingest process without the vision role hands photos to the vision workers through
-          // Kafka. The embedded log has no other process to hand them to, so there they are analysed inline.
-          visionQueue: !config.roles.includes('vision') && platform.log.kind === 'kafka' ? platform.log : undefined,
+          photoFiles,
+          intake: new PhotoIntake({
+            warehouse: platform.warehouse,
+            photoFiles,
+            timezone: config.timezone,
+            publisher: platform.publisher,
+            // Distributed shape: an ingest process without the vision role hands photos to the vision workers through
+            // Kafka. The embedded log has no other process to hand them to, so there they are analysed inline.
+            visionQueue: !config.roles.includes('vision') && platform.log.kind === 'kafka' ? platform.log : undefined,
+          }),
         }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
       (app) => territoryRoutes(app, { warehouse: platform.warehouse }),

@@ -21,6 +21,13 @@ const StoreFields = { ...StorePlace, region: Type.String(), format: Type.String(
 
 export const Ratio = Type.Union([Type.Number(), Type.Null()], { description: '0.05 = +5%; null when there is no base' });
 
+/** A shelf's packs by owner: the base of share of shelf, with the packs not recognised beside it. */
+const SHELF_FACINGS = {
+  own_facings: Type.Integer(),
+  recognised_facings: Type.Integer(),
+  unknown_facings: Type.Integer({ description: 'Packs in the photos of the period that were not recognised: not in share_of_shelf' }),
+};
+
 /** The KPIs a store and a territory share. */
 const KPI_FIELDS = {
   sales: Type.Number({ description: 'Revenue in the period (CNY)' }),
@@ -29,7 +36,10 @@ const KPI_FIELDS = {
   vs_prev: Ratio,
   vs_ly: Ratio,
   sell_through: Type.Union([Type.Number(), Type.Null()], { description: 'units / (units + latest on-hand)' }),
-  share_of_shelf: Type.Union([Type.Number(), Type.Null()]),
+  share_of_shelf: Type.Union([Type.Number(), Type.Null()], {
+    description: 'Own facings / recognised facings in the photos of the period (own per the product master); null when nothing was recognised',
+  }),
+  ...SHELF_FACINGS,
   open_alerts_total: Type.Integer(),
   value: Type.Union([Type.Number(), Type.Null()], { description: 'The chosen metric' }),
 };
@@ -99,6 +109,7 @@ export const StoreOverviewSchema = Type.Object({
     sell_through: KPI_FIELDS.sell_through,
     open_alerts_total: Type.Integer(),
     share_of_shelf: KPI_FIELDS.share_of_shelf,
+    ...SHELF_FACINGS,
   }),
   sales_by_category: Type.Array(Type.Object({ date: Day, category: Type.String(), sales: Type.Number(), units: Type.Number() })),
   open_alerts: Type.Array(AlertViewSchema),
@@ -108,11 +119,12 @@ export const StoreOverviewSchema = Type.Object({
       taken_at: Type.String(),
       status: Type.String(),
       image_url: Type.String(),
-      share_of_shelf: Type.Union([Type.Number(), Type.Null()], { description: 'Own brands by facings; null when nothing was recognised' }),
+      share_of_shelf: Type.Union([Type.Number(), Type.Null()], { description: 'Own facings / recognised facings; null when nothing was recognised' }),
+      ...SHELF_FACINGS,
     }),
     { description: 'The 12 latest photos, newest first' },
   ),
-  share_of_shelf_trend: Type.Array(Type.Object({ date: Day, brand: Type.String(), share: Type.Number({ description: 'Share of facings, 0..1, averaged over the day’s photos' }) })),
+  share_of_shelf_trend: Type.Array(Type.Object({ date: Day, brand: Type.String(), share: Type.Number({ description: 'The brand’s facings over the recognised facings of the day’s photos, 0..1' }) })),
   competitor_prices: Type.Array(
     Type.Object({
       date: Day,

@@ -16,6 +16,7 @@ import { AlertService } from './alert-service.ts';
 import { startAlertEngine } from './workers/alert-engine.ts';
 import { AlertBus } from './alert-bus.ts';
 import { startLiveAlerts, startNotifier } from './workers/notifier.ts';
+import { PhotoIntake } from './photo-intake.ts';
 import { PhotoStore } from './photo-store.ts';
 import { startVisionWorker } from './workers/vision-worker.ts';
 import { closePhotoThreads } from '../vision/photo-threads.ts';
@@ -61,8 +62,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   }
   if (config.roles.includes('vision')) {
     // Photos that an ingest process without the vision role queued; the photo store is shared with it.
-    const store = new PhotoStore(path.join(config.dataDir, 'photos'));
-    workers.push(await startVisionWorker(log, { warehouse, store, publisher }, logger.child({ worker: 'vision' })));
+    const photoFiles = new PhotoStore(path.join(config.dataDir, 'photos'));
+    const intake = new PhotoIntake({ warehouse, photoFiles, publisher, timezone: config.timezone });
+    workers.push(await startVisionWorker(log, intake, logger.child({ worker: 'vision' })));
   }
   if (config.roles.includes('alerts')) {
     workers.push(await startAlertEngine(log, alerts, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));

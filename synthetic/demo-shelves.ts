@@ -10,8 +10,7 @@ import { CATALOG } from '../vision/catalog.ts';
 import { renderShelf, type RenderOptions } from '../vision/render.ts';
 import { writeFileAtomic } from '../pipelines/atomic-file.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
-import type { PhotoRecord } from '../contracts/records.ts';
-import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from '../pipelines/workers/vision-worker.ts';
+import { PhotoIntake } from '../pipelines/photo-intake.ts';
 import { addDays } from '../lib/days.ts';
 
 /**
@@ -121,11 +120,14 @@ export interface DemoShelves {
  * `signal` stops it between two bays.
  */
 export async function photographDemoShelves(
-  deps: { warehouse: Warehouse; store: PhotoStore },
+  deps: { warehouse: Warehouse; photoFiles: PhotoStore },
   storeIds: readonly string[],
   options: { asOf: string; timezone: string; thresholds: RuleThresholds; logger: Logger; signal?: AbortSignal },
 ): Promise<DemoShelves> {
   const started = Date.now();
+  // No publisher: the prices printed by the renderer are the vision catalog's, not the demo chain's, and the
+  // demo's competitor prices are already in its history.
+  const intake = new PhotoIntake({ ...deps, timezone: options.timezone });
   const bays = demoBays(storeIds, options.asOf);
   const render = (bay: DemoBay) => renderShelf(bay.seed, demoRenderOptions(bay.problem));
   const photographed: DemoShelves['bays'] = [];
@@ -137,27 +139,17 @@ export async function photographDemoShelves(
     options.signal?.throwIfAborted();
     next = i + 1 < bays.length ? render(bays[i + 1]!) : undefined;
     const { planogram, skus } = demoPlanogram(truth.planogram, bay.problem);
-    const photo: PhotoRecord = {
-      photo_id: PhotoStore.idOf(jpeg),
-      store_id: bay.store_id,
-      visit_id: `DEMO-${bay.store_id}-${bay.day}`,
-      bay: bay.bay,
-      taken_at: new Date(bay.taken_at).toISOString(),
-      lat: null,
-      lon: null,
-    };
-    photographed.push({ ...bay, photo_id: photo.photo_id, planogram_skus: skus });
-    // The photo row is the last thing recorded of a bay (recordPhotoAnalysis), so a bay that has it is complete.
-    if (await photoById(deps.warehouse, photo.photo_id)) {
+    const photoId = PhotoStore.idOf(jpeg);
+    photographed.push({ ...bay, photo_id: photoId, planogram_skus: skus });
+    // The photo row is the last thing the intake records of a bay, so a bay that has it is complete.
+    if (await photoById(deps.warehouse, photoId)) {
       resumed++;
       continue;
     }
     await upsertMasterData(deps.warehouse, 'planograms', [{ store_id: bay.store_id, bay: bay.bay, shelf_rows: planogram }]);
-    const { analysis, derivative } = await analyzePhotoTimed(jpeg, undefined, await bayPlanogram(deps.warehouse, photo));
-    // No publisher: the prices printed by the renderer are the vision catalog's, not the demo chain's, and the
-    // demo's competitor prices are already in its history.
-    await recordPhotoAnalysis(deps, photo, analysis, { original: jpeg, derivative });
-    options.logger.debug({ store_id: bay.store_id, bay: bay.bay, photo_id: photo.photo_id, done: i + 1, of: bays.length }, 'demo bay photographed');
+    const visit = { store_id: bay.store_id, visit_id: `DEMO-${bay.store_id}-${bay.day}`, bay: bay.bay, taken_at: new Date(bay.taken_at).toISOString(), lat: null, lon: null };
+    await intake.accept(visit, [{ filename: `${bay.store_id}-${bay.bay}.jpg`, bytes: jpeg }]);
+    options.logger.debug({ store_id: bay.store_id, bay: bay.bay, photo_id: photoId, done: i + 1, of: bays.length }, 'demo bay photographed');
   }
   const { summary } = await evaluateDay(deps.warehouse, options.asOf, options.thresholds, options.timezone);
   const ms = Date.now() - started;
@@ -189,13 +181,13 @@ export async function planDemoShelves(dataDir: string, storeIds: readonly string
  * then the plan is marked closed and later starts do nothing. Undefined when there is no plan or it is done.
  */
 export async function finishDemoShelves(
-  deps: { warehouse: Warehouse; store: PhotoStore; dataDir: string },
+  deps: { warehouse: Warehouse; photoFiles: PhotoStore; dataDir: string },
   options: { timezone: string; thresholds: RuleThresholds; logger: Logger; signal?: AbortSignal },
 ): Promise<DemoShelves | undefined> {
   const text = await fs.readFile(planFile(deps.dataDir), 'utf8').catch(() => undefined);
   const plan = text === undefined ? undefined : (JSON.parse(text) as DemoShelvesPlan);
   if (!plan || plan.closed) return undefined;
-  const shelves = await photographDemoShelves(deps, plan.store_ids, { ...options, asOf: plan.as_of });
+  const shelves = await photographDemoShelves({ warehouse: deps.warehouse, photoFiles: deps.photoFiles }, plan.store_ids, { ...options, asOf: plan.as_of });
   await writeFileAtomic(planFile(deps.dataDir), JSON.stringify({ ...plan, closed: true }));
   return shelves;
 }

@@ -5,6 +5,7 @@ import { isPriceGap, priceGap } from '../rules/price-gap.ts';
 import { windowDaysFor, type RuleThresholds } from '../rules/thresholds.ts';
 import { decideLowShare, decidePlanogram, decideShelfGap, type PlanogramStatus, type ShelfDay } from '../rules/shelf.ts';
 import { decideZeroSale, isSilentStore } from '../rules/zero-sale.ts';
+import type { ShelfFacings } from '../shelf-share.ts';
 import type { Warehouse } from '../warehouse.ts';
 import type { Alert } from '../../contracts/alerts.ts';
 import type { AlertType, Severity } from '../../contracts/enums.ts';
@@ -118,22 +119,13 @@ const ORDER_HISTORY = `
   GROUP BY o.store_id`;
 
 /**
- * Per store, its latest photographed day within the look-back up to the close: the photos, their holes and the
- * facings recognised (own and all), from the shelf observations the vision worker stores.
+ * Per store, its latest photographed day (store-local) within the look-back up to the close: the photos, their
+ * holes and their facings by owner, as the photo intake stored them (the share of shelf the map shows).
  */
 const SHELF_DAYS = `
-  SELECT store_id, toString(day) AS day, count() AS photos, sum(gaps) AS gaps, sum(own) AS own_facings, sum(total) AS total_facings,
-    groupArray(photo_id) AS photo_ids
-  FROM (
-    SELECT store_id, photo_id, toDate(any(taken_at), {timezone:String}) AS day, any(photo_gaps) AS gaps,
-      sumIf(facings, NOT is_competitor) AS own, sum(facings) AS total
-    FROM shelf_observations FINAL
-    WHERE taken_at < toDateTime64(toDate({as_of:String}) + 1, 3, {timezone:String})
-      AND taken_at >= toDateTime64(toDate({as_of:String}) + 1 - {lookback_days:UInt16}, 3, {timezone:String})
-      AND ${IN_SCOPE}
-    GROUP BY store_id, photo_id
-  )
-  GROUP BY store_id, day
+  SELECT store_id, toString(s.day) AS day, photos, gaps, own_facings, recognised_facings, unknown_facings, photo_ids
+  FROM shelf_share_days AS s
+  WHERE s.day BETWEEN toDate({as_of:String}) + 1 - {lookback_days:UInt16} AND toDate({as_of:String}) AND ${IN_SCOPE}
   ORDER BY store_id, day DESC
   LIMIT 1 BY store_id`;
 
@@ -497,17 +489,17 @@ const VISION_TYPES: AlertType[] = ['shelf_gap', 'low_share_of_shelf', 'planogram
  * day in the look-back. A store photographed again without the problem resolves its alert; a store without new
  * photos keeps what it has (no news is not a fix).
  */
-async function visionFindings({ warehouse, asOf, thresholds, timezone, scope, stores, products, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
-  const days = await warehouse.query<{ store_id: string; day: string; photos: number; gaps: number; own_facings: number; total_facings: number; photo_ids: string[] }>(
+async function visionFindings({ warehouse, asOf, thresholds, scope, stores, products, open }: DayClose): Promise<{ findings: Finding[]; resolved: Set<string> }> {
+  const days = await warehouse.query<{ store_id: string; day: string; photos: number; gaps: number; photo_ids: string[] } & ShelfFacings>(
     SHELF_DAYS,
-    { as_of: asOf, timezone, lookback_days: thresholds.shelfLookbackDays, ...scopeParams(scope) },
+    { as_of: asOf, lookback_days: thresholds.shelfLookbackDays, ...scopeParams(scope) },
   );
   const findings: Finding[] = [];
   const dayOf = new Map(days.map((d) => [d.store_id, d]));
   for (const d of days) {
     const store = stores.get(d.store_id);
     if (!store) continue;
-    const shelf: ShelfDay = { storeId: d.store_id, day: d.day, photos: d.photos, gaps: d.gaps, ownFacings: d.own_facings, totalFacings: d.total_facings };
+    const shelf: ShelfDay = { storeId: d.store_id, day: d.day, photos: d.photos, gaps: d.gaps, ownFacings: d.own_facings, totalFacings: d.recognised_facings };
     const base = { store_id: d.store_id, sku: '', territory: store.territory, category: '', assignee: storeManager(store, d.store_id) };
     const gap = decideShelfGap(shelf, thresholds.minShelfGaps);
     if (gap.alert) {
@@ -525,7 +517,15 @@ async function visionFindings({ warehouse, asOf, thresholds, timezone, scope, st
         ...base,
         type: 'low_share_of_shelf',
         severity: share.severity,
-        evidence: { day: d.day, photos: d.photo_ids, own_facings: d.own_facings, total_facings: d.total_facings, share: Number(share.share.toFixed(4)), target: thresholds.minShareOfShelf },
+        evidence: {
+          day: d.day,
+          photos: d.photo_ids,
+          own_facings: d.own_facings,
+          total_facings: d.recognised_facings,
+          unknown_facings: d.unknown_facings,
+          share: Number(share.share.toFixed(4)),
+          target: thresholds.minShareOfShelf,
+        },
         ...lowShareTexts({ storeName: store.name, day: d.day, share: share.share, target: thresholds.minShareOfShelf }),
       });
     }

@@ -2,6 +2,7 @@ import type { MapView, StoreKpis, TerritoryKpis } from '../../contracts/dashboar
 import type { MapMetric } from '../../contracts/enums.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { addDays, daysBetween } from '../../lib/days.ts';
+import { addFacings, NO_FACINGS, ownShare } from '../shelf-share.ts';
 
 
 const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
@@ -17,8 +18,8 @@ const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(St
  * - orders up to the period end (the order history model): days since the last one and the historical margin
  *   (regular − paid price) × qty;
  * - open alerts by type;
- * - share of shelf of the own brands: their share of facings in each photo analysed in the period, averaged over
- *   the photos (photos where nothing was recognised carry no share and do not count).
+ * - share of shelf: the own, recognised and unrecognised facings of the photos analysed in the period's days (each
+ *   store's local days), summed (analytics/shelf-share.ts has the definition).
  * The period is resolved before (a scalar subquery in the WITH clause would run again in every subquery).
  */
 const STORE_KPIS = `
@@ -28,7 +29,7 @@ const STORE_KPIS = `
     stock.on_hand AS on_hand,
     ord.days_since_last_order AS days_since_last_order, ord.historical_margin AS historical_margin,
     open.by_type AS open_alerts,
-    shelf.share_of_shelf AS share_of_shelf
+    shelf.own_facings AS own_facings, shelf.recognised_facings AS recognised_facings, shelf.unknown_facings AS unknown_facings
   FROM (SELECT store_id, name, city, territory, region, format, lat, lon FROM stores FINAL WHERE ${IN_SCOPE}) AS s
   LEFT JOIN (
     SELECT store_id,
@@ -56,14 +57,9 @@ const STORE_KPIS = `
     GROUP BY store_id
   ) AS open ON open.store_id = s.store_id
   LEFT JOIN (
-    WITH (SELECT groupUniqArray(brand) FROM products FINAL WHERE NOT is_competitor) AS own_brands
-    SELECT store_id, avg(own_share) AS share_of_shelf FROM (
-      SELECT store_id,
-        JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS shares,
-        arraySum(x -> if(has(own_brands, x.1), x.2, 0), shares) AS own_share
-      FROM photos FINAL
-      WHERE status = 'analyzed' AND notEmpty(shares) AND ${IN_SCOPE} AND toDate(taken_at, {timezone:String}) BETWEEN f AND t
-    ) GROUP BY store_id
+    SELECT store_id, sum(own_facings) AS own_facings, sum(recognised_facings) AS recognised_facings, sum(unknown_facings) AS unknown_facings
+    FROM shelf_share_days WHERE day BETWEEN f AND t AND ${IN_SCOPE}
+    GROUP BY store_id
   ) AS shelf ON shelf.store_id = s.store_id
   ORDER BY s.store_id
   SETTINGS join_use_nulls = 1`;
@@ -87,7 +83,9 @@ interface StoreKpiRow {
   days_since_last_order: number | null;
   historical_margin: number | null;
   open_alerts: Record<string, number> | null;
-  share_of_shelf: number | null;
+  own_facings: number | null;
+  recognised_facings: number | null;
+  unknown_facings: number | null;
 }
 
 const change = (now: number, before: number, hasBase: boolean) => (hasBase && before > 0 ? Number((now / before - 1).toFixed(4)) : null);
@@ -135,7 +133,6 @@ export interface MapRequest {
   metric: MapMetric;
   from?: string | undefined;
   to?: string | undefined;
-  timezone: string;
   dormantAfterDays: number;
   /** Only these stores (a scoped reader, or one store's page); empty or absent = every store. */
   storeIds?: readonly string[];
@@ -144,7 +141,7 @@ export interface MapRequest {
 /** Per-store KPIs and their territory aggregates for the heat map. Default period: the 28 days up to the latest sales day. */
 export async function mapView(warehouse: Warehouse, request: MapRequest): Promise<MapView> {
   const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
-  const rows = await warehouse.query<StoreKpiRow>(STORE_KPIS, { from, to, timezone: request.timezone, stores: request.storeIds ?? [] });
+  const rows = await warehouse.query<StoreKpiRow>(STORE_KPIS, { from, to, stores: request.storeIds ?? [] });
   const len = daysBetween(from, to) + 1;
   const onHandBy = new Map<string, number>();
 
@@ -153,6 +150,7 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
     const sales = r.sales ?? 0;
     if (r.on_hand !== null) onHandBy.set(r.store_id, Math.max(0, r.on_hand));
     const stock = onHandBy.get(r.store_id);
+    const shelf = { own_facings: r.own_facings ?? 0, recognised_facings: r.recognised_facings ?? 0, unknown_facings: r.unknown_facings ?? 0 };
     const open = Object.fromEntries(Object.entries(r.open_alerts ?? {}).map(([type, n]) => [type, Number(n)]));
     const kpis = {
       store_id: r.store_id,
@@ -172,7 +170,8 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
       sell_through: stock !== undefined && units + stock > 0 ? Number((units / (units + stock)).toFixed(4)) : null,
       open_alerts: open,
       open_alerts_total: Object.values(open).reduce((n, x) => n + x, 0),
-      share_of_shelf: r.share_of_shelf === null ? null : Number(r.share_of_shelf.toFixed(4)),
+      ...shelf,
+      share_of_shelf: ownShare(shelf),
       dormant: r.days_since_last_order !== null && r.days_since_last_order >= request.dormantAfterDays,
       days_since_last_order: r.days_since_last_order,
       historical_margin: round2(r.historical_margin ?? 0),
@@ -189,7 +188,7 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
   const territories: TerritoryKpis[] = [...byTerritory.entries()].map(([territory, members]) => {
     const sum = (f: (s: StoreKpis) => number) => members.reduce((n, s) => n + f(s), 0);
     const withStock = members.filter((s) => s.sell_through !== null);
-    const shelfShares = members.flatMap((s) => (s.share_of_shelf === null ? [] : [s.share_of_shelf]));
+    const shelf = members.reduce(addFacings, NO_FACINGS);
     const units = sum((s) => s.units);
     const stock = sum((s) => onHandBy.get(s.store_id) ?? 0);
     const agg = {
@@ -205,8 +204,9 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
       vs_ly: change(sum((s) => s.sales), sum((s) => s.sales_ly), members.some((s) => s.vs_ly !== null)),
       sell_through: withStock.length > 0 && units + stock > 0 ? Number((units / (units + stock)).toFixed(4)) : null,
       open_alerts_total: sum((s) => s.open_alerts_total),
-      // The stores' own shares averaged over the stores that have photos in the period.
-      share_of_shelf: shelfShares.length > 0 ? Number((shelfShares.reduce((n, x) => n + x, 0) / shelfShares.length).toFixed(4)) : null,
+      // Facing-weighted over the stores' photos, like a store's share over its photos.
+      ...shelf,
+      share_of_shelf: ownShare(shelf),
       dormant_stores: members.filter((s) => s.dormant).length,
     };
     return { ...agg, value: metricValue(request.metric, agg) };

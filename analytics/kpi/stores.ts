@@ -6,15 +6,13 @@ import { priceGap } from '../rules/price-gap.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { kpiPeriod, latestSalesDay, mapView } from './map.ts';
 import { addDays, dayRange } from '../../lib/days.ts';
+import { ownShare, type ShelfFacings } from '../shelf-share.ts';
 
 const STORE_LIST = `
   SELECT store_id, name, city, territory, lat, lon FROM stores FINAL
   WHERE (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})
     AND (empty({territories:Array(String)}) OR territory IN {territories:Array(String)})
   ORDER BY store_id`;
-
-const STORE_RECORD = `
-  SELECT store_id, name, territory, region, city, lat, lon, format, manager, timezone FROM stores FINAL WHERE store_id = {store_id:String}`;
 
 const SALES_BY_CATEGORY = `
   SELECT toString(d.day) AS date, p.category AS category, sum(d.revenue) AS sales, sum(d.units) AS units
@@ -24,21 +22,25 @@ const SALES_BY_CATEGORY = `
   ORDER BY date, category`;
 
 const PHOTOS = `
-  WITH (SELECT groupUniqArray(brand) FROM products FINAL WHERE NOT is_competitor) AS own_brands
-  SELECT photo_id, formatDateTime(taken_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') AS taken_at, status,
-    JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS shares,
-    if(empty(shares), NULL, arraySum(s -> if(has(own_brands, s.1), s.2, 0), shares)) AS share_of_shelf
+  SELECT photo_id, formatDateTime(taken_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') AS taken_at, status, own_facings, recognised_facings, unknown_facings
   FROM photos FINAL
   WHERE store_id = {store_id:String}
   ORDER BY taken_at DESC
   LIMIT {limit:UInt32}`;
 
+/** Each brand's facings over the day's recognised facings (the share of shelf's base), by the store's local day. */
 const SHARE_OF_SHELF_TREND = `
-  SELECT toString(toDate(taken_at, {timezone:String})) AS date, s.1 AS brand, avg(s.2) AS share
-  FROM photos FINAL
-  ARRAY JOIN JSONExtract(analysis, 'share_of_shelf', 'Array(Tuple(brand String, by_facings Float64, by_width Float64))') AS s
-  WHERE store_id = {store_id:String} AND status = 'analyzed'
-    AND toDate(taken_at, {timezone:String}) BETWEEN toDate({from:String}) AND toDate({to:String})
+  SELECT toString(p.local_day) AS date, o.brand AS brand, sum(o.facings) / any(d.recognised_facings) AS share
+  FROM shelf_observations AS o FINAL
+  INNER JOIN (
+    SELECT photo_id, local_day FROM photos FINAL
+    WHERE store_id = {store_id:String} AND status = 'analyzed' AND local_day BETWEEN toDate({from:String}) AND toDate({to:String})
+  ) AS p ON p.photo_id = o.photo_id
+  INNER JOIN (
+    SELECT day, recognised_facings FROM shelf_share_days
+    WHERE store_id = {store_id:String} AND day BETWEEN toDate({from:String}) AND toDate({to:String})
+  ) AS d ON d.day = p.local_day
+  WHERE o.store_id = {store_id:String} AND o.facings > 0
   GROUP BY date, brand
   ORDER BY date, brand`;
 
@@ -86,11 +88,6 @@ export async function storeList(
   return request.limit ? stores.slice(0, request.limit) : stores;
 }
 
-export async function storeRecord(warehouse: Warehouse, storeId: string): Promise<Store | undefined> {
-  const [row] = await warehouse.query<Store>(STORE_RECORD, { store_id: storeId });
-  return row;
-}
-
 /** The store page as analytics reads it: the alerts as stored, the route presents them in the reader's language. */
 export type StoreOverviewRows = Omit<StoreOverview, 'open_alerts'> & { open_alerts: Alert[] };
 
@@ -105,10 +102,10 @@ export async function storeOverview(
   const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
   const scoped = { store_id: store.store_id, from, to, timezone: request.timezone };
   const [map, byCategory, alerts, photos, trend, prices] = await Promise.all([
-    mapView(warehouse, { metric: 'sales', from, to, timezone: request.timezone, dormantAfterDays: request.dormantAfterDays, storeIds: [store.store_id] }),
+    mapView(warehouse, { metric: 'sales', from, to, dormantAfterDays: request.dormantAfterDays, storeIds: [store.store_id] }),
     warehouse.query<{ date: string; category: string; sales: number; units: number }>(SALES_BY_CATEGORY, scoped),
     listAlerts(warehouse, { store_id: store.store_id, stores: [], territories: [], limit: 1000, offset: 0 }),
-    warehouse.query<{ photo_id: string; taken_at: string; status: string; share_of_shelf: number | null }>(PHOTOS, { store_id: store.store_id, limit: 12 }),
+    warehouse.query<{ photo_id: string; taken_at: string; status: string } & ShelfFacings>(PHOTOS, { store_id: store.store_id, limit: 12 }),
     warehouse.query<{ date: string; brand: string; share: number }>(SHARE_OF_SHELF_TREND, scoped),
     warehouse.query<{ date: string; sku: string; competitor_sku: string; competitor_price: number }>(COMPETITOR_PRICES, scoped),
   ]);
@@ -128,16 +125,13 @@ export async function storeOverview(
       sell_through: k?.sell_through ?? null,
       open_alerts_total: k?.open_alerts_total ?? 0,
       share_of_shelf: k?.share_of_shelf ?? null,
+      own_facings: k?.own_facings ?? 0,
+      recognised_facings: k?.recognised_facings ?? 0,
+      unknown_facings: k?.unknown_facings ?? 0,
     },
     sales_by_category: byCategory.map((r) => ({ ...r, sales: round(r.sales, 2) })),
     open_alerts: alerts.alerts.filter((a) => a.status !== 'resolved'),
-    photos: photos.map(({ photo_id, taken_at, status, share_of_shelf }) => ({
-      photo_id,
-      taken_at,
-      status,
-      image_url: `/v1/photos/${photo_id}/image`,
-      share_of_shelf: share_of_shelf === null ? null : round(share_of_shelf, 4),
-    })),
+    photos: photos.map((p) => ({ ...p, image_url: `/v1/photos/${p.photo_id}/image`, share_of_shelf: ownShare(p) })),
     share_of_shelf_trend: trend.map((t) => ({ ...t, share: round(t.share, 4) })),
     competitor_prices: prices.map((p) => {
       const own = ownPrices.get(priceKey({ store_id: store.store_id, sku: p.sku, day: p.date }))?.price ?? 0;

@@ -1,4 +1,5 @@
 import type { Severity } from '../../contracts/enums.ts';
+import { ownShare } from '../shelf-share.ts';
 
 /** What a store's latest photographed day shows, over all the bays photographed that day. */
 export interface ShelfDay {
@@ -9,6 +10,7 @@ export interface ShelfDay {
   /** Empty facings (holes) found, summed over the photos. */
   gaps: number;
   ownFacings: number;
+  /** Recognised facings (the share's base; unrecognised packs are counted beside it). */
   totalFacings: number;
 }
 
@@ -17,9 +19,9 @@ export function decideShelfGap(shelf: ShelfDay, minGaps: number): { alert: boole
   return { alert: shelf.gaps >= minGaps, severity: shelf.gaps >= 5 ? 'high' : shelf.gaps >= 2 ? 'medium' : 'low' };
 }
 
-/** Own brands' share of the facings seen; null when nothing was recognised (no base to judge). */
+/** The share of shelf the map shows (analytics/shelf-share.ts); null when nothing was recognised (no base to judge). */
 export function ownShareOfShelf(shelf: ShelfDay): number | null {
-  return shelf.totalFacings > 0 ? shelf.ownFacings / shelf.totalFacings : null;
+  return ownShare({ own_facings: shelf.ownFacings, recognised_facings: shelf.totalFacings });
 }
 
 /**

@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { presentAlert } from '../../analytics/alerts-read.ts';
 import { mapView } from '../../analytics/kpi/map.ts';
-import { skuTrend, storeList, storeOverview, storeRecord } from '../../analytics/kpi/stores.ts';
+import { skuTrend, storeList, storeOverview } from '../../analytics/kpi/stores.ts';
+import { storeRecord } from '../../analytics/master-data.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { reaches, type Principal } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -34,7 +35,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
         description:
           'Default period: the 28 days up to the latest sales day (from alone: 28 days from it). Previous = the equal-length period just before; ' +
           'last year = the same period shifted 364 days back, so weekdays line up (52 weeks). sell_through = units / (units + latest on-hand). ' +
-          'share_of_shelf = own brands’ share of facings in the photos analysed in the period, null without photos. ' +
+          'share_of_shelf = own facings / recognised facings in the photos analysed in the period’s days (each store’s local days; own per the product master), null when nothing was recognised; unknown_facings counts the packs not recognised, beside it. ' +
           'dormant = ordered before, no order in the last 90 days (configurable). Territories aggregate their stores.',
         tags: ['dashboard'],
         security: [{ bearer: [] }],
@@ -51,7 +52,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
       const { metric = 'sales_vs_ly', from, to } = request.query;
       if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`);
       const principal = request.principal!;
-      const view = await mapView(deps.warehouse, { metric, from, to, timezone: deps.timezone, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
+      const view = await mapView(deps.warehouse, { metric, from, to, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
       if (principal.territories.length === 0) return view;
       const stores = view.stores.filter((s) => reaches(principal, s));
       const territories = new Set(stores.map((s) => s.territory));

@@ -1,15 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import type { FastifyInstance } from 'fastify';
-import { storeRecord } from '../../analytics/kpi/stores.ts';
-import { photoById, type StoredPhoto } from '../../analytics/photos.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { storeRecord } from '../../analytics/master-data.ts';
+import { photoById, storedAnalysis } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import type { EventLog } from '../../pipelines/log/event-log.ts';
-import type { EventPublisher } from '../../pipelines/event-publisher.ts';
-import { PhotoStore } from '../../pipelines/photo-store.ts';
+import type { PhotoStore } from '../../pipelines/photo-store.ts';
+import { UnreadableUploadError, type PhotoIntake, type Upload } from '../../pipelines/photo-intake.ts';
 import { PhotoAnalysis, type PhotoRecord } from '../../contracts/records.ts';
-import { analyzePhotoTimed, bayPlanogram, recordPhotoAnalysis } from '../../pipelines/workers/vision-worker.ts';
-import { UnreadableImageError } from '../../vision/image.ts';
+import type { UnreadableImageError } from '../../vision/image.ts';
 import { PhotoQueueFullError } from '../../vision/photo-threads.ts';
 import { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
 import { reaches, type Principal } from '../auth.ts';
@@ -19,14 +16,8 @@ import type { UserRole } from '../../contracts/enums.ts';
 
 export interface PhotoRoutesDeps {
   warehouse: Warehouse;
-  store: PhotoStore;
-  /** Competitor prices read from tags are published as competitor-price events (source "photo"). */
-  publisher?: EventPublisher;
-  /**
-   * Set when this process does not play the vision role (distributed shape): a photo that passes the quality gate
-   * is stored, published to `photos` and answered `pending`; a vision worker analyses it. Unset: analysed inline.
-   */
-  visionQueue?: EventLog;
+  photoFiles: PhotoStore;
+  intake: PhotoIntake;
 }
 
 const UPLOAD_ROLES: readonly UserRole[] = ['admin', 'merchandiser', 'store_manager'];
@@ -36,19 +27,32 @@ function photoView(photo: PhotoRecord & { bay: string }, analysis: ShelfAnalysis
   return { ...photo, image_url: `/v1/photos/${photo.photo_id}/image`, ...analysis };
 }
 
-/**
- * A stored analysis in today's shape: one written by an older version may lack fields added since; those come back
- * empty (a missing planogram or detector as null) instead of failing the answer's schema (a 500).
- */
-const storedAnalysis = (photo: StoredPhoto): ShelfAnalysis =>
-  Value.Cast(ShelfAnalysis, { status: photo.status, width: photo.width, height: photo.height, detector: null, planogram: null, ...(JSON.parse(photo.analysis) as object) });
-
 // Written by the schema's serializer: 0.11 ms for a 12 MP bay's answer (115 packs, 55 tags), as JSON.stringify.
 const PhotosAnswer = Type.Object({ photos: Type.Array(PhotoAnalysis) });
 
 const UNREADABLE_STATUS: Partial<Record<UnreadableImageError['reason'], number>> = { too_many_pixels: 413, heic_unsupported: 415 };
-const unreadable = (filename: string, err: UnreadableImageError) =>
-  new ApiError(UNREADABLE_STATUS[err.reason] ?? 422, `photo_${err.reason}`, `${filename}: ${err.message}`);
+
+/** The photo intake's refusals as answers; anything else goes on to the central handler. */
+function refusal(err: unknown): unknown {
+  if (err instanceof UnreadableUploadError) return new ApiError(UNREADABLE_STATUS[err.reason] ?? 422, `photo_${err.reason}`, err.message);
+  if (err instanceof PhotoQueueFullError) return unavailable(`too many photos are being analysed (${err.message}); retry shortly`, 10);
+  return err;
+}
+
+/** The optional fields of an upload, checked. */
+function visitFields(fields: Record<string, string>) {
+  const takenAt = fields.taken_at ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(takenAt))) throw badRequest(`taken_at "${takenAt}" is not an ISO-8601 time`);
+  const coordinate = (name: 'lat' | 'lon', limit: number) => {
+    if (fields[name] === undefined || fields[name] === '') return null;
+    const value = Number(fields[name]);
+    if (!Number.isFinite(value) || Math.abs(value) > limit) throw badRequest(`${name} "${fields[name]}" is not a coordinate`);
+    return value;
+  };
+  const bay = fields.bay?.trim() ?? '';
+  if (bay.length > 128) throw badRequest('bay is longer than 128 characters');
+  return { visit_id: fields.visit_id ?? '', bay, taken_at: new Date(takenAt).toISOString(), lat: coordinate('lat', 90), lon: coordinate('lon', 180) };
+}
 
 /** The capture path: shelf photos in, the quality gate's verdict and the shelf analysis out, in seconds. */
 export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
@@ -73,67 +77,16 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       const { fields, uploads } = await readUploads(request, 'photos');
       const storeId = fields.store_id?.trim();
       if (!storeId) throw badRequest('field store_id is required');
-      const bay = fields.bay?.trim() ?? '';
-      // Scopes: a merchandiser or store manager uploads only to the stores and territories assigned to it. The bay's
-      // planogram is looked up meanwhile (the vision worker looks it up itself when it analyses a queued photo).
-      const [store, planogram] = await Promise.all([
-        storeRecord(deps.warehouse, storeId),
-        deps.visionQueue ? undefined : bayPlanogram(deps.warehouse, { store_id: storeId, bay }),
-      ]);
+      // Scopes: a merchandiser or store manager uploads only to the stores and territories assigned to it.
+      const store = await storeRecord(deps.warehouse, storeId);
       if (!store) throw notFound(`no store ${storeId}`);
       if (!reaches(request.principal!, store)) throw forbidden(`you are not assigned to store ${storeId}`);
       if (uploads.length === 0) throw badRequest('attach at least one photo');
-      const takenAt = fields.taken_at ?? new Date().toISOString();
-      if (Number.isNaN(Date.parse(takenAt))) throw badRequest(`taken_at "${takenAt}" is not an ISO-8601 time`);
-      const coordinate = (name: 'lat' | 'lon', limit: number) => {
-        if (fields[name] === undefined || fields[name] === '') return null;
-        const value = Number(fields[name]);
-        if (!Number.isFinite(value) || Math.abs(value) > limit) throw badRequest(`${name} "${fields[name]}" is not a coordinate`);
-        return value;
-      };
-      const lat = coordinate('lat', 90);
-      const lon = coordinate('lon', 180);
-      if (bay.length > 128) throw badRequest('bay is longer than 128 characters');
-
-      // Every photo is decoded before anything is stored: one bad file refuses the upload and stores nothing.
-      // Queued for a vision worker, an upload gets the quality gate only (its retake answer stays immediate).
-      const models = deps.visionQueue ? null : undefined;
-      const analysed = [];
-      for (const upload of uploads) {
-        try {
-          const analysing = analyzePhotoTimed(upload.bytes, models, planogram);
-          // Hashed while the analysis thread works.
-          const photoId = PhotoStore.idOf(upload.bytes);
-          analysed.push({ upload, photoId, result: await analysing });
-        } catch (err) {
-          if (err instanceof UnreadableImageError) throw unreadable(upload.filename, err);
-          if (err instanceof PhotoQueueFullError) throw unavailable(`too many photos are being analysed (${err.message}); retry shortly`, 10);
-          throw err;
-        }
-      }
-      const photos = [];
-      for (const { upload, photoId, result } of analysed) {
-        const photo = { photo_id: photoId, store_id: storeId, visit_id: fields.visit_id ?? '', bay, taken_at: new Date(takenAt).toISOString(), lat, lon };
-        const files = { original: upload.bytes, derivative: result.derivative };
-        let analysis = result.analysis;
-        if (deps.visionQueue && analysis.status === 'analyzed') {
-          const stored = await photoById(deps.warehouse, photoId);
-          if (stored && stored.status !== 'pending') {
-            // The same bytes were analysed before: their result stands.
-            photos.push(photoView(photo, storedAnalysis(stored)));
-            continue;
-          }
-          analysis = { ...analysis, status: 'pending' };
-          await recordPhotoAnalysis(deps, photo, analysis, files);
-          // Durable in the log before the answer: an acknowledged photo is analysed even if this process dies now.
-          await deps.visionQueue.publish('photos', [{ key: storeId, value: photo }]);
-        } else {
-          await recordPhotoAnalysis(deps, photo, analysis, files);
-        }
-        photos.push(photoView(photo, analysis));
-      }
-      const queued = photos.some((p) => p.status === 'pending');
-      return reply.code(queued ? 202 : 201).send({ photos });
+      const accepted = await deps.intake.accept({ store_id: storeId, ...visitFields(fields) }, uploads).catch((err: unknown) => {
+        throw refusal(err);
+      });
+      const queued = accepted.some((p) => p.analysis.status === 'pending');
+      return reply.code(queued ? 202 : 201).send({ photos: accepted.map(({ photo, analysis }) => photoView(photo, analysis)) });
     },
   );
 
@@ -166,7 +119,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
     async (request, reply) => {
       const photo = await photoById(deps.warehouse, request.params.id);
       if (!photo || !(await storeInScope(request.principal!, photo.store_id))) throw notFound(`no photo ${request.params.id}`);
-      const image = await deps.store.derivative(request.params.id);
+      const image = await deps.photoFiles.derivative(request.params.id);
       if (!image) throw notFound(`no image for photo ${request.params.id}`);
       return reply.type('image/jpeg').header('cache-control', 'private, max-age=86400, immutable').send(image);
     },

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
 import { catalogueProducts } from '../../analytics/catalogue.ts';
-import { storeRecord } from '../../analytics/kpi/stores.ts';
+import { storeRecord } from '../../analytics/master-data.ts';
 import { photoById } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';

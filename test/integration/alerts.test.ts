@@ -1,6 +1,10 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveShelfObservations, type ShelfObservationRow } from '../../analytics/shelf-observations.ts';
+import type { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
+import { PhotoIntake } from '../../pipelines/photo-intake.ts';
+import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { analysedShelf } from '../support/shelf-analysis.ts';
 
 let server: TestServer;
 const D = '2026-11-20';
@@ -163,50 +167,30 @@ describe('the territory map', () => {
 
 // Last: the vision alerts add open alerts that the tests above do not expect.
 describe('vision alerts at the daily close', () => {
-  const observation = (photoId: string, takenAt: string, over: Partial<ShelfObservationRow>): ShelfObservationRow => ({
-    photo_id: photoId,
-    store_id: 'S2',
-    visit_id: '',
-    taken_at: takenAt,
-    sku: 'P1',
-    brand: '清泉',
-    is_competitor: false,
-    facings: 2,
-    linear_px: 200,
-    brand_share_by_facings: 0.2,
-    brand_share_by_width: 0.2,
-    price: null,
-    promo: false,
-    photo_gaps: 3,
-    planogram_score: 0.5,
-    planogram_status: 'ok',
-    ...over,
-  });
+  /** A bay of S2 recorded through the photo intake, as the upload and the vision worker record it. */
+  const recordBay = async (photoId: string, takenAt: string, own: number, competitor: number, over: Partial<ShelfAnalysis>) => {
+    const { warehouse } = server.platform;
+    const intake = new PhotoIntake({ warehouse, photoFiles: new PhotoStore(path.join(server.dataDir, 'photos')), timezone: 'Asia/Shanghai' });
+    const photo = { photo_id: photoId, store_id: 'S2', visit_id: '', bay: 'A1', taken_at: takenAt, lat: null, lon: null };
+    await intake.record(photo, analysedShelf([{ sku: 'P1', brand: '清泉', facings: own }, { sku: 'C1', brand: '恒泰', facings: competitor }], over));
+  };
+  const gaps = (n: number) => Array.from({ length: n }, () => ({ row: 0, bbox: [0, 0, 50, 120] as [number, number, number, number] }));
 
   it('raise shelf_gap, low_share_of_shelf and planogram from the latest photos, and resolve them when a new photo shows the shelf fixed', async () => {
-    const at = `${day(-1)} 02:00:00.000`;
-    await saveShelfObservations(server.platform.warehouse, [
-      observation('ph-a', at, {}),
-      observation('ph-a', at, { sku: 'C1', brand: '恒泰', is_competitor: true, facings: 8, brand_share_by_facings: 0.8 }),
-      observation('ph-a', at, { sku: 'P4', brand: '脆乐', facings: 0, planogram_status: 'missing' }),
-    ]);
+    await recordBay('ph-a', `${day(-1)}T02:00:00.000Z`, 2, 8, { gaps: gaps(3), planogram: { score: 0.5, missing: ['P4'], misplaced: [], extra: [] } });
     await post('/v1/alerts/evaluate', { as_of: D });
     const raised = await alerts('store_id=S2&status=open');
     const vision = raised.filter((a) => ['shelf_gap', 'low_share_of_shelf', 'planogram'].includes(a.type));
     expect(vision.map((a) => [a.type, a.sku]).sort()).toEqual([['low_share_of_shelf', ''], ['planogram', 'P4'], ['shelf_gap', '']]);
     const byType = Object.fromEntries(vision.map((a) => [a.type, a]));
     expect(byType.shelf_gap).toMatchObject({ severity: 'medium', assignee: 'mgr-S2', evidence: { day: day(-1), gaps: 3, photos: ['ph-a'] } });
-    expect(byType.low_share_of_shelf).toMatchObject({ severity: 'medium', evidence: { share: 0.2, own_facings: 2, total_facings: 10 } });
+    expect(byType.low_share_of_shelf).toMatchObject({ severity: 'medium', evidence: { share: 0.2, own_facings: 2, total_facings: 10, unknown_facings: 0 } });
     expect(byType.planogram).toMatchObject({ severity: 'high', category: '零食', evidence: { status: 'missing', photo_id: 'ph-a' } });
     expect(byType.planogram.messages.zh).toContain('脆乐薯片');
     expect(byType.planogram.messages.en).toContain('missing');
 
     // The next day the bay is photographed again: full, own brands at 70%, every planned SKU in place.
-    const fixed = `${D} 02:00:00.000`;
-    await saveShelfObservations(server.platform.warehouse, [
-      observation('ph-b', fixed, { facings: 7, photo_gaps: 0, planogram_score: 1 }),
-      observation('ph-b', fixed, { sku: 'C1', brand: '恒泰', is_competitor: true, facings: 3, photo_gaps: 0, planogram_score: 1 }),
-    ]);
+    await recordBay('ph-b', `${D}T02:00:00.000Z`, 7, 3, { planogram: { score: 1, missing: [], misplaced: [], extra: [] } });
     const next = await post('/v1/alerts/evaluate', { as_of: D });
     expect(next.by_type).toMatchObject({ shelf_gap: { resolved: 1 }, low_share_of_shelf: { resolved: 1 }, planogram: { resolved: 1 } });
   });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const config = server.platform.config;
   // The first 70 demo stores: 14 photographed bays, each kind of planted problem once.
   const storeIds = chain.stores.slice(0, 70).map((s) => s.store_id as string);
-  shelves = await photographDemoShelves({ warehouse: server.platform.warehouse, store: new PhotoStore(path.join(server.dataDir, 'photos')) }, storeIds, {
+  shelves = await photographDemoShelves({ warehouse: server.platform.warehouse, photoFiles: new PhotoStore(path.join(server.dataDir, 'photos')) }, storeIds, {
     asOf: AS_OF,
     timezone: config.timezone,
     thresholds: config.thresholds,

@@ -1,6 +1,9 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savePhoto } from '../../analytics/photos.ts';
+import { PhotoIntake } from '../../pipelines/photo-intake.ts';
+import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { analysedShelf } from '../support/shelf-analysis.ts';
 
 let server: TestServer;
 let managerToken: string;
@@ -30,20 +33,12 @@ async function get(url: string, token?: string) {
   return server.app.inject({ method: 'GET', url, headers });
 }
 
-function photo(photoId: string, takenAt: string, shares: { brand: string; by_facings: number }[]) {
-  return {
-    photo_id: photoId,
-    store_id: 'S1',
-    visit_id: '',
-    taken_at: takenAt,
-    status: 'analyzed',
-    retake: [],
-    width: 1600,
-    height: 1200,
-    lat: null,
-    lon: null,
-    analysis: JSON.stringify({ share_of_shelf: shares.map((s) => ({ ...s, by_width: s.by_facings })) }),
-  };
+/** A shelf photo of S1 recorded through the photo intake: own 清泉 (P1) and competitor 恒泰 (C1) facings. */
+async function recordPhoto(photoId: string, takenAt: string, own: number, competitor: number) {
+  const { warehouse } = server.platform;
+  const intake = new PhotoIntake({ warehouse, photoFiles: new PhotoStore(path.join(server.dataDir, 'photos')), timezone: 'Asia/Shanghai' });
+  const photo = { photo_id: photoId, store_id: 'S1', visit_id: '', bay: '', taken_at: takenAt, lat: null, lon: null };
+  await intake.record(photo, analysedShelf([{ sku: 'P1', brand: '清泉', facings: own }, { sku: 'C1', brand: '恒泰', facings: competitor }]));
 }
 
 beforeAll(async () => {
@@ -74,8 +69,8 @@ beforeAll(async () => {
   ]);
   await server.settle();
   // Shelf photos as the vision pipeline stores them: own brand 清泉 has 60% then 40% of the facings.
-  await savePhoto(server.platform.warehouse, photo('ph1', `${day(-1)}T02:00:00Z`, [{ brand: '清泉', by_facings: 0.6 }, { brand: '恒泰', by_facings: 0.4 }]));
-  await savePhoto(server.platform.warehouse, photo('ph2', `${day(-3)}T02:00:00Z`, [{ brand: '清泉', by_facings: 0.4 }, { brand: '恒泰', by_facings: 0.6 }]));
+  await recordPhoto('ph1', `${day(-1)}T02:00:00.000Z`, 6, 4);
+  await recordPhoto('ph2', `${day(-3)}T02:00:00.000Z`, 4, 6);
   const issued = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: 'S1 manager', role: 'store_manager', store_ids: ['S1'] } });
   managerToken = issued.json().token;
 });
@@ -99,7 +94,7 @@ describe('GET /v1/map', () => {
     expect(s1).toMatchObject({ sales: 980, units: 140, sales_prev: 560, sales_ly: 280, vs_prev: 0.75, vs_ly: 2.5, value: 2.5 });
     // Sell-through: 140 sold / (140 + 60 on hand at the latest count).
     expect(s1.sell_through).toBeCloseTo(0.7, 4);
-    // Own brands' share of facings averaged over the two photos in the period.
+    // Own facings over recognised facings, over the two photos in the period: (6 + 4) / 20.
     expect(s1.share_of_shelf).toBeCloseTo(0.5, 4);
     const s2 = map.stores.find((s: { store_id: string }) => s.store_id === 'S2');
     expect(s2).toMatchObject({ sales: 0, vs_prev: null, vs_ly: null, sell_through: null, share_of_shelf: null, dormant: false, value: null });
@@ -154,7 +149,7 @@ describe('the store page', () => {
       { date: D, category: '饮料', sales: 20, units: 2 },
     ]);
     expect(page.photos.map((p: { photo_id: string }) => p.photo_id)).toEqual(['ph1', 'ph2']);
-    expect(page.photos[0]).toMatchObject({ image_url: '/v1/photos/ph1/image', share_of_shelf: 0.6 });
+    expect(page.photos[0]).toMatchObject({ image_url: '/v1/photos/ph1/image', share_of_shelf: 0.6, own_facings: 6, recognised_facings: 10, unknown_facings: 0 });
     expect(page.share_of_shelf_trend).toContainEqual({ date: day(-1), brand: '清泉', share: 0.6 });
     expect(page.competitor_prices).toEqual([
       { date: day(-3), sku: 'P1', competitor_sku: 'C1', own_price: 10, competitor_price: 9, gap: 0.1 },

@@ -9,6 +9,7 @@ import { buildApp } from '../../api/app.ts';
 import { Authority } from '../../api/auth.ts';
 import { photoRoutes } from '../../api/routes/photos.ts';
 import { waitForConsumers } from '../../pipelines/log/event-log.ts';
+import { PhotoIntake } from '../../pipelines/photo-intake.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { VISION_GROUP } from '../../pipelines/log/topics.ts';
 import { startVisionWorker } from '../../pipelines/workers/vision-worker.ts';
@@ -87,9 +88,9 @@ function iphoneHeic(): Buffer {
 }
 
 /** Runs a vision worker on the server's log until it has taken every queued photo, then stops it. */
-async function drainPhotos(store: PhotoStore, level: 'warn' | 'silent'): Promise<void> {
+async function drainPhotos(photoFiles: PhotoStore, level: 'warn' | 'silent'): Promise<void> {
   const { warehouse, log, publisher } = server.platform;
-  const worker = await startVisionWorker(log, { warehouse, store, publisher }, pino({ level }));
+  const worker = await startVisionWorker(log, new PhotoIntake({ warehouse, photoFiles, publisher, timezone: 'Asia/Shanghai' }), pino({ level }));
   try {
     await waitForConsumers(log, VISION_GROUP, ['photos'], 60_000);
   } finally {
@@ -233,7 +234,9 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
       bodyLimitBytes: 32 * 1024 * 1024,
       maxRowsPerRequest: 1000,
       sinkLag: () => 0,
-      extraRoutes: [(app) => photoRoutes(app, { warehouse, store, publisher, visionQueue: log })],
+      extraRoutes: [
+        (app) => photoRoutes(app, { warehouse, photoFiles: store, intake: new PhotoIntake({ warehouse, photoFiles: store, publisher, timezone: 'Asia/Shanghai', visionQueue: log }) }),
+      ],
     });
     const post = async (files: Buffer[]) => {
       const boundary = 'queued-photos';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shelfObservationRows } from '../../../analytics/shelf-observations.ts';
 
 describe('shelf observation rows', () => {
-  it('gives one row per recognised SKU with its brand share and price, and one per planogram SKU missing from the bay', () => {
+  it('gives one row per recognised SKU with its facings and price, and one per planogram SKU missing from the bay', () => {
     const rows = shelfObservationRows(
       { photo_id: 'p1', store_id: 'S1', visit_id: 'V1', taken_at: '2026-11-20T02:00:00.000Z' },
       {
@@ -11,20 +11,15 @@ describe('shelf observation rows', () => {
           { sku: 'C1001', brand: '恒泰', facings: 1, linear_px: 80 },
           { sku: 'unknown', brand: 'unknown', facings: 1, linear_px: 70 },
         ],
-        share_of_shelf: [
-          { brand: '清泉', by_facings: 0.6, by_width: 0.615 },
-          { brand: '恒泰', by_facings: 0.2, by_width: 0.205 },
-          { brand: 'unknown', by_facings: 0.2, by_width: 0.18 },
-        ],
         detections: [{ sku: 'P1001', is_competitor: false }, { sku: 'C1001', is_competitor: true }],
         gaps: [{}],
         prices: [{ price: 4.5, promo: true, sku: 'C1001' }, { price: 9.9, promo: false, sku: null }],
         planogram: { score: 0.75, missing: ['P1002'], misplaced: [], extra: ['C1001'] },
       },
     );
-    expect(rows.map((r) => [r.sku, r.facings, r.brand_share_by_width, r.price, r.promo, r.is_competitor, r.planogram_status])).toEqual([
-      ['P1001', 3, 0.615, null, false, false, 'ok'],
-      ['C1001', 1, 0.205, 4.5, true, true, 'extra'],
+    expect(rows.map((r) => [r.sku, r.facings, r.linear_px, r.price, r.promo, r.is_competitor, r.planogram_status])).toEqual([
+      ['P1001', 3, 240, null, false, false, 'ok'],
+      ['C1001', 1, 80, 4.5, true, true, 'extra'],
       ['P1002', 0, 0, null, false, false, 'missing'],
     ]);
     expect(rows.every((r) => r.photo_gaps === 1 && r.planogram_score === 0.75 && r.store_id === 'S1')).toBe(true);
