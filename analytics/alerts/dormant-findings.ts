@@ -18,7 +18,8 @@ const ORDER_HISTORY = `
   GROUP BY o.store_id`;
 
 export async function loadOrderHistories({ warehouse, asOf }: DayClose): Promise<OrderHistory[]> {
-  const rows = await warehouse.query<{ store_id: string; last_order_day: string; orders: number; value: number; margin: number }>(ORDER_HISTORY, { as_of: asOf });
+  type Row = { store_id: string; last_order_day: string; orders: number; value: number; margin: number };
+  const rows = await warehouse.query<Row>(ORDER_HISTORY, { as_of: asOf });
   return rows.map((h) => ({ storeId: h.store_id, lastOrderDay: h.last_order_day, orders: h.orders, value: h.value, margin: h.margin }));
 }
 

@@ -52,7 +52,15 @@ describe('the price-gap family from plain rows', () => {
             observed_at: '2026-11-20T03:00:00Z',
             source: 'photo',
           },
-          ...priceGapTexts({ storeName: 'Riverside', productName: 'Cola 330ml', competitorName: 'Rival Cola', ownPrice: 19.9, competitorPrice: 18.905, gap, territory: 'T1' }),
+          ...priceGapTexts({
+            storeName: 'Riverside',
+            productName: 'Cola 330ml',
+            competitorName: 'Rival Cola',
+            ownPrice: 19.9,
+            competitorPrice: 18.905,
+            gap,
+            territory: 'T1',
+          }),
           message_en: 'Riverside: competitor Rival Cola sells at ¥18.91, 5.0% under our Cola 330ml at ¥19.90.',
         },
       ],
@@ -71,7 +79,8 @@ describe('the price-gap family from plain rows', () => {
       ]),
     };
     const { findings, resolved } = priceGapFindings(rows, ruleInputs({ products: PRODUCTS }));
-    expect(findings.map((f) => [f.store_id, f.sku, f.severity, f.evidence.gap, f.evidence.own_price_source])).toEqual([['S2', 'COLA', 'high', 0.16, 'store_promotion']]);
+    const graded = findings.map((f) => [f.store_id, f.sku, f.severity, f.evidence.gap, f.evidence.own_price_source]);
+    expect(graded).toEqual([['S2', 'COLA', 'high', 0.16, 'store_promotion']]);
     expect(resolved).toEqual(new Set(['price_gap:S1:CHIPS']));
   });
 });

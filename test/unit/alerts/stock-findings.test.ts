@@ -88,7 +88,8 @@ describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', 
     // On hand above 0 (or never counted) leaves it a display problem.
     const counted = stockFindings({ ...rows, onHand: [{ store_id: 'S2', sku: 'CHIPS', on_hand: 6 }] }, ruleInputs());
     expect(counted.findings.map((f) => [f.type, f.severity, f.evidence.on_hand])).toEqual([['zero_sale', 'high', 6]]);
-    expect(counted.findings[0]).toMatchObject(zeroSaleTexts({ storeName: 'Old Town', productName: 'Chips', sku: 'CHIPS', days: 3, expected: 30, pZero: Math.exp(-30) }));
+    const texts = zeroSaleTexts({ storeName: 'Old Town', productName: 'Chips', sku: 'CHIPS', days: 3, expected: 30, pZero: Math.exp(-30) });
+    expect(counted.findings[0]).toMatchObject(texts);
   });
 
   it('raises no_data for a store that stopped scanning, and resolves what scanning or selling again ends', () => {
