@@ -1,4 +1,5 @@
-import { evaluateDay, evaluatePriceObservations, type CompetitorObservation, type Evaluation } from '../analytics/alerts/evaluate.ts';
+import { evaluateDay, evaluatePriceObservations, type Evaluation } from '../analytics/alerts/evaluate.ts';
+import type { CompetitorObservation } from '../analytics/alerts/price-gap-findings.ts';
 import type { Alert } from '../contracts/alerts.ts';
 import { storeTimezones } from '../analytics/master-data.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CompetitorObservation } from '../../analytics/alerts/evaluate.ts';
+import type { CompetitorObservation } from '../../analytics/alerts/price-gap-findings.ts';
 import type { AlertService } from '../alert-service.ts';
 import { localDay, previousDay } from '../../lib/days.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
