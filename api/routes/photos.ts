@@ -30,6 +30,7 @@ export interface PhotoRoutesDeps {
 
 const MAX_FILE_BYTES = 25 * 1024 * 1024;
 const MAX_FILES = 10;
+const MAX_FIELD_BYTES = 1024;
 const UPLOAD_ROLES: readonly UserRole[] = ['admin', 'merchandiser', 'store_manager'];
 const READ_ROLES: readonly UserRole[] = ['admin', 'merchandiser', 'store_manager', 'category_manager', 'sales_director'];
 
@@ -58,7 +59,7 @@ const unreadable = (filename: string, err: UnreadableImageError) =>
 
 /** The capture path: shelf photos in, the quality gate's verdict and the shelf analysis out, in seconds. */
 export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
-  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 10, parts: MAX_FILES + 10, fieldSize: 1024 } });
+  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 10, parts: MAX_FILES + 10, fieldSize: MAX_FIELD_BYTES } });
 
   app.post(
     '/v1/photos',
@@ -84,6 +85,8 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
       try {
         for await (const part of request.parts()) {
           if (part.type === 'file') uploads.push({ filename: part.filename || 'photo', bytes: await part.toBuffer() });
+          // The parser cuts a long field short; a cut store id would be looked up as another store.
+          else if (part.valueTruncated) throw badRequest(`field ${part.fieldname} is longer than ${MAX_FIELD_BYTES} bytes`);
           else fields[part.fieldname] = String(part.value);
         }
       } catch (err) {
