@@ -20,6 +20,19 @@ const PASSWORD = 'correct horse battery';
 /** Every route as Fastify registered it (`GET /v1/alerts/:id`), seen by an onRoute hook from the app's first moment. */
 const registered = new Set<string>();
 
+const STORES = ['S1', 'S2'] as const;
+type Store = (typeof STORES)[number];
+const VIAS = ['token', 'session'] as const;
+interface Caller {
+  role: UserRole;
+  via: (typeof VIAS)[number];
+}
+interface Call {
+  url: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+}
+
 const scoped = (role: UserRole) => (role === 'store_manager' || role === 'merchandiser' ? ['S1'] : []);
 
 function login(username: string, password = PASSWORD) {
@@ -52,8 +65,9 @@ function photoUpload(storeId: string, image: Buffer) {
 }
 
 /** One photo per store (different bytes, so different ids), uploaded before the matrix runs. */
-const photos: Record<Store, { id: string; jpeg: Buffer }> = {} as never;
+const photos = {} as Record<Store, { id: string; jpeg: Buffer }>;
 const TERRITORY: Record<Store, string> = { S1: '华东一区', S2: '华东二区' };
+const S1 = { store_id: 'S1', name: '一号店', territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.5 };
 const square = (lon: number, lat: number) => ({ type: 'Polygon', coordinates: [[[lon, lat], [lon + 1, lat], [lon + 1, lat + 1], [lon, lat + 1], [lon, lat]]] });
 const OUTLINES = {
   type: 'FeatureCollection',
@@ -112,19 +126,6 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const STORES = ['S1', 'S2'] as const;
-type Store = (typeof STORES)[number];
-const VIAS = ['token', 'session'] as const;
-interface Caller {
-  role: UserRole;
-  via: (typeof VIAS)[number];
-}
-interface Call {
-  url: string;
-  payload?: unknown;
-  headers?: Record<string, string>;
-}
-
 /**
  * One registered route: who may call it, and a request that succeeds for them. `answers` is what an allowed caller
  * gets: a success or a stated domain 4xx, never 401/403 or a 5xx. Every other role gets 403, and a call without
@@ -157,7 +158,6 @@ const send = (url: string, payload: unknown) => () => ({ url, payload });
 const storesOf = (body: { stores: { store_id: string }[] }) => body.stores.map((s) => s.store_id);
 const storeOfTerritory = (territory: string) => STORES.find((s) => TERRITORY[s] === territory) ?? territory;
 
-const S1 = { store_id: 'S1', name: '一号店', territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.5 };
 /** A valid record of each master data kind and event stream (a day before the alerts' day, a SKU no alert names). */
 const ONE_ROW = {
   stores: S1,
@@ -282,6 +282,14 @@ describe('every registered route is in the access matrix', () => {
     await expect(buildApp({ ...deps, auth, extraRoutes: [forgotten] })).rejects.toThrow('GET /v1/forgotten declares no access');
     const slipped = { method: 'GET', headers: {}, is404: false, routeOptions: { url: '/v1/forgotten', config: {} } } as unknown as FastifyRequest;
     await expect(auth.authorize(slipped)).rejects.toMatchObject({ statusCode: 403, message: expect.stringContaining('names no roles') });
+  });
+
+  it('an unknown path is a JSON 404 with or without credentials', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${tokens.get('merchandiser')}` }]) {
+      const res = await server.app.inject({ method: 'POST', url: '/v1/no-such-route', headers });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toMatchObject({ error: 'not_found' });
+    }
   });
 });
 
