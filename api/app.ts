@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { WarehouseError, type Warehouse } from '../analytics/warehouse.ts';
 import type { EventPublisher } from '../pipelines/event-publisher.ts';
 import { httpDuration } from '../pipelines/metrics.ts';
-import { SESSION_COOKIE, type Authority } from './auth.ts';
+import { requireAccessDeclaration, SESSION_COOKIE, type Authority } from './auth.ts';
 import { ApiError } from './errors.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { recordRoutes } from './routes/records.ts';
@@ -128,7 +128,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The docs are public; swagger-ui takes no route config, so a context of their own marks its routes.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
+  // Every route from here on names its roles or says public (authorize refuses one that slipped past).
+  app.addHook('onRoute', requireAccessDeclaration);
 
   await operationsRoutes(app, { warehouse: deps.warehouse, auth: deps.auth, sinkLag: deps.sinkLag });
   await sessionRoutes(app, { warehouse: deps.warehouse, auth: deps.auth, secureCookie: false, loginAttemptsPerMinute: 5, ...deps.sessions });

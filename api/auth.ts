@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, RouteOptions } from 'fastify';
 import { findActiveSession, findToken, revokeSession, saveSession, saveToken } from '../analytics/access.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import { ApiError, forbidden, unauthorized } from './errors.ts';
@@ -39,11 +39,20 @@ declare module 'fastify' {
     principal?: Principal;
   }
   interface FastifyContextConfig {
-    /** Roles allowed on the route; a route without it is public. */
+    /** Roles allowed on the route. Every route names its roles or says `public: true`; one with neither is refused. */
     roles?: readonly UserRole[];
+    /** Open without credentials: health checks, sign-in, the API docs and the web app (which signs in itself). */
+    public?: boolean;
     /** Also take the token from `?access_token=` (EventSource cannot send headers). */
     queryToken?: boolean;
   }
+}
+
+/** An onRoute hook: a route declaring neither `roles` nor `public: true` fails its registration, so it shows at start. */
+export function requireAccessDeclaration(route: RouteOptions): void {
+  const { roles, public: open } = route.config ?? {};
+  if (open && roles) throw new Error(`${route.method} ${route.url} is public and names roles; choose one`);
+  if (!open && !roles?.length) throw new Error(`${route.method} ${route.url} declares no access: set config.roles to the roles allowed, or config.public: true`);
 }
 
 export function hashToken(token: string): string {
@@ -175,8 +184,11 @@ export class Authority {
 
   /** Checks the bearer token (else the session cookie) and the route's roles; sets request.principal. */
   async authorize(request: FastifyRequest): Promise<void> {
-    const roles = request.routeOptions.config.roles;
-    if (!roles) return;
+    const { roles, public: open } = request.routeOptions.config;
+    // An unknown path gets its JSON 404 whoever asks.
+    if (open || request.is404) return;
+    // Default-deny: a route that forgot to name its roles is closed, not open.
+    if (!roles) throw forbidden(`${request.method} ${request.routeOptions.url} names no roles; the server must declare config.roles or config.public`);
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     const queryToken = request.routeOptions.config.queryToken ? (request.query as { access_token?: string }).access_token : undefined;

@@ -13,6 +13,8 @@ export async function readUploads(request: FastifyRequest, what: string): Promis
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') uploads.push({ filename: part.filename || what, bytes: await part.toBuffer() });
+      // The parser cuts a long field short; a cut store id would be looked up as another store.
+      else if (part.valueTruncated) throw badRequest(`field ${part.fieldname} is longer than ${UPLOAD_LIMITS.fieldSize} bytes`);
       else fields[part.fieldname] = String(part.value);
     }
   } catch (err) {

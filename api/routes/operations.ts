@@ -14,7 +14,7 @@ export interface OperationsDeps {
 export async function operationsRoutes(app: FastifyInstance, deps: OperationsDeps): Promise<void> {
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } }, config: { public: true } },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -29,6 +29,7 @@ export async function operationsRoutes(app: FastifyInstance, deps: OperationsDep
           503: Type.Object({ status: Type.String(), warehouse: Type.Boolean(), sink_lag: Type.Integer() }),
         },
       },
+      config: { public: true },
     },
     async (_request, reply) => {
       const warehouse = await deps.warehouse.ping().catch(() => false);

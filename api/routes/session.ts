@@ -51,6 +51,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
         response: { 200: SessionSchema },
       },
       config: {
+        public: true,
         // After body parsing, so that the limit is per user name and address: guessing one user's password runs into it.
         rateLimit: {
           max: deps.loginAttemptsPerMinute,

@@ -31,7 +31,7 @@ export async function webAppRoutes(app: FastifyInstance, deps: WebAppDeps = {}):
     },
   });
 
-  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/*', { schema: { hide: true }, config: { public: true } }, async (request, reply) => {
     const pathname = decodeURIComponent(request.url.split('?')[0] ?? '/');
     if (SERVER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))) {
       throw notFound(`no route GET ${pathname}`);

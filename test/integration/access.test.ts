@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import fc from 'fast-check';
-import type { LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyRequest, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSession } from '../../analytics/access.ts';
 import { savePhoto } from '../../analytics/photos.ts';
-import { CSRF_HEADER, hashToken, SESSION_COOKIE } from '../../api/auth.ts';
+import { buildApp } from '../../api/app.ts';
+import { Authority, CSRF_HEADER, hashToken, SESSION_COOKIE } from '../../api/auth.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 import type { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -14,6 +18,21 @@ const tokens = new Map<string, string>();
 /** The same five roles signed in with a password: `Cookie` headers of their sessions. */
 const cookies = new Map<string, string>();
 const PASSWORD = 'correct horse battery';
+/** Every route as Fastify registered it (`GET /v1/alerts/:id`), seen by an onRoute hook from the app's first moment. */
+const registered = new Set<string>();
+
+const STORES = ['S1', 'S2'] as const;
+type Store = (typeof STORES)[number];
+const VIAS = ['token', 'session'] as const;
+interface Caller {
+  role: UserRole;
+  via: (typeof VIAS)[number];
+}
+interface Call {
+  url: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+}
 
 const scoped = (role: UserRole) => (role === 'store_manager' || role === 'merchandiser' ? ['S1'] : []);
 
@@ -34,10 +53,56 @@ async function createUser(user: { username: string; role: UserRole; store_ids?: 
   return res.json();
 }
 
+/** A multipart upload of one photo to a store, as the capture page sends it. */
+function photoUpload(storeId: string, image: Buffer) {
+  const boundary = 'shelfpulse-matrix';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="store_id"\r\n\r\n${storeId}\r\n`),
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="photo"; filename="bay.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`),
+    image,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { url: '/v1/photos', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** One photo per store (different bytes, so different ids), uploaded before the matrix runs. */
+const photos = {} as Record<Store, { id: string; jpeg: Buffer }>;
+const TERRITORY: Record<Store, string> = { S1: '华东一区', S2: '华东二区' };
+const S1 = { store_id: 'S1', name: '一号店', territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.5 };
+const square = (lon: number, lat: number) => ({ type: 'Polygon', coordinates: [[[lon, lat], [lon + 1, lat], [lon + 1, lat + 1], [lon, lat + 1], [lon, lat]]] });
+const OUTLINES = {
+  type: 'FeatureCollection',
+  features: [
+    { type: 'Feature', properties: { territory: TERRITORY.S1 }, geometry: square(121, 31) },
+    { type: 'Feature', properties: { territory: TERRITORY.S2 }, geometry: square(120, 30) },
+  ],
+};
+
+/** An open alert of a store, with a made-up SKU that no rule of the daily close touches. */
+function alertRow(id: string, store: Store) {
+  const now = new Date().toISOString();
+  return {
+    id, type: 'zero_sale', status: 'open', store_id: store, sku: 'MATRIX-SKU', territory: TERRITORY[store], category: '', created_at: now, updated_at: now,
+    as_of: '2026-11-20', severity: 'low', message_zh: 'm', message_en: 'm', suggestion_zh: 's', suggestion_en: 's', evidence: '{}', assignee: '', resolved_at: null, version: 1,
+  };
+}
+/** A caller's own alert for a step that cannot be repeated (a resolved alert cannot be resolved again). */
+const ownAlert = (step: string, c: Caller, store: Store) => `matrix:${step}:${c.role}:${c.via}:${store}`;
+
 beforeAll(async () => {
-  server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
+  // Fastify announces each new instance on this channel before any route exists: the hook sees every route.
+  const announced = ({ fastify }: { fastify: FastifyInstance }) =>
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') registered.add(`${method} ${route.url}`);
+    });
+  diagnostics.subscribe('fastify.initialization', announced as (message: unknown) => void);
+  try {
+    server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
+  } finally {
+    diagnostics.unsubscribe('fastify.initialization', announced as (message: unknown) => void);
+  }
   await server.addStores([
-    { store_id: 'S1', name: '一号店', territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.5 },
+    S1,
     { store_id: 'S2', name: '二号店', territory: '华东二区', region: '华东', city: '杭州', lat: 30.3, lon: 120.2 },
   ]);
   for (const role of USER_ROLES) {
@@ -45,62 +110,230 @@ beforeAll(async () => {
     await createUser({ username: `matrix.${role}`, role, store_ids: scoped(role) });
     cookies.set(role, sessionCookie(await login(`matrix.${role}`)));
   }
+  for (const [i, store] of STORES.entries()) {
+    const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90 + i * 60, g: 120, b: 80 } } }).jpeg().toBuffer();
+    photos[store] = { id: createHash('sha256').update(jpeg).digest('hex'), jpeg };
+    const upload = photoUpload(store, jpeg);
+    const res = await server.app.inject({ method: 'POST', url: upload.url, payload: upload.payload, headers: { ...upload.headers, authorization: server.admin().authorization! } });
+    expect(res.statusCode, res.body).toBe(201);
+  }
+  const callers = USER_ROLES.flatMap((role) => VIAS.map((via) => ({ role, via })));
+  await server.platform.warehouse.insert('alerts', [
+    ...STORES.map((store) => alertRow(`matrix:${store}`, store)),
+    ...callers.flatMap((c) => STORES.map((store) => alertRow(ownAlert('resolve', c, store), store))),
+  ]);
+  const outlines = await server.app.inject({ method: 'PUT', url: '/v1/territories/geojson', headers: server.admin(), payload: OUTLINES });
+  expect(outlines.statusCode, outlines.body).toBe(200);
 });
 afterAll(async () => server?.stop());
 
-type Expect = 'allowed' | 'forbidden';
-const A: Expect = 'allowed';
-const F: Expect = 'forbidden';
+/**
+ * One registered route: who may call it, and a request that succeeds for them. `answers` is what an allowed caller
+ * gets: a success or a stated domain 4xx, never 401/403 or a 5xx. Every other role gets 403, and a call without
+ * credentials 401 (public routes answer it as they answer everyone).
+ */
+interface Row {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The path as registered. */
+  route: string;
+  allowed: readonly UserRole[] | 'public';
+  /** The request, for a caller and the store it addresses (S1 is in every caller's scope, S2 only in the unscoped ones'). */
+  call: (caller: Caller, store: Store) => Call;
+  answers: number;
+  /** By-id routes of a store: a caller scoped to S1 asking for S2's gets this; an unscoped caller gets `answers`. */
+  outOfScope?: 403 | 404;
+  /** List routes: the stores the answer shows; a caller scoped to S1 sees only S1, an unscoped one S2 too. */
+  shows?: (body: any) => string[];
+  /** The answer is a never-ending event stream: its status is read, then the stream is dropped. */
+  stream?: true;
+  /** Signs the session out: a password caller signs in afresh for it, so that its shared session lives on. */
+  signsOut?: true;
+  /** What an allowed caller's answer holds, beyond its status. */
+  returns?: object;
+}
 
-/** role × route: what each role may do. "allowed" means anything but 401/403. */
-const MATRIX: [string, string, object | undefined, Record<UserRole, Expect>][] = [
-  ['POST', '/v1/stores', [], { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['POST', '/v1/products', [], { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['POST', '/v1/events/scans', [], { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['POST', '/v1/tokens', { name: 'x', role: 'admin' }, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['GET', '/v1/dead-letters', undefined, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['GET', '/metrics', undefined, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['POST', '/v1/alerts/evaluate', { as_of: '2026-11-20' }, { admin: A, sales_director: F, category_manager: A, store_manager: F, merchandiser: F }],
-  ['GET', '/v1/alerts', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
-  ['GET', '/v1/map', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
-  ['POST', '/v1/alerts/x/ack', {}, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: F }],
-  ['GET', '/v1/session', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
-  ['GET', '/v1/users', undefined, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['POST', '/v1/users', { username: 'x', password: 'x', role: 'admin' }, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['PATCH', '/v1/users/nobody', { disabled: true }, { admin: A, sales_director: F, category_manager: F, store_manager: F, merchandiser: F }],
-  ['GET', '/v1/stores', undefined, { admin: A, sales_director: A, category_manager: A, store_manager: A, merchandiser: A }],
+const ALL = USER_ROLES;
+const ADMIN = ['admin'] as const;
+const get = (url: string) => () => ({ url });
+const send = (url: string, payload: unknown) => () => ({ url, payload });
+const storesOf = (body: { stores: { store_id: string }[] }) => body.stores.map((s) => s.store_id);
+const storeOfTerritory = (territory: string) => STORES.find((s) => TERRITORY[s] === territory) ?? territory;
+
+/** A valid record of each master data kind and event stream (a day before the alerts' day, a SKU no alert names). */
+const ONE_ROW = {
+  stores: S1,
+  products: { sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 2, is_competitor: false },
+  assortment: { store_id: 'S1', sku: 'P1' },
+  promotions: { promo_id: 'PR1', sku: 'P1', start_date: '2026-11-01', end_date: '2026-11-07', promo_price: 1.5, store_id: 'S1' },
+  planograms: { store_id: 'S1', bay: 'A1', shelf_rows: [['P1', 'P1']] },
+  'events/scans': { event_id: 'matrix-scan', store_id: 'S1', sku: 'P1', ts: '2026-11-19T10:00:00+08:00', qty: 1, unit_price: 2 },
+  'events/orders': { event_id: 'matrix-order', order_id: 'O1', store_id: 'S1', sku: 'P1', ts: '2026-11-19T10:00:00+08:00', qty: 12, unit_price: 1.2 },
+  'events/inventory': { event_id: 'matrix-count', store_id: 'S1', sku: 'P1', ts: '2026-11-19T10:00:00+08:00', on_hand: 30 },
+  'events/competitor-prices': { event_id: 'matrix-price', store_id: 'S1', sku: 'P1', ts: '2026-11-19T10:00:00+08:00', price: 2, source: 'manual' },
+};
+
+// Rows run in order: the outlines' GET comes before their DELETE, and their PUT after it.
+const MATRIX: Row[] = [
+  // Public: health checks, sign-in, the API docs, the web app.
+  { method: 'GET', route: '/healthz', allowed: 'public', call: get('/healthz'), answers: 200 },
+  { method: 'GET', route: '/readyz', allowed: 'public', call: get('/readyz'), answers: 200 },
+  { method: 'POST', route: '/v1/session', allowed: 'public', call: send('/v1/session', { username: 'matrix.admin', password: PASSWORD }), answers: 200 },
+  { method: 'GET', route: '/docs', allowed: 'public', call: get('/docs'), answers: 200 },
+  { method: 'GET', route: '/docs/json', allowed: 'public', call: get('/docs/json'), answers: 200 },
+  { method: 'GET', route: '/docs/yaml', allowed: 'public', call: get('/docs/yaml'), answers: 200 },
+  { method: 'GET', route: '/docs/static/index.html', allowed: 'public', call: get('/docs/static/index.html'), answers: 302 },
+  { method: 'GET', route: '/docs/static/swagger-initializer.js', allowed: 'public', call: get('/docs/static/swagger-initializer.js'), answers: 200 },
+  { method: 'GET', route: '/docs/static/*', allowed: 'public', call: get('/docs/static/swagger-ui.css'), answers: 200 },
+  // The web app's catch-all: a path under /v1 that no API route takes is its JSON 404, built app or not.
+  { method: 'GET', route: '/*', allowed: 'public', call: get('/v1/no-such-route'), answers: 404 },
+
+  // Operations and access: admins only.
+  { method: 'GET', route: '/metrics', allowed: ADMIN, call: get('/metrics'), answers: 200 },
+  { method: 'POST', route: '/v1/tokens', allowed: ADMIN, call: send('/v1/tokens', { name: 'matrix', role: 'merchandiser' }), answers: 201 },
+  { method: 'GET', route: '/v1/dead-letters', allowed: ADMIN, call: get('/v1/dead-letters'), answers: 200 },
+  { method: 'POST', route: '/v1/dead-letters/replay', allowed: ADMIN, call: send('/v1/dead-letters/replay', { ids: ['no-such-dead-letter'] }), answers: 202 },
+  { method: 'GET', route: '/v1/users', allowed: ADMIN, call: get('/v1/users'), answers: 200 },
+  { method: 'GET', route: '/v1/users/:username', allowed: ADMIN, call: get('/v1/users/matrix.admin'), answers: 200 },
+  {
+    method: 'POST', route: '/v1/users', allowed: ADMIN, answers: 201,
+    call: (c) => ({ url: '/v1/users', payload: { username: `matrix.new.${c.via}`, password: PASSWORD, role: 'merchandiser' } }),
+  },
+  { method: 'PATCH', route: '/v1/users/:username', allowed: ADMIN, call: send('/v1/users/matrix.merchandiser', { name: '孙丽' }), answers: 200 },
+
+  // Master data and events: admins only (feeds hold admin tokens). One valid row each, accepted.
+  ...Object.entries(ONE_ROW).map(([kind, row]): Row => ({ method: 'POST', route: `/v1/${kind}`, allowed: ADMIN, call: send(`/v1/${kind}`, [row]), answers: 202, returns: { rejected: [] } })),
+
+  // The session: whoever holds one.
+  { method: 'GET', route: '/v1/session', allowed: ALL, call: get('/v1/session'), answers: 200 },
+  { method: 'DELETE', route: '/v1/session', allowed: ALL, call: get('/v1/session'), answers: 204, signsOut: true },
+
+  // The dashboard: every role, each within its scope.
+  { method: 'GET', route: '/v1/map', allowed: ALL, call: get('/v1/map'), answers: 200, shows: storesOf },
+  { method: 'GET', route: '/v1/stores', allowed: ALL, call: get('/v1/stores'), answers: 200, shows: storesOf },
+  { method: 'GET', route: '/v1/stores/:store_id/overview', allowed: ALL, call: (_, store) => ({ url: `/v1/stores/${store}/overview` }), answers: 200, outOfScope: 404 },
+  { method: 'GET', route: '/v1/stores/:store_id/skus/:sku/trend', allowed: ALL, call: (_, store) => ({ url: `/v1/stores/${store}/skus/P1/trend` }), answers: 200, outOfScope: 404 },
+  {
+    method: 'GET', route: '/v1/territories/geojson', allowed: ALL, call: get('/v1/territories/geojson'), answers: 200,
+    shows: (body: { features: { properties: { territory: string } }[] }) => body.features.map((f) => storeOfTerritory(f.properties.territory)),
+  },
+  { method: 'DELETE', route: '/v1/territories/geojson', allowed: ADMIN, call: get('/v1/territories/geojson'), answers: 204 },
+  { method: 'PUT', route: '/v1/territories/geojson', allowed: ADMIN, call: send('/v1/territories/geojson', OUTLINES), answers: 200 },
+
+  // Alerts: everyone reads within scope; the workflow is for those who act on them; the close for category managers.
+  { method: 'GET', route: '/v1/alerts', allowed: ALL, call: get('/v1/alerts?limit=1000'), answers: 200, shows: (body: { alerts: { store_id: string }[] }) => body.alerts.map((a) => a.store_id) },
+  { method: 'GET', route: '/v1/alerts/stream', allowed: ALL, call: get('/v1/alerts/stream'), answers: 200, stream: true },
+  { method: 'GET', route: '/v1/alerts/:id', allowed: ALL, call: (_, store) => ({ url: `/v1/alerts/matrix:${store}` }), answers: 200, outOfScope: 404 },
+  {
+    method: 'POST', route: '/v1/alerts/:id/ack', allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    call: (_, store) => ({ url: `/v1/alerts/matrix:${store}/ack` }), answers: 200, outOfScope: 404,
+  },
+  {
+    method: 'POST', route: '/v1/alerts/:id/resolve', allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    call: (c, store) => ({ url: `/v1/alerts/${ownAlert('resolve', c, store)}/resolve` }), answers: 200, outOfScope: 404,
+  },
+  // A store manager acts on its alerts but does not reassign them (the route refuses it after the role check).
+  { method: 'POST', route: '/v1/alerts/:id/assign', allowed: ['admin', 'sales_director', 'category_manager'], call: send('/v1/alerts/matrix:S1/assign', { assignee: 'li.na' }), answers: 200 },
+  { method: 'POST', route: '/v1/alerts/evaluate', allowed: ['admin', 'category_manager'], call: send('/v1/alerts/evaluate', { as_of: '2026-11-20' }), answers: 200 },
+
+  // Photos: merchandisers and store managers upload to their stores; everyone reads those in scope.
+  { method: 'POST', route: '/v1/photos', allowed: ['admin', 'merchandiser', 'store_manager'], call: (_, store) => photoUpload(store, photos[store].jpeg), answers: 201, outOfScope: 403 },
+  { method: 'GET', route: '/v1/photos/:id', allowed: ALL, call: (_, store) => ({ url: `/v1/photos/${photos[store].id}` }), answers: 200, outOfScope: 404 },
+  { method: 'GET', route: '/v1/photos/:id/image', allowed: ALL, call: (_, store) => ({ url: `/v1/photos/${photos[store].id}/image` }), answers: 200, outOfScope: 404 },
+
+  // The catalogue recognition uses: everyone reads it; admins and category managers curate the reference images.
+  { method: 'GET', route: '/v1/products', allowed: ALL, call: get('/v1/products'), answers: 200 },
+  { method: 'GET', route: '/v1/products/:sku/references', allowed: ALL, call: get('/v1/products/P1/references'), answers: 200 },
+  {
+    method: 'POST', route: '/v1/products/:sku/references', allowed: ['admin', 'category_manager'], answers: 201,
+    call: (_, store) => ({ url: '/v1/products/P1/references', payload: { photo_id: photos[store].id, bbox: [10, 10, 200, 200] } }),
+  },
+  // A reference id no image has: the stated 404 (the integration test of the catalogue covers the image and its removal).
+  { method: 'GET', route: '/v1/products/:sku/references/:reference_id/image', allowed: ALL, call: get(`/v1/products/P1/references/${'0'.repeat(64)}/image`), answers: 404 },
+  { method: 'DELETE', route: '/v1/products/:sku/references/:reference_id', allowed: ['admin', 'category_manager'], call: get(`/v1/products/P1/references/${'0'.repeat(64)}`), answers: 404 },
 ];
+
+async function request(row: Row, call: Call, credentials: Record<string, string>) {
+  const json = call.payload !== undefined && !Buffer.isBuffer(call.payload);
+  const res = await server.app.inject({
+    method: row.method,
+    url: call.url,
+    headers: { ...credentials, ...(json ? { 'content-type': 'application/json' } : {}), ...call.headers },
+    ...(call.payload !== undefined ? { payload: call.payload as InjectOptions['payload'] } : {}),
+    ...(row.stream ? { payloadAsStream: true } : {}),
+  });
+  if (row.stream && res.statusCode === 200) res.stream().destroy();
+  return res;
+}
+
+async function credentialsOf(row: Row, { role, via }: Caller): Promise<Record<string, string>> {
+  if (via === 'token') return { authorization: `Bearer ${tokens.get(role)}` };
+  const cookie = row.signsOut ? sessionCookie(await login(`matrix.${role}`)) : cookies.get(role)!;
+  return { cookie, [CSRF_HEADER]: '1' };
+}
+
+describe('every registered route is in the access matrix', () => {
+  it('lists the same method × path pairs as the server registers', () => {
+    const inMatrix = new Set(MATRIX.map((r) => `${r.method} ${r.route}`));
+    expect(registered.size).toBeGreaterThan(40);
+    expect([...registered].filter((r) => !inMatrix.has(r)), 'registered routes missing from the matrix').toEqual([]);
+    expect([...inMatrix].filter((r) => !registered.has(r)), 'matrix rows with no route').toEqual([]);
+    expect(inMatrix.size, 'a route twice in the matrix').toBe(MATRIX.length);
+    // "Allowed" is a success or a domain 4xx: never an auth refusal, never a server failure.
+    for (const row of MATRIX) {
+      expect([401, 403], `${row.method} ${row.route}`).not.toContain(row.answers);
+      expect(row.answers, `${row.method} ${row.route}`).toBeLessThan(500);
+    }
+  });
+
+  it('a route that declares neither roles nor public fails at registration, and is refused if it slips past', async () => {
+    const deps = { logger: pino({ level: 'silent' }), warehouse: server.platform.warehouse, publisher: server.platform.publisher, bodyLimitBytes: 1024, maxRowsPerRequest: 1, sinkLag: () => 0 };
+    const auth = new Authority(server.platform.warehouse, undefined);
+    const forgotten = async (app: FastifyInstance) => {
+      app.get('/v1/forgotten', async () => 'open to all?');
+    };
+    await expect(buildApp({ ...deps, auth, extraRoutes: [forgotten] })).rejects.toThrow('GET /v1/forgotten declares no access');
+    const slipped = { method: 'GET', headers: {}, is404: false, routeOptions: { url: '/v1/forgotten', config: {} } } as unknown as FastifyRequest;
+    await expect(auth.authorize(slipped)).rejects.toMatchObject({ statusCode: 403, message: expect.stringContaining('names no roles') });
+  });
+
+  it('an unknown path is a JSON 404 with or without credentials', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${tokens.get('merchandiser')}` }]) {
+      const res = await server.app.inject({ method: 'POST', url: '/v1/no-such-route', headers });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toMatchObject({ error: 'not_found' });
+    }
+  });
+});
 
 describe('roles × routes', () => {
   // Every pair twice: with the role's bearer token, and signed in by password (session cookie + CSRF header).
-  const cases = MATRIX.flatMap(([method, url, payload, expected]) =>
-    (Object.entries(expected) as [UserRole, Expect][]).flatMap(([role, outcome]) =>
-      (['token', 'session'] as const).map((via) => ({ method, url, payload, role, outcome, via })),
-    ),
-  );
-  it.each(cases)('$role ($via) $method $url → $outcome', async ({ method, url, payload, role, outcome, via }) => {
-    const credentials = via === 'token' ? { authorization: `Bearer ${tokens.get(role)}` } : { cookie: cookies.get(role)!, [CSRF_HEADER]: '1' };
-    const res = await server.app.inject({
-      method: method as 'GET' | 'POST' | 'PATCH',
-      url,
-      headers: { ...credentials, ...(payload ? { 'content-type': 'application/json' } : {}) },
-      ...(payload ? { payload } : {}),
-    });
-    if (outcome === 'forbidden') expect(res.statusCode).toBe(403);
-    else expect([401, 403]).not.toContain(res.statusCode);
+  const callers = USER_ROLES.flatMap((role) => VIAS.map((via) => ({ role, via })));
+  const cases = MATRIX.flatMap((row) => {
+    const name = `${row.method} ${row.route}`;
+    const anonymous = { name, who: 'anonymous', row, caller: undefined, store: 'S1' as Store };
+    if (row.allowed === 'public') return [{ ...anonymous, expected: row.answers }];
+    const allowed = row.allowed;
+    return [
+      { ...anonymous, expected: 401 },
+      ...callers.flatMap((caller) => {
+        const who = `${caller.role} (${caller.via})`;
+        if (!allowed.includes(caller.role)) return [{ name, who, row, caller, store: 'S1' as Store, expected: 403 }];
+        const own = { name, who, row, caller, store: 'S1' as Store, expected: row.answers };
+        if (!row.outOfScope) return [own];
+        return [own, { ...own, store: 'S2' as Store, expected: scoped(caller.role).length > 0 ? row.outOfScope : row.answers }];
+      }),
+    ];
   });
 
-  it('a store manager sees only the alerts and map stores of their own stores', async () => {
-    const now = new Date().toISOString();
-    await server.platform.warehouse.insert('alerts', ['S1', 'S2'].map((store, i) => ({
-      id: `no_data:${store}::2026-11-20`, type: 'no_data', status: 'open', store_id: store, sku: '', territory: 'T', category: '',
-      created_at: now, updated_at: now, as_of: '2026-11-20', severity: 'high', message_zh: 'm', message_en: 'm', suggestion_zh: 's', suggestion_en: 's',
-      evidence: '{}', assignee: '', resolved_at: null, version: i + 1,
-    })));
-    const res = await server.app.inject({ method: 'GET', url: '/v1/alerts', headers: { authorization: `Bearer ${tokens.get('store_manager')}` } });
-    expect(res.json().alerts.map((a: { store_id: string }) => a.store_id)).toEqual(['S1']);
-    const other = await server.app.inject({ method: 'GET', url: `/v1/alerts/${encodeURIComponent('no_data:S2::2026-11-20')}`, headers: { authorization: `Bearer ${tokens.get('store_manager')}` } });
-    expect(other.statusCode).toBe(404);
+  it.each(cases)('$name: $who on $store → $expected', async ({ row, caller, store, expected }) => {
+    const credentials = caller ? await credentialsOf(row, caller) : {};
+    const res = await request(row, row.call(caller ?? { role: 'admin', via: 'token' }, store), credentials);
+    expect(res.statusCode, row.stream ? '' : res.body).toBe(expected);
+    if (row.returns && expected === row.answers) expect(res.json()).toMatchObject(row.returns);
+    if (!caller || !row.shows || expected !== row.answers) return;
+    const shown = new Set(row.shows(res.json()));
+    if (scoped(caller.role).length > 0) expect([...shown]).toEqual(['S1']);
+    else expect([...shown]).toEqual(expect.arrayContaining(['S1', 'S2']));
   });
 });
 

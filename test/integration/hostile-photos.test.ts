@@ -105,24 +105,36 @@ describe('hostile photo uploads never get a 5xx', () => {
     );
   });
 
-  it('too many parts and oversized fields are refused with a reason', async () => {
+  it('too many fields, too many files and an oversized field are refused with a reason', async () => {
     const many = new FormData();
     many.append('store_id', 'S1');
     for (let i = 0; i < 40; i++) many.append(`f${i}`, 'x');
-    expectAnswered(await post(many));
+    expect(await post(many)).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringMatching(/fields limit/) } });
+    const files = new FormData();
+    files.append('store_id', 'S1');
+    for (let i = 0; i < 11; i++) files.append('photo', new Blob([new Uint8Array(images[0]!)], { type: 'image/jpeg' }), `shelf-${i}.jpg`);
+    expect(await post(files)).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringMatching(/files limit/) } });
     const longField = new FormData();
     longField.append('store_id', 'S'.repeat(100_000));
-    expectAnswered(await post(longField));
+    longField.append('photo', new Blob([new Uint8Array(images[0]!)], { type: 'image/jpeg' }), 'shelf.jpg');
+    expect(await post(longField)).toMatchObject({ status: 400, body: { error: 'bad_request', message: 'field store_id is longer than 1024 bytes' } });
   });
 
-  it('keeps every file inside the content-addressed store', () => {
+  it('keeps every file inside the content-addressed store, whatever the upload names it', async () => {
+    const form = new FormData();
+    form.append('store_id', 'S1');
+    form.append('photo', new Blob([new Uint8Array(images[1]!)], { type: 'image/png' }), '../../../escape.jpg');
+    const res = await post(form);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const id: string = res.body.photos[0].photo_id;
     const root = path.join(server.dataDir, 'photos');
-    const files = fs.existsSync(root) ? fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
-    for (const file of files) {
-      const relative = path.relative(root, path.join(file.parentPath, file.name));
-      expect(relative).toMatch(/^[0-9a-f]{2}\/[0-9a-f]{62}\/(original|derivative\.jpg)$/);
-    }
-    const stray = fs.readdirSync(server.dataDir).filter((name) => /escape|passwd/.test(name));
+    const files = fs
+      .readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((file) => path.relative(root, path.join(file.parentPath, file.name)));
+    expect(files).toEqual(expect.arrayContaining([`${id.slice(0, 2)}/${id.slice(2)}/original`, `${id.slice(0, 2)}/${id.slice(2)}/derivative.jpg`]));
+    for (const file of files) expect(file).toMatch(/^[0-9a-f]{2}\/[0-9a-f]{62}\/(original|derivative\.jpg)$/);
+    const stray = fs.readdirSync(server.dataDir, { recursive: true, encoding: 'utf8' }).filter((name) => /escape|passwd/.test(name));
     expect(stray).toEqual([]);
   });
 });

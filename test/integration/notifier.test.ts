@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signature } from '../../pipelines/workers/notifier.ts';
@@ -88,7 +89,8 @@ describe('alerts reach webhooks and live views', () => {
     await events;
 
     await until(() => received.some((r) => r.path === '/ok') && received.filter((r) => r.path === '/flaky').length >= 3, 'the webhook deliveries');
-    for (const r of received) expect(r.signature).toBe(signature(r.body, SECRET));
+    // Checked as a receiver would, from the documented scheme: HMAC-SHA256 of the raw body, hex, after "sha256=".
+    for (const r of received) expect(r.signature).toBe(`sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`);
     // The body is the alert as GET /v1/alerts/:id shows it, in both languages.
     const delivered = JSON.parse(received.find((r) => r.path === '/ok')!.body);
     expect(delivered).toMatchObject({ type: 'price_gap', store_id: 'S1', status: 'open', messages: { zh: expect.any(String), en: expect.any(String) } });
@@ -107,5 +109,11 @@ describe('alerts reach webhooks and live views', () => {
     const res = await server.app.inject({ method: 'GET', url: '/v1/dead-letters?topic=alerts', headers: server.admin() });
     expect(res.json().dead_letters[0].reason).toMatch(/\/down failed after 5 attempts: .*503/);
     expect(received.filter((r) => r.path === '/down')).toHaveLength(5);
+  });
+});
+
+describe('the webhook signature', () => {
+  it('matches a known HMAC-SHA256 vector (RFC 4231, test case 2)', () => {
+    expect(signature('what do ya want for nothing?', 'Jefe')).toBe('sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
   });
 });
