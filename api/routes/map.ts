@@ -15,7 +15,6 @@ export interface MapRoutesDeps {
 }
 
 const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
-const Period = Type.Object({ from: Day, to: Day }, { description: 'The period the figures cover (inclusive)' });
 
 const StoreListResponse = Type.Object({
   stores: Type.Array(
