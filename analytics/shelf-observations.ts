@@ -72,12 +72,3 @@ export function shelfObservationRows(photo: { photo_id: string; store_id: string
 export async function saveShelfObservations(warehouse: Warehouse, rows: ShelfObservationRow[]): Promise<void> {
   if (rows.length > 0) await warehouse.insert('shelf_observations', rows.map((r) => ({ ...r })));
 }
-
-const OBSERVATIONS_OF_PHOTO = `
-  SELECT sku, brand, is_competitor, facings, linear_px, brand_share_by_facings, brand_share_by_width, price, promo,
-    photo_gaps, planogram_score, planogram_status
-  FROM shelf_observations FINAL WHERE photo_id = {photo_id:String} ORDER BY facings DESC, sku`;
-
-export async function shelfObservationsOfPhoto(warehouse: Warehouse, photoId: string) {
-  return warehouse.query<Omit<ShelfObservationRow, 'photo_id' | 'store_id' | 'visit_id' | 'taken_at'>>(OBSERVATIONS_OF_PHOTO, { photo_id: photoId });
-}
