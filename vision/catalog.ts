@@ -91,4 +91,3 @@ function buildCatalog(): CatalogSku[] {
 }
 
 export const CATALOG: readonly CatalogSku[] = buildCatalog();
-export const CATALOG_BY_SKU: ReadonlyMap<string, CatalogSku> = new Map(CATALOG.map((s) => [s.sku, s]));

@@ -31,9 +31,6 @@ const LIST_ALERTS = `
   ORDER BY created_at DESC, id
   LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
 
-const OPEN_COUNTS = `
-  SELECT store_id, type, count() AS n FROM alerts FINAL WHERE status != 'resolved' GROUP BY store_id, type`;
-
 function fromRow(row: AlertRow): Alert {
   return { ...row, evidence: JSON.parse(row.evidence) as Record<string, unknown> };
 }
@@ -76,10 +73,6 @@ export async function listAlerts(warehouse: Warehouse, filter: AlertFilter): Pro
     offset: filter.offset,
   });
   return { alerts: rows.map(({ total: _total, ...row }) => fromRow(row)), total: rows[0]?.total ?? 0 };
-}
-
-export async function openAlertCounts(warehouse: Warehouse): Promise<{ store_id: string; type: string; n: number }[]> {
-  return warehouse.query(OPEN_COUNTS);
 }
 
 let lastVersion = 0;

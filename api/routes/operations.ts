@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { registry } from '../../pipelines/metrics.ts';
-import { type Authority } from '../auth.ts';
+import type { Authority } from '../auth.ts';
 import { USER_ROLES } from '../../contracts/enums.ts';
 
 export interface OperationsDeps {

@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { storeRecord } from '../../analytics/master-data.ts';
 import { photoById, storedAnalysis } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { PhotoStore } from '../../pipelines/photo-store.ts';
-import { UnreadableUploadError, type PhotoIntake, type Upload } from '../../pipelines/photo-intake.ts';
+import { UnreadableUploadError, type PhotoIntake } from '../../pipelines/photo-intake.ts';
 import { PhotoAnalysis, type PhotoRecord } from '../../contracts/records.ts';
 import type { UnreadableImageError } from '../../vision/image.ts';
 import { PhotoQueueFullError } from '../../vision/photo-threads.ts';
-import { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
+import type { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
 import { reaches, type Principal } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
 import { readUploads } from '../uploads.ts';

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { findUser, listUsers, revokeUserSessions, saveUser, type StoredUser } from '../../analytics/access.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import { type Authority } from '../auth.ts';
+import type { Authority } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { hashPassword } from '../passwords.ts';
 import { USER_ROLES } from '../../contracts/enums.ts';

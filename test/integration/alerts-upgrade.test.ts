@@ -6,14 +6,11 @@ import { evaluateDay } from '../../analytics/alerts/evaluate.ts';
 import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
 import { loadMigrations, migrate } from '../../analytics/migrate.ts';
 import { DEFAULT_THRESHOLDS } from '../../analytics/rules/thresholds.ts';
+import { day } from '../support/days.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-alerts-upgrade-'));
 const warehouse = new ChdbWarehouse(root);
 const TZ = 'Asia/Shanghai';
-
-function day(offset: number): string {
-  return new Date(Date.parse('2026-11-20T00:00:00Z') + offset * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** Two a day at noon Shanghai time on the given days. */
 function scans(store: string, sku: string, days: number[]) {

@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../contracts/alerts.ts';
 import type { Subscription } from '../../pipelines/log/event-log.ts';
+import { AS_OF as D, day } from '../support/days.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { until } from '../support/wait.ts';
 
 let server: TestServer;
 let managerToken: string;
 let published: Alert[] = [];
 let subscription: Subscription;
-const D = '2026-11-20';
-
-function day(offset: number): string {
-  return new Date(Date.parse(`${D}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
-}
 
 function dailyScans(store: string, sku: string, from: number, to: number, qty: number) {
   const rows = [];
@@ -27,14 +24,6 @@ async function list(query: string, headers: Record<string, string> = server.admi
   const res = await server.app.inject({ method: 'GET', url: `/v1/alerts?${query}`, headers });
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as { alerts: Record<string, any>[]; total: number };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 beforeAll(async () => {

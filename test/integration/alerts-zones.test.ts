@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../contracts/alerts.ts';
+import { AS_OF as D, day } from '../support/days.ts';
+import { adminRequests } from '../support/requests.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // A chain in two time zones: the scheduler closes each zone's day on its own, over its own stores.
 
 let server: TestServer;
-const D = '2026-11-20';
-
-function day(offset: number): string {
-  return new Date(Date.parse(`${D}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
-}
-
-async function post(url: string, payload: unknown) {
-  const res = await server.app.inject({ method: 'POST', url, headers: server.admin(), payload: payload as object });
-  expect(res.statusCode, res.body).toBeLessThan(300);
-}
+const { post } = adminRequests(() => server);
 
 const found = (alerts: readonly Alert[]) => alerts.map((a) => `${a.type} ${a.store_id} ${a.status}`).sort();
 

@@ -3,15 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
 import { PhotoIntake } from '../../pipelines/photo-intake.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
+import { AS_OF as D, day } from '../support/days.ts';
+import { adminRequests } from '../support/requests.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { analysedShelf } from '../support/shelf-analysis.ts';
 
 let server: TestServer;
-const D = '2026-11-20';
-
-function day(offset: number, from = D): string {
-  return new Date(Date.parse(`${from}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
-}
+const { post, alerts } = adminRequests(() => server);
 
 /** One POS line a day (qty = the day's units) at noon Shanghai time. */
 function dailyScans(store: string, sku: string, fromOffset: number, toOffset: number, units: (offset: number) => number, base = D) {
@@ -21,18 +19,6 @@ function dailyScans(store: string, sku: string, fromOffset: number, toOffset: nu
     if (qty > 0) rows.push({ event_id: `${store}-${sku}-${day(o, base)}`, store_id: store, sku, ts: `${day(o, base)}T12:00:00+08:00`, qty, unit_price: 10 });
   }
   return rows;
-}
-
-async function post(url: string, payload: unknown) {
-  const res = await server.app.inject({ method: 'POST', url, headers: server.admin(), payload: payload as object });
-  expect(res.statusCode, res.body).toBeLessThan(300);
-  return res.json();
-}
-
-async function alerts(query = '') {
-  const res = await server.app.inject({ method: 'GET', url: `/v1/alerts?${query}`, headers: server.admin() });
-  expect(res.statusCode).toBe(200);
-  return res.json().alerts as Record<string, any>[];
 }
 
 beforeAll(async () => {

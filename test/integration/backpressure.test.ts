@@ -3,6 +3,7 @@ import { WarehouseError, type Warehouse } from '../../analytics/warehouse.ts';
 import { startWarehouseSink } from '../../pipelines/workers/warehouse-sink.ts';
 import { scans } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { until } from '../support/wait.ts';
 
 // This process plays ingest only: nothing drains the log until the test starts a sink.
 let server: TestServer;
@@ -31,11 +32,6 @@ async function sinkLag(): Promise<number> {
   return (await server.app.inject({ method: 'GET', url: '/readyz' })).json().sink_lag;
 }
 
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 300 && !(await condition()); i++) await new Promise((r) => setTimeout(r, 100));
-  expect(await condition()).toBe(true);
-}
-
 describe('the warehouse is unavailable for a while', () => {
   it('ingest buffers in the log up to a bound, then answers 503 with Retry-After, and recovers without loss', async () => {
     const accepted: string[] = [];
@@ -44,7 +40,7 @@ describe('the warehouse is unavailable for a while', () => {
       expect(res.statusCode).toBe(202);
       accepted.push(...batch(prefix).map((r) => r.event_id));
     }
-    await until(async () => (await sinkLag()) >= 600);
+    await until(async () => (await sinkLag()) >= 600, 'a sink lag of 600 events');
     const refused = await server.app.inject({ method: 'POST', url: '/v1/events/scans', headers: server.admin(), payload: batch('d') });
     expect(refused.statusCode).toBe(503);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
@@ -54,10 +50,10 @@ describe('the warehouse is unavailable for a while', () => {
     const { wrapped, state } = interruptible(server.platform.warehouse);
     const sink = await startWarehouseSink(server.platform.log, wrapped, server.platform.logger, { lingerMs: 10 });
     try {
-      await until(async () => state.refused >= 2);
+      await until(async () => state.refused >= 2, 'two refused writes');
       expect(await sinkLag()).toBeGreaterThanOrEqual(600);
       state.down = false;
-      await until(async () => (await sinkLag()) === 0);
+      await until(async () => (await sinkLag()) === 0, 'the sink to catch up');
 
       const again = await server.app.inject({ method: 'POST', url: '/v1/events/scans', headers: server.admin(), payload: batch('d') });
       expect(again.statusCode).toBe(202);

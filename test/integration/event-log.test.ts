@@ -7,6 +7,7 @@ import { EmbeddedLog } from '../../pipelines/log/embedded-log.ts';
 import { waitForConsumers, type DeliveredRecord, type EventLog } from '../../pipelines/log/event-log.ts';
 import { KafkaLog } from '../../pipelines/log/kafka-log.ts';
 import { testBrokers, type TestBrokers } from '../kafka/brokers.ts';
+import { until } from '../support/wait.ts';
 
 const run = `run${Date.now().toString(36)}`;
 let counter = 0;
@@ -34,11 +35,6 @@ const adapters: Adapter[] = [
 
 /** Records of this test only (a real cluster may hold others'). */
 const mine = (tag: string) => (r: DeliveredRecord) => (r.value as { tag?: string }).tag === tag;
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.each(adapters)('event log: $name', (adapter) => {
   let log: EventLog;

@@ -2,16 +2,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhotoIntake } from '../../pipelines/photo-intake.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
+import { AS_OF as D, day } from '../support/days.ts';
+import { adminRequests } from '../support/requests.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { analysedShelf } from '../support/shelf-analysis.ts';
 
 let server: TestServer;
 let managerToken: string;
-const D = '2026-11-20';
-
-function day(offset: number): string {
-  return new Date(Date.parse(`${D}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
-}
+const { post } = adminRequests(() => server);
 
 /** One POS line a day at noon Shanghai time. */
 function dailyScans(store: string, sku: string, from: number, to: number, qty: number, unitPrice: number, tag = '') {
@@ -20,12 +18,6 @@ function dailyScans(store: string, sku: string, from: number, to: number, qty: n
     rows.push({ event_id: `${store}-${sku}-${tag}${o}`, store_id: store, sku, ts: `${day(o)}T12:00:00+08:00`, qty, unit_price: unitPrice });
   }
   return rows;
-}
-
-async function post(url: string, payload: unknown) {
-  const res = await server.app.inject({ method: 'POST', url, headers: server.admin(), payload: payload as object });
-  expect(res.statusCode, res.body).toBeLessThan(300);
-  return res.json();
 }
 
 async function get(url: string, token?: string) {

@@ -28,7 +28,16 @@ function interpolate(value: string): string {
 function variablesReadByConfig(): Set<string> {
   const read = new Set<string>();
   const adapters: Record<string, string> = { CLICKHOUSE_URL: 'http://clickhouse:8123', KAFKA_BROKERS: 'kafka:9092' };
-  loadConfig(new Proxy({}, { get: (_target, name) => (read.add(String(name)), adapters[String(name)]) }));
+  const env = new Proxy<NodeJS.ProcessEnv>(
+    {},
+    {
+      get: (_target, name) => {
+        read.add(String(name));
+        return adapters[String(name)];
+      },
+    },
+  );
+  loadConfig(env);
   return read;
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProductInfo } from '../../../analytics/alerts/day-close.ts';
-import { priceGapFindings, type CompetitorObservation } from '../../../analytics/alerts/price-gap-findings.ts';
-import { priceGapTexts } from '../../../analytics/alerts/texts.ts';
-import { priceKey, type EffectivePrice } from '../../../analytics/effective-prices.ts';
+import type { ProductInfo } from '../../../../analytics/alerts/day-close.ts';
+import { priceGapFindings, type CompetitorObservation } from '../../../../analytics/alerts/price-gap-findings.ts';
+import { priceGapTexts } from '../../../../analytics/alerts/texts.ts';
+import { priceKey, type EffectivePrice } from '../../../../analytics/effective-prices.ts';
 import { AS_OF, ruleInputs } from './inputs.ts';
 
 const PRODUCTS: ProductInfo[] = [

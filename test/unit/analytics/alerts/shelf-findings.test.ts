@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ProductInfo } from '../../../analytics/alerts/day-close.ts';
-import { shelfFindings, type ShelfRows } from '../../../analytics/alerts/shelf-findings.ts';
-import { lowShareTexts, planogramTexts, shelfGapTexts } from '../../../analytics/alerts/texts.ts';
+import type { ProductInfo } from '../../../../analytics/alerts/day-close.ts';
+import { shelfFindings, type ShelfRows } from '../../../../analytics/alerts/shelf-findings.ts';
+import { lowShareTexts, planogramTexts, shelfGapTexts } from '../../../../analytics/alerts/texts.ts';
 import { openAlert, ruleInputs } from './inputs.ts';
 
 const PRODUCTS: ProductInfo[] = [{ sku: 'COLA', name: 'Cola 330ml', category: 'Drinks', regular_price: 19.9, is_competitor: false, matches_sku: '' }];

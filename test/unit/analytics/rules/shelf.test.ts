@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideLowShare, decidePlanogram, decideShelfGap, ownShareOfShelf, type ShelfDay } from '../../../analytics/rules/shelf.ts';
+import { decideLowShare, decidePlanogram, decideShelfGap, ownShareOfShelf, type ShelfDay } from '../../../../analytics/rules/shelf.ts';
 
 const shelf = (over: Partial<ShelfDay>): ShelfDay => ({ storeId: 'S1', day: '2026-11-20', photos: 2, gaps: 0, ownFacings: 6, totalFacings: 10, ...over });
 

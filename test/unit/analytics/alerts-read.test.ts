@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError } from '../../../analytics/alerts-read.ts';
 import type { Alert } from '../../../contracts/alerts.ts';
-import { distanceKm } from '../../../analytics/kpi/stores.ts';
 
 const alert: Alert = {
   id: 'zero_sale:S1:P1:2026-11-20',
@@ -53,15 +52,5 @@ describe('alert workflow', () => {
     expect(() => applyWorkflow(resolved, { kind: 'ack' }, NOW)).toThrow(WorkflowError);
     expect(() => applyWorkflow(resolved, { kind: 'resolve' }, NOW)).toThrow(/already resolved/);
     expect(applyWorkflow(resolved, { kind: 'assign', assignee: 'reps:浦东' }, NOW)).toMatchObject({ status: 'resolved', assignee: 'reps:浦东' });
-  });
-});
-
-describe('distance', () => {
-  it('is the great-circle distance in km', () => {
-    const shanghai = { lat: 31.2304, lon: 121.4737 };
-    const beijing = { lat: 39.9042, lon: 116.4074 };
-    expect(distanceKm(shanghai, beijing)).toBeGreaterThan(1060);
-    expect(distanceKm(shanghai, beijing)).toBeLessThan(1075);
-    expect(distanceKm(shanghai, shanghai)).toBe(0);
   });
 });

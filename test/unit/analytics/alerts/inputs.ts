@@ -1,7 +1,7 @@
-import type { ProductInfo, RuleInputs, StoreInfo } from '../../../analytics/alerts/day-close.ts';
-import type { Alert } from '../../../contracts/alerts.ts';
-import type { AlertType } from '../../../contracts/enums.ts';
-import { DEFAULT_THRESHOLDS } from '../../../analytics/rules/thresholds.ts';
+import type { ProductInfo, RuleInputs, StoreInfo } from '../../../../analytics/alerts/day-close.ts';
+import type { Alert } from '../../../../contracts/alerts.ts';
+import type { AlertType } from '../../../../contracts/enums.ts';
+import { DEFAULT_THRESHOLDS } from '../../../../analytics/rules/thresholds.ts';
 
 /** A close's plain inputs for the toFindings tests: three stores (S2 without a manager), no products, no open alerts. */
 export const AS_OF = '2026-11-20';

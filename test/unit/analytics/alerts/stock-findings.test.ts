@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { stockFindings, type StockRows } from '../../../analytics/alerts/stock-findings.ts';
-import { noDataTexts, outOfStockTexts, zeroSaleTexts } from '../../../analytics/alerts/texts.ts';
-import { addDays } from '../../../lib/days.ts';
+import { stockFindings, type StockRows } from '../../../../analytics/alerts/stock-findings.ts';
+import { noDataTexts, outOfStockTexts, zeroSaleTexts } from '../../../../analytics/alerts/texts.ts';
+import { addDays } from '../../../../lib/days.ts';
 import { AS_OF, openAlert, ruleInputs } from './inputs.ts';
 
 const noRows: StockRows = { activity: [], candidates: [], onHand: [], days: [], lastSales: [] };

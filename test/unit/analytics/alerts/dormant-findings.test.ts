@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dormantFindings } from '../../../analytics/alerts/dormant-findings.ts';
-import { dormantTexts } from '../../../analytics/alerts/texts.ts';
-import type { OrderHistory } from '../../../analytics/rules/dormant.ts';
+import { dormantFindings } from '../../../../analytics/alerts/dormant-findings.ts';
+import { dormantTexts } from '../../../../analytics/alerts/texts.ts';
+import type { OrderHistory } from '../../../../analytics/rules/dormant.ts';
 import { openAlert, ruleInputs } from './inputs.ts';
 
 const history = (storeId: string, lastOrderDay: string, margin: number): OrderHistory => ({ storeId, lastOrderDay, orders: 12, value: 4321.456, margin });
