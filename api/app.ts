@@ -3,7 +3,15 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 import { WarehouseError, type Warehouse } from '../analytics/warehouse.ts';
 import type { EventPublisher } from '../pipelines/event-publisher.ts';
 import { httpDuration } from '../pipelines/metrics.ts';
@@ -32,13 +40,16 @@ export interface AppDeps {
   /** Fastify's trustProxy: which hops may name the client address (see Config.trustProxy). */
   trustProxy?: boolean | number | string;
   /** Registers further routes (alerts, photos, map, the web app) from the rooms that own them. */
-  extraRoutes?: ((app: FastifyInstance) => Promise<void>)[];
+  extraRoutes?: ((app: Api) => Promise<void>)[];
 }
+
+/** The app as routes see it: request parts and answers typed by their TypeBox schemas. */
+export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 /** The Fastify app: schemas on every route, bearer auth with roles, JSON errors, OpenAPI at /docs. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<Api> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes,
@@ -46,7 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A hop count as the function Fastify makes of it (its types leave the number form out).
     trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : (deps.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   for (const type of ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/csv']) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => done(null, body));

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { Api } from '../api/app.ts';
 import pino from 'pino';
 import { buildApp } from '../api/app.ts';
 import { Authority } from '../api/auth.ts';
@@ -17,7 +17,7 @@ import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
 
 export interface Server {
-  app: FastifyInstance;
+  app: Api;
   platform: Platform;
   /** Stops taking requests, drains the workers, closes the adapters. */
   close(): Promise<void>;

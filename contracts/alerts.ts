@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ALERT_STATUSES, ALERT_TYPES, LANGUAGES, SEVERITIES } from './enums.ts';
-
-const oneOf = <T extends string>(values: readonly T[], options?: object) => Type.Union(values.map((v) => Type.Literal(v)), options);
+import { oneOf } from './one-of.ts';
 
 export const AlertTypeSchema = oneOf(ALERT_TYPES);
 export const AlertStatusSchema = oneOf(ALERT_STATUSES);

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AlertViewSchema } from './alerts.ts';
 import { MAP_METRICS } from './enums.ts';
+import { oneOf } from './one-of.ts';
 
 /** The dashboard's answers: the map, the store list, the store page and a SKU's trend. */
 
@@ -66,7 +67,7 @@ export const TerritoryKpisSchema = Type.Object({
 });
 
 export const MapViewSchema = Type.Object({
-  metric: Type.Union(MAP_METRICS.map((m) => Type.Literal(m))),
+  metric: oneOf(MAP_METRICS),
   unit: Type.Union([Type.Literal('ratio'), Type.Literal('count'), Type.Literal('CNY')]),
   from: Type.String(),
   to: Type.String(),

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { USER_ROLES } from './enums.ts';
+import { oneOf } from './one-of.ts';
 
 /** A password sign-in. */
 export const CredentialsSchema = Type.Object(
@@ -14,7 +15,7 @@ export const CredentialsSchema = Type.Object(
 export const SessionSchema = Type.Object(
   {
     name: Type.String({ description: 'The user name (or the token holder)' }),
-    role: Type.Union(USER_ROLES.map((r) => Type.Literal(r))),
+    role: oneOf(USER_ROLES),
     store_ids: Type.Array(Type.String(), { description: 'Stores in scope; empty = all' }),
     territories: Type.Array(Type.String(), { description: 'Territories in scope; empty = all' }),
     via: Type.Union([Type.Literal('session'), Type.Literal('token')]),

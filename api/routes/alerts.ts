@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError, type WorkflowAction } from '../../analytics/alerts-read.ts';
 import { alertById, listAlerts, saveAlerts } from '../../analytics/alerts/store.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
@@ -10,6 +10,7 @@ import { ApiError, forbidden, notFound } from '../errors.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 import { AlertStatusSchema, AlertTypeSchema, AlertViewSchema, type Alert } from '../../contracts/alerts.ts';
 import type { Language } from '../../contracts/enums.ts';
+import type { Api } from '../app.ts';
 
 export interface AlertRoutesDeps {
   warehouse: Warehouse;
@@ -43,8 +44,8 @@ const ListQuery = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ maxLength: 512 }) });
 const LangQuery = Type.Object({ lang: Lang });
 
-export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): Promise<void> {
-  app.post<{ Body: { as_of: string } }>(
+export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void> {
+  app.post(
     '/v1/alerts/evaluate',
     {
       schema: {
@@ -68,7 +69,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
     async (request) => (await deps.alerts.closeDay(request.body.as_of)).summary,
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/v1/alerts',
     {
       schema: {
@@ -101,7 +102,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
     for (const end of streams) end();
   });
 
-  app.get<{ Querystring: { access_token?: string; lang?: 'zh' | 'en' } }>(
+  app.get(
     '/v1/alerts/stream',
     {
       schema: {
@@ -141,7 +142,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
     return alert;
   };
 
-  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery> }>(
+  app.get(
     '/v1/alerts/:id',
     {
       schema: { summary: 'One alert', tags: ['alerts'], security: [{ bearer: [] }], params: IdParams, querystring: LangQuery, response: { 200: AlertViewSchema } },

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { listDeadLetters } from '../../analytics/dead-letters.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { replayDeadLetters } from '../../pipelines/dead-letters.ts';
 import type { EventLog } from '../../pipelines/log/event-log.ts';
+import type { Api } from '../app.ts';
 
 export interface DeadLetterDeps {
   warehouse: Warehouse;
@@ -19,8 +19,8 @@ const DeadLetter = Type.Object({
 });
 
 /** Records the pipelines could not handle: who failed, why, and a way to send them through again. */
-export async function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterDeps): Promise<void> {
-  app.get<{ Querystring: { topic?: string; limit?: number } }>(
+export async function deadLetterRoutes(app: Api, deps: DeadLetterDeps): Promise<void> {
+  app.get(
     '/v1/dead-letters',
     {
       schema: {
@@ -38,7 +38,7 @@ export async function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterDep
     async (request) => ({ dead_letters: await listDeadLetters(deps.warehouse, request.query.topic ?? '', request.query.limit ?? 100) }),
   );
 
-  app.post<{ Body: { ids: string[]; corrections?: Record<string, unknown> } }>(
+  app.post(
     '/v1/dead-letters/replay',
     {
       schema: {

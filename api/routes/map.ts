@@ -1,5 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { presentAlert } from '../../analytics/alerts-read.ts';
 import { mapView } from '../../analytics/kpi/map.ts';
 import { skuTrend, storeList, storeOverview } from '../../analytics/kpi/stores.ts';
@@ -10,6 +9,8 @@ import { badRequest, notFound } from '../errors.ts';
 import { alertLanguage } from './alerts.ts';
 import { Day, MapViewSchema, SkuTrendSchema, StoreListResponse, StoreOverviewSchema } from '../../contracts/dashboard.ts';
 import { MAP_METRICS, USER_ROLES } from '../../contracts/enums.ts';
+import type { Api } from '../app.ts';
+import { oneOf } from '../../contracts/one-of.ts';
 
 export interface MapRoutesDeps {
   warehouse: Warehouse;
@@ -21,13 +22,13 @@ const StoreParams = Type.Object({ store_id: Type.String({ maxLength: 128 }) });
 const LatLon = /^(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)$/;
 
 const MapQuery = Type.Object({
-  metric: Type.Optional(Type.Union(MAP_METRICS.map((m) => Type.Literal(m)), { default: 'sales_vs_ly' })),
+  metric: Type.Optional(oneOf(MAP_METRICS, { default: 'sales_vs_ly' })),
   from: Type.Optional(Type.String({ format: 'date' })),
   to: Type.Optional(Type.String({ format: 'date' })),
 });
 
-export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Promise<void> {
-  app.get<{ Querystring: Static<typeof MapQuery> }>(
+export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
+  app.get(
     '/v1/map',
     {
       schema: {
@@ -60,7 +61,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
     },
   );
 
-  app.get<{ Querystring: { near?: string; limit?: number } }>(
+  app.get(
     '/v1/stores',
     {
       schema: {
@@ -96,7 +97,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
     return store;
   };
 
-  app.get<{ Params: Static<typeof StoreParams>; Querystring: { from?: string; to?: string; lang?: 'zh' | 'en' } }>(
+  app.get(
     '/v1/stores/:store_id/overview',
     {
       schema: {
@@ -124,7 +125,7 @@ export async function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps): Prom
     },
   );
 
-  app.get<{ Params: Static<typeof StoreParams> & { sku: string }; Querystring: { days?: number; to?: string } }>(
+  app.get(
     '/v1/stores/:store_id/skus/:sku/trend',
     {
       schema: {

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { registry } from '../../pipelines/metrics.ts';
 import type { Authority } from '../auth.ts';
 import { USER_ROLES } from '../../contracts/enums.ts';
+import type { Api } from '../app.ts';
+import { oneOf } from '../../contracts/one-of.ts';
 
 export interface OperationsDeps {
   warehouse: Warehouse;
@@ -11,7 +12,7 @@ export interface OperationsDeps {
   sinkLag: () => number;
 }
 
-export async function operationsRoutes(app: FastifyInstance, deps: OperationsDeps): Promise<void> {
+export async function operationsRoutes(app: Api, deps: OperationsDeps): Promise<void> {
   app.get(
     '/healthz',
     { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } }, config: { public: true } },
@@ -48,14 +49,14 @@ export async function operationsRoutes(app: FastifyInstance, deps: OperationsDep
   const TokenGrant = Type.Object(
     {
       name: Type.String({ minLength: 1, maxLength: 200, description: 'Who or what holds the token' }),
-      role: Type.Union(USER_ROLES.map((r) => Type.Literal(r))),
+      role: oneOf(USER_ROLES),
       store_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 10_000, description: 'Stores in scope; empty = all' })),
       territories: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000, description: 'Territories in scope; empty = all' })),
     },
     { additionalProperties: false },
   );
 
-  app.post<{ Body: typeof TokenGrant.static }>(
+  app.post(
     '/v1/tokens',
     {
       schema: {

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { storeRecord } from '../../analytics/master-data.ts';
 import { photoById, storedAnalysis } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
@@ -13,6 +12,7 @@ import { reaches, type Principal } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
 import { readUploads } from '../uploads.ts';
 import type { UserRole } from '../../contracts/enums.ts';
+import type { Api } from '../app.ts';
 
 export interface PhotoRoutesDeps {
   warehouse: Warehouse;
@@ -55,7 +55,7 @@ function visitFields(fields: Record<string, string>) {
 }
 
 /** The capture path: shelf photos in, the quality gate's verdict and the shelf analysis out, in seconds. */
-export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): Promise<void> {
+export async function photoRoutes(app: Api, deps: PhotoRoutesDeps): Promise<void> {
   app.post(
     '/v1/photos',
     {
@@ -99,7 +99,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
     return store !== undefined && reaches(principal, store);
   };
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/v1/photos/:id',
     {
       schema: { summary: 'The stored analysis of one photo', tags: ['photos'], security: [{ bearer: [] }], params: IdParams, response: { 200: PhotoAnalysis } },
@@ -113,7 +113,7 @@ export async function photoRoutes(app: FastifyInstance, deps: PhotoRoutesDeps): 
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/v1/photos/:id/image',
     { schema: { summary: 'The photo, upright and without metadata (JPEG)', tags: ['photos'], security: [{ bearer: [] }], params: IdParams }, config: { roles: READ_ROLES } },
     async (request, reply) => {

@@ -1,6 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { FastifyInstance } from 'fastify';
 import { catalogueProducts } from '../../analytics/catalogue.ts';
 import { storeRecord } from '../../analytics/master-data.ts';
 import { photoById } from '../../analytics/photos.ts';
@@ -13,6 +12,7 @@ import { BoxOutsideImageError } from '../../vision/reference-image.ts';
 import { reaches } from '../auth.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import { readUploads } from '../uploads.ts';
+import type { Api } from '../app.ts';
 
 export interface ProductRoutesDeps {
   warehouse: Warehouse;
@@ -49,8 +49,8 @@ const catalogueError = (err: unknown) => {
 };
 
 /** The product catalogue as recognition uses it: products with their pack words, and reference images of their packs. */
-export async function productRoutes(app: FastifyInstance, deps: ProductRoutesDeps): Promise<void> {
-  app.get<{ Querystring: { q?: string; limit?: number } }>(
+export async function productRoutes(app: Api, deps: ProductRoutesDeps): Promise<void> {
+  app.get(
     '/v1/products',
     {
       schema: {
@@ -68,7 +68,7 @@ export async function productRoutes(app: FastifyInstance, deps: ProductRoutesDep
     async (request) => ({ products: await catalogueProducts(deps.warehouse, request.query.q?.trim() ?? '', request.query.limit ?? 500) }),
   );
 
-  app.get<{ Params: Static<typeof SkuParams> }>(
+  app.get(
     '/v1/products/:sku/references',
     {
       schema: {
@@ -83,7 +83,7 @@ export async function productRoutes(app: FastifyInstance, deps: ProductRoutesDep
     async (request) => ({ references: await deps.catalogue.references(request.params.sku) }),
   );
 
-  app.post<{ Params: Static<typeof SkuParams> }>(
+  app.post(
     '/v1/products/:sku/references',
     {
       schema: {
@@ -123,7 +123,7 @@ export async function productRoutes(app: FastifyInstance, deps: ProductRoutesDep
     },
   );
 
-  app.delete<{ Params: Static<typeof ReferenceParams> }>(
+  app.delete(
     '/v1/products/:sku/references/:reference_id',
     {
       schema: { summary: 'Stop matching shelf photos against this reference image', tags: ['catalogue'], security: [{ bearer: [] }], params: ReferenceParams },
@@ -139,7 +139,7 @@ export async function productRoutes(app: FastifyInstance, deps: ProductRoutesDep
     },
   );
 
-  app.get<{ Params: Static<typeof ReferenceParams> }>(
+  app.get(
     '/v1/products/:sku/references/:reference_id/image',
     { schema: { summary: 'A reference image (JPEG)', tags: ['catalogue'], security: [{ bearer: [] }], params: ReferenceParams }, config: { roles: USER_ROLES } },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifySchema } from 'fastify';
 import { upsertMasterData } from '../../analytics/master-data.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { EventPublisher } from '../../pipelines/event-publisher.ts';
@@ -10,6 +10,7 @@ import { recordCheck } from '../../pipelines/validate.ts';
 import { unavailable } from '../errors.ts';
 import { bodyFormat, bodyRows } from '../rows.ts';
 import type { UserRole } from '../../contracts/enums.ts';
+import type { Api } from '../app.ts';
 
 export const IngestResult = Type.Object(
   {
@@ -64,7 +65,7 @@ function splitChecked<T>(rows: ReturnType<typeof bodyRows>, check: ReturnType<ty
 const MASTER_DATA_ROLES: readonly UserRole[] = ['admin'];
 const EVENT_ROLES: readonly UserRole[] = ['admin'];
 
-export async function recordRoutes(app: FastifyInstance, deps: RecordRoutesDeps): Promise<void> {
+export async function recordRoutes(app: Api, deps: RecordRoutesDeps): Promise<void> {
   for (const [kind, spec] of Object.entries(MASTER_DATA) as [MasterDataKind, (typeof MASTER_DATA)[MasterDataKind]][]) {
     const check = recordCheck(spec.schema);
     app.post(

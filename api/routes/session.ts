@@ -1,12 +1,13 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { CredentialsSchema, SessionSchema } from '../../contracts/session.ts';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findUser } from '../../analytics/access.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { CSRF_HEADER, SESSION_COOKIE, type Authority } from '../auth.ts';
 import { ApiError, unauthorized } from '../errors.ts';
 import { unknownUserHash, verifyPassword } from '../passwords.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
+import type { Api } from '../app.ts';
 
 export interface SessionRoutesDeps {
   warehouse: Warehouse;
@@ -23,7 +24,7 @@ const wrongCredentials = () => unauthorized('the user name or password is wrong'
 const ADDRESS_FACTOR = 20;
 
 /** Password sign-in: a server-side session behind an HttpOnly, SameSite=Strict cookie. */
-export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDeps): Promise<void> {
+export async function sessionRoutes(app: Api, deps: SessionRoutesDeps): Promise<void> {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookie } as const;
   // Password spraying (one address, many user names) runs into a wider limit per address.
   const perAddress = app.createRateLimit({
@@ -36,7 +37,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
     return { name: p.name, role: p.role, store_ids: p.storeIds, territories: p.territories, via: p.via, csrf_header: CSRF_HEADER };
   };
 
-  app.post<{ Body: Static<typeof CredentialsSchema> }>(
+  app.post(
     '/v1/session',
     {
       schema: {

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError } from 'fastify';
 import selfIntersections from 'geojson-polygon-self-intersections';
 import { saveTerritoryShapes, storeTerritories, territoryShapes } from '../../analytics/territories.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { badRequest, tooLarge } from '../errors.ts';
 import { USER_ROLES } from '../../contracts/enums.ts';
+import type { Api } from '../app.ts';
 
 export interface TerritoryRoutesDeps {
   warehouse: Warehouse;
@@ -149,7 +150,7 @@ const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 const EMPTY = '{"type":"FeatureCollection","features":[]}';
 
 /** Territory outlines for the heat map: an admin uploads the chain's own GeoJSON, everyone who reads the map gets it. */
-export async function territoryRoutes(app: FastifyInstance, deps: TerritoryRoutesDeps): Promise<void> {
+export async function territoryRoutes(app: Api, deps: TerritoryRoutesDeps): Promise<void> {
   // GIS tools save GeoJSON as application/geo+json (RFC 7946); it is JSON.
   app.addContentTypeParser('application/geo+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
@@ -175,14 +176,14 @@ export async function territoryRoutes(app: FastifyInstance, deps: TerritoryRoute
       const scope = territories.length > 0 ? ofStores.filter((t) => territories.includes(t)) : ofStores;
       const etag = `W/"${createHash('sha256').update(`${stored?.uploaded_at ?? ''}|${scope.join('\n')}`).digest('base64url').slice(0, 22)}"`;
       reply.header('etag', etag).header('cache-control', 'private, no-cache');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      const collection = JSON.parse(stored?.geojson || EMPTY) as { type: 'FeatureCollection'; features: { properties: { territory: string } }[] };
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
+      const collection = JSON.parse(stored?.geojson || EMPTY) as Pick<Static<typeof StoredCollection>, 'features'>;
       const features = scoped ? collection.features.filter((f) => scope.includes(f.properties.territory)) : collection.features;
-      return { type: 'FeatureCollection', features, uploaded_at: stored?.uploaded_at ?? null, uploaded_by: stored?.uploaded_by ?? null };
+      return { type: 'FeatureCollection' as const, features, uploaded_at: stored?.uploaded_at ?? null, uploaded_by: stored?.uploaded_by ?? null };
     },
   );
 
-  app.put<{ Body: Static<typeof TerritoryCollection>; Querystring: { property?: string } }>(
+  app.put(
     '/v1/territories/geojson',
     {
       bodyLimit: MAX_TERRITORY_GEOJSON_BYTES,
@@ -245,7 +246,7 @@ export async function territoryRoutes(app: FastifyInstance, deps: TerritoryRoute
     async (request, reply) => {
       await saveTerritoryShapes(deps.warehouse, { geojson: EMPTY, territories: [], uploaded_by: request.principal!.name });
       request.log.info({ by: request.principal!.name }, 'territory outlines removed');
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,18 +1,19 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { findUser, listUsers, revokeUserSessions, saveUser, type StoredUser } from '../../analytics/access.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { Authority } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { hashPassword } from '../passwords.ts';
 import { USER_ROLES } from '../../contracts/enums.ts';
+import type { Api } from '../app.ts';
+import { oneOf } from '../../contracts/one-of.ts';
 
 export interface UserRoutesDeps {
   warehouse: Warehouse;
   auth: Authority;
 }
 
-const Role = Type.Union(USER_ROLES.map((r) => Type.Literal(r)));
+const Role = oneOf(USER_ROLES);
 const Username = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$', description: 'Letters, digits and . _ @ -; at most 64' });
 const Password = Type.String({ minLength: 10, maxLength: 1024, description: 'At least 10 characters; stored only as a scrypt hash' });
 const StoreIds = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 10_000, description: 'Stores in scope; empty = all' });
@@ -67,7 +68,7 @@ function present(user: StoredUser): Static<typeof UserView> {
 const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
 /** Users who sign in with a password; only admins create and change them. */
-export async function userRoutes(app: FastifyInstance, deps: UserRoutesDeps): Promise<void> {
+export async function userRoutes(app: Api, deps: UserRoutesDeps): Promise<void> {
   app.get(
     '/v1/users',
     {
@@ -77,7 +78,7 @@ export async function userRoutes(app: FastifyInstance, deps: UserRoutesDeps): Pr
     async () => ({ users: (await listUsers(deps.warehouse, 100_000)).map(present) }),
   );
 
-  app.get<{ Params: Static<typeof UserParams> }>(
+  app.get(
     '/v1/users/:username',
     {
       schema: { summary: 'One user', tags: ['access'], security, params: UserParams, response: { 200: UserView } },
@@ -90,7 +91,7 @@ export async function userRoutes(app: FastifyInstance, deps: UserRoutesDeps): Pr
     },
   );
 
-  app.post<{ Body: Static<typeof NewUser> }>(
+  app.post(
     '/v1/users',
     {
       schema: { summary: 'Create a user with a role and scopes', tags: ['access'], security, body: NewUser, response: { 201: UserView } },
@@ -107,7 +108,7 @@ export async function userRoutes(app: FastifyInstance, deps: UserRoutesDeps): Pr
     },
   );
 
-  app.patch<{ Params: Static<typeof UserParams>; Body: Static<typeof UserChange> }>(
+  app.patch(
     '/v1/users/:username',
     {
       schema: {

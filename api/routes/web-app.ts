@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
 import { ApiError, notFound } from '../errors.ts';
+import type { Api } from '../app.ts';
 
 export const WEB_BUILD_DIR = fileURLToPath(new URL('../../web/build', import.meta.url));
 
@@ -19,7 +19,7 @@ export interface WebAppDeps {
  * The web app at `/`: built files as they are, every other GET (a client-side route such as /alerts or
  * /stores/S001) gets index.html so that a reload or a shared link opens the right page. Public: the app logs in itself.
  */
-export async function webAppRoutes(app: FastifyInstance, deps: WebAppDeps = {}): Promise<void> {
+export async function webAppRoutes(app: Api, deps: WebAppDeps = {}): Promise<void> {
   const root = deps.buildDir ?? WEB_BUILD_DIR;
   await app.register(fastifyStatic, {
     root,
