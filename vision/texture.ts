@@ -1,0 +1,104 @@
+import sharp from 'sharp';
+import type { Corners, RgbImage } from './detector.ts';
+
+/**
+ * How busy each part of a shelf photo is, at a small scale: summed-area tables of the luminance gradient and of the
+ * colour channels, so that any box's edge density and colour spread cost four look-ups. A pack's print (text,
+ * pictures, borders) is busy; an empty shelf back, dark or light, is not.
+ */
+export interface TextureMap {
+  width: number;
+  height: number;
+  /** Map cells per image pixel. */
+  scale: number;
+  /** Summed-area tables, (width + 1) × (height + 1): edge cells (0/1), then R, G, B and their squares. */
+  edges: Float64Array;
+  channels: Float64Array[];
+  squares: Float64Array[];
+}
+
+export interface RegionTexture {
+  /** Share of the region's cells on an edge (luminance step of more than EDGE_STEP to the next cell), 0..1. */
+  edges: number;
+  /** Root mean of the three channels' variances, grey levels. */
+  colourSpread: number;
+}
+
+/** Long side of the map: a pack on a dense shelf (~20 a row) keeps ~30 cells across. */
+export const TEXTURE_SIDE = 640;
+
+/**
+ * Grey levels between neighbouring cells (|dx| + |dy|) that make an edge: above sensor noise and JPEG blocking at
+ * this scale (a flat back with noise of σ 8 per channel stays under it), below the print and outline of a pack.
+ */
+export const EDGE_STEP = 12;
+
+/** The texture map of an RGB buffer already at map scale (HWC, 3 channels). */
+export function textureMapOf(image: RgbImage, scale = 1): TextureMap {
+  const { data, width, height } = image;
+  const stride = width + 1;
+  const table = () => new Float64Array(stride * (height + 1));
+  const edges = table();
+  const channels = [table(), table(), table()];
+  const squares = [table(), table(), table()];
+  const lum = new Float32Array(width * height);
+  for (let i = 0; i < width * height; i++) lum[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
+  for (let y = 0; y < height; y++) {
+    let g = 0;
+    const rowSums = [0, 0, 0];
+    const rowSquares = [0, 0, 0];
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const dx = x + 1 < width ? Math.abs(lum[i + 1]! - lum[i]!) : 0;
+      const dy = y + 1 < height ? Math.abs(lum[i + width]! - lum[i]!) : 0;
+      if (dx + dy > EDGE_STEP) g++;
+      const at = (y + 1) * stride + x + 1;
+      edges[at] = edges[at - stride]! + g;
+      for (let c = 0; c < 3; c++) {
+        const v = data[i * 3 + c]!;
+        rowSums[c]! += v;
+        rowSquares[c]! += v * v;
+        channels[c]![at] = channels[c]![at - stride]! + rowSums[c]!;
+        squares[c]![at] = squares[c]![at - stride]! + rowSquares[c]!;
+      }
+    }
+  }
+  return { width, height, scale, edges, channels, squares };
+}
+
+/** Shrinks the photo to TEXTURE_SIDE on its long side (sharp, off the event loop) and maps it. */
+export async function textureMap(image: RgbImage): Promise<TextureMap> {
+  const scale = Math.min(1, TEXTURE_SIDE / Math.max(image.width, image.height));
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return textureMapOf({ data, width, height }, width / image.width);
+}
+
+const sum = (table: Float64Array, stride: number, x0: number, y0: number, x1: number, y1: number) =>
+  table[y1 * stride + x1]! - table[y0 * stride + x1]! - table[y1 * stride + x0]! + table[y0 * stride + x0]!;
+
+/** Edge density and colour spread inside a box given in image pixels; null when the box covers no map cell. */
+export function regionTexture(map: TextureMap, box: Corners): RegionTexture | null {
+  const clamp = (v: number, max: number) => Math.max(0, Math.min(max, Math.round(v * map.scale)));
+  const [x0, y0, x1, y1] = [clamp(box[0], map.width), clamp(box[1], map.height), clamp(box[2], map.width), clamp(box[3], map.height)];
+  const cells = (x1 - x0) * (y1 - y0);
+  if (cells <= 0) return null;
+  const stride = map.width + 1;
+  let variance = 0;
+  for (let c = 0; c < 3; c++) {
+    const mean = sum(map.channels[c]!, stride, x0, y0, x1, y1) / cells;
+    variance += Math.max(0, sum(map.squares[c]!, stride, x0, y0, x1, y1) / cells - mean * mean);
+  }
+  return { edges: sum(map.edges, stride, x0, y0, x1, y1) / cells, colourSpread: Math.sqrt(variance / 3) };
+}
+
+/** The middle of a box (a margin of `margin` × its size on each side), where its own print is, clear of its outline. */
+export const inner = (box: Corners, margin = 0.12): Corners => {
+  const dx = (box[2] - box[0]) * margin;
+  const dy = (box[3] - box[1]) * margin;
+  return [box[0] + dx, box[1] + dy, box[2] - dx, box[3] - dy];
+};
