@@ -12,8 +12,10 @@ export interface PackBox {
 }
 
 export interface PackBoxOptions {
-  /** A box this much inside another (intersection / its own area) is part of it. */
+  /** A box this much inside another (intersection / its own area) is part of it, or the same pack again. */
   containment?: number;
+  /** ...the same pack again when its area is at least this share of the other's. */
+  duplicateArea?: number;
   /** Stacked panels are merged when their union's height/width is within this factor of the row's packs. */
   aspectTolerance?: number;
   /** A box whose edges and colour spread are both below these shares of its row's packs is shelf back. */
@@ -21,7 +23,7 @@ export interface PackBoxOptions {
   backgroundColour?: number;
 }
 
-const DEFAULTS: Required<PackBoxOptions> = { containment: 0.6, aspectTolerance: 1.3, backgroundEdges: 0.3, backgroundColour: 0.4 };
+const DEFAULTS: Required<PackBoxOptions> = { containment: 0.6, duplicateArea: 0.65, aspectTolerance: 1.3, backgroundEdges: 0.3, backgroundColour: 0.4 };
 
 const area = (b: Corners) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
 const width = (b: Corners) => b[2] - b[0];
@@ -42,27 +44,29 @@ const quantile = (values: number[], q: number) => {
 export const containedShare = (small: Corners, big: Corners) => (area(small) === 0 ? 0 : (overlapX(small, big) * overlapY(small, big)) / area(small));
 
 /**
- * Folds boxes inside another box into it (fragments and duplicates), except where the outer box holds two or more
- * packs side by side: then it is a slab over several packs and the packs are kept instead of it.
+ * Folds boxes inside another box into it. A box mostly inside another of about its size is the same pack seen twice:
+ * the better-scored one stays. A box mostly inside a much larger one is a part of that pack (its lid, its picture
+ * panel) and goes, lending the pack its score. A box much wider than the packs of its band that holds two boxes side
+ * by side is a slab over several packs: it goes and the packs stay.
  */
-export function foldContained(boxes: PackBox[], containment = DEFAULTS.containment): PackBox[] {
+export function foldContained(boxes: PackBox[], containment = DEFAULTS.containment, duplicateArea = DEFAULTS.duplicateArea): PackBox[] {
   const inside = (i: number, j: number) => i !== j && area(boxes[i]!.box) <= area(boxes[j]!.box) && containedShare(boxes[i]!.box, boxes[j]!.box) >= containment;
+  const similar = (i: number, j: number) => area(boxes[i]!.box) >= duplicateArea * area(boxes[j]!.box);
   const slab = boxes.map((outer, j) => {
+    const band = boxes.filter((b, i) => i !== j && overlapY(b.box, outer.box) >= 0.5 * Math.min(height(b.box), height(outer.box)));
+    if (band.length < 2 || width(outer.box) < 1.6 * median(band.map((b) => width(b.box)))) return false;
     const held = boxes.map((_, i) => i).filter((i) => inside(i, j) && width(boxes[i]!.box) < width(outer.box) * 0.75);
     // Two held boxes that barely share any width stand side by side.
     return held.some((a) => held.some((b) => a < b && overlapX(boxes[a]!.box, boxes[b]!.box) < 0.3 * Math.min(width(boxes[a]!.box), width(boxes[b]!.box))));
   });
-  const kept = boxes.map((_, i) => i).filter((i) => !slab[i]);
-  const result: PackBox[] = [];
-  for (const i of kept) {
-    // The largest kept box that holds this one absorbs it; ties between equal boxes go to the earlier one.
-    const holder = kept.find((j) => inside(i, j) && (area(boxes[j]!.box) > area(boxes[i]!.box) || j < i));
-    if (holder === undefined) result.push({ ...boxes[i]! });
-  }
-  // An absorbed box lends its score to the pack that holds it.
-  for (const r of result)
-    for (const i of kept) if (containedShare(boxes[i]!.box, r.box) >= containment && boxes[i]!.score > r.score) r.score = boxes[i]!.score;
-  return result;
+  // Duplicates first, best score first; then parts of the packs that remain.
+  const order = boxes.map((_, i) => i).filter((i) => !slab[i]).sort((a, b) => boxes[b]!.score - boxes[a]!.score);
+  const distinct: number[] = [];
+  for (const i of order) if (!distinct.some((j) => (inside(i, j) && similar(i, j)) || (inside(j, i) && similar(j, i)))) distinct.push(i);
+  const packs = distinct.filter((i) => !distinct.some((j) => inside(i, j) && !similar(i, j)));
+  return packs
+    .sort((a, b) => a - b)
+    .map((j) => ({ box: boxes[j]!.box, score: Math.max(boxes[j]!.score, ...distinct.filter((i) => inside(i, j) && !similar(i, j)).map((i) => boxes[i]!.score)) }));
 }
 
 /**
@@ -132,9 +136,9 @@ export function dropBackground(boxes: PackBox[], texture: TextureMap, options: P
 
 /** All three, in order: fold duplicates and fragments, join stacked panels, drop background. */
 export function packBoxes(boxes: PackBox[], texture: TextureMap | null, options: PackBoxOptions = {}): PackBox[] {
-  const { containment, aspectTolerance } = { ...DEFAULTS, ...options };
-  const folded = joinStackedPanels(foldContained(boxes, containment), aspectTolerance);
+  const { containment, duplicateArea, aspectTolerance } = { ...DEFAULTS, ...options };
+  const folded = joinStackedPanels(foldContained(boxes, containment, duplicateArea), aspectTolerance);
   // Joining two panels can make a box that holds a third: fold once more.
-  const whole = foldContained(folded, containment);
+  const whole = foldContained(folded, containment, duplicateArea);
   return texture ? dropBackground(whole, texture, options) : whole;
 }

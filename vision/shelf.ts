@@ -100,7 +100,8 @@ const GAP_DEFAULTS: Required<GapOptions> = { minWidthRatio: 0.6, emptyEdges: 0.3
  * (or between a pack and the bay's edge, taken as the outermost packs over all rows) wide enough for a pack, in
  * which a stretch at least that wide is as plain as a shelf back (its edges and colour spread far below the row's
  * packs), or plainer than a pack where a price tag below it has no pack above. Space alone is no evidence: a pack
- * the detector missed leaves the same space. Rows of fewer than two packs (a sign, the floor) get no gaps.
+ * the detector missed leaves the same space. Rows of fewer than two packs (a sign, the floor) and rows cut by the
+ * photo's bottom edge get no gaps.
  */
 export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: Corners[] = [], options: GapOptions = {}): Gap[] {
   const o = { ...GAP_DEFAULTS, ...options };
@@ -112,14 +113,19 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
   for (let r = 0; r < rowCount; r++) {
     const row = products.filter((p) => p.row === r).sort((a, b) => a.box[0] - b.box[0]);
     if (row.length < 2) continue;
+    // A row whose packs stand below the photo's bottom edge shows no shelf to be empty.
+    if (median(row.map((p) => p.box[3])) > (texture.height / texture.scale) * 0.995) continue;
     const typicalWidth = median(row.map((p) => p.box[2] - p.box[0]));
     const packs = row.map((p) => regionTexture(texture, inner(p.box))).filter((t) => t !== null);
     if (packs.length === 0) continue;
     const packEdges = median(packs.map((t) => t.edges));
     const packColour = median(packs.map((t) => t.colourSpread));
     // Spaces: left bay edge, between each pack and the next one that starts right of everything before it, right edge.
+    // The bay's edges count only for a row that spans most of the bay: a cluster of boxes (a sign, the wall over the
+    // top shelf) is no shelf row missing its ends.
+    const spansBay = Math.max(...row.map((p) => p.box[2])) - row[0]!.box[0] >= 0.6 * (bayRight - bayLeft);
     const spaces: { from: number; to: number; beside: PlacedProduct[] }[] = [];
-    let reach = bayLeft;
+    let reach = spansBay ? bayLeft : row[0]!.box[0];
     let last: PlacedProduct | undefined;
     for (const p of row) {
       if (p.box[0] > reach) spaces.push({ from: reach, to: p.box[0], beside: last ? [last, p] : [p] });
@@ -128,7 +134,7 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
         last = p;
       }
     }
-    if (bayRight > reach && last) spaces.push({ from: reach, to: bayRight, beside: [last] });
+    if (spansBay && bayRight > reach && last) spaces.push({ from: reach, to: bayRight, beside: [last] });
     for (const space of spaces) {
       if (space.to - space.from <= typicalWidth * o.minWidthRatio) continue;
       // The band the neighbouring packs stand in, less its top (the shelf above, its tags) and its foot.
@@ -141,23 +147,26 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
         const t = regionTexture(texture, [x0, band[0], x1, band[1]]);
         return t !== null && t.edges < edgeShare * packEdges && t.colourSpread < colourShare * packColour;
       };
-      // Strips an eighth of a pack wide; a run of plain strips as wide as a pack is an empty facing. A run may
-      // leave out one strip at either end of the space: the neighbour's outline and shade.
+      // Strips an eighth of a pack wide; a run of plain strips is an empty facing when, with up to two strips at
+      // either end of the space left out (the neighbour's outline, its shade, a box drawn a little inside its pack),
+      // it is as wide as a pack, and is at least a third of a pack wide itself.
       const strips = Math.max(1, Math.round((space.to - space.from) / (typicalWidth / 8)));
       const step = (space.to - space.from) / strips;
-      const isPlain = Array.from({ length: strips }, (_, k) => plain(space.from + k * step, space.from + (k + 1) * step));
+      const plainStrips = Array.from({ length: strips }, (_, k) => plain(space.from + k * step, space.from + (k + 1) * step));
+      // One busy strip between plain ones is a divider or a clip on the empty shelf, not a pack.
+      const isPlain = plainStrips.map((p, k) => p || (k > 0 && k < strips - 1 && plainStrips[k - 1]! && plainStrips[k + 1]!));
       let runStart = -1;
       for (let k = 0; k <= strips; k++) {
         if (k < strips && isPlain[k]) {
           if (runStart < 0) runStart = k;
           continue;
         }
-        if (runStart >= 0) {
-          const from = space.from + (runStart === 1 ? 0 : runStart) * step;
-          const to = space.from + (k === strips - 1 ? strips : k) * step;
+        if (runStart >= 0 && (k - runStart) * step >= typicalWidth * 0.3) {
+          const from = space.from + (runStart <= 2 ? 0 : runStart) * step;
+          const to = space.from + (k >= strips - 2 ? strips : k) * step;
           if (to - from > typicalWidth * o.minWidthRatio) gaps.push({ row: r, bbox: [Math.round(from), Math.round(top), Math.round(to - from), Math.round(bottom - top)] });
-          runStart = -1;
         }
+        runStart = -1;
       }
     }
   }

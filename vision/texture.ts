@@ -2,16 +2,18 @@ import sharp from 'sharp';
 import type { Corners, RgbImage } from './detector.ts';
 
 /**
- * How busy each part of a shelf photo is, at a small scale: summed-area tables of the luminance gradient and of the
- * colour channels, so that any box's edge density and colour spread cost four look-ups. A pack's print (text,
- * pictures, borders) is busy; an empty shelf back, dark or light, is not.
+ * How busy each part of a shelf photo is, at a small scale: summed-area tables of luminance edges and of two chroma
+ * channels, so that any box's edge density and colour spread cost four look-ups. A pack's print (text, pictures,
+ * borders) is busy; an empty shelf back, dark or light, is not, and its shading (light falling off towards the back,
+ * a shadow) is a change of brightness, not of colour, so it does not count as colour.
  */
 export interface TextureMap {
   width: number;
   height: number;
   /** Map cells per image pixel. */
   scale: number;
-  /** Summed-area tables, (width + 1) × (height + 1): edge cells (0/1), then R, G, B and their squares. */
+  /** Summed-area tables, (width + 1) × (height + 1): edge cells (0/1), then the chroma channels R − G and
+   * (R + G) / 2 − B, and their squares. */
   edges: Float64Array;
   channels: Float64Array[];
   squares: Float64Array[];
@@ -20,7 +22,7 @@ export interface TextureMap {
 export interface RegionTexture {
   /** Share of the region's cells on an edge (luminance step of more than EDGE_STEP to the next cell), 0..1. */
   edges: number;
-  /** Root mean of the three channels' variances, grey levels. */
+  /** Root mean of the two chroma channels' variances, grey levels: how much the hue varies, not the brightness. */
   colourSpread: number;
 }
 
@@ -39,14 +41,14 @@ export function textureMapOf(image: RgbImage, scale = 1): TextureMap {
   const stride = width + 1;
   const table = () => new Float64Array(stride * (height + 1));
   const edges = table();
-  const channels = [table(), table(), table()];
-  const squares = [table(), table(), table()];
+  const channels = [table(), table()];
+  const squares = [table(), table()];
   const lum = new Float32Array(width * height);
   for (let i = 0; i < width * height; i++) lum[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
   for (let y = 0; y < height; y++) {
     let g = 0;
-    const rowSums = [0, 0, 0];
-    const rowSquares = [0, 0, 0];
+    const rowSums = [0, 0];
+    const rowSquares = [0, 0];
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const dx = x + 1 < width ? Math.abs(lum[i + 1]! - lum[i]!) : 0;
@@ -54,8 +56,10 @@ export function textureMapOf(image: RgbImage, scale = 1): TextureMap {
       if (dx + dy > EDGE_STEP) g++;
       const at = (y + 1) * stride + x + 1;
       edges[at] = edges[at - stride]! + g;
-      for (let c = 0; c < 3; c++) {
-        const v = data[i * 3 + c]!;
+      const [red, green, blue] = [data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!];
+      const chroma = [red - green, (red + green) / 2 - blue];
+      for (let c = 0; c < 2; c++) {
+        const v = chroma[c]!;
         rowSums[c]! += v;
         rowSquares[c]! += v * v;
         channels[c]![at] = channels[c]![at - stride]! + rowSums[c]!;
@@ -89,11 +93,11 @@ export function regionTexture(map: TextureMap, box: Corners): RegionTexture | nu
   if (cells <= 0) return null;
   const stride = map.width + 1;
   let variance = 0;
-  for (let c = 0; c < 3; c++) {
+  for (let c = 0; c < 2; c++) {
     const mean = sum(map.channels[c]!, stride, x0, y0, x1, y1) / cells;
     variance += Math.max(0, sum(map.squares[c]!, stride, x0, y0, x1, y1) / cells - mean * mean);
   }
-  return { edges: sum(map.edges, stride, x0, y0, x1, y1) / cells, colourSpread: Math.sqrt(variance / 3) };
+  return { edges: sum(map.edges, stride, x0, y0, x1, y1) / cells, colourSpread: Math.sqrt(variance / 2) };
 }
 
 /** The middle of a box (a margin of `margin` × its size on each side), where its own print is, clear of its outline. */
