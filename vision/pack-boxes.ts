@@ -116,20 +116,22 @@ function typicalAspect(boxes: PackBox[], around: Corners, except: number[]): num
 }
 
 /**
- * Drops boxes on featureless background (a dark shelf back): both their edge density and their colour spread far
- * below the packs that share their shelf band. Bands with fewer than three other boxes are compared with the photo.
+ * Drops boxes on featureless background (a dark shelf back, a bare wall): both their edge density and their colour
+ * spread far below the packs, taken as the busier of the boxes that share the box's shelf band and of all the
+ * photo's boxes (a band may be all wall).
  */
 export function dropBackground(boxes: PackBox[], texture: TextureMap, options: PackBoxOptions = {}): PackBox[] {
   const { backgroundEdges, backgroundColour } = { ...DEFAULTS, ...options };
   const stats = boxes.map((b) => regionTexture(texture, inner(b.box)));
   const all = stats.filter((s) => s !== null);
+  const photoEdges = median(all.map((s) => s.edges));
+  const photoColour = median(all.map((s) => s.colourSpread));
   return boxes.filter((b, i) => {
     const own = stats[i];
     if (!own) return false;
-    let peers = stats.filter((s, j) => s && j !== i && overlapY(boxes[j]!.box, b.box) >= 0.5 * Math.min(height(boxes[j]!.box), height(b.box)));
-    if (peers.length < 3) peers = all;
-    const edges = median(peers.map((s) => s!.edges));
-    const colour = median(peers.map((s) => s!.colourSpread));
+    const band = stats.filter((s, j) => s && j !== i && overlapY(boxes[j]!.box, b.box) >= 0.5 * Math.min(height(boxes[j]!.box), height(b.box)));
+    const edges = Math.max(photoEdges, median(band.map((s) => s!.edges)));
+    const colour = Math.max(photoColour, median(band.map((s) => s!.colourSpread)));
     return !(own.edges < backgroundEdges * edges && own.colourSpread < backgroundColour * colour);
   });
 }

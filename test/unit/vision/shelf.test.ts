@@ -57,6 +57,17 @@ describe('shelf geometry', () => {
     expect(findGaps(placed, mixed, [[155, 104, 195, 112]])).toEqual([{ row: 0, bbox: [150, 20, 50, 80] }]);
   });
 
+  it('reports no gap off the shelf rows: a cluster of boxes on the wall, a row standing below the photo, one box alone', () => {
+    const shelf = [pack(10, 100, 'A', 'Own'), pack(60, 100, 'A', 'Own'), pack(110, 100, 'A', 'Own'), pack(160, 100, 'A', 'Own'), pack(210, 100, 'A', 'Own')];
+    // Wall boxes over the right end of the bay: the space from the bay's left edge to them is no empty shelf.
+    const wall = [pack(160, 170, 'unknown', 'unknown', 30, 40), pack(200, 170, 'unknown', 'unknown', 30, 40)];
+    // A row cut by the photo's bottom edge (240 px), with a plain stretch between its packs.
+    const cut = [pack(10, 240, 'B', 'Own', 40, 50), pack(150, 240, 'B', 'Own', 40, 50)];
+    const lone = [pack(100, 200, 'C', 'Own', 40, 20)];
+    const all = [...shelf, ...wall, ...cut, ...lone];
+    expect(findGaps(assignRows(all), shelfImage(260, 240, all.map((p) => p.box)))).toEqual([]);
+  });
+
   it('adds the empty facings a model with a gap class boxed, not over packs nor twice', () => {
     const placed = assignRows(bay);
     const found = [{ row: 0, bbox: [150, 20, 50, 80] as [number, number, number, number] }];
