@@ -40,34 +40,41 @@ export function textureMapOf(image: RgbImage, scale = 1): TextureMap {
   const { data, width, height } = image;
   const stride = width + 1;
   const table = () => new Float64Array(stride * (height + 1));
-  const edges = table();
-  const channels = [table(), table()];
-  const squares = [table(), table()];
+  const [edges, a, b, a2, b2] = [table(), table(), table(), table(), table()];
   const lum = new Float32Array(width * height);
   for (let i = 0; i < width * height; i++) lum[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
+  // One pass, plain locals (this runs on every photo): running row sums added to the table row above.
   for (let y = 0; y < height; y++) {
-    let g = 0;
-    const rowSums = [0, 0];
-    const rowSquares = [0, 0];
+    let rowEdges = 0;
+    let rowA = 0;
+    let rowB = 0;
+    let rowA2 = 0;
+    let rowB2 = 0;
+    const lastRow = y + 1 === height;
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      const dx = x + 1 < width ? Math.abs(lum[i + 1]! - lum[i]!) : 0;
-      const dy = y + 1 < height ? Math.abs(lum[i + width]! - lum[i]!) : 0;
-      if (dx + dy > EDGE_STEP) g++;
+      const here = lum[i]!;
+      const dx = x + 1 < width ? Math.abs(lum[i + 1]! - here) : 0;
+      const dy = lastRow ? 0 : Math.abs(lum[i + width]! - here);
+      if (dx + dy > EDGE_STEP) rowEdges++;
+      const red = data[i * 3]!;
+      const green = data[i * 3 + 1]!;
+      const ca = red - green;
+      const cb = (red + green) / 2 - data[i * 3 + 2]!;
+      rowA += ca;
+      rowB += cb;
+      rowA2 += ca * ca;
+      rowB2 += cb * cb;
       const at = (y + 1) * stride + x + 1;
-      edges[at] = edges[at - stride]! + g;
-      const [red, green, blue] = [data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!];
-      const chroma = [red - green, (red + green) / 2 - blue];
-      for (let c = 0; c < 2; c++) {
-        const v = chroma[c]!;
-        rowSums[c]! += v;
-        rowSquares[c]! += v * v;
-        channels[c]![at] = channels[c]![at - stride]! + rowSums[c]!;
-        squares[c]![at] = squares[c]![at - stride]! + rowSquares[c]!;
-      }
+      const above = at - stride;
+      edges[at] = edges[above]! + rowEdges;
+      a[at] = a[above]! + rowA;
+      b[at] = b[above]! + rowB;
+      a2[at] = a2[above]! + rowA2;
+      b2[at] = b2[above]! + rowB2;
     }
   }
-  return { width, height, scale, edges, channels, squares };
+  return { width, height, scale, edges, channels: [a, b], squares: [a2, b2] };
 }
 
 /** Shrinks the photo to TEXTURE_SIDE on its long side (sharp, off the event loop) and maps it. */
