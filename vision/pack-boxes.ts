@@ -12,10 +12,12 @@ export interface PackBox {
 }
 
 export interface PackBoxOptions {
-  /** A box this much inside another (intersection / its own area) is part of it, or the same pack again. */
+  /** A box this much inside another of about its size (intersection / its own area) is the same pack again. */
   containment?: number;
-  /** ...the same pack again when its area is at least this share of the other's. */
+  /** ...of about its size: its area at least this share of the other's. */
   duplicateArea?: number;
+  /** A smaller box this much inside another is a part of that pack: a part lies within its pack. */
+  partContainment?: number;
   /** Stacked panels are merged when their union's height/width is within this factor of the row's packs. */
   aspectTolerance?: number;
   /** A box whose edges and colour spread are both below these shares of its row's packs is shelf back. */
@@ -23,7 +25,7 @@ export interface PackBoxOptions {
   backgroundColour?: number;
 }
 
-const DEFAULTS: Required<PackBoxOptions> = { containment: 0.6, duplicateArea: 0.65, aspectTolerance: 1.3, backgroundEdges: 0.3, backgroundColour: 0.4 };
+const DEFAULTS: Required<PackBoxOptions> = { containment: 0.6, duplicateArea: 0.65, partContainment: 0.85, aspectTolerance: 1.3, backgroundEdges: 0.3, backgroundColour: 0.4 };
 
 const area = (b: Corners) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
 const width = (b: Corners) => b[2] - b[0];
@@ -45,13 +47,17 @@ export const containedShare = (small: Corners, big: Corners) => (area(small) ===
 
 /**
  * Folds boxes inside another box into it. A box mostly inside another of about its size is the same pack seen twice:
- * the better-scored one stays. A box mostly inside a much larger one is a part of that pack (its lid, its picture
- * panel) and goes, lending the pack its score. A box much wider than the packs of its band that holds two boxes side
+ * the better-scored one stays. A box well within a much larger one is a part of that pack (its lid, its picture
+ * panel) and goes, lending the pack its score; one that sticks out of it is not (a whole pack under a box straddling
+ * two). A box much wider than the packs of its band that holds two boxes side
  * by side is a slab over several packs: it goes and the packs stay.
  */
-export function foldContained(boxes: PackBox[], containment = DEFAULTS.containment, duplicateArea = DEFAULTS.duplicateArea): PackBox[] {
-  const inside = (i: number, j: number) => i !== j && area(boxes[i]!.box) <= area(boxes[j]!.box) && containedShare(boxes[i]!.box, boxes[j]!.box) >= containment;
+export function foldContained(boxes: PackBox[], options: PackBoxOptions = {}): PackBox[] {
+  const { containment, duplicateArea, partContainment } = { ...DEFAULTS, ...options };
+  const inside = (i: number, j: number, share = containment) =>
+    i !== j && area(boxes[i]!.box) <= area(boxes[j]!.box) && containedShare(boxes[i]!.box, boxes[j]!.box) >= share;
   const similar = (i: number, j: number) => area(boxes[i]!.box) >= duplicateArea * area(boxes[j]!.box);
+  const partOf = (i: number, j: number) => inside(i, j, partContainment) && !similar(i, j);
   const slab = boxes.map((outer, j) => {
     const band = boxes.filter((b, i) => i !== j && overlapY(b.box, outer.box) >= 0.5 * Math.min(height(b.box), height(outer.box)));
     if (band.length < 2 || width(outer.box) < 1.6 * median(band.map((b) => width(b.box)))) return false;
@@ -63,10 +69,10 @@ export function foldContained(boxes: PackBox[], containment = DEFAULTS.containme
   const order = boxes.map((_, i) => i).filter((i) => !slab[i]).sort((a, b) => boxes[b]!.score - boxes[a]!.score);
   const distinct: number[] = [];
   for (const i of order) if (!distinct.some((j) => (inside(i, j) && similar(i, j)) || (inside(j, i) && similar(j, i)))) distinct.push(i);
-  const packs = distinct.filter((i) => !distinct.some((j) => inside(i, j) && !similar(i, j)));
+  const packs = distinct.filter((i) => !distinct.some((j) => partOf(i, j)));
   return packs
     .sort((a, b) => a - b)
-    .map((j) => ({ box: boxes[j]!.box, score: Math.max(boxes[j]!.score, ...distinct.filter((i) => inside(i, j) && !similar(i, j)).map((i) => boxes[i]!.score)) }));
+    .map((j) => ({ box: boxes[j]!.box, score: Math.max(boxes[j]!.score, ...distinct.filter((i) => partOf(i, j)).map((i) => boxes[i]!.score)) }));
 }
 
 /**
@@ -138,9 +144,8 @@ export function dropBackground(boxes: PackBox[], texture: TextureMap, options: P
 
 /** All three, in order: fold duplicates and fragments, join stacked panels, drop background. */
 export function packBoxes(boxes: PackBox[], texture: TextureMap | null, options: PackBoxOptions = {}): PackBox[] {
-  const { containment, duplicateArea, aspectTolerance } = { ...DEFAULTS, ...options };
-  const folded = joinStackedPanels(foldContained(boxes, containment, duplicateArea), aspectTolerance);
+  const folded = joinStackedPanels(foldContained(boxes, options), options.aspectTolerance);
   // Joining two panels can make a box that holds a third: fold once more.
-  const whole = foldContained(folded, containment, duplicateArea);
+  const whole = foldContained(folded, options);
   return texture ? dropBackground(whole, texture, options) : whole;
 }

@@ -18,6 +18,12 @@ describe('one box per pack', () => {
     expect(kept[0]!.score).toBe(0.9);
   });
 
+  it('keeps a pack that sticks out of a larger box straddling it and its neighbour', () => {
+    const straddle = b(40, 90, 150, 185, 0.7);
+    const pack = b(100, 100, 160, 180, 0.9);
+    expect(boxes(foldContained([straddle, pack]))).toEqual([straddle.box, pack.box]);
+  });
+
   it('keeps the packs and drops a slab box that spans two packs side by side', () => {
     const slab = b(100, 90, 190, 190);
     const left = b(100, 100, 140, 180);
