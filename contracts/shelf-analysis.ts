@@ -52,6 +52,9 @@ export const ShelfAnalysis = Type.Object(
       { description: "Compliance with the bay's stored planogram; null when the photo names no bay with one" },
     ),
     timings_ms: Type.Record(Type.String(), Type.Number()),
+    warnings: Type.Array(Type.Object({ code: Type.Literal('price_reading_off'), message: Type.String() }), {
+      description: 'What this analysis could not do with the installed detector (e.g. `price_reading_off`: it has no price_tag class)',
+    }),
   },
   { title: 'ShelfAnalysis' },
 );

@@ -9,7 +9,9 @@ import { PriceReader, parsePrice } from './prices.ts';
 import { assessQuality, tiltReason } from './quality.ts';
 import { SkuMatcher } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
-import { assignRows, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
+import { packBoxes } from './pack-boxes.ts';
+import { assignRows, detectedGaps, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
+import { textureMap } from './texture.ts';
 
 export interface AnalyzedPhoto {
   analysis: ShelfAnalysis;
@@ -33,6 +35,8 @@ export async function loadVisionModels(options: { modelDir?: string; intraOpNumT
     SkuMatcher.fromCatalog(CATALOG),
     PriceReader.load(threads),
   ]);
+  // Said once in the log at load, and in every answer's `warnings`.
+  for (const warning of detector.warnings) process.emitWarning(`${detector.manifest.name}: ${warning.message}`, { code: `SHELFPULSE_${warning.code.toUpperCase()}` });
   return { detector, matcher, prices };
 }
 
@@ -85,15 +89,22 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
 /** Detection and SKU matching: the packs placed in rows, and every detection (the price tags among them). */
 async function locateShelf(image: RgbImage, models: VisionModels, options: AnalyzeOptions, timings: Record<string, number>) {
   const t0 = performance.now();
+  // The texture map (sharp, on its own thread) is made while the detector runs.
+  const texturing = textureMap(image);
+  texturing.catch(() => {});
   const found = await models.detector.detect(image, { tiles: options.tiles, minScore: options.minScore ?? Number(process.env.SHELFPULSE_VISION_MIN_SCORE ?? 0.6) });
   const t1 = performance.now();
   timings.detector_run = Math.round(models.detector.lastRunMs);
   timings.detect = Math.round(t1 - t0);
-  const productLabel = models.detector.manifest.labels.indexOf('product');
+  const { roles } = models.detector;
+  const texture = await texturing;
+  const packs = packBoxes(found.filter((d) => roles.product.includes(d.cls)), texture);
+  const t2 = performance.now();
+  timings.pack_boxes = Math.round(t2 - t1);
   const recognised = [];
-  for (const d of found) if (d.cls === productLabel) recognised.push({ box: d.box, score: d.score, ...(await models.matcher.recognize(image, d.box)) });
-  timings.recognize = Math.round(performance.now() - t1);
-  return { found, placed: assignRows(recognised) };
+  for (const d of packs) recognised.push({ box: d.box, score: d.score, ...(await models.matcher.recognize(image, d.box)) });
+  timings.recognize = Math.round(performance.now() - t2);
+  return { found, placed: assignRows(recognised), texture };
 }
 
 /** Decodes a shelf photo, runs the quality gate and, when it passes, the shelf analysis. */
@@ -127,15 +138,18 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
     prices: [],
     planogram: null,
     timings_ms: timings,
+    warnings: [],
   };
   if (retake.length > 0 || !models || !locating) {
     await locating?.catch(() => {});
     return { derivative: await photo.derivative, analysis };
   }
 
-  const { found, placed } = await locating;
+  const { found, placed, texture } = await locating;
   const t4 = performance.now();
-  const tagLabel = models.detector.manifest.labels.indexOf('price_tag');
+  const { roles } = models.detector;
+  const tags = found.filter((d) => roles.price_tag.includes(d.cls));
+  analysis.warnings = models.detector.warnings;
 
   const tilt = tiltReason(placed);
   if (tilt) {
@@ -148,11 +162,14 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
     .sort((a, b) => a.row - b.row || a.bbox[0] - b.bbox[0]);
   analysis.facings = facingsBySku(placed);
   analysis.share_of_shelf = shareOfShelf(placed);
-  analysis.gaps = findGaps(placed);
+  analysis.gaps = detectedGaps(
+    placed,
+    found.filter((d) => roles.gap.includes(d.cls)).map((d) => d.box),
+    findGaps(placed, texture, tags.map((t) => t.box)),
+  );
   analysis.planogram = options.planogram ? planogramCompliance(placed, options.planogram) : null;
 
-  if (tagLabel >= 0) {
-    const tags = found.filter((d) => d.cls === tagLabel);
+  if (roles.price_tag.length > 0) {
     const texts = await models.prices.readTexts(image, tags.map((t) => t.box));
     tags.forEach((tag, i) => {
       const read = texts[i]!;

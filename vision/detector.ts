@@ -13,29 +13,90 @@ export interface Detection {
   cls: number;
 }
 
-/** models/<name>/manifest.json: what a customer's own Ultralytics export needs to declare to be dropped in. */
+/**
+ * models/<name>/manifest.json: what a customer's own Ultralytics export needs to declare to be dropped in. Only
+ * `labels` is always required; the rest has the defaults of `yolo export model=best.pt format=onnx`.
+ */
 export interface ModelManifest {
+  /** Shown as the analysis' `detector`; defaults to the folder's name. */
   name: string;
-  /** yolov8: output [1, 4 + nc, N] (YOLOv8/YOLO11); yolov5: [1, N, 5 + nc]. Boxes cx, cy, w, h in input pixels. */
+  /** yolov8 (default): output [1, 4 + nc, N] (YOLOv8/YOLO11); yolov5: [1, N, 5 + nc]. Boxes cx, cy, w, h in input pixels. */
   layout: 'yolov8' | 'yolov5';
-  input: { width: number; height: number };
+  /** The model's input size; read from model.onnx when the export has a fixed size (required for dynamic=True). */
+  input?: { width: number; height: number };
+  /** Class names in the model's class order. */
   labels: string[];
-  licence: string;
+  /**
+   * What a label other than product / price_tag / gap means in a model of several classes: `product` (e.g. bottle,
+   * can, pack are all packs) or `ignore`. Required when such labels exist; a one-class model is products anyway.
+   */
+  other_labels?: 'product' | 'ignore';
+  licence?: string;
   training?: unknown;
   metrics?: unknown;
+}
+
+/** Which of the model's classes are packs, price tags and empty facings. */
+export interface ClassRoles {
+  product: number[];
+  price_tag: number[];
+  gap: number[];
+}
+
+/** Something the analysis cannot do with this model, said in every answer rather than left out silently. */
+export interface ModelWarning {
+  code: 'price_reading_off';
+  message: string;
 }
 
 export class ModelError extends Error {
   override name = 'ModelError';
 }
 
+const ROLE_LABELS = ['product', 'price_tag', 'gap'] as const;
+
+/** Reads and checks a manifest (its folder's name is the default model name). */
 export function readManifest(modelDir: string): ModelManifest {
   const file = path.join(modelDir, 'manifest.json');
-  if (!fs.existsSync(file)) throw new ModelError(`${file} is missing: a model folder needs model.onnx and manifest.json`);
-  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelManifest;
-  if (manifest.layout !== 'yolov8' && manifest.layout !== 'yolov5') throw new ModelError(`${file}: layout must be "yolov8" or "yolov5"`);
-  if (!Array.isArray(manifest.labels) || manifest.labels.length === 0) throw new ModelError(`${file}: labels must list the class names`);
+  if (!fs.existsSync(file)) throw new ModelError(`${file} is missing: a model folder needs model.onnx and manifest.json (at least {"labels": [...]} in the model's class order)`);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ModelManifest>;
+  const manifest: ModelManifest = { ...raw, name: raw.name ?? path.basename(path.resolve(modelDir)), layout: raw.layout ?? 'yolov8', labels: raw.labels! };
+  if (manifest.layout !== 'yolov8' && manifest.layout !== 'yolov5') throw new ModelError(`${file}: layout must be "yolov8" (YOLOv8/YOLO11 export, the default) or "yolov5"`);
+  if (!Array.isArray(manifest.labels) || manifest.labels.length === 0 || !manifest.labels.every((l) => typeof l === 'string'))
+    throw new ModelError(`${file}: labels must list the class names in the model's class order, e.g. ["object"] for a SKU-110K model`);
+  if (manifest.input && !(manifest.input.width > 0 && manifest.input.height > 0)) throw new ModelError(`${file}: input must be {"width": W, "height": H} in pixels, as exported (imgsz)`);
+  if (manifest.other_labels !== undefined && manifest.other_labels !== 'product' && manifest.other_labels !== 'ignore')
+    throw new ModelError(`${file}: other_labels must be "product" or "ignore"`);
+  classRoles(manifest, file);
   return manifest;
+}
+
+/**
+ * A one-class model finds packs whatever its label (SKU-110K models call it `object`). A model of several classes
+ * maps product, price_tag and gap by name; its other labels are packs or ignored as the manifest says, and a
+ * manifest that does not say is refused rather than read as "no packs".
+ */
+export function classRoles(manifest: Pick<ModelManifest, 'labels' | 'other_labels'>, source = 'manifest.json'): ClassRoles {
+  const roles: ClassRoles = { product: [], price_tag: [], gap: [] };
+  if (manifest.labels.length === 1 && manifest.labels[0] !== 'price_tag' && manifest.labels[0] !== 'gap') return { ...roles, product: [0] };
+  const others = manifest.labels.filter((l) => !(ROLE_LABELS as readonly string[]).includes(l));
+  if (others.length > 0 && manifest.other_labels === undefined)
+    throw new ModelError(
+      `${source}: labels ${others.join(', ')} are not product, price_tag or gap: add "other_labels": "product" (they are packs) or "other_labels": "ignore"`,
+    );
+  manifest.labels.forEach((label, c) => {
+    if ((ROLE_LABELS as readonly string[]).includes(label)) roles[label as keyof ClassRoles].push(c);
+    else if (manifest.other_labels === 'product') roles.product.push(c);
+  });
+  if (roles.product.length === 0) throw new ModelError(`${source}: no label finds packs: name one "product" or set "other_labels": "product"`);
+  return roles;
+}
+
+/** What the analysis will say it cannot do with these classes. */
+export function modelWarnings(roles: ClassRoles): ModelWarning[] {
+  return roles.price_tag.length === 0
+    ? [{ code: 'price_reading_off', message: 'The detector has no price_tag class, so price tags are not read: prices stay empty and gaps rely on the shelf alone.' }]
+    : [];
 }
 
 /** YOLOv8/YOLO11 head: [1, 4 + nc, N], channel-major. */
@@ -142,6 +203,30 @@ export async function letterbox(image: RgbImage, inputW: number, inputH: number)
   return { tensor, scale, padX, padY };
 }
 
+/**
+ * The input size (from model.onnx when fixed, else the manifest) after checking that the output's class count is the
+ * manifest's: a wrong labels list would otherwise read every class as another.
+ */
+function checkModelShape(session: ort.InferenceSession, manifest: ModelManifest, modelDir: string): { width: number; height: number } {
+  const where = path.join(modelDir, 'manifest.json');
+  const inputShape = tensorShape(session.inputMetadata[0]);
+  const [modelH, modelW] = [inputShape?.[2], inputShape?.[3]];
+  const input = typeof modelW === 'number' && typeof modelH === 'number' && modelW > 0 && modelH > 0 ? { width: modelW, height: modelH } : manifest.input;
+  if (!input) throw new ModelError(`${where}: the model's input size is dynamic; add "input": {"width": W, "height": H} (the imgsz it was exported with)`);
+  const outputShape = tensorShape(session.outputMetadata[0]);
+  const channels = manifest.layout === 'yolov8' ? outputShape?.[1] : outputShape?.[2];
+  const extra = manifest.layout === 'yolov8' ? 4 : 5;
+  if (typeof channels === 'number' && channels > 0 && channels !== extra + manifest.labels.length)
+    throw new ModelError(
+      `${where}: the model's output is [${outputShape!.join(', ')}], which in the ${manifest.layout} layout is ${channels - extra} classes, but labels lists ${manifest.labels.length}` +
+        (manifest.layout === 'yolov8' && outputShape?.[2] === extra + manifest.labels.length ? ' (the output looks like "layout": "yolov5")' : ''),
+    );
+  return input;
+}
+
+const tensorShape = (meta: ort.InferenceSession.ValueMetadata | undefined): readonly (number | string)[] | undefined =>
+  meta?.isTensor ? meta.shape : undefined;
+
 export interface DetectOptions {
   minScore?: number;
   iouThreshold?: number;
@@ -173,22 +258,29 @@ export class Detector {
   /** Milliseconds spent in session.run for the last detect() call. */
   lastRunMs = 0;
 
+  readonly roles: ClassRoles;
+  readonly warnings: ModelWarning[];
+
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly manifest: ModelManifest,
-  ) {}
+    readonly input: { width: number; height: number },
+  ) {
+    this.roles = classRoles(manifest);
+    this.warnings = modelWarnings(this.roles);
+  }
 
   static async load(modelDir: string, options: DetectorOptions = {}): Promise<Detector> {
     const manifest = readManifest(modelDir);
     const file = path.join(modelDir, 'model.onnx');
     if (!fs.existsSync(file)) throw new ModelError(`${file} is missing`);
     const session = await ort.InferenceSession.create(file, cpuSessionOptions(options.intraOpNumThreads));
-    return new Detector(session, manifest);
+    return new Detector(session, manifest, checkModelShape(session, manifest, modelDir));
   }
 
   /** Runs the model on one letterboxed view and maps boxes back to the image's pixels. */
   private async runView(image: RgbImage, minScore: number, offsetX = 0, offsetY = 0): Promise<Detection[]> {
-    const { width, height } = this.manifest.input;
+    const { width, height } = this.input;
     const lb = await letterbox(image, width, height);
     const feeds = { [this.session.inputNames[0]!]: new ort.Tensor('float32', lb.tensor, [1, 3, height, width]) };
     const started = performance.now();

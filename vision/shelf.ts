@@ -1,4 +1,5 @@
 import type { Corners } from './detector.ts';
+import { inner, regionTexture, type TextureMap } from './texture.ts';
 
 /** Shelf geometry over recognised packs: rows, facings, share of shelf, empty gaps, planogram compliance. */
 export interface ShelfProduct {
@@ -81,11 +82,29 @@ export interface Gap {
   bbox: [number, number, number, number];
 }
 
+export interface GapOptions {
+  /** A space narrower than this × the row's typical pack width is spacing between packs, not an empty facing. */
+  minWidthRatio?: number;
+  /** Empty shelf: edge density and colour spread both below these shares of the row's packs. */
+  emptyEdges?: number;
+  emptyColour?: number;
+  /** The same shares where a price tag under the space has no pack above it. */
+  taggedEdges?: number;
+  taggedColour?: number;
+}
+
+const GAP_DEFAULTS: Required<GapOptions> = { minWidthRatio: 0.6, emptyEdges: 0.35, emptyColour: 0.5, taggedEdges: 0.6, taggedColour: 0.8 };
+
 /**
- * Empty spans per row: a horizontal space between neighbouring packs (or between a pack and the bay's edge, taken
- * as the outermost packs over all rows) wider than `minWidthRatio` × the row's typical pack width.
+ * Empty facings per row, only where the photo shows an empty shelf: a horizontal space between neighbouring packs
+ * (or between a pack and the bay's edge, taken as the outermost packs over all rows) wide enough for a pack, in
+ * which a stretch at least that wide is as plain as a shelf back (its edges and colour spread far below the row's
+ * packs), or plainer than a pack where a price tag below it has no pack above. Space alone is no evidence: a pack
+ * the detector missed leaves the same space. Rows of fewer than two packs (a sign, the floor) and rows cut by the
+ * photo's bottom edge get no gaps.
  */
-export function findGaps(products: PlacedProduct[], minWidthRatio = 0.6): Gap[] {
+export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: Corners[] = [], options: GapOptions = {}): Gap[] {
+  const o = { ...GAP_DEFAULTS, ...options };
   if (products.length === 0) return [];
   const bayLeft = Math.min(...products.map((p) => p.box[0]));
   const bayRight = Math.max(...products.map((p) => p.box[2]));
@@ -93,17 +112,83 @@ export function findGaps(products: PlacedProduct[], minWidthRatio = 0.6): Gap[] 
   const rowCount = Math.max(...products.map((p) => p.row)) + 1;
   for (let r = 0; r < rowCount; r++) {
     const row = products.filter((p) => p.row === r).sort((a, b) => a.box[0] - b.box[0]);
-    if (row.length === 0) continue;
+    if (row.length < 2) continue;
+    // A row whose packs stand below the photo's bottom edge shows no shelf to be empty.
+    if (median(row.map((p) => p.box[3])) > (texture.height / texture.scale) * 0.995) continue;
     const typicalWidth = median(row.map((p) => p.box[2] - p.box[0]));
-    const top = Math.min(...row.map((p) => p.box[1]));
-    const bottom = Math.max(...row.map((p) => p.box[3]));
-    const edges = [bayLeft, ...row.flatMap((p) => [p.box[0], p.box[2]]), bayRight];
-    for (let i = 0; i < edges.length; i += 2) {
-      const [from, to] = [edges[i]!, edges[i + 1]!];
-      if (to - from > typicalWidth * minWidthRatio) gaps.push({ row: r, bbox: [Math.round(from), Math.round(top), Math.round(to - from), Math.round(bottom - top)] });
+    const packs = row.map((p) => regionTexture(texture, inner(p.box))).filter((t) => t !== null);
+    if (packs.length === 0) continue;
+    const packEdges = median(packs.map((t) => t.edges));
+    const packColour = median(packs.map((t) => t.colourSpread));
+    // Spaces: left bay edge, between each pack and the next one that starts right of everything before it, right edge.
+    // The bay's edges count only for a row that spans most of the bay: a cluster of boxes (a sign, the wall over the
+    // top shelf) is no shelf row missing its ends.
+    const spansBay = Math.max(...row.map((p) => p.box[2])) - row[0]!.box[0] >= 0.6 * (bayRight - bayLeft);
+    const spaces: { from: number; to: number; beside: PlacedProduct[] }[] = [];
+    let reach = spansBay ? bayLeft : row[0]!.box[0];
+    let last: PlacedProduct | undefined;
+    for (const p of row) {
+      if (p.box[0] > reach) spaces.push({ from: reach, to: p.box[0], beside: last ? [last, p] : [p] });
+      if (p.box[2] > reach) {
+        reach = p.box[2];
+        last = p;
+      }
+    }
+    if (spansBay && bayRight > reach && last) spaces.push({ from: reach, to: bayRight, beside: [last] });
+    for (const space of spaces) {
+      if (space.to - space.from <= typicalWidth * o.minWidthRatio) continue;
+      // The band the neighbouring packs stand in, less its top (the shelf above, its tags) and its foot.
+      const top = median(space.beside.map((p) => p.box[1]));
+      const bottom = median(space.beside.map((p) => p.box[3]));
+      const band: [number, number] = [top + (bottom - top) * 0.2, bottom - (bottom - top) * 0.1];
+      const tagged = tags.some((t) => (t[0] + t[2]) / 2 > space.from && (t[0] + t[2]) / 2 < space.to && t[1] > bottom - (bottom - top) * 0.3 && t[1] < bottom + (bottom - top) * 0.6);
+      const [edgeShare, colourShare] = tagged ? [o.taggedEdges, o.taggedColour] : [o.emptyEdges, o.emptyColour];
+      const plain = (x0: number, x1: number) => {
+        const t = regionTexture(texture, [x0, band[0], x1, band[1]]);
+        return t !== null && t.edges < edgeShare * packEdges && t.colourSpread < colourShare * packColour;
+      };
+      // Strips an eighth of a pack wide; a run of plain strips is an empty facing when, with up to two strips at
+      // either end of the space left out (the neighbour's outline, its shade, a box drawn a little inside its pack),
+      // it is as wide as a pack, and is at least a third of a pack wide itself.
+      const strips = Math.max(1, Math.round((space.to - space.from) / (typicalWidth / 8)));
+      const step = (space.to - space.from) / strips;
+      const plainStrips = Array.from({ length: strips }, (_, k) => plain(space.from + k * step, space.from + (k + 1) * step));
+      // One busy strip between plain ones is a divider or a clip on the empty shelf, not a pack.
+      const isPlain = plainStrips.map((p, k) => p || (k > 0 && k < strips - 1 && plainStrips[k - 1]! && plainStrips[k + 1]!));
+      let runStart = -1;
+      for (let k = 0; k <= strips; k++) {
+        if (k < strips && isPlain[k]) {
+          if (runStart < 0) runStart = k;
+          continue;
+        }
+        if (runStart >= 0 && (k - runStart) * step >= typicalWidth * 0.3) {
+          const from = space.from + (runStart <= 2 ? 0 : runStart) * step;
+          const to = space.from + (k >= strips - 2 ? strips : k) * step;
+          if (to - from > typicalWidth * o.minWidthRatio) gaps.push({ row: r, bbox: [Math.round(from), Math.round(top), Math.round(to - from), Math.round(bottom - top)] });
+        }
+        runStart = -1;
+      }
     }
   }
   return gaps;
+}
+
+/**
+ * Adds the empty facings a model with a `gap` class boxed itself to those found on the shelf: each in the row whose
+ * packs stand nearest its foot, unless a pack stands in most of it or a found gap already covers it.
+ */
+export function detectedGaps(products: PlacedProduct[], boxes: Corners[], found: Gap[]): Gap[] {
+  const gaps = [...found];
+  const rows = [...new Set(products.map((p) => p.row))].map((row) => ({ row, bottom: median(products.filter((p) => p.row === row).map((p) => p.box[3])) }));
+  const overlap = (a: Corners, b: Corners) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  for (const box of boxes) {
+    const area = (box[2] - box[0]) * (box[3] - box[1]);
+    if (rows.length === 0 || area <= 0 || products.some((p) => overlap(p.box, box) > 0.5 * area)) continue;
+    if (gaps.some((g) => overlap([g.bbox[0], g.bbox[1], g.bbox[0] + g.bbox[2], g.bbox[1] + g.bbox[3]], box) > 0.3 * area)) continue;
+    const { row } = rows.reduce((best, r) => (Math.abs(r.bottom - box[3]) < Math.abs(best.bottom - box[3]) ? r : best));
+    gaps.push({ row, bbox: [Math.round(box[0]), Math.round(box[1]), Math.round(box[2] - box[0]), Math.round(box[3] - box[1])] });
+  }
+  return gaps.sort((a, b) => a.row - b.row || a.bbox[0] - b.bbox[0]);
 }
 
 export interface PlanogramCompliance {

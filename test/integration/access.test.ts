@@ -511,7 +511,7 @@ describe('scopes on stores', () => {
     // A stored analysis as the pipeline writes it (an empty bay): the read answers it in the photo schema.
     const analysis: ShelfAnalysis = {
       status: 'analyzed', retake: [], width: 10, height: 10, format: 'jpeg', quality: { sharpness: 100, brightness: 120 }, detector: 'shelf-detector',
-      image_width: 10, image_height: 10, detections: [], facings: [], share_of_shelf: [], gaps: [], prices: [], planogram: null, timings_ms: {},
+      image_width: 10, image_height: 10, detections: [], facings: [], share_of_shelf: [], gaps: [], prices: [], planogram: null, timings_ms: {}, warnings: [],
     };
     const photo = (store: string) => ({
       photo_id: createHash('sha256').update(store).digest('hex'), store_id: store, visit_id: '', taken_at: new Date().toISOString(),

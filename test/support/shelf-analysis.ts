@@ -24,6 +24,7 @@ export function analysedShelf(facings: { sku: string; brand: string; facings: nu
     gaps: [],
     prices: [],
     planogram: null,
+    warnings: [],
     timings_ms: { total: 1 },
     ...over,
   };

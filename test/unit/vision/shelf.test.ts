@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Corners } from '../../../vision/detector.ts';
 import { shelfTiltDeg, tiltReason } from '../../../vision/quality.ts';
-import { assignRows, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type ShelfProduct } from '../../../vision/shelf.ts';
+import { assignRows, detectedGaps, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type ShelfProduct } from '../../../vision/shelf.ts';
+import { shelfImage } from '../../support/shelf-image.ts';
 
 const pack = (x: number, bottom: number, sku: string, brand: string, width = 40, height = 80): ShelfProduct => ({
   box: [x, bottom - height, x + width, bottom],
@@ -36,9 +38,41 @@ describe('shelf geometry', () => {
     expect(share.reduce((n, s) => n + s.by_facings, 0)).toBeCloseTo(1);
   });
 
-  it('finds the empty slot in a row and not the normal spacing between packs', () => {
-    const gaps = findGaps(assignRows(bay));
-    expect(gaps).toEqual([{ row: 0, bbox: [150, 19, 50, 82] }]);
+  it('finds the empty slot in a row where the shelf back shows, not the normal spacing between packs', () => {
+    const gaps = findGaps(assignRows(bay), shelfImage(260, 240, bay.map((p) => p.box)));
+    expect(gaps).toEqual([{ row: 0, bbox: [150, 20, 50, 80] }]);
+  });
+
+  it('reports no gap where a pack the detector missed stands in the space', () => {
+    const missed: Corners = [155, 20, 195, 100];
+    const detected = bay.map((p) => p.box);
+    expect(findGaps(assignRows(bay), shelfImage(260, 240, [...detected, missed]))).toEqual([]);
+  });
+
+  it('takes a price tag with no pack above it as evidence for a faintly printed back', () => {
+    // A faint pattern on the back in the slot: too busy for bare shelf, plain next to packs.
+    const mixed = shelfImage(260, 240, bay.map((p) => p.box), [[150, 20, 200, 100]]);
+    const placed = assignRows(bay);
+    expect(findGaps(placed, mixed)).toEqual([]);
+    expect(findGaps(placed, mixed, [[155, 104, 195, 112]])).toEqual([{ row: 0, bbox: [150, 20, 50, 80] }]);
+  });
+
+  it('reports no gap off the shelf rows: a cluster of boxes on the wall, a row standing below the photo, one box alone', () => {
+    const shelf = [pack(10, 100, 'A', 'Own'), pack(60, 100, 'A', 'Own'), pack(110, 100, 'A', 'Own'), pack(160, 100, 'A', 'Own'), pack(210, 100, 'A', 'Own')];
+    // Wall boxes over the right end of the bay: the space from the bay's left edge to them is no empty shelf.
+    const wall = [pack(160, 170, 'unknown', 'unknown', 30, 40), pack(200, 170, 'unknown', 'unknown', 30, 40)];
+    // A row cut by the photo's bottom edge (240 px), with a plain stretch between its packs.
+    const cut = [pack(10, 240, 'B', 'Own', 40, 50), pack(150, 240, 'B', 'Own', 40, 50)];
+    const lone = [pack(100, 200, 'C', 'Own', 40, 20)];
+    const all = [...shelf, ...wall, ...cut, ...lone];
+    expect(findGaps(assignRows(all), shelfImage(260, 240, all.map((p) => p.box)))).toEqual([]);
+  });
+
+  it('adds the empty facings a model with a gap class boxed, not over packs nor twice', () => {
+    const placed = assignRows(bay);
+    const found = [{ row: 0, bbox: [150, 20, 50, 80] as [number, number, number, number] }];
+    const gaps = detectedGaps(placed, [[152, 22, 198, 99], [250, 140, 300, 221], [10, 140, 60, 220]], found);
+    expect(gaps).toEqual([...found, { row: 1, bbox: [250, 140, 50, 81] }]);
   });
 
   it('scores the bay against its planogram with missing, misplaced and extra SKUs', () => {
