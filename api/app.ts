@@ -4,14 +4,8 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
+import type { Api } from './instance.ts';
 import { WarehouseError, type Warehouse } from '../analytics/warehouse.ts';
 import type { EventPublisher } from '../pipelines/event-publisher.ts';
 import { httpDuration } from '../pipelines/metrics.ts';
@@ -42,9 +36,6 @@ export interface AppDeps {
   /** Registers further routes (alerts, photos, map, the web app) from the rooms that own them. */
   extraRoutes?: ((app: Api) => Promise<void>)[];
 }
-
-/** The app as routes see it: request parts and answers typed by their TypeBox schemas. */
-export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Api } from '../api/app.ts';
+import type { Api } from '../api/instance.ts';
 import pino from 'pino';
 import { buildApp } from '../api/app.ts';
 import { Authority } from '../api/auth.ts';

@@ -10,7 +10,7 @@ import { ApiError, forbidden, notFound } from '../errors.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 import { AlertStatusSchema, AlertTypeSchema, AlertViewSchema, type Alert } from '../../contracts/alerts.ts';
 import type { Language } from '../../contracts/enums.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 
 export interface AlertRoutesDeps {
   warehouse: Warehouse;

@@ -3,7 +3,7 @@ import { listDeadLetters } from '../../analytics/dead-letters.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { replayDeadLetters } from '../../pipelines/dead-letters.ts';
 import type { EventLog } from '../../pipelines/log/event-log.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 
 export interface DeadLetterDeps {
   warehouse: Warehouse;

@@ -9,7 +9,7 @@ import { badRequest, notFound } from '../errors.ts';
 import { alertLanguage } from './alerts.ts';
 import { Day, MapViewSchema, SkuTrendSchema, StoreListResponse, StoreOverviewSchema } from '../../contracts/dashboard.ts';
 import { MAP_METRICS, USER_ROLES } from '../../contracts/enums.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 import { oneOf } from '../../contracts/one-of.ts';
 
 export interface MapRoutesDeps {

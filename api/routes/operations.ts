@@ -3,7 +3,7 @@ import type { Warehouse } from '../../analytics/warehouse.ts';
 import { registry } from '../../pipelines/metrics.ts';
 import type { Authority } from '../auth.ts';
 import { USER_ROLES } from '../../contracts/enums.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 import { oneOf } from '../../contracts/one-of.ts';
 
 export interface OperationsDeps {

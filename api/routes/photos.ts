@@ -12,7 +12,7 @@ import { reaches, type Principal } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
 import { readUploads } from '../uploads.ts';
 import type { UserRole } from '../../contracts/enums.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 
 export interface PhotoRoutesDeps {
   warehouse: Warehouse;

@@ -12,7 +12,7 @@ import { BoxOutsideImageError } from '../../vision/reference-image.ts';
 import { reaches } from '../auth.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import { readUploads } from '../uploads.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 
 export interface ProductRoutesDeps {
   warehouse: Warehouse;

@@ -10,7 +10,7 @@ import { recordCheck } from '../../pipelines/validate.ts';
 import { unavailable } from '../errors.ts';
 import { bodyFormat, bodyRows } from '../rows.ts';
 import type { UserRole } from '../../contracts/enums.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 
 export const IngestResult = Type.Object(
   {

@@ -7,7 +7,7 @@ import { CSRF_HEADER, SESSION_COOKIE, type Authority } from '../auth.ts';
 import { ApiError, unauthorized } from '../errors.ts';
 import { unknownUserHash, verifyPassword } from '../passwords.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 
 export interface SessionRoutesDeps {
   warehouse: Warehouse;

@@ -7,7 +7,7 @@ import { saveTerritoryShapes, storeTerritories, territoryShapes } from '../../an
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { badRequest, tooLarge } from '../errors.ts';
 import { USER_ROLES } from '../../contracts/enums.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 
 export interface TerritoryRoutesDeps {
   warehouse: Warehouse;

@@ -5,7 +5,7 @@ import type { Authority } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { hashPassword } from '../passwords.ts';
 import { USER_ROLES } from '../../contracts/enums.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 import { oneOf } from '../../contracts/one-of.ts';
 
 export interface UserRoutesDeps {

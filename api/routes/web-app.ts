@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { ApiError, notFound } from '../errors.ts';
-import type { Api } from '../app.ts';
+import type { Api } from '../instance.ts';
 
 export const WEB_BUILD_DIR = fileURLToPath(new URL('../../web/build', import.meta.url));
 
