@@ -28,7 +28,7 @@ function photoView(photo: PhotoRecord & { bay: string }, analysis: ShelfAnalysis
   return { ...photo, image_url: `/v1/photos/${photo.photo_id}/image`, ...analysis };
 }
 
-// Written by the schema's serializer: 0.11 ms for a 12 MP bay's answer (115 packs, 55 tags), as JSON.stringify.
+// Written by the schema's serializer: for a photo's answer it is as fast as JSON.stringify (unlike the map's).
 const PhotosAnswer = Type.Object({ photos: Type.Array(PhotoAnalysis) });
 
 const UNREADABLE_STATUS: Partial<Record<UnreadableImageError['reason'], number>> = { too_many_pixels: 413, heic_unsupported: 415 };
