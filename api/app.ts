@@ -33,7 +33,7 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   /** Fastify's trustProxy: which hops may name the client address (see Config.trustProxy). */
   trustProxy?: boolean | number | string;
-  /** Registers further routes (alerts, photos, map, the web app) from the rooms that own them. */
+  /** The routes that need the platform's services (log, alert service, photo intake...), which bin/server.ts builds. */
   extraRoutes?: ((app: Api) => Promise<void>)[];
 }
 

@@ -42,7 +42,7 @@ export async function startServer(config: Config): Promise<Server> {
     sinkLag: platform.sinkLag,
     extraRoutes: [
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
-      (app) => alertRoutes(app, { warehouse: platform.warehouse, alerts: platform.alerts, bus: platform.alertBus }),
+      (app) => alertRoutes(app, { warehouse: platform.warehouse, alertService: platform.alertService, bus: platform.alertBus }),
       (app) =>
         photoRoutes(app, {
           warehouse: platform.warehouse,

@@ -1,5 +1,7 @@
 import { evaluateDay, evaluatePriceObservations, type Evaluation } from '../analytics/alerts/evaluate.ts';
 import type { CompetitorObservation } from '../analytics/alerts/price-gap-findings.ts';
+import { saveAlerts } from '../analytics/alerts/store.ts';
+import { applyWorkflow, type WorkflowAction } from '../analytics/alerts/workflow.ts';
 import type { Alert } from '../contracts/alerts.ts';
 import { storeTimezones } from '../analytics/master-data.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
@@ -53,7 +55,18 @@ export class AlertService {
     return evaluation;
   }
 
-  async announce(alerts: readonly Alert[]): Promise<void> {
+  /**
+   * A person's step on an alert (acknowledge, resolve, assign): its next version is stored and announced, so webhooks
+   * and live views see it. Throws WorkflowError when the step does not apply to the alert as it is.
+   */
+  async recordWorkflowStep(alert: Alert, action: WorkflowAction, now = new Date().toISOString()): Promise<Alert> {
+    const changed = applyWorkflow(alert, action, now);
+    await saveAlerts(this.warehouse, [changed]);
+    await this.announce([changed]);
+    return changed;
+  }
+
+  private async announce(alerts: readonly Alert[]): Promise<void> {
     for (const alert of alerts) alertChanges.inc({ type: alert.type, status: alert.status });
     if (alerts.length > 0) await this.log.publish('alerts', alerts.map((a) => ({ key: a.store_id, value: a })));
   }

@@ -27,7 +27,7 @@ export interface Platform {
   warehouse: Warehouse;
   log: EventLog;
   publisher: EventPublisher;
-  alerts: AlertService;
+  alertService: AlertService;
   /** New and changed alerts as they happen, for the live views of this process. */
   alertBus: AlertBus;
   /** Records not yet in the warehouse (refreshed every second). */
@@ -47,7 +47,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   const log = await openEventLog(config, logger.child({ component: 'kafka' }));
   const publisher = new EventPublisher(log, warehouse);
   const workers: Subscription[] = [];
-  const alerts = new AlertService(warehouse, log, config.thresholds, config.timezone);
+  const alertService = new AlertService(warehouse, log, config.thresholds, config.timezone);
   if (config.roles.includes('sink')) {
     workers.push(await startWarehouseSink(log, warehouse, logger.child({ worker: 'warehouse-sink' })));
   }
@@ -67,7 +67,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     workers.push(await startVisionWorker(log, intake, logger.child({ worker: 'vision' })));
   }
   if (config.roles.includes('alerts')) {
-    workers.push(await startAlertEngine(log, alerts, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));
+    workers.push(await startAlertEngine(log, alertService, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));
   }
 
   let lag = 0;
@@ -90,7 +90,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     warehouse,
     log,
     publisher,
-    alerts,
+    alertService,
     alertBus,
     sinkLag: () => lag,
     async close() {

@@ -48,9 +48,7 @@ let defaultModels: Promise<VisionModels | null> | undefined;
  */
 export function bundledModels(): Promise<VisionModels | null> {
   const modelDir = process.env.SHELFPULSE_VISION_MODEL_DIR || DEFAULT_MODEL_DIR;
-  // Photos are analysed one at a time (one analysis thread), so one photo's inferences may take two cores: on the
-  // 2-core bench machine, quiet, the 12 MP photo 430 -> 322 ms (OCR 240 -> 137), 6% fewer photos a minute with two
-  // uploads in flight; on cores busy with other work a second thread waits on them (586 -> 689 ms at load 6).
+  // Photos are analysed one at a time, so one photo may take two cores: its answer comes sooner, at a little throughput.
   const threads = Number(process.env.SHELFPULSE_VISION_THREADS ?? Math.min(2, os.availableParallelism()));
   defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx')) ? loadVisionModels({ modelDir, intraOpNumThreads: threads }) : Promise.resolve(null);
   return defaultModels;

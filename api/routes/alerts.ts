@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError, type WorkflowAction } from '../../analytics/alerts-read.ts';
-import { alertById, listAlerts, saveAlerts } from '../../analytics/alerts/store.ts';
+import { preferredLanguage, presentAlert } from '../../analytics/alerts-read.ts';
+import { alertById, listAlerts } from '../../analytics/alerts/store.ts';
+import { WorkflowError, type WorkflowAction } from '../../analytics/alerts/workflow.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { AlertBus } from '../../pipelines/alert-bus.ts';
 import type { AlertService } from '../../pipelines/alert-service.ts';
@@ -14,7 +15,7 @@ import type { Api } from '../instance.ts';
 
 export interface AlertRoutesDeps {
   warehouse: Warehouse;
-  alerts: AlertService;
+  alertService: AlertService;
   bus: AlertBus;
 }
 
@@ -66,7 +67,7 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
       },
       config: { roles: EVALUATE_ROLES },
     },
-    async (request) => (await deps.alerts.closeDay(request.body.as_of)).summary,
+    async (request) => (await deps.alertService.closeDay(request.body.as_of)).summary,
   );
 
   app.get(
@@ -151,21 +152,14 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
     async (request) => presentAlert(await loadInScope(request, request.params.id), alertLanguage(request, request.query.lang)),
   );
 
-  // Every step writes a new version of the alert row and publishes it on `alerts`, so webhooks and live views see it.
   const transition = (kind: WorkflowAction['kind']) =>
     async (request: FastifyRequest<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery>; Body: { assignee?: string } | undefined }>) => {
       const alert = await loadInScope(request, request.params.id);
       if (request.principal!.role === 'store_manager' && kind === 'assign') throw forbidden('a store manager cannot reassign alerts');
       const action: WorkflowAction = kind === 'assign' ? { kind, assignee: request.body?.assignee ?? '' } : { kind };
-      let changed: Alert;
-      try {
-        changed = applyWorkflow(alert, action, new Date().toISOString());
-      } catch (err) {
-        if (err instanceof WorkflowError) throw new ApiError(409, 'conflict', err.message);
-        throw err;
-      }
-      await saveAlerts(deps.warehouse, [changed]);
-      await deps.alerts.announce([changed]);
+      const changed = await deps.alertService.recordWorkflowStep(alert, action).catch((err: unknown) => {
+        throw err instanceof WorkflowError ? new ApiError(409, 'conflict', err.message) : err;
+      });
       return presentAlert(changed, alertLanguage(request, request.query.lang));
     };
 

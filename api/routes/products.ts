@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { catalogueProducts } from '../../analytics/catalogue.ts';
-import { storeRecord } from '../../analytics/master-data.ts';
 import { photoById } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
@@ -9,8 +8,8 @@ import { ProductReference } from '../../contracts/records.ts';
 import { CatalogueError, type ProductCatalogue, type ReferenceSource } from '../../pipelines/product-catalogue.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
 import { BoxOutsideImageError } from '../../vision/reference-image.ts';
-import { reaches } from '../auth.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
+import { storeInScope } from '../scopes.ts';
 import { readUploads } from '../uploads.ts';
 import type { Api } from '../instance.ts';
 
@@ -109,8 +108,7 @@ export async function productRoutes(app: Api, deps: ProductRoutesDeps): Promise<
         const body = request.body;
         if (!Value.Check(FromPhoto, body)) throw badRequest('send pack images as multipart/form-data, or JSON {"photo_id": "…", "bbox": [x, y, w, h]}');
         const photo = await photoById(deps.warehouse, body.photo_id);
-        const store = photo && (await storeRecord(deps.warehouse, photo.store_id));
-        if (!store || !reaches(request.principal!, store)) throw notFound(`no photo ${body.photo_id}`);
+        if (!photo || !(await storeInScope(deps.warehouse, request.principal!, photo.store_id))) throw notFound(`no photo ${body.photo_id}`);
         sources.push({ kind: 'photo', photoId: body.photo_id, bbox: body.bbox });
       }
       try {

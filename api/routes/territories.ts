@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
 import type { FastifyError } from 'fastify';
-import selfIntersections from 'geojson-polygon-self-intersections';
+import { checkCollection, TerritoryCollection } from '../../analytics/territory-outlines.ts';
 import { saveTerritoryShapes, storeTerritories, territoryShapes } from '../../analytics/territories.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { badRequest, tooLarge } from '../errors.ts';
@@ -15,35 +14,6 @@ export interface TerritoryRoutesDeps {
 
 /** Largest upload: a chain's territories simplified for a map fit well under it; a raw survey-grade export may not. */
 export const MAX_TERRITORY_GEOJSON_BYTES = 10 * 1024 * 1024;
-const MAX_FEATURES = 5_000;
-const NAME_PROPERTIES = ['territory', 'name'] as const;
-
-const Lon = Type.Number({ minimum: -180, maximum: 180 });
-const Lat = Type.Number({ minimum: -90, maximum: 90 });
-const Position = Type.Union([Type.Tuple([Lon, Lat]), Type.Tuple([Lon, Lat, Type.Number()])], { description: '[longitude, latitude] in degrees (WGS 84), optionally an altitude' });
-const Ring = Type.Array(Position, { minItems: 4, description: 'Closed: the last position repeats the first' });
-const PolygonCoordinates = Type.Array(Ring, { minItems: 1, description: 'The outline, then any holes' });
-const MultiPolygonCoordinates = Type.Array(PolygonCoordinates, { minItems: 1 });
-
-/** One uploaded territory outline; the geometry's coordinates are checked by type after the envelope (clearer errors). */
-const TerritoryFeature = Type.Object({
-  type: Type.Literal('Feature'),
-  properties: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
-    description: 'Names the territory in `territory` (else `name`, or the property given by ?property=), as stores.territory does',
-  }),
-  geometry: Type.Object({
-    type: Type.Unsafe<'Polygon' | 'MultiPolygon'>(Type.String({ enum: ['Polygon', 'MultiPolygon'], description: 'Polygon or MultiPolygon' })),
-    coordinates: Type.Array(Type.Unknown(), { description: 'Polygon: rings of [lon, lat] positions; MultiPolygon: an array of those' }),
-  }),
-});
-
-export const TerritoryCollection = Type.Object(
-  {
-    type: Type.Literal('FeatureCollection'),
-    features: Type.Array(TerritoryFeature, { minItems: 1, maxItems: MAX_FEATURES }),
-  },
-  { title: 'TerritoryCollection', description: 'GeoJSON (RFC 7946) FeatureCollection of territory outlines' },
-);
 
 const StoredCollection = Type.Object(
   {
@@ -70,80 +40,11 @@ const UploadAnswer = Type.Object({
   uploaded_at: Type.String({ format: 'date-time' }),
 });
 
-const checkPolygon = TypeCompiler.Compile(PolygonCoordinates);
-const checkMultiPolygon = TypeCompiler.Compile(MultiPolygonCoordinates);
-
-/** The innermost reason of a TypeBox error (a union reports "expected union value"; its first branch says why). */
-function innermost(error: ValueError): ValueError {
-  const branch = error.errors[0]?.First();
-  return branch ? innermost(branch) : error;
-}
-
-type Feature = Static<typeof TerritoryFeature>;
-type Geometry =
-  | { type: 'Polygon'; coordinates: Static<typeof PolygonCoordinates> }
-  | { type: 'MultiPolygon'; coordinates: Static<typeof MultiPolygonCoordinates> };
-
-/** The feature's territory name, or undefined when none of the name properties holds a string. */
-function territoryName(feature: Feature, property: string | undefined): string | undefined {
-  for (const key of property ? [property] : NAME_PROPERTIES) {
-    const value = feature.properties?.[key];
-    if (typeof value === 'string' && value.trim() !== '') return value.trim();
-    if (typeof value === 'number') return String(value);
-  }
-  return undefined;
-}
-
-/**
- * Checks an uploaded collection feature by feature; throws a 400 naming the feature and what is wrong. Hard errors
- * are what breaks drawing or aggregation (structure, coordinate ranges, open rings, holes across the outline); an
- * outline that crosses itself still draws, so it is kept and reported as a warning.
- */
-function checkCollection(body: Static<typeof TerritoryCollection>, property: string | undefined) {
-  const features: { territory: string; geometry: Geometry }[] = [];
-  const warnings: string[] = [];
-  body.features.forEach((feature, i) => {
-    const name = territoryName(feature, property);
-    const where = `feature ${i + 1}${name ? ` (${name})` : ''}`;
-    if (!name) {
-      const names = property ? `"${property}"` : NAME_PROPERTIES.map((p) => `"${p}"`).join(' or ');
-      throw badRequest(`${where}: no territory name; put it in the property ${names}, as spelled in stores.territory`);
-    }
-    if (name.length > 200) throw badRequest(`${where}: the territory name is longer than 200 characters`);
-    const geometry = feature.geometry as Geometry;
-    const check = geometry.type === 'Polygon' ? checkPolygon : checkMultiPolygon;
-    const error = check.Errors(geometry.coordinates).First();
-    if (error) {
-      const reason = innermost(error);
-      const { minimum, maximum } = reason.schema as { minimum?: number; maximum?: number };
-      if (typeof reason.value === 'number' && minimum !== undefined && maximum !== undefined) {
-        const axis = maximum === 90 ? 'latitude' : 'longitude';
-        throw badRequest(`${where}: coordinates${reason.path} is ${reason.value}, outside ${minimum}..${maximum} for a ${axis}; positions are [longitude, latitude] in degrees (swapped?)`);
-      }
-      throw badRequest(`${where}: coordinates${reason.path} ${reason.message.toLowerCase()} (a ${geometry.type} position is [longitude, latitude] in degrees, each ring at least 4 positions)`);
-    }
-    const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-    polygons.forEach((rings, p) => {
-      const part = polygons.length > 1 ? `polygon ${p + 1}` : 'the polygon';
-      rings.forEach((ring, r) => {
-        const [first, last] = [ring[0]!, ring.at(-1)!];
-        if (first[0] !== last[0] || first[1] !== last[1]) {
-          throw badRequest(`${where}: ${part}, ring ${r + 1} is not closed: its last position must repeat its first, [${first.join(', ')}]`);
-        }
-      });
-      // Crossings by spatial index (n log n): a detailed outline of 200,000 positions takes well under a second.
-      const crossings: { at: number[]; rings: [number, number] }[] = selfIntersections(
-        { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: rings } },
-        { callbackFunction: ({ isect, ring0, ring1 }) => ({ at: isect, rings: [ring0, ring1] }) },
-      );
-      const across = crossings.find((c) => c.rings[0] !== c.rings[1]);
-      const near = (at: number[]) => `${at[0]!.toFixed(4)}, ${at[1]!.toFixed(4)}`;
-      if (across) throw badRequest(`${where}: ${part} has a hole that crosses the outline near ${near(across.at)}; a hole must lie inside its outline`);
-      if (crossings[0]) warnings.push(`${where}: the outline crosses itself near ${near(crossings[0].at)}`);
-    });
-    features.push({ territory: name, geometry });
-  });
-  return { features, warnings };
+/** The check's problems as one 400: the first few, each naming its feature and what to fix. */
+function refusal(problems: readonly string[]) {
+  const shown = 5;
+  const more = problems.length > shown ? `; and ${problems.length - shown} more features with problems` : '';
+  return badRequest(problems.slice(0, shown).join('; ') + more);
 }
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
@@ -217,11 +118,12 @@ export async function territoryRoutes(app: Api, deps: TerritoryRoutesDeps): Prom
       },
     },
     async (request) => {
-      const { features, warnings } = checkCollection(request.body, request.query.property);
-      const territories = [...new Set(features.map((f) => f.territory))].sort();
+      const { outlines, problems, warnings } = checkCollection(request.body, request.query.property);
+      if (problems.length > 0) throw refusal(problems);
+      const territories = [...new Set(outlines.map((f) => f.territory))].sort();
       const geojson = JSON.stringify({
         type: 'FeatureCollection',
-        features: features.map((f) => ({ type: 'Feature', properties: { territory: f.territory }, geometry: { type: f.geometry.type, coordinates: f.geometry.coordinates } })),
+        features: outlines.map((f) => ({ type: 'Feature', properties: { territory: f.territory }, geometry: { type: f.geometry.type, coordinates: f.geometry.coordinates } })),
       });
       const uploadedAt = await saveTerritoryShapes(deps.warehouse, { geojson, territories, uploaded_by: request.principal!.name });
       const known = new Set(await storeTerritories(deps.warehouse));

@@ -23,10 +23,10 @@ export interface AlertEngineOptions {
  * has ended in the stores' time zone: the stores of each zone in use are closed after their own midnight (on
  * start each zone closes its yesterday; re-running a closed day changes nothing).
  */
-export async function startAlertEngine(log: EventLog, alerts: AlertService, logger: Logger, options: AlertEngineOptions): Promise<Subscription> {
+export async function startAlertEngine(log: EventLog, alertService: AlertService, logger: Logger, options: AlertEngineOptions): Promise<Subscription> {
   const now = options.now ?? (() => new Date());
   const prices = await log.subscribe(ALERT_ENGINE_GROUP, ['competitor-prices'], async (_topic, records) => {
-    const zones = await alerts.storeTimezones();
+    const zones = await alertService.storeTimezones();
     const observations: CompetitorObservation[] = records.flatMap((r) => {
       const checked = checkPrice(r.value);
       if (!checked.ok) return []; // the warehouse sink dead-letters it with the reason
@@ -42,7 +42,7 @@ export async function startAlertEngine(log: EventLog, alerts: AlertService, logg
         },
       ];
     });
-    if (observations.length > 0) await alerts.priceObservations(observations);
+    if (observations.length > 0) await alertService.priceObservations(observations);
   });
 
   // The day last closed in each time zone; a zone's close waits for the one before it.
@@ -54,7 +54,7 @@ export async function startAlertEngine(log: EventLog, alerts: AlertService, logg
     if (closed.get(timezone) === yesterday) return;
     closed.set(timezone, yesterday);
     running = running
-      .then(() => alerts.closeDay(yesterday, stopping.signal, timezone))
+      .then(() => alertService.closeDay(yesterday, stopping.signal, timezone))
       .then(({ summary }) => logger.info({ summary, timezone }, 'daily close'))
       .catch((err: unknown) => {
         closed.delete(timezone);
@@ -64,7 +64,7 @@ export async function startAlertEngine(log: EventLog, alerts: AlertService, logg
   let ticking: Promise<void> | undefined;
   const tick = () => {
     if (ticking || stopping.signal.aborted) return;
-    ticking = alerts
+    ticking = alertService
       .timezones()
       .then((zones) => zones.forEach(closeZone))
       .catch((err: unknown) => logger.error({ err }, "reading the stores' time zones failed; retrying at the next tick"))

@@ -25,7 +25,7 @@ export async function benchMap(): Promise<{ map_query_ms: number; map_query_p50_
       days: Number(process.env.BENCH_DAYS ?? 120),
     };
     const chain = await buildBenchChain(server.platform.warehouse, size);
-    await server.platform.alerts.closeDay(chain.asOf);
+    await server.platform.alertService.closeDay(chain.asOf);
     // A bulk load of this size leaves the engine merging parts for a while; a dashboard normally runs on a settled
     // warehouse, so wait (up to 3 minutes) for the background merges to finish before timing.
     for (let i = 0; i < 180; i++) {

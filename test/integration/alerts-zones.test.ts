@@ -33,9 +33,9 @@ afterAll(async () => server?.stop());
 
 describe('the daily close of a chain in two time zones', () => {
   it("each zone's close raises the alerts of its own stores only, and every alert once", async () => {
-    const tokyo = await server.platform.alerts.closeDay(D, undefined, 'Asia/Tokyo');
+    const tokyo = await server.platform.alertService.closeDay(D, undefined, 'Asia/Tokyo');
     expect(found(tokyo.changed)).toEqual(['dormant_customer T2 open', 'no_data T1 open', 'price_gap T2 open']);
-    const shanghai = await server.platform.alerts.closeDay(D, undefined, 'Asia/Shanghai');
+    const shanghai = await server.platform.alertService.closeDay(D, undefined, 'Asia/Shanghai');
     expect(found(shanghai.changed)).toEqual(['dormant_customer S2 open', 'no_data S1 open', 'price_gap S2 open']);
 
     // The dormant are ranked over the whole chain, whichever zone's close raises their alert.
@@ -44,7 +44,7 @@ describe('the daily close of a chain in two time zones', () => {
     }
 
     // Closing the day again in every zone neither repeats nor resolves any of them.
-    expect((await server.platform.alerts.closeDay(D)).changed).toEqual([]);
+    expect((await server.platform.alertService.closeDay(D)).changed).toEqual([]);
     const res = await server.app.inject({ method: 'GET', url: '/v1/alerts', headers: server.admin() });
     expect(found(res.json().alerts)).toEqual([
       'dormant_customer S2 open',

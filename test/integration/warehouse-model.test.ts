@@ -127,7 +127,7 @@ describe('order history per store', () => {
   });
 
   it("a zone's close covers the stores of that zone only", async () => {
-    const { summary } = await server.platform.alerts.closeDay('2026-11-20', undefined, 'Asia/Tokyo');
+    const { summary } = await server.platform.alertService.closeDay('2026-11-20', undefined, 'Asia/Tokyo');
     expect(summary.by_type.dormant_customer).toMatchObject({ opened: 1, open: 1 });
     const list = await server.app.inject({ method: 'GET', url: '/v1/alerts?type=dormant_customer', headers: server.admin() });
     expect((list.json().alerts as { store_id: string }[]).map((a) => a.store_id)).toEqual(['D2']);

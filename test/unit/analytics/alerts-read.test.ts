@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyWorkflow, preferredLanguage, presentAlert, WorkflowError } from '../../../analytics/alerts-read.ts';
+import { preferredLanguage, presentAlert } from '../../../analytics/alerts-read.ts';
 import type { Alert } from '../../../contracts/alerts.ts';
 
 const alert: Alert = {
@@ -22,7 +22,6 @@ const alert: Alert = {
   assignee: '王店长',
   resolved_at: null,
 };
-const NOW = '2026-11-21T01:00:00.000Z';
 
 describe('alert view', () => {
   it('picks the asked language and keeps both; without one shows both', () => {
@@ -37,20 +36,5 @@ describe('alert view', () => {
     expect(preferredLanguage(undefined, 'en-GB')).toBe('en');
     expect(preferredLanguage(undefined, 'fr-FR,en;q=0.5')).toBeUndefined();
     expect(preferredLanguage(undefined, undefined)).toBeUndefined();
-  });
-});
-
-describe('alert workflow', () => {
-  it('acknowledges, resolves with a time, reassigns without touching the status', () => {
-    expect(applyWorkflow(alert, { kind: 'ack' }, NOW)).toMatchObject({ status: 'acknowledged', updated_at: NOW, resolved_at: null });
-    expect(applyWorkflow(alert, { kind: 'resolve' }, NOW)).toMatchObject({ status: 'resolved', resolved_at: NOW });
-    expect(applyWorkflow(alert, { kind: 'assign', assignee: '张三' }, NOW)).toMatchObject({ status: 'open', assignee: '张三' });
-  });
-
-  it('refuses to acknowledge or resolve a resolved alert, but lets it be reassigned', () => {
-    const resolved = applyWorkflow(alert, { kind: 'resolve' }, NOW);
-    expect(() => applyWorkflow(resolved, { kind: 'ack' }, NOW)).toThrow(WorkflowError);
-    expect(() => applyWorkflow(resolved, { kind: 'resolve' }, NOW)).toThrow(/already resolved/);
-    expect(applyWorkflow(resolved, { kind: 'assign', assignee: 'reps:浦东' }, NOW)).toMatchObject({ status: 'resolved', assignee: 'reps:浦东' });
   });
 });

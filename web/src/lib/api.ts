@@ -1,3 +1,4 @@
+import { t, type MessageKey } from './i18n.svelte';
 import { authHeaders, session, signedOut } from './session.svelte';
 
 /** A failed API call with the server's own sentence, so the page can show what to do. */
@@ -9,6 +10,28 @@ export class ApiFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * What a page says for the failures it expects, by error code or HTTP status (a code is the more specific): a message
+ * key, or the page's words around the server's own sentence.
+ */
+export type FailureWords = Partial<Record<string | number, MessageKey | ((serverSays: string) => string)>>;
+
+/** A page that loads what a role may not see, or what an older server does not offer yet. */
+export const PAGE_LOAD_WORDS: FailureWords = { 403: 'common.forbidden', 404: 'common.missing' };
+
+/**
+ * What to tell a person about a failed call, in the interface language where the page has words for it: offline when
+ * the server was not reached, else the page's words for the code or status, else the server's own sentence (which
+ * says what to change).
+ */
+export function describeFailure(failure: unknown, words: FailureWords = {}): string {
+  if (!(failure instanceof ApiFailure)) return failure instanceof Error ? failure.message : String(failure);
+  if (failure.status === 0) return t('common.offline');
+  const word = words[failure.code] ?? words[failure.status];
+  if (word === undefined) return failure.message;
+  return typeof word === 'function' ? word(failure.message) : t(word);
 }
 
 /** Calls the API as the signed-in user (or with the given token); a 401 for that user signs it out here. */

@@ -11,14 +11,14 @@ describe('the daily close scheduler', () => {
   it('closes each zone after its own midnight: Tokyo an hour before Shanghai, Urumqi two hours after', async () => {
     let clock = new Date('2026-11-21T14:30:00Z'); // 23:30 on 21 Nov in Tokyo
     const closed: string[] = [];
-    const alerts = {
+    const alertService = {
       timezones: async () => ['Asia/Shanghai', 'Asia/Tokyo', 'Asia/Urumqi'],
       closeDay: async (day: string, _signal: AbortSignal, timezone: string) => {
         closed.push(`${timezone} ${day}`);
         return { summary: { as_of: day, opened: 0, updated: 0, resolved: 0, by_type: {} }, changed: [] };
       },
     } as unknown as AlertService;
-    const engine = await startAlertEngine(quietLog, alerts, pino({ level: 'silent' }), { timezone: 'Asia/Shanghai', now: () => clock, tickMs: 5 });
+    const engine = await startAlertEngine(quietLog, alertService, pino({ level: 'silent' }), { timezone: 'Asia/Shanghai', now: () => clock, tickMs: 5 });
     try {
       // On start every zone closes its yesterday: 20 Nov.
       await vi.waitFor(() => expect(closed).toEqual(['Asia/Shanghai 2026-11-20', 'Asia/Tokyo 2026-11-20', 'Asia/Urumqi 2026-11-20']));
@@ -39,14 +39,14 @@ describe('the daily close scheduler', () => {
   it('closes the previous local day once after midnight, and the next one after the next midnight', async () => {
     let clock = new Date('2026-11-21T16:30:00Z'); // 00:30 on 22 Nov in Shanghai
     const closed: string[] = [];
-    const alerts = {
+    const alertService = {
       timezones: async () => ['Asia/Shanghai'],
       closeDay: async (day: string) => {
         closed.push(day);
         return { summary: { as_of: day, opened: 0, updated: 0, resolved: 0, by_type: {} }, changed: [] };
       },
     } as unknown as AlertService;
-    const engine = await startAlertEngine(quietLog, alerts, pino({ level: 'silent' }), { timezone: 'Asia/Shanghai', now: () => clock, tickMs: 5 });
+    const engine = await startAlertEngine(quietLog, alertService, pino({ level: 'silent' }), { timezone: 'Asia/Shanghai', now: () => clock, tickMs: 5 });
     try {
       await vi.waitFor(() => expect(closed).toEqual(['2026-11-21']));
       clock = new Date('2026-11-22T15:59:00Z'); // 23:59 on 22 Nov: still the same day, nothing more to close
@@ -61,7 +61,7 @@ describe('the daily close scheduler', () => {
 
   it('retries a close that failed at the next tick', async () => {
     let attempts = 0;
-    const alerts = {
+    const alertService = {
       timezones: async () => ['Asia/Shanghai'],
       closeDay: async (day: string) => {
         attempts++;
@@ -69,7 +69,7 @@ describe('the daily close scheduler', () => {
         return { summary: { as_of: day, opened: 0, updated: 0, resolved: 0, by_type: {} }, changed: [] };
       },
     } as unknown as AlertService;
-    const engine = await startAlertEngine(quietLog, alerts, pino({ level: 'silent' }), {
+    const engine = await startAlertEngine(quietLog, alertService, pino({ level: 'silent' }), {
       timezone: 'Asia/Shanghai',
       now: () => new Date('2026-11-21T16:30:00Z'),
       tickMs: 5,
