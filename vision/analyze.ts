@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CATALOG } from './catalog.ts';
+import { EMPTY_CATALOGUE, type RecognitionCatalogue } from './catalogue.ts';
 import { Detector, type Corners, type RgbImage } from './detector.ts';
 import { decodePhoto } from './image.ts';
+import { PackTextReader } from './pack-reader.ts';
 import { PriceReader, parsePrice } from './prices.ts';
 import { assessQuality, tiltReason } from './quality.ts';
-import { SkuMatcher } from './recognize.ts';
+import { PackRecognizer, type AppearanceMatch } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from './shelf-analysis.ts';
 import { assignRows, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
 
@@ -19,24 +20,34 @@ export interface AnalyzedPhoto {
 
 export interface VisionModels {
   detector: Detector;
-  matcher: SkuMatcher;
+  /** The chain's products as recognition knows them; `recognizer.setCatalogue()` replaces them at run time. */
+  recognizer: PackRecognizer;
   prices: PriceReader;
+  packText: PackTextReader;
 }
 
 /** The bundled detector; a customer's own export is another folder with model.onnx + manifest.json. */
 export const DEFAULT_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../models/shelf-detector');
 
-export async function loadVisionModels(options: { modelDir?: string; intraOpNumThreads?: number } = {}): Promise<VisionModels> {
+/** The models, recognising the products of `catalogue` (none by default: every pack `unknown`). */
+export async function loadVisionModels(options: { modelDir?: string; intraOpNumThreads?: number; catalogue?: RecognitionCatalogue } = {}): Promise<VisionModels> {
   const threads = { intraOpNumThreads: options.intraOpNumThreads };
-  const [detector, matcher, prices] = await Promise.all([
+  const [detector, recognizer, prices] = await Promise.all([
     Detector.load(options.modelDir ?? DEFAULT_MODEL_DIR, threads),
-    SkuMatcher.fromCatalog(CATALOG),
+    PackRecognizer.create(options.catalogue ?? EMPTY_CATALOGUE),
     PriceReader.load(threads),
   ]);
-  return { detector, matcher, prices };
+  return { detector, recognizer, prices, packText: await PackTextReader.load(prices, threads) };
 }
 
 let defaultModels: Promise<VisionModels | null> | undefined;
+let defaultCatalogue: RecognitionCatalogue = EMPTY_CATALOGUE;
+
+/** The catalogue the configured models (bundledModels) recognise, in this thread; applied at once if they are loaded. */
+export async function setBundledCatalogue(catalogue: RecognitionCatalogue): Promise<void> {
+  defaultCatalogue = catalogue;
+  await (await defaultModels)?.recognizer.setCatalogue(catalogue);
+}
 
 /**
  * The configured models, loaded once per process: SHELFPULSE_VISION_MODEL_DIR (a customer's export) or the bundled
@@ -48,7 +59,7 @@ export function bundledModels(): Promise<VisionModels | null> {
   // 2-core bench machine, quiet, the 12 MP photo 430 -> 322 ms (OCR 240 -> 137), 6% fewer photos a minute with two
   // uploads in flight; on cores busy with other work a second thread waits on them (586 -> 689 ms at load 6).
   const threads = Number(process.env.SHELFPULSE_VISION_THREADS ?? Math.min(2, os.availableParallelism()));
-  defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx')) ? loadVisionModels({ modelDir, intraOpNumThreads: threads }) : Promise.resolve(null);
+  defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx')) ? loadVisionModels({ modelDir, intraOpNumThreads: threads, catalogue: defaultCatalogue }) : Promise.resolve(null);
   return defaultModels;
 }
 
@@ -61,6 +72,11 @@ export interface AnalyzeOptions {
   tiles?: number;
   /** Detector score below which a box is dropped. */
   minScore?: number;
+  /**
+   * Which packs' text is read: those whose look alone does not decide (default: a bay of known packs costs no OCR),
+   * all of them (a look-alike of a known pack is caught by its text), or none.
+   */
+  packText?: 'unsure' | 'all' | 'off';
 }
 
 const toBbox = (c: Corners): Bbox => [Math.round(c[0]), Math.round(c[1]), Math.round(c[2] - c[0]), Math.round(c[3] - c[1])];
@@ -90,9 +106,20 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
   timings.detector_run = Math.round(models.detector.lastRunMs);
   timings.detect = Math.round(t1 - t0);
   const productLabel = models.detector.manifest.labels.indexOf('product');
-  const recognised = [];
-  for (const d of found) if (d.cls === productLabel) recognised.push({ box: d.box, score: d.score, ...(await models.matcher.recognize(image, d.box)) });
-  timings.recognize = Math.round(performance.now() - t1);
+  const packs = found.filter((d) => d.cls === productLabel);
+  const looks: (AppearanceMatch | null)[] = packs.map((d) => models.recognizer.appearance(image, d.box));
+  const t2 = performance.now();
+  timings.recognize = Math.round(t2 - t1);
+  const policy = options.packText ?? 'unsure';
+  const toRead = models.recognizer.hasWords && policy !== 'off' ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(looks[k]!) ? [k] : [])) : [];
+  const lines = packs.map((): { text: string; confidence: number }[] => []);
+  if (toRead.length > 0) {
+    const read = await models.packText.read(image, toRead.map((k) => packs[k]!.box));
+    toRead.forEach((k, n) => (lines[k] = read[n]!));
+    timings.pack_text_run = Math.round(models.packText.lastRunMs);
+  }
+  timings.pack_text = Math.round(performance.now() - t2);
+  const recognised = packs.map((d, k) => ({ box: d.box, score: d.score, ...models.recognizer.decide(looks[k]!, lines[k]!) }));
   return { found, placed: assignRows(recognised) };
 }
 
@@ -144,7 +171,17 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
   }
   analysis.detector = models.detector.manifest.name;
   analysis.detections = placed
-    .map((p) => ({ bbox: toBbox(p.box), score: Number(p.score.toFixed(3)), sku: p.sku, brand: p.brand, is_competitor: p.is_competitor, row: p.row }))
+    .map((p) => ({
+      bbox: toBbox(p.box),
+      score: Number(p.score.toFixed(3)),
+      sku: p.sku,
+      brand: p.brand,
+      is_competitor: p.is_competitor,
+      row: p.row,
+      confidence: p.confidence,
+      recognized_by: p.recognized_by,
+      text: p.text,
+    }))
     .sort((a, b) => a.row - b.row || a.bbox[0] - b.bbox[0]);
   analysis.facings = facingsBySku(placed);
   analysis.share_of_shelf = shareOfShelf(placed);
