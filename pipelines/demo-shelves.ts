@@ -7,6 +7,8 @@ import { photoById } from '../analytics/photos.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import { CATALOG } from '../vision/catalog.ts';
+import { demoRecognitionCatalogue } from '../vision/demo-catalogue.ts';
+import { setRecognitionCatalogue } from '../vision/photo-threads.ts';
 import { renderShelf, type RenderOptions } from '../vision/render.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { PhotoStore } from './photo-store.ts';
@@ -127,6 +129,8 @@ export async function photographDemoShelves(
   options: { asOf: string; timezone: string; thresholds: RuleThresholds; logger: Logger; signal?: AbortSignal },
 ): Promise<DemoShelves> {
   const started = Date.now();
+  // The demo chain's packs are what the analysis thread recognises from now on (uploads in the demo included).
+  setRecognitionCatalogue(await demoRecognitionCatalogue());
   const bays = demoBays(storeIds, options.asOf);
   const render = (bay: DemoBay) => renderShelf(bay.seed, demoRenderOptions(bay.problem));
   const photographed: DemoShelves['bays'] = [];
