@@ -87,12 +87,17 @@ function bestWindow(word: string, text: string, budget: number): number | null {
   return best;
 }
 
+/** Digits OCR reads for letters (B1O for BIO, C0CA for COCA): undone where the word itself has no digits. */
+const LETTER_FOR_DIGIT: Record<string, string> = { '0': 'o', '1': 'i', '2': 'z', '5': 's', '6': 'g', '8': 'b' };
+const lettersForDigits = (s: string) => s.replace(/[012568]/g, (d) => LETTER_FOR_DIGIT[d]!);
+
 /**
  * How well one read line shows a Latin word: 1 exact, lower with edits or (with `partial`) a read of its start only;
  * 0 when not.
  */
 export function latinScore(word: string, line: string, partial = true): number {
-  const words = latinWordsOf(foldText(line));
+  const folded = foldText(line);
+  const words = latinWordsOf(digitsOf(word) === '' ? lettersForDigits(folded) : folded);
   const budget = maxEdits(word.length);
   let best = 0;
   // A word may be read split ("NONG FU") or run into its neighbours ("DAVIDOFFCLASSIC"): adjacent words joined.
@@ -146,7 +151,7 @@ export interface TextEvidence {
 }
 
 /** OCR lines below this confidence are noise (texture, a barcode, a reflection read as letters). */
-export const MIN_LINE_CONFIDENCE = 0.6;
+export const MIN_LINE_CONFIDENCE = 0.5;
 
 /** Every catalogue word the pack's read lines show, as brand and SKU scores. */
 export function matchPackText(lines: readonly ReadLine[], index: TextIndex): TextEvidence {

@@ -122,10 +122,10 @@ export const THRESHOLDS = {
 const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
 const round3 = (v: number) => Number(v.toFixed(3));
 
-/** How sure an appearance match is, 0..1: 0.5 at the sure thresholds, higher with similarity and margin. */
+/** How sure an appearance match is, 0..1: 0.5 at the sure thresholds, 1 at a similarity of 0.6 and a margin of 0.1. */
 export function appearanceConfidence(match: Pick<AppearanceMatch, 'similarity' | 'margin'>, t = THRESHOLDS): number {
-  const bySimilarity = clamp01((match.similarity - t.appearanceMin) / (2 * (t.appearanceSure - t.appearanceMin)));
-  const byMargin = clamp01(match.margin / (2 * t.appearanceMargin));
+  const bySimilarity = clamp01(0.5 + (match.similarity - t.appearanceSure) / (2 * (0.6 - t.appearanceSure)));
+  const byMargin = clamp01(0.5 + (match.margin - t.appearanceMargin) / (2 * (0.1 - t.appearanceMargin)));
   return Math.min(bySimilarity, byMargin);
 }
 

@@ -29,6 +29,7 @@ describe('pack text against brands, names and aliases', () => {
     expect(latinScore('nongfuspring', 'NONGFU SPRING')).toBe(1);
     expect(brandOf('DAVIDOF')).toBe('Davidoff');
     expect(brandOf('west')).toBe('West');
+    expect(brandOf('WE5T')).toBe('West'); // a digit read for a letter, in a word without digits
   });
 
   it('reads Chinese brands inside longer lines, partial reads of long ones and their pinyin', () => {
