@@ -8,7 +8,8 @@ import { decodePhoto } from './image.ts';
 import { PackTextReader } from './pack-reader.ts';
 import { PriceReader, parsePrice } from './prices.ts';
 import { assessQuality, tiltReason } from './quality.ts';
-import { PackRecognizer, type AppearanceMatch } from './recognize.ts';
+import type { ReadLine } from './pack-text.ts';
+import { PackRecognizer } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from './shelf-analysis.ts';
 import { assignRows, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
 
@@ -73,7 +74,7 @@ export interface AnalyzeOptions {
   /** Detector score below which a box is dropped. */
   minScore?: number;
   /**
-   * Which packs' text is read: those whose look alone does not decide (default: a bay of known packs costs no OCR),
+   * Which packs' text is read: those whose look alone does not decide (default: a bay of known packs costs little OCR),
    * all of them (a look-alike of a known pack is caught by its text), or none.
    */
   packText?: 'unsure' | 'all' | 'off';
@@ -98,6 +99,16 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
   return best && bestDistance < (best.box[2] - best.box[0]) * 0.5 ? best : undefined;
 }
 
+const PACK_TEXT_POLICIES = ['unsure', 'all', 'off'] as const;
+
+/** SHELFPULSE_PACK_TEXT: which packs' text is read (AnalyzeOptions.packText); `unsure` when unset. */
+function packTextPolicy(value: string | undefined): NonNullable<AnalyzeOptions['packText']> {
+  if (value === undefined || value === '') return 'unsure';
+  const policy = PACK_TEXT_POLICIES.find((p) => p === value);
+  if (!policy) throw new Error(`SHELFPULSE_PACK_TEXT=${value} is not one of ${PACK_TEXT_POLICIES.join(', ')}: set one of them or unset it`);
+  return policy;
+}
+
 /** Detection and SKU matching: the packs placed in rows, and every detection (the price tags among them). */
 async function locateShelf(image: RgbImage, models: VisionModels, options: AnalyzeOptions, timings: Record<string, number>) {
   const t0 = performance.now();
@@ -107,12 +118,12 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
   timings.detect = Math.round(t1 - t0);
   const productLabel = models.detector.manifest.labels.indexOf('product');
   const packs = found.filter((d) => d.cls === productLabel);
-  const looks: (AppearanceMatch | null)[] = packs.map((d) => models.recognizer.appearance(image, d.box));
+  const looks = packs.map((d) => models.recognizer.appearance(image, d.box));
   const t2 = performance.now();
   timings.recognize = Math.round(t2 - t1);
-  const policy = options.packText ?? 'unsure';
+  const policy = options.packText ?? packTextPolicy(process.env.SHELFPULSE_PACK_TEXT);
   const toRead = models.recognizer.hasWords && policy !== 'off' ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(looks[k]!) ? [k] : [])) : [];
-  const lines = packs.map((): { text: string; confidence: number }[] => []);
+  const lines = packs.map((): ReadLine[] => []);
   if (toRead.length > 0) {
     const read = await models.packText.read(image, toRead.map((k) => packs[k]!.box));
     toRead.forEach((k, n) => (lines[k] = read[n]!));

@@ -148,7 +148,8 @@ export function fusePack(
   const unknown = (brand: string | null, confidence = 0): Recognition => ({
     sku: 'unknown',
     brand: brand ?? 'unknown',
-    is_competitor: false,
+    // A brand known from the text is a competitor's when all its products in the catalogue are.
+    is_competitor: brand !== null && [...products.values()].every((p) => p.brand !== brand || !p.own),
     confidence: round3(confidence),
     recognized_by: brand ? 'text' : 'none',
     text: text.text,

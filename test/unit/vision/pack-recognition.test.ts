@@ -138,7 +138,8 @@ describe('fusing text and appearance', () => {
   it('keeps the brand the text names when the look is unsure, and picks the brand SKU the look prefers within it', () => {
     expect(fusePack(look('W1', 0.32, 0.002, [['D1', 0.319], ['D2', 0.25]]), text('DAVIDOFF'), products)).toMatchObject({ sku: 'D1', brand: 'Davidoff', recognized_by: 'both' });
     expect(fusePack(look('W1', 0.32, 0.002, [['D1', 0.2], ['D2', 0.2]]), text('DAVIDOFF'), products)).toMatchObject({ sku: 'unknown', brand: 'Davidoff', recognized_by: 'text' });
-    expect(fusePack(null, text('伊利纯牛奶'), products)).toMatchObject({ sku: 'unknown', brand: '伊利' });
+    expect(fusePack(null, text('伊利纯牛奶'), products)).toMatchObject({ sku: 'unknown', brand: '伊利', is_competitor: false });
+    expect(fusePack(null, text('WEST'), products)).toMatchObject({ sku: 'unknown', brand: 'West', is_competitor: true }); // all of West is a competitor's
   });
 
   it('says unknown when the two disagree or neither is sure', () => {
