@@ -10,7 +10,8 @@ import type { Warehouse } from '../analytics/warehouse.ts';
 import { newToken } from '../api/auth.ts';
 import type { UserRole } from '../contracts/enums.ts';
 import { hashPassword } from '../api/passwords.ts';
-import { analyzeShelfPhoto } from '../vision/analyze.ts';
+import { analyzeShelfPhoto, setBundledCatalogue } from '../vision/analyze.ts';
+import { readCatalogueFile } from '../vision/catalogue-file.ts';
 import { formatModelCard } from '../vision/evaluation.ts';
 import { LabelFormatError } from '../vision/labels.ts';
 import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
@@ -156,7 +157,9 @@ program
   .description('run the shelf vision pipeline on local photos and print the result')
   .argument('<image...>', 'photo files (JPEG, PNG, WebP; not iPhone HEIC unless sharp decodes HEVC)')
   .option('--json', 'print JSON (one object per photo in an array)')
-  .action(async (images: string[], options: { json?: boolean }) => {
+  .option('--catalogue <file>', 'the products to recognise: JSON {"products":[{"sku","brand","name","aliases","own","references":[pack shot files]}]}')
+  .action(async (images: string[], options: { json?: boolean; catalogue?: string }) => {
+    if (options.catalogue) await setBundledCatalogue(readCatalogueFile(options.catalogue));
     const results = [];
     let failed = false;
     for (const image of images) {

@@ -33,7 +33,19 @@ export const ShelfAnalysis = Type.Object(
     image_width: Type.Integer({ description: 'Width of the stored (upright) image the boxes refer to' }),
     image_height: Type.Integer(),
     detections: Type.Array(
-      Type.Object({ bbox: Bbox, score: Type.Number(), sku: Type.String(), brand: Type.String(), is_competitor: Type.Boolean(), row: Type.Integer({ description: 'Shelf row, 0 = top' }) }),
+      Type.Object({
+        bbox: Bbox,
+        score: Type.Number(),
+        sku: Type.String({ description: '`unknown` when neither the pack text nor its look names a catalogue product for sure' }),
+        brand: Type.String({ description: 'Known from the pack text alone for some packs whose SKU is `unknown`' }),
+        is_competitor: Type.Boolean(),
+        row: Type.Integer({ description: 'Shelf row, 0 = top' }),
+        confidence: Type.Number({ description: '0..1: how sure the SKU (or, for an unknown SKU, the brand) is; 0 for an unknown pack' }),
+        recognized_by: Type.Union([Type.Literal('text'), Type.Literal('appearance'), Type.Literal('both'), Type.Literal('none')], {
+          description: 'Which signal named the pack: its text read against brands, names and aliases, its look against reference images, or both',
+        }),
+        text: Type.String({ description: "The pack's text as read ('' when it was not read)" }),
+      }),
     ),
     facings: Type.Array(Type.Object({ sku: Type.String(), brand: Type.String(), facings: Type.Integer(), linear_px: Type.Number() })),
     share_of_shelf: Type.Array(Type.Object({ brand: Type.String(), by_facings: Type.Number(), by_width: Type.Number() })),

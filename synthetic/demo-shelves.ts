@@ -7,6 +7,8 @@ import { photoById } from '../analytics/photos.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import { CATALOG } from '../vision/catalog.ts';
+import { demoRecognitionCatalogue } from '../vision/demo-catalogue.ts';
+import { setRecognitionCatalogue } from '../vision/photo-threads.ts';
 import { renderShelf, type RenderOptions } from '../vision/render.ts';
 import { writeFileAtomic } from '../pipelines/atomic-file.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
@@ -128,6 +130,8 @@ export async function photographDemoShelves(
   // No publisher: the prices printed by the renderer are the vision catalog's, not the demo chain's, and the
   // demo's competitor prices are already in its history.
   const intake = new PhotoIntake({ ...deps, timezone: options.timezone });
+  // The demo chain's packs are what the analysis thread recognises from now on (uploads in the demo included).
+  setRecognitionCatalogue(await demoRecognitionCatalogue());
   const bays = demoBays(storeIds, options.asOf);
   const render = (bay: DemoBay) => renderShelf(bay.seed, demoRenderOptions(bay.problem));
   const photographed: DemoShelves['bays'] = [];

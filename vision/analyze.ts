@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CATALOG } from './catalog.ts';
+import { EMPTY_CATALOGUE, type RecognitionCatalogue } from './catalogue.ts';
 import { Detector, type Corners, type RgbImage } from './detector.ts';
 import { decodePhoto } from './image.ts';
+import { PackTextReader } from './pack-reader.ts';
 import { PriceReader, parsePrice } from './prices.ts';
 import { assessQuality, tiltReason } from './quality.ts';
-import { SkuMatcher } from './recognize.ts';
+import type { ReadLine } from './pack-text.ts';
+import { PackRecognizer } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
 import { packBoxes } from './pack-boxes.ts';
 import { assignRows, detectedGaps, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
@@ -21,26 +23,36 @@ export interface AnalyzedPhoto {
 
 export interface VisionModels {
   detector: Detector;
-  matcher: SkuMatcher;
+  /** The chain's products as recognition knows them; `recognizer.setCatalogue()` replaces them at run time. */
+  recognizer: PackRecognizer;
   prices: PriceReader;
+  packText: PackTextReader;
 }
 
 /** The bundled detector; a customer's own export is another folder with model.onnx + manifest.json. */
 export const DEFAULT_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../models/shelf-detector');
 
-export async function loadVisionModels(options: { modelDir?: string; intraOpNumThreads?: number } = {}): Promise<VisionModels> {
+/** The models, recognising the products of `catalogue` (none by default: every pack `unknown`). */
+export async function loadVisionModels(options: { modelDir?: string; intraOpNumThreads?: number; catalogue?: RecognitionCatalogue } = {}): Promise<VisionModels> {
   const threads = { intraOpNumThreads: options.intraOpNumThreads };
-  const [detector, matcher, prices] = await Promise.all([
+  const [detector, recognizer, prices] = await Promise.all([
     Detector.load(options.modelDir ?? DEFAULT_MODEL_DIR, threads),
-    SkuMatcher.fromCatalog(CATALOG),
+    PackRecognizer.create(options.catalogue ?? EMPTY_CATALOGUE),
     PriceReader.load(threads),
   ]);
   // Said once in the log at load, and in every answer's `warnings`.
   for (const warning of detector.warnings) process.emitWarning(`${detector.manifest.name}: ${warning.message}`, { code: `SHELFPULSE_${warning.code.toUpperCase()}` });
-  return { detector, matcher, prices };
+  return { detector, recognizer, prices, packText: await PackTextReader.load(prices, threads) };
 }
 
 let defaultModels: Promise<VisionModels | null> | undefined;
+let defaultCatalogue: RecognitionCatalogue = EMPTY_CATALOGUE;
+
+/** The catalogue the configured models (bundledModels) recognise, in this thread; applied at once if they are loaded. */
+export async function setBundledCatalogue(catalogue: RecognitionCatalogue): Promise<void> {
+  defaultCatalogue = catalogue;
+  await (await defaultModels)?.recognizer.setCatalogue(catalogue);
+}
 
 /**
  * The configured models, loaded once per process: SHELFPULSE_VISION_MODEL_DIR (a customer's export) or the bundled
@@ -50,7 +62,7 @@ export function bundledModels(): Promise<VisionModels | null> {
   const modelDir = process.env.SHELFPULSE_VISION_MODEL_DIR || DEFAULT_MODEL_DIR;
   // Photos are analysed one at a time, so one photo may take two cores: its answer comes sooner, at a little throughput.
   const threads = Number(process.env.SHELFPULSE_VISION_THREADS ?? Math.min(2, os.availableParallelism()));
-  defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx')) ? loadVisionModels({ modelDir, intraOpNumThreads: threads }) : Promise.resolve(null);
+  defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx')) ? loadVisionModels({ modelDir, intraOpNumThreads: threads, catalogue: defaultCatalogue }) : Promise.resolve(null);
   return defaultModels;
 }
 
@@ -63,6 +75,11 @@ export interface AnalyzeOptions {
   tiles?: number;
   /** Detector score below which a box is dropped. */
   minScore?: number;
+  /**
+   * Which packs' text is read: those whose look alone does not decide (default: a bay of known packs costs little OCR),
+   * all of them (a look-alike of a known pack is caught by its text), or none.
+   */
+  packText?: 'unsure' | 'all' | 'off';
 }
 
 const toBbox = (c: Corners): Bbox => [Math.round(c[0]), Math.round(c[1]), Math.round(c[2] - c[0]), Math.round(c[3] - c[1])];
@@ -84,6 +101,16 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
   return best && bestDistance < (best.box[2] - best.box[0]) * 0.5 ? best : undefined;
 }
 
+const PACK_TEXT_POLICIES = ['unsure', 'all', 'off'] as const;
+
+/** SHELFPULSE_PACK_TEXT: which packs' text is read (AnalyzeOptions.packText); `unsure` when unset. */
+function packTextPolicy(value: string | undefined): NonNullable<AnalyzeOptions['packText']> {
+  if (value === undefined || value === '') return 'unsure';
+  const policy = PACK_TEXT_POLICIES.find((p) => p === value);
+  if (!policy) throw new Error(`SHELFPULSE_PACK_TEXT=${value} is not one of ${PACK_TEXT_POLICIES.join(', ')}: set one of them or unset it`);
+  return policy;
+}
+
 /** Detection and SKU matching: the packs placed in rows, and every detection (the price tags among them). */
 async function locateShelf(image: RgbImage, models: VisionModels, options: AnalyzeOptions, timings: Record<string, number>) {
   const t0 = performance.now();
@@ -99,9 +126,19 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
   const packs = packBoxes(found.filter((d) => roles.product.includes(d.cls)), texture);
   const t2 = performance.now();
   timings.pack_boxes = Math.round(t2 - t1);
-  const recognised = [];
-  for (const d of packs) recognised.push({ box: d.box, score: d.score, ...(await models.matcher.recognize(image, d.box)) });
-  timings.recognize = Math.round(performance.now() - t2);
+  const looks = packs.map((d) => models.recognizer.appearance(image, d.box));
+  const t3 = performance.now();
+  timings.recognize = Math.round(t3 - t2);
+  const policy = options.packText ?? packTextPolicy(process.env.SHELFPULSE_PACK_TEXT);
+  const toRead = models.recognizer.hasWords && policy !== 'off' ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(looks[k]!) ? [k] : [])) : [];
+  const lines = packs.map((): ReadLine[] => []);
+  if (toRead.length > 0) {
+    const read = await models.packText.read(image, toRead.map((k) => packs[k]!.box));
+    toRead.forEach((k, n) => (lines[k] = read[n]!));
+    timings.pack_text_run = Math.round(models.packText.lastRunMs);
+  }
+  timings.pack_text = Math.round(performance.now() - t3);
+  const recognised = packs.map((d, k) => ({ box: d.box, score: d.score, ...models.recognizer.decide(looks[k]!, lines[k]!) }));
   return { found, placed: assignRows(recognised), texture };
 }
 
@@ -156,7 +193,17 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions =
   }
   analysis.detector = models.detector.manifest.name;
   analysis.detections = placed
-    .map((p) => ({ bbox: toBbox(p.box), score: Number(p.score.toFixed(3)), sku: p.sku, brand: p.brand, is_competitor: p.is_competitor, row: p.row }))
+    .map((p) => ({
+      bbox: toBbox(p.box),
+      score: Number(p.score.toFixed(3)),
+      sku: p.sku,
+      brand: p.brand,
+      is_competitor: p.is_competitor,
+      row: p.row,
+      confidence: p.confidence,
+      recognized_by: p.recognized_by,
+      text: p.text,
+    }))
     .sort((a, b) => a.row - b.row || a.bbox[0] - b.bbox[0]);
   analysis.facings = facingsBySku(placed);
   analysis.share_of_shelf = shareOfShelf(placed);

@@ -1,5 +1,6 @@
 import { Piscina } from 'piscina';
-import { analyzeShelfPhoto, type AnalyzedPhoto } from './analyze.ts';
+import { analyzeShelfPhoto, setBundledCatalogue, type AnalyzedPhoto } from './analyze.ts';
+import type { RecognitionCatalogue } from './catalogue.ts';
 import { UnreadableImageError } from './image.ts';
 
 /**
@@ -13,6 +14,8 @@ interface Task {
   gateOnly: boolean;
   /** The bay's planogram (SKUs per row, top row first), when one is stored for it. */
   planogram?: string[][] | undefined;
+  /** A new recognition catalogue, applied before this photo (sent once after each setRecognitionCatalogue). */
+  catalogue?: RecognitionCatalogue | undefined;
 }
 
 type TaskResult =
@@ -20,7 +23,9 @@ type TaskResult =
   | { ok: false; reason: UnreadableImageError['reason']; message: string };
 
 /** Runs in the worker thread. An unreadable photo is an answer, not a failure: its reason crosses back as data. */
-export async function analyzeTask({ bytes, gateOnly, planogram }: Task): Promise<TaskResult> {
+export async function analyzeTask({ bytes, gateOnly, planogram, catalogue }: Task): Promise<TaskResult> {
+  // Buffers cross the thread boundary as plain Uint8Arrays.
+  if (catalogue) await setBundledCatalogue({ products: catalogue.products.map((p) => ({ ...p, references: p.references.map((r) => ({ ...r, image: Buffer.from(r.image) })) })) });
   try {
     const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const { analysis, derivative } = await analyzeShelfPhoto(input, gateOnly ? { models: null } : { planogram });
@@ -39,6 +44,17 @@ export class PhotoQueueFullError extends Error {
 }
 
 let pool: Piscina | undefined;
+let catalogue: { version: number; value: RecognitionCatalogue } | undefined;
+/** The catalogue version the analysis thread has been sent. */
+let sentVersion = 0;
+
+/**
+ * The products the analysis thread recognises (the product master with its reference images); none until set. It
+ * travels with the next photo, and the thread keeps it for the photos after.
+ */
+export function setRecognitionCatalogue(value: RecognitionCatalogue): void {
+  catalogue = { version: (catalogue?.version ?? 0) + 1, value };
+}
 
 /** Decodes, gates and (unless `gateOnly`) analyses a photo on the analysis thread, against its bay's planogram if given. */
 export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: boolean; planogram?: string[][] | undefined } = {}): Promise<AnalyzedPhoto> {
@@ -49,7 +65,9 @@ export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: bool
     idleTimeout: Number.POSITIVE_INFINITY,
   });
   if (pool.queueSize >= MAX_QUEUED_PHOTOS) throw new PhotoQueueFullError(`${pool.queueSize} photos are waiting for analysis`);
-  const result = (await pool.run({ bytes, gateOnly: options.gateOnly ?? false, planogram: options.planogram } satisfies Task)) as TaskResult;
+  const update = catalogue && catalogue.version !== sentVersion ? catalogue : undefined;
+  if (update) sentVersion = update.version;
+  const result = (await pool.run({ bytes, gateOnly: options.gateOnly ?? false, planogram: options.planogram, catalogue: update?.value } satisfies Task)) as TaskResult;
   if (!result.ok) throw new UnreadableImageError(result.reason, result.message);
   return { analysis: result.analysis, derivative: Buffer.from(result.derivative.buffer, result.derivative.byteOffset, result.derivative.byteLength) };
 }
@@ -58,5 +76,6 @@ export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: bool
 export async function closePhotoThreads(): Promise<void> {
   const closing = pool;
   pool = undefined;
+  sentVersion = 0;
   await closing?.close();
 }

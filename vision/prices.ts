@@ -56,7 +56,8 @@ export function ctcDecode(probs: Float32Array, steps: number, classes: number, d
   return { text, confidence: kept ? confidence / kept : 0 };
 }
 
-const REC_HEIGHT = 48;
+/** The recogniser's input height. */
+export const REC_HEIGHT = 48;
 // A price tag holds a short line ("¥12.90", "特价 9.90"); wider inputs only cost time in the batched run.
 const MAX_REC_WIDTH = 160;
 // Recognition time grows with the input width: the text line is squeezed to this share of its natural width
@@ -185,16 +186,22 @@ export class PriceReader {
       const tensor = new Float32Array(members.length * 3 * plane);
       const yellow = members.map((k, n) => resampleCrop(image, crops[k]!, tensor.subarray(n * 3 * plane, (n + 1) * 3 * plane)));
       const started = performance.now();
-      const output = await this.session.run({ [this.session.inputNames[0]!]: new ort.Tensor('float32', tensor, [members.length, 3, REC_HEIGHT, recWidth]) });
+      const texts = await this.recognise(tensor, members.length, recWidth);
       this.lastRunMs += performance.now() - started;
-      const result = output[this.session.outputNames[0]!]!;
-      const [, steps, classes] = result.dims as [number, number, number];
-      const all = result.data as Float32Array;
       members.forEach((k, n) => {
-        results[k] = { ...ctcDecode(all.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary), yellow: yellow[n]! };
+        results[k] = { ...texts[n]!, yellow: yellow[n]! };
       });
     }
     return results;
+  }
+
+  /** One recognition run over `count` text lines already resampled into a [count, 3, REC_HEIGHT, recWidth] tensor. */
+  async recognise(tensor: Float32Array, count: number, recWidth: number): Promise<{ text: string; confidence: number }[]> {
+    const output = await this.session.run({ [this.session.inputNames[0]!]: new ort.Tensor('float32', tensor, [count, 3, REC_HEIGHT, recWidth]) });
+    const result = output[this.session.outputNames[0]!]!;
+    const [, steps, classes] = result.dims as [number, number, number];
+    const all = result.data as Float32Array;
+    return Array.from({ length: count }, (_, n) => ctcDecode(all.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary));
   }
 
   async close(): Promise<void> {

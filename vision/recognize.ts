@@ -1,12 +1,13 @@
 import sharp from 'sharp';
-import type { CatalogSku } from './catalog.ts';
+import type { CatalogueProduct, RecognitionCatalogue } from './catalogue.ts';
 import type { Corners, RgbImage } from './detector.ts';
-import { renderPack } from './render.ts';
+import { buildTextIndex, leader, matchPackText, type ReadLine, type TextEvidence, type TextIndex } from './pack-text.ts';
 
 /**
  * SKU recognition by appearance: each detected pack becomes a small embedding — a 4 × 8 grid of chromaticity and
  * relative lightness (overall exposure cancels out) plus the pack's aspect ratio — matched to the nearest
- * reference pack image. Adding a SKU means adding reference images, not retraining the detector.
+ * reference image of the catalogue (a crop of the pack's front). Adding a SKU means adding reference images, not
+ * retraining the detector.
  */
 const GRID_W = 4;
 const GRID_H = 8;
@@ -56,6 +57,7 @@ function embedCrop(image: RgbImage, box: Corners): Float32Array {
   return embedRegion(image, left, top, width, height, (box[2] - box[0]) / Math.max(1, box[3] - box[1]));
 }
 
+
 /** 1 for identical embeddings, falling towards 0 with the Euclidean distance. */
 function similarity(a: Float32Array, b: Float32Array): number {
   let d = 0;
@@ -63,43 +65,192 @@ function similarity(a: Float32Array, b: Float32Array): number {
   return 1 / (1 + Math.sqrt(d));
 }
 
+/** The embeddings of one reference image, under a few exposures (a shelf photo is rarely exposed like a pack shot). */
+export async function embedReference(image: Buffer): Promise<Float32Array[]> {
+  // One decode, at most 192 px tall (the embedding samples about 96 rows): a catalogue of pack shots loads quickly.
+  const { data, info } = await sharp(image).resize({ height: 192, withoutEnlargement: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return [0.8, 1, 1.15].map((gain) => {
+    const exposed = Buffer.alloc(data.length);
+    for (let i = 0; i < data.length; i++) exposed[i] = Math.min(255, Math.round(data[i]! * gain));
+    // Cropped as a detected pack is, so that both embeddings cover the same part of the pack.
+    return embedCrop({ data: exposed, width: info.width, height: info.height }, [0, 0, info.width, info.height]);
+  });
+}
+
+/** The nearest reference SKU of a pack, with how far it stands above the nearest other SKU. */
+export interface AppearanceMatch {
+  sku: string;
+  similarity: number;
+  margin: number;
+  /** The best similarity per SKU (for the best SKU of a brand the text names). */
+  bySku: ReadonlyMap<string, number>;
+}
+
+export type RecognizedBy = 'text' | 'appearance' | 'both' | 'none';
+
 export interface Recognition {
   sku: string;
   brand: string;
   is_competitor: boolean;
-  similarity: number;
+  /** 0..1: how sure the decision is (0 for an unknown pack). */
+  confidence: number;
+  recognized_by: RecognizedBy;
+  /** What was read on the pack ('' when its text was not read). */
+  text: string;
 }
 
-export class SkuMatcher {
-  private constructor(private readonly references: { sku: CatalogSku; embedding: Float32Array }[], readonly minSimilarity: number) {}
+/**
+ * When a signal is sure enough to decide alone. Appearance similarities are 1 / (1 + distance) of the embeddings;
+ * text scores 1 for a word read whole (see pack-text.ts). Calibrated on rendered bays of the training seeds.
+ */
+export const THRESHOLDS = {
+  /** Below this, the nearest reference is no evidence at all. */
+  appearanceMin: 0.3,
+  // On rendered bays of seeds 1000-1009 (708 packs; the nearest reference alone 99.0% right), similarity >= 0.35 and a
+  // margin >= 0.01 over the nearest other SKU name 97.0% of the packs, all of them right (>= 0.3 and 0.01: 98.3%,
+  // 99.4% right).
+  appearanceSure: 0.35,
+  /** ... and it must stand this far above the nearest other SKU. */
+  appearanceMargin: 0.01,
+  /** Within a brand the text names, the nearest of its SKUs is taken when this close and this far ahead. */
+  appearanceWithinBrand: 0.3,
+  marginWithinBrand: 0.01,
+  textSure: 0.8,
+  /** A word of another brand or SKU read as well as this one makes the text ambiguous. */
+  textLead: 0.15,
+};
 
-  /** Builds reference embeddings from rendered pack images of each catalog SKU (under a few lighting levels). */
-  static async fromCatalog(catalog: readonly CatalogSku[], minSimilarity = 0.3): Promise<SkuMatcher> {
-    const references = [];
-    for (const sku of catalog) {
-      const png = await renderPack(sku);
-      for (const gain of [0.8, 1, 1.15]) {
-        const { data, info } = await sharp(png).removeAlpha().linear(gain, 0).raw().toBuffer({ resolveWithObject: true });
-        const image = { data, width: info.width, height: info.height };
-        references.push({ sku, embedding: embedCrop(image, [0, 0, info.width, info.height]) });
+const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
+const round3 = (v: number) => Number(v.toFixed(3));
+
+/** How sure an appearance match is, 0..1: 0.5 at the sure thresholds, 1 at a similarity of 0.6 and a margin of 0.1. */
+export function appearanceConfidence(match: Pick<AppearanceMatch, 'similarity' | 'margin'>, t = THRESHOLDS): number {
+  const bySimilarity = clamp01(0.5 + (match.similarity - t.appearanceSure) / (2 * (0.6 - t.appearanceSure)));
+  const byMargin = clamp01(0.5 + (match.margin - t.appearanceMargin) / (2 * (0.1 - t.appearanceMargin)));
+  return Math.min(bySimilarity, byMargin);
+}
+
+/**
+ * One pack's SKU from its two signals. Either decides alone when sure; a sure text brand with an unsure look picks
+ * the nearest of that brand's SKUs when it is close, else the pack is that brand with an unknown SKU; when the two
+ * signals name different products, or neither is sure, the pack is `unknown`.
+ */
+export function fusePack(
+  appearance: AppearanceMatch | null,
+  text: TextEvidence,
+  products: ReadonlyMap<string, Pick<CatalogueProduct, 'sku' | 'brand' | 'own'>>,
+  t = THRESHOLDS,
+): Recognition {
+  const named = (sku: string, recognized_by: RecognizedBy, confidence: number): Recognition => {
+    const p = products.get(sku)!;
+    return { sku, brand: p.brand, is_competitor: !p.own, confidence: round3(confidence), recognized_by, text: text.text };
+  };
+  const unknown = (brand: string | null, confidence = 0): Recognition => ({
+    sku: 'unknown',
+    brand: brand ?? 'unknown',
+    // A brand known from the text is a competitor's when all its products in the catalogue are.
+    is_competitor: brand !== null && [...products.values()].every((p) => p.brand !== brand || !p.own),
+    confidence: round3(confidence),
+    recognized_by: brand ? 'text' : 'none',
+    text: text.text,
+  });
+  const sureLeader = (scores: ReadonlyMap<string, number>) => {
+    const l = leader(scores);
+    return l && l.score >= t.textSure && l.lead >= t.textLead ? l : null;
+  };
+  const textBrand = sureLeader(text.brands);
+  const textSkuLead = sureLeader(text.skus);
+  // A SKU's own word read on a pack whose brand reads as another's is no evidence.
+  const textSku = textSkuLead && (!textBrand || products.get(textSkuLead.name)?.brand === textBrand.name) ? textSkuLead : null;
+  const look = appearance && appearance.similarity >= t.appearanceMin ? appearance : null;
+  const lookSure = look && look.similarity >= t.appearanceSure && look.margin >= t.appearanceMargin ? look : null;
+  const lookConfidence = look ? appearanceConfidence(look, t) : 0;
+  const both = (a: number, b: number) => 1 - (1 - a) * (1 - b);
+
+  if (textSku) {
+    if (look?.sku === textSku.name) return named(textSku.name, 'both', both(textSku.score, lookConfidence));
+    if (lookSure) return unknown(products.get(lookSure.sku)!.brand === products.get(textSku.name)!.brand ? products.get(textSku.name)!.brand : null);
+    return named(textSku.name, 'text', textSku.score);
+  }
+  if (textBrand) {
+    if (lookSure) return products.get(lookSure.sku)!.brand === textBrand.name ? named(lookSure.sku, 'both', both(textBrand.score, lookConfidence)) : unknown(null);
+    // The look is unsure among all SKUs; among the brand's own it may still be clear.
+    if (appearance) {
+      let best: [string, number] | null = null;
+      let second = 0;
+      for (const [sku, s] of appearance.bySku) {
+        if (products.get(sku)?.brand !== textBrand.name) continue;
+        if (!best || s > best[1]) {
+          second = best?.[1] ?? 0;
+          best = [sku, s];
+        } else second = Math.max(second, s);
       }
+      if (best && best[1] >= t.appearanceWithinBrand && best[1] - second >= t.marginWithinBrand) return named(best[0], 'both', textBrand.score * 0.8);
     }
-    return new SkuMatcher(references, minSimilarity);
+    return unknown(textBrand.name, textBrand.score);
+  }
+  if (lookSure) return named(lookSure.sku, 'appearance', lookConfidence);
+  return unknown(null);
+}
+
+/**
+ * Recognises packs against a recognition catalogue: the appearance embeddings of its reference images and the words
+ * of its brands, names and aliases. The catalogue can be replaced at run time (setCatalogue) as products and pack
+ * shots are added; a recogniser without one names no pack.
+ */
+export class PackRecognizer {
+  private references: { sku: string; embedding: Float32Array }[] = [];
+  private textIndex: TextIndex = { keys: [] };
+  private products = new Map<string, CatalogueProduct>();
+
+  static async create(catalogue: RecognitionCatalogue): Promise<PackRecognizer> {
+    const recognizer = new PackRecognizer();
+    await recognizer.setCatalogue(catalogue);
+    return recognizer;
   }
 
-  async recognize(image: RgbImage, box: Corners): Promise<Recognition> {
-    const embedding = embedCrop(image, box);
-    let best = this.references[0]!;
-    let bestSimilarity = -Infinity;
-    for (const ref of this.references) {
-      const s = similarity(embedding, ref.embedding);
-      if (s > bestSimilarity) {
-        bestSimilarity = s;
-        best = ref;
+  /** Replaces the catalogue (the embeddings are made before the swap: packs in flight see the old or the new one whole). */
+  async setCatalogue(catalogue: RecognitionCatalogue): Promise<void> {
+    const references = [];
+    for (const product of catalogue.products) {
+      for (const ref of product.references) {
+        for (const embedding of await embedReference(ref.image)) references.push({ sku: product.sku, embedding });
       }
     }
-    const rounded = Number(bestSimilarity.toFixed(3));
-    if (bestSimilarity < this.minSimilarity) return { sku: 'unknown', brand: 'unknown', is_competitor: false, similarity: rounded };
-    return { sku: best.sku.sku, brand: best.sku.brand, is_competitor: best.sku.is_competitor, similarity: rounded };
+    this.references = references;
+    this.textIndex = buildTextIndex(catalogue);
+    this.products = new Map(catalogue.products.map((p) => [p.sku, p]));
+  }
+
+  /** Whether any product has reference images (without them only the pack text can name a pack). */
+  get hasReferences(): boolean {
+    return this.references.length > 0;
+  }
+
+  /** Whether any product has words to read (without them the pack text is not worth reading). */
+  get hasWords(): boolean {
+    return this.textIndex.keys.length > 0;
+  }
+
+  appearance(image: RgbImage, box: Corners): AppearanceMatch | null {
+    if (this.references.length === 0) return null;
+    const embedding = embedCrop(image, box);
+    const bySku = new Map<string, number>();
+    for (const ref of this.references) {
+      const s = similarity(embedding, ref.embedding);
+      if (s > (bySku.get(ref.sku) ?? -Infinity)) bySku.set(ref.sku, s);
+    }
+    const best = leader(bySku)!;
+    return { sku: best.name, similarity: round3(best.score), margin: round3(best.lead), bySku };
+  }
+
+  /** Whether a look alone decides the pack, so that its text need not be read. */
+  sureByAppearance(match: AppearanceMatch | null): boolean {
+    return match !== null && match.similarity >= THRESHOLDS.appearanceSure && match.margin >= THRESHOLDS.appearanceMargin;
+  }
+
+  /** The pack's decision from its look and (when read) its text lines. */
+  decide(match: AppearanceMatch | null, lines: readonly ReadLine[]): Recognition {
+    return fusePack(match, matchPackText(lines, this.textIndex), this.products);
   }
 }

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
 import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
 import { iou, type Corners } from '../../vision/detector.ts';
+import { demoRecognitionCatalogue } from '../../vision/demo-catalogue.ts';
 import { renderShelf, type Box, type ShelfTruth } from '../../vision/render.ts';
 import { assignRows, shareOfShelf } from '../../vision/shelf.ts';
 
@@ -79,11 +80,14 @@ const spanMatch = (a: Corners, b: Corners) => {
 };
 
 async function main() {
-  const models = await loadVisionModels({ modelDir: process.env.SHELFPULSE_VISION_MODEL_DIR || undefined, intraOpNumThreads: 2 });
+  const models = await loadVisionModels({ modelDir: process.env.SHELFPULSE_VISION_MODEL_DIR || undefined, intraOpNumThreads: 2, catalogue: await demoRecognitionCatalogue() });
   const labels = models.detector.manifest.labels;
   const perClass = labels.map(() => [] as { truth: Corners[]; found: { box: Corners; score: number }[] }[]);
   let skuRight = 0;
   let skuMatched = 0;
+  let skuNamed = 0;
+  let skuNamedRight = 0;
+  const recognizedBy: Record<string, number> = {};
   let facingsError = 0;
   let facingsCells = 0;
   let shareError = 0;
@@ -116,6 +120,10 @@ async function main() {
       if (!match) continue;
       skuMatched++;
       if (match.sku === d.sku) skuRight++;
+      recognizedBy[d.recognized_by] = (recognizedBy[d.recognized_by] ?? 0) + 1;
+      if (d.sku === 'unknown') continue;
+      skuNamed++;
+      if (match.sku === d.sku) skuNamedRight++;
     }
     // Facings per SKU and share of shelf per brand, against the truth computed the same way.
     const truthFacings = new Map<string, number>();
@@ -160,6 +168,9 @@ async function main() {
     map50: r(labels.reduce((n, _, c) => n + map(c, [0.5]), 0) / labels.length),
     map50_95: r(labels.reduce((n, _, c) => n + map(c, thresholds), 0) / labels.length),
     sku_accuracy: r(skuRight / Math.max(1, skuMatched)),
+    /** Of the packs given a SKU (not `unknown`), the share given the right one. */
+    sku_named_precision: r(skuNamedRight / Math.max(1, skuNamed)),
+    recognized_by: recognizedBy,
     facings_abs_error_per_sku: r(facingsError / Math.max(1, facingsCells)),
     share_of_shelf_abs_error_points_by_width: r((100 * shareError) / Math.max(1, shareCells), 2),
     share_of_shelf_abs_error_points_by_facings: r((100 * shareFacingsError) / Math.max(1, shareCells), 2),

@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeShelfPhoto, loadVisionModels, type VisionModels } from '../../vision/analyze.ts';
 import { iou } from '../../vision/detector.ts';
+import { demoRecognitionCatalogue } from '../../vision/demo-catalogue.ts';
 import { renderShelf } from '../../vision/render.ts';
 
-/** The bundled detector, SKU matcher and PP-OCRv4 reader on held-out rendered bays (seeds never used for training). */
+/** The bundled detector, pack recogniser (the demo catalogue) and PP-OCRv4 readers on held-out rendered bays (seeds never used for training). */
 let models: VisionModels;
 beforeAll(async () => {
-  models = await loadVisionModels();
+  models = await loadVisionModels({ catalogue: await demoRecognitionCatalogue() });
 });
 
 const corners = (b: number[]): [number, number, number, number] => [b[0]!, b[1]!, b[0]! + b[2]!, b[1]! + b[3]!];

