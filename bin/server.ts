@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Api } from '../api/instance.ts';
 import pino from 'pino';
 import { buildApp } from '../api/app.ts';
@@ -8,11 +7,9 @@ import { deadLetterRoutes } from '../api/routes/dead-letters.ts';
 import { mapRoutes } from '../api/routes/map.ts';
 import { photoRoutes } from '../api/routes/photos.ts';
 import { productRoutes } from '../api/routes/products.ts';
+import { teachingRoutes } from '../api/routes/teaching.ts';
 import { territoryRoutes } from '../api/routes/territories.ts';
 import { webAppRoutes } from '../api/routes/web-app.ts';
-import { PhotoIntake } from '../pipelines/photo-intake.ts';
-import { PhotoStore } from '../pipelines/photo-store.ts';
-import { ProductCatalogue } from '../pipelines/product-catalogue.ts';
 import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
 
@@ -27,7 +24,6 @@ export interface Server {
 export async function startServer(config: Config): Promise<Server> {
   const logger = pino({ level: config.logLevel, base: { service: 'shelfpulse' } });
   const platform = await startPlatform(config, logger);
-  const photoFiles = new PhotoStore(path.join(config.dataDir, 'photos'));
   const app = await buildApp({
     logger,
     warehouse: platform.warehouse,
@@ -44,22 +40,11 @@ export async function startServer(config: Config): Promise<Server> {
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
       (app) => alertRoutes(app, { warehouse: platform.warehouse, alertService: platform.alertService, bus: platform.alertBus }),
       (app) =>
-        photoRoutes(app, {
-          warehouse: platform.warehouse,
-          photoFiles,
-          intake: new PhotoIntake({
-            warehouse: platform.warehouse,
-            photoFiles,
-            timezone: config.timezone,
-            publisher: platform.publisher,
-            // Distributed shape: an ingest process without the vision role hands photos to the vision workers through
-            // Kafka. The embedded log has no other process to hand them to, so there they are analysed inline.
-            visionQueue: !config.roles.includes('vision') && platform.log.kind === 'kafka' ? platform.log : undefined,
-          }),
-        }),
+        photoRoutes(app, { warehouse: platform.warehouse, photoFiles: platform.photoFiles, intake: platform.intake }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
       (app) => territoryRoutes(app, { warehouse: platform.warehouse }),
-      (app) => productRoutes(app, { warehouse: platform.warehouse, catalogue: new ProductCatalogue(platform.warehouse, new PhotoStore(path.join(config.dataDir, 'photos'))) }),
+      (app) => productRoutes(app, { warehouse: platform.warehouse, catalogue: platform.catalogue }),
+      (app) => teachingRoutes(app, { warehouse: platform.warehouse, teaching: platform.teaching, merchandisersTeach: config.merchandisersTeach }),
       (app) => webAppRoutes(app),
     ],
   });

@@ -1,5 +1,5 @@
 /**
- * Seeded randomness for synthetic data: the demo chain (synthetic/) and the shelf renderer (vision/render.ts)
+ * Seeded randomness for synthetic data: the demo chain (synthetic/) and the shelf renderer (synthetic/render.ts)
  * both draw from it, and both must give the same output from the same seed on every machine (the demo photos
  * and the vision eval set depend on the exact sequence). It lives outside both rooms so that neither imports
  * the other; it imports nothing.

@@ -37,6 +37,8 @@ export interface Config {
   thresholds: RuleThresholds;
   /** Webhooks that receive every new or changed alert, signed with the secret. */
   webhooks: { urls: string[]; secret: string };
+  /** Merchandisers may name unknown packs too (by default category managers and admins do). */
+  merchandisersTeach: boolean;
 }
 
 /** Bad configuration: the message is the one line a person reads before start-up stops. */
@@ -206,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       loginAttemptsPerMinute: integer(env, 'SHELFPULSE_LOGIN_ATTEMPTS_PER_MIN', 5, 1, 10_000),
     },
     webhooks: webhooks(env),
+    merchandisersTeach: flag(env, 'SHELFPULSE_MERCHANDISERS_TEACH'),
     thresholds: {
       zeroSaleWindowDays: integer(env, 'SHELFPULSE_ZERO_SALE_DAYS', DEFAULT_THRESHOLDS.zeroSaleWindowDays, 1, 60),
       zeroSaleWindowDaysByCategory: windowsByCategory(env),

@@ -9,11 +9,12 @@ import type { ShelfAnalysis } from '../contracts/shelf-analysis.ts';
 import { localDay } from '../lib/days.ts';
 import { analyzeShelfPhoto, type VisionModels } from '../vision/analyze.ts';
 import { UnreadableImageError } from '../vision/image.ts';
-import { analyzeOffThread } from '../vision/photo-threads.ts';
+import { analyzeOffThread, setRecognitionCatalogue } from '../vision/photo-threads.ts';
 import type { EventPublisher } from './event-publisher.ts';
 import type { EventLog } from './log/event-log.ts';
 import { photoAnalysis } from './metrics.ts';
 import { PhotoStore } from './photo-store.ts';
+import type { ProductCatalogue } from './product-catalogue.ts';
 
 export interface PhotoIntakeDeps {
   warehouse: Warehouse;
@@ -30,6 +31,8 @@ export interface PhotoIntakeDeps {
   visionQueue?: EventLog | undefined;
   /** Models handed in (tests, tools) run on this thread; by default the configured models run on the analysis thread. */
   models?: VisionModels | undefined;
+  /** The chain's products as recognition knows them; without it every pack is `unknown`. */
+  catalogue?: ProductCatalogue | undefined;
 }
 
 /** An uploaded file. */
@@ -76,6 +79,8 @@ async function publishCompetitorPrices(publisher: EventPublisher | undefined, ph
  */
 export class PhotoIntake {
   private readonly zones: StoreZones;
+  /** The catalogue version recognition was last given. */
+  private recognising: string | undefined;
 
   constructor(private readonly deps: PhotoIntakeDeps) {
     this.zones = new StoreZones(deps.warehouse);
@@ -175,6 +180,20 @@ export class PhotoIntake {
     });
   }
 
+  /**
+   * A stored photo recognised again with today's catalogue (after someone named its unknown packs): analysed from its
+   * original and recorded over its old rows. False when there is nothing to recognise (not analysed, original gone).
+   */
+  async recogniseAgain(photoId: string): Promise<boolean> {
+    const stored = await photoById(this.deps.warehouse, photoId);
+    const original = stored?.status === 'analyzed' ? await this.deps.photoFiles.original(photoId) : undefined;
+    if (!stored || !original) return false;
+    const { analysis: _analysis, status: _status, retake: _retake, width: _width, height: _height, ...photo } = stored;
+    const { analysis } = await this.analyse(original, this.deps.models, await this.bayPlanogram(photo));
+    await this.record(photo, analysis);
+    return true;
+  }
+
   /** The planogram stored for the bay a photo names (none when it names no bay or the bay has none). */
   private async bayPlanogram(photo: Pick<PhotoRecord, 'store_id' | 'bay'>): Promise<string[][] | undefined> {
     return photo.bay ? planogramOf(this.deps.warehouse, photo.store_id, photo.bay) : undefined;
@@ -187,6 +206,7 @@ export class PhotoIntake {
   private async analyse(bytes: Buffer, models: VisionModels | null | undefined, planogram: string[][] | undefined) {
     const timer = photoAnalysis.startTimer();
     try {
+      if (models !== null) await this.syncRecognition(models);
       const result = models
         ? await analyzeShelfPhoto(bytes, { models, planogram })
         : await analyzeOffThread(bytes, { gateOnly: models === null, planogram });
@@ -196,5 +216,14 @@ export class PhotoIntake {
       timer({ outcome: 'refused' });
       throw err;
     }
+  }
+
+  /** Gives recognition the catalogue as it is now, when a product or a reference image changed since last time. */
+  private async syncRecognition(models: VisionModels | undefined): Promise<void> {
+    const update = await this.deps.catalogue?.recognitionCatalogue(this.recognising);
+    if (!update) return;
+    if (models) await models.recognizer.setCatalogue(update.catalogue);
+    else setRecognitionCatalogue(update.catalogue);
+    this.recognising = update.version;
   }
 }

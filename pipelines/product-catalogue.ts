@@ -1,8 +1,9 @@
-import { deleteReference, productExists, referencesOf, saveReference, type ReferenceRow } from '../analytics/catalogue.ts';
+import { catalogueVersion, deleteReference, productExists, recognitionCatalogueRows, referencesOf, saveReference, type ReferenceRow } from '../analytics/catalogue.ts';
 import { photoById } from '../analytics/photos.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import type { ProductReference } from '../contracts/records.ts';
 import type { Bbox } from '../contracts/shelf-analysis.ts';
+import type { RecognitionCatalogue } from '../vision/catalogue.ts';
 import { packReferenceImage } from '../vision/reference-image.ts';
 import { PhotoStore } from './photo-store.ts';
 
@@ -64,6 +65,28 @@ export class ProductCatalogue {
     const reference = (await referencesOf(this.warehouse, sku)).find((r) => r.reference_id === referenceId);
     if (!reference) throw new CatalogueError('missing', `product ${sku} has no reference image ${referenceId}`);
     await deleteReference(this.warehouse, reference);
+  }
+
+  /**
+   * What recognition needs of the catalogue, when it changed since `since` (a version this returned before): every
+   * product with its words and the images of its live references. Undefined when nothing changed.
+   */
+  async recognitionCatalogue(since?: string): Promise<{ version: string; catalogue: RecognitionCatalogue } | undefined> {
+    const version = await catalogueVersion(this.warehouse);
+    if (version === since) return undefined;
+    const { products, references } = await recognitionCatalogueRows(this.warehouse);
+    const images = new Map<string, { id: string; image: Buffer }[]>();
+    for (const reference of references) {
+      const image = await this.photoFiles.derivative(reference.reference_id);
+      // A row whose file is gone (a partial restore) is skipped rather than failing every photo.
+      if (image) images.set(reference.sku, [...(images.get(reference.sku) ?? []), { id: reference.reference_id, image }]);
+    }
+    return {
+      version,
+      catalogue: {
+        products: products.map((p) => ({ sku: p.sku, brand: p.brand, name: p.name, aliases: p.aliases, own: !p.is_competitor, references: images.get(p.sku) ?? [] })),
+      },
+    };
   }
 
   /** The image of a live reference of the product, or undefined. */

@@ -18,6 +18,8 @@ import { AlertBus } from './alert-bus.ts';
 import { startLiveAlerts, startNotifier } from './workers/notifier.ts';
 import { PhotoIntake } from './photo-intake.ts';
 import { PhotoStore } from './photo-store.ts';
+import { ProductCatalogue } from './product-catalogue.ts';
+import { Teaching } from './teaching.ts';
 import { startVisionWorker } from './workers/vision-worker.ts';
 import { closePhotoThreads } from '../vision/photo-threads.ts';
 
@@ -28,6 +30,14 @@ export interface Platform {
   log: EventLog;
   publisher: EventPublisher;
   alertService: AlertService;
+  /** The photo files (originals, derivatives, reference images), content-addressed under the data directory. */
+  photoFiles: PhotoStore;
+  /** The chain's products as recognition knows them: their words and reference images. */
+  catalogue: ProductCatalogue;
+  /** The one photo path: uploads, the vision worker, the demo, recognising again. */
+  intake: PhotoIntake;
+  /** Unknown packs named by people, and the photos recognised again after. */
+  teaching: Teaching;
   /** New and changed alerts as they happen, for the live views of this process. */
   alertBus: AlertBus;
   /** Records not yet in the warehouse (refreshed every second). */
@@ -60,11 +70,25 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const group = log.kind === 'kafka' ? `live-alerts-${hostname()}-${process.pid}` : 'live-alerts';
     workers.push(await startLiveAlerts(log, alertBus, group));
   }
+  // The photo store is shared by the ingest and the vision processes (a volume in the distributed shape).
+  const photoFiles = new PhotoStore(path.join(config.dataDir, 'photos'));
+  const catalogue = new ProductCatalogue(warehouse, photoFiles);
+  const intake = new PhotoIntake({
+    warehouse,
+    photoFiles,
+    catalogue,
+    publisher,
+    timezone: config.timezone,
+    // Distributed shape: an ingest process without the vision role hands photos to the vision workers through Kafka.
+    // The embedded log has no other process to hand them to, so there they are analysed inline.
+    visionQueue: !config.roles.includes('vision') && log.kind === 'kafka' ? log : undefined,
+  });
+  const teaching = new Teaching({ warehouse, photoFiles, catalogue, intake, alertService, timezone: config.timezone, logger: logger.child({ worker: 'teaching' }) });
   if (config.roles.includes('vision')) {
-    // Photos that an ingest process without the vision role queued; the photo store is shared with it.
-    const photoFiles = new PhotoStore(path.join(config.dataDir, 'photos'));
-    const intake = new PhotoIntake({ warehouse, photoFiles, publisher, timezone: config.timezone });
     workers.push(await startVisionWorker(log, intake, logger.child({ worker: 'vision' })));
+    // Recognising photos again runs where photos are analysed; a job a restart interrupted resumes now.
+    teaching.wake();
+    workers.push({ stop: () => teaching.stop() });
   }
   if (config.roles.includes('alerts')) {
     workers.push(await startAlertEngine(log, alertService, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));
@@ -91,6 +115,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     log,
     publisher,
     alertService,
+    photoFiles,
+    catalogue,
+    intake,
+    teaching,
     alertBus,
     sinkLag: () => lag,
     async close() {

@@ -1,5 +1,13 @@
 import type { Row } from '../analytics/warehouse.ts';
 import { pick, seededRandom } from '../lib/seeded-random.ts';
+import { CATALOG, demoAliases } from './demo-packs.ts';
+
+const PACKS = new Map(CATALOG.map((p) => [p.sku, p]));
+/** The words printed on a product's pack, where the renderer draws it. */
+const packWords = (sku: string) => {
+  const pack = PACKS.get(sku);
+  return pack ? demoAliases(pack) : [];
+};
 
 /** East China cities with real coordinates, grouped into the chain's sales territories. */
 export const CITIES = [
@@ -79,6 +87,7 @@ export function demoChain(seed = 20261122, storeCount = 120, skusPerCategory = 5
         regular_price: Number(price.toFixed(2)),
         is_competitor: false,
         matches_sku: '',
+        aliases: packWords(sku),
       });
       if (i % 5 === 0) {
         products.push({
@@ -89,6 +98,7 @@ export function demoChain(seed = 20261122, storeCount = 120, skusPerCategory = 5
           regular_price: Number((price * (0.9 + random() * 0.15)).toFixed(2)),
           is_competitor: true,
           matches_sku: sku,
+          aliases: packWords(`C${c + 1}${String(i + 1).padStart(3, '0')}`),
         });
       }
     }

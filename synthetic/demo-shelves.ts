@@ -6,10 +6,10 @@ import { upsertMasterData } from '../analytics/master-data.ts';
 import { photoById } from '../analytics/photos.ts';
 import type { RuleThresholds } from '../analytics/rules/thresholds.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
-import { CATALOG } from '../vision/catalog.ts';
-import { demoRecognitionCatalogue } from '../vision/demo-catalogue.ts';
-import { setRecognitionCatalogue } from '../vision/photo-threads.ts';
-import { renderShelf, type RenderOptions } from '../vision/render.ts';
+import { CATALOG } from './demo-packs.ts';
+import { registerDemoCatalogue } from './demo-catalogue.ts';
+import { ProductCatalogue } from '../pipelines/product-catalogue.ts';
+import { renderShelf, type RenderOptions } from './render.ts';
 import { writeFileAtomic } from '../pipelines/atomic-file.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
 import { PhotoIntake } from '../pipelines/photo-intake.ts';
@@ -129,9 +129,10 @@ export async function photographDemoShelves(
   const started = Date.now();
   // No publisher: the prices printed by the renderer are the vision catalog's, not the demo chain's, and the
   // demo's competitor prices are already in its history.
-  const intake = new PhotoIntake({ ...deps, timezone: options.timezone });
-  // The demo chain's packs are what the analysis thread recognises from now on (uploads in the demo included).
-  setRecognitionCatalogue(await demoRecognitionCatalogue());
+  const catalogue = new ProductCatalogue(deps.warehouse, deps.photoFiles);
+  // The demo chain's packs are recognised as a chain's are: from the product master and its reference images.
+  await registerDemoCatalogue(deps.warehouse, catalogue);
+  const intake = new PhotoIntake({ ...deps, catalogue, timezone: options.timezone });
   const bays = demoBays(storeIds, options.asOf);
   const render = (bay: DemoBay) => renderShelf(bay.seed, demoRenderOptions(bay.problem));
   const photographed: DemoShelves['bays'] = [];

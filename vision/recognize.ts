@@ -46,7 +46,7 @@ export function embedRegion(image: RgbImage, left: number, top: number, width: n
   return out;
 }
 
-function embedCrop(image: RgbImage, box: Corners): Float32Array {
+export function embedCrop(image: RgbImage, box: Corners): Float32Array {
   // A small inset drops the shelf background that a box around a rolled pack includes.
   const insetX = (box[2] - box[0]) * 0.08;
   const insetY = (box[3] - box[1]) * 0.05;
@@ -59,7 +59,7 @@ function embedCrop(image: RgbImage, box: Corners): Float32Array {
 
 
 /** 1 for identical embeddings, falling towards 0 with the Euclidean distance. */
-function similarity(a: Float32Array, b: Float32Array): number {
+export function similarity(a: Float32Array, b: Float32Array): number {
   let d = 0;
   for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2;
   return 1 / (1 + Math.sqrt(d));

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { renderShelf } from '../../vision/render.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 
 const [out = 'data/shelf-train', from = '1000', count = '1150', renderWidth = '1600'] = process.argv.slice(2);
 const SIZE = 512;

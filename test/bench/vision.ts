@@ -1,5 +1,5 @@
 import { startTestServer } from '../support/server.ts';
-import { renderShelf } from '../../vision/render.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 import { percentile } from './stats.ts';
 
 const PHOTOS = 6;

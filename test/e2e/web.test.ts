@@ -2,7 +2,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderShelf } from '../../vision/render.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 import { ADMIN_TOKEN, ARTIFACTS, startWebHarness, type WebHarness } from './harness.ts';
 
 /** A shelf-like test card: rows of coloured packs with sharp edges and normal exposure. */

@@ -10,8 +10,8 @@ import sharp from 'sharp';
 import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
 import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
 import { iou, type Corners } from '../../vision/detector.ts';
-import { demoRecognitionCatalogue } from '../../vision/demo-catalogue.ts';
-import { renderShelf, type Box, type ShelfTruth } from '../../vision/render.ts';
+import { demoRecognitionCatalogue } from '../../synthetic/demo-catalogue.ts';
+import { renderShelf, type Box, type ShelfTruth } from '../../synthetic/render.ts';
 import { assignRows, shareOfShelf } from '../../vision/shelf.ts';
 
 export const EVAL_SEED = 900_000;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
-import { renderShelf } from '../../vision/render.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 
 describe('a bring-your-own one-class detector in the whole analysis', () => {
   it('analyses the photo with its packs and says in the answer that price reading is off', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderShelf } from '../../vision/render.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // The photo route under a hostile-input campaign: damaged and fake images, odd fields and odd multipart. The

@@ -13,7 +13,7 @@ import { PhotoIntake } from '../../pipelines/photo-intake.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { VISION_GROUP } from '../../pipelines/log/topics.ts';
 import { startVisionWorker } from '../../pipelines/workers/vision-worker.ts';
-import { renderShelf } from '../../vision/render.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
 
 /** A held-out bay (never used for training) with competitor packs on it. */

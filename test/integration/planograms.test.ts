@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planogramOf } from '../../analytics/planograms.ts';
 import { demoPlanogram, demoRenderOptions } from '../../synthetic/demo-shelves.ts';
-import { renderShelf } from '../../vision/render.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** A held-out bay (never used for training), photographed square on like the demo's. */

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeShelfPhoto, loadVisionModels, type VisionModels } from '../../vision/analyze.ts';
 import { iou } from '../../vision/detector.ts';
-import { demoRecognitionCatalogue } from '../../vision/demo-catalogue.ts';
-import { renderShelf } from '../../vision/render.ts';
+import { demoRecognitionCatalogue } from '../../synthetic/demo-catalogue.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 
 /** The bundled detector, pack recogniser (the demo catalogue) and PP-OCRv4 readers on held-out rendered bays (seeds never used for training). */
 let models: VisionModels;

@@ -5,8 +5,7 @@ import { startServer, type Server } from '../../bin/server.ts';
 import { loadConfig } from '../../pipelines/config.ts';
 import { EVENT_TOPICS, SINK_GROUP } from '../../pipelines/log/topics.ts';
 import { waitForConsumers } from '../../pipelines/log/event-log.ts';
-import { demoRecognitionCatalogue } from '../../vision/demo-catalogue.ts';
-import { setRecognitionCatalogue } from '../../vision/photo-threads.ts';
+import { registerDemoCatalogue } from '../../synthetic/demo-catalogue.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -18,6 +17,8 @@ export interface TestServer extends Server {
   settle(): Promise<void>;
   /** Registers stores as the admin, so that routes scoped to stores find them; throws unless accepted. */
   addStores(stores: object[]): Promise<void>;
+  /** Registers the demo packs (products, words, rendered reference images) that rendered test bays show. */
+  useDemoCatalogue(): Promise<void>;
   /** Issues an API token for the grant ({ name, role, store_ids?, territories? }) and returns its secret. */
   issueToken(grant: object): Promise<string>;
   stop(): Promise<void>;
@@ -32,8 +33,6 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
   const dataDir = env.SHELFPULSE_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-test-'));
   const config = loadConfig({ SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env, SHELFPULSE_DATA_DIR: dataDir }, { port: 0 });
   const server = await startServer(config);
-  // Uploads are analysed against the demo packs, which the test photos are rendered from.
-  setRecognitionCatalogue(await demoRecognitionCatalogue());
   const admin = (contentType = 'application/json') => ({ authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType });
   return {
     ...server,
@@ -48,6 +47,7 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
       if (res.statusCode !== 201) throw new Error(`token refused: ${res.statusCode} ${res.body}`);
       return res.json().token as string;
     },
+    useDemoCatalogue: () => registerDemoCatalogue(server.platform.warehouse, server.platform.catalogue),
     settle: () => waitForConsumers(server.platform.log, SINK_GROUP, [...EVENT_TOPICS, 'dead-letter']),
     async stop() {
       await server.close();

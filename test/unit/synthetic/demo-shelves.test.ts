@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoBays, demoPlanogram, demoRenderOptions } from '../../../synthetic/demo-shelves.ts';
-import { CATALOG } from '../../../vision/catalog.ts';
+import { CATALOG } from '../../../synthetic/demo-packs.ts';
 import { planogramCompliance, type PlacedProduct } from '../../../vision/shelf.ts';
 
 const storeIds = Array.from({ length: 120 }, (_, i) => `S${String(i + 1).padStart(4, '0')}`);

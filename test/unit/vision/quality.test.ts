@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePhoto } from '../../../vision/image.ts';
 import { assessQuality } from '../../../vision/quality.ts';
-import { renderShelf } from '../../../vision/render.ts';
+import { renderShelf } from '../../../synthetic/render.ts';
 
 let shelf: Buffer;
 beforeAll(async () => {

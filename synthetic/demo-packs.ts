@@ -1,8 +1,9 @@
 /**
- * The vision catalog: the packs the bundled models know, with SKU ids that line up with the demo chain
- * (P<category><nnn> own products, C<category><nnn> competitor products) and the same brand rule
- * (brand = the category's brands in turn). It is defined here, not imported from analytics: vision stands alone.
- * Pack text is printed in pinyin because the renderer's fonts have no CJK glyphs.
+ * The demo chain's packs as the renderer draws them, with SKU ids that line up with the demo chain (P<category><nnn>
+ * own products, C<category><nnn> competitor products) and its brand rule (the category's brands in turn). Recognition
+ * knows them only as data: the demo registers their rendered fronts as reference images and their printed labels as
+ * aliases, as a chain does with its own pack shots. Pack text is printed in pinyin: the renderer's fonts have no CJK
+ * glyphs.
  */
 export type PackShape = 'box' | 'bottle' | 'can' | 'pouch';
 
@@ -91,3 +92,6 @@ function buildCatalog(): CatalogSku[] {
 }
 
 export const CATALOG: readonly CatalogSku[] = buildCatalog();
+
+/** The words a demo pack prints: its Latin label. */
+export const demoAliases = (sku: CatalogSku): string[] => [sku.label];

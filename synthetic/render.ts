@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { seededRandom } from '../lib/seeded-random.ts';
-import { CATALOG, type CatalogSku } from './catalog.ts';
+import { CATALOG, type CatalogSku } from './demo-packs.ts';
 
 /** x, y, w, h in pixels of the rendered photo. */
 export type Box = [number, number, number, number];
