@@ -90,7 +90,7 @@ function iphoneHeic(): Buffer {
 /** Runs a vision worker on the server's log until it has taken every queued photo, then stops it. */
 async function drainPhotos(photoFiles: PhotoStore, level: 'warn' | 'silent'): Promise<void> {
   const { warehouse, log, publisher } = server.platform;
-  const worker = await startVisionWorker(log, new PhotoIntake({ warehouse, photoFiles, publisher, timezone: 'Asia/Shanghai' }), pino({ level }));
+  const worker = await startVisionWorker(log, new PhotoIntake({ warehouse, photoFiles, publisher, catalogue: server.platform.catalogue, timezone: 'Asia/Shanghai' }), pino({ level }));
   try {
     await waitForConsumers(log, VISION_GROUP, ['photos'], 60_000);
   } finally {
@@ -113,6 +113,7 @@ beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   await server.addStores([{ store_id: 'S1', name: '上海人民路店', territory: '上海大区', region: '华东', city: '上海', lat: 31.23, lon: 121.47 }]);
+  await server.useDemoCatalogue();
   shelf = await shelfPhoto();
 });
 afterAll(async () => server?.stop());

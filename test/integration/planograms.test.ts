@@ -26,6 +26,7 @@ beforeAll(async () => {
   server = await startTestServer();
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   await server.addStores([{ store_id: 'S1', name: '上海人民路店', territory: '上海大区', region: '华东', city: '上海', lat: 31.23, lon: 121.47 }]);
+  await server.useDemoCatalogue();
   const { jpeg, truth } = await renderShelf(SHELF_SEED, demoRenderOptions('none'));
   shelf = { jpeg, layout: truth.planogram };
 });
