@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ProductReference } from './records.ts';
 
 const Bbox = Type.Tuple([Type.Integer(), Type.Integer(), Type.Integer(), Type.Integer()], { description: '[x, y, w, h] in the pixels of the photo image (/v1/photos/:id/image)' });
 
@@ -45,3 +46,19 @@ export const RecognitionJobViewSchema = Type.Object({
   finished_at: Type.Union([Type.String(), Type.Null()]),
 });
 export type RecognitionJobView = Static<typeof RecognitionJobViewSchema>;
+
+/** A product as GET /v1/products lists it: what a person picks the SKU of unknown packs from. */
+export const CatalogueProductSchema = Type.Object({
+  sku: Type.String(),
+  name: Type.String(),
+  brand: Type.String(),
+  category: Type.String(),
+  is_competitor: Type.Boolean(),
+  aliases: Type.Array(Type.String()),
+  reference_images: Type.Integer(),
+});
+export type CatalogueProduct = Static<typeof CatalogueProductSchema>;
+
+/** The 202 answer of POST /v1/unknown-packs/assign: the references made and the job recognising photos again. */
+export const AssignedPacksSchema = Type.Object({ references: Type.Array(ProductReference), job: RecognitionJobViewSchema });
+export type AssignedPacks = Static<typeof AssignedPacksSchema>;

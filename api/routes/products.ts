@@ -5,6 +5,7 @@ import { photoById } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 import { ProductReference } from '../../contracts/records.ts';
+import { CatalogueProductSchema } from '../../contracts/teaching.ts';
 import { CatalogueError, type ProductCatalogue, type ReferenceSource } from '../../pipelines/product-catalogue.ts';
 import { UnreadableImageError } from '../../vision/image.ts';
 import { BoxOutsideImageError } from '../../vision/reference-image.ts';
@@ -30,15 +31,6 @@ const FromPhoto = Type.Object(
   },
   { additionalProperties: false },
 );
-const CatalogueProduct = Type.Object({
-  sku: Type.String(),
-  name: Type.String(),
-  brand: Type.String(),
-  category: Type.String(),
-  is_competitor: Type.Boolean(),
-  aliases: Type.Array(Type.String()),
-  reference_images: Type.Integer(),
-});
 
 const catalogueError = (err: unknown) => {
   if (err instanceof CatalogueError) return err.kind === 'missing' ? notFound(err.message) : badRequest(err.message);
@@ -60,7 +52,7 @@ export async function productRoutes(app: Api, deps: ProductRoutesDeps): Promise<
           q: Type.Optional(Type.String({ maxLength: 128, description: 'Part of the SKU, name, brand or an alias' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
         }),
-        response: { 200: Type.Object({ products: Type.Array(CatalogueProduct) }) },
+        response: { 200: Type.Object({ products: Type.Array(CatalogueProductSchema) }) },
       },
       config: { roles: USER_ROLES },
     },

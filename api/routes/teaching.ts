@@ -2,8 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { photoById } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
-import { ProductReference } from '../../contracts/records.ts';
-import { AssignPacksSchema, RecognitionJobViewSchema, UnknownPackGroupsSchema } from '../../contracts/teaching.ts';
+import { AssignedPacksSchema, AssignPacksSchema, RecognitionJobViewSchema, UnknownPackGroupsSchema } from '../../contracts/teaching.ts';
 import { CatalogueError } from '../../pipelines/product-catalogue.ts';
 import type { Teaching } from '../../pipelines/teaching.ts';
 import { BoxOutsideImageError } from '../../vision/reference-image.ts';
@@ -60,7 +59,7 @@ export async function teachingRoutes(app: Api, deps: TeachingRoutesDeps): Promis
         tags: ['catalogue'],
         security: [{ bearer: [] }],
         body: AssignPacksSchema,
-        response: { 202: Type.Object({ references: Type.Array(ProductReference), job: RecognitionJobViewSchema }) },
+        response: { 202: AssignedPacksSchema },
       },
       config: { roles: NAMING_ROLES },
     },

@@ -5,7 +5,8 @@ import type { PhotoAnalysis } from './types';
 const POLL_INTERVAL_MS = 2000;
 const POLL_LIMIT_MS = 60_000;
 
-const pause = (ms: number, signal: AbortSignal) =>
+/** Waits ms, or less when the signal aborts (the page was left). */
+export const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener(

@@ -1,8 +1,12 @@
 // The answers are typed by the schemas that document the API (contracts/): type-only imports, so no TypeBox is
 // bundled; the enums come from contracts/enums.ts, which has none.
+import type { UnknownPackGroups } from '../../../contracts/teaching.ts';
 export type { MapView, StoreKpis as MapStore, TerritoryKpis as MapTerritory, StoreListItem, StoreOverview } from '../../../contracts/dashboard.ts';
 export type { AlertView as Alert } from '../../../contracts/alerts.ts';
 export type { PhotoAnalysis } from '../../../contracts/records.ts';
+export type { AssignedPacks, AssignPacks, CatalogueProduct, RecognitionJobView as RecognitionJob, UnknownPackGroups } from '../../../contracts/teaching.ts';
+export type UnknownPackGroup = UnknownPackGroups['groups'][number];
+export type UnknownPack = UnknownPackGroup['packs'][number];
 export { ALERT_STATUSES, ALERT_TYPES, MAP_METRICS, type AlertStatus, type AlertType, type MapMetric } from '../../../contracts/enums.ts';
 
 export interface DailyUnits {
