@@ -33,14 +33,14 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Events accepted but not yet in the warehouse above which ingest answers 503 + Retry-After. */
   maxSinkLag: number;
+  /** Shelf photo analysis: the detector folder, onnxruntime threads, the detector's min score, whose pack text is read. */
+  vision: VisionSettings;
   /** Password sign-in: session length, Secure cookies (https), attempts a minute per user name and address. */
   sessions: { ttlHours: number; secureCookie: boolean; loginAttemptsPerMinute: number };
   /** Alert rule thresholds. */
   thresholds: RuleThresholds;
   /** Webhooks that receive every new or changed alert, signed with the secret. */
   webhooks: { urls: string[]; secret: string };
-  /** Shelf photo analysis: the detector folder, onnxruntime threads, the detector's min score, whose pack text is read. */
-  vision: VisionSettings;
 }
 
 /** Bad configuration: the message is the one line a person reads before start-up stops. */
@@ -221,13 +221,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
     trustProxy: trustProxy(env),
     maxSinkLag: integer(env, 'SHELFPULSE_MAX_SINK_LAG', 5_000_000, 1, 1_000_000_000),
+    vision: vision(env),
     sessions: {
       ttlHours: integer(env, 'SHELFPULSE_SESSION_HOURS', 12, 1, 24 * 90),
       secureCookie: flag(env, 'SHELFPULSE_SECURE_COOKIES'),
       loginAttemptsPerMinute: integer(env, 'SHELFPULSE_LOGIN_ATTEMPTS_PER_MIN', 5, 1, 10_000),
     },
     webhooks: webhooks(env),
-    vision: vision(env),
     thresholds: {
       zeroSaleWindowDays: integer(env, 'SHELFPULSE_ZERO_SALE_DAYS', DEFAULT_THRESHOLDS.zeroSaleWindowDays, 1, 60),
       zeroSaleWindowDaysByCategory: windowsByCategory(env),
