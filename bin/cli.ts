@@ -10,7 +10,7 @@ import type { Warehouse } from '../analytics/warehouse.ts';
 import { newToken } from '../api/auth.ts';
 import type { UserRole } from '../contracts/enums.ts';
 import { hashPassword } from '../api/passwords.ts';
-import { analyzeShelfPhoto, setBundledCatalogue } from '../vision/analyze.ts';
+import { analyzeShelfPhoto, bundledModels, setBundledCatalogue } from '../vision/analyze.ts';
 import { readCatalogueFile } from '../vision/catalogue-file.ts';
 import { formatModelCard } from '../vision/evaluation.ts';
 import { LabelFormatError } from '../vision/labels.ts';
@@ -18,7 +18,7 @@ import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
 import { lockDataDir } from '../pipelines/data-dir-lock.ts';
 import { finishDemoShelves, planDemoShelves } from '../synthetic/demo-shelves.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
-import { closePhotoThreads } from '../vision/photo-threads.ts';
+import { closePhotoThreads, configurePhotoThreads } from '../vision/photo-threads.ts';
 import { evaluatePhotoDir } from './eval-photos.ts';
 import { startServer } from './server.ts';
 
@@ -127,6 +127,7 @@ program
 /** Fills an empty warehouse with the demo chain and prints what was loaded and which alerts the close raised. */
 async function demo(options: { dataDir?: string }): Promise<void> {
   const config = loadConfig(process.env, { dataDir: options.dataDir });
+  configurePhotoThreads(config.vision);
   const unlock = config.clickhouse ? () => {} : lockDataDir(config.dataDir);
   const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, timezone: config.timezone });
   try {
@@ -159,12 +160,14 @@ program
   .option('--json', 'print JSON (one object per photo in an array)')
   .option('--catalogue <file>', 'the products to recognise: JSON {"products":[{"sku","brand","name","aliases","own","references":[pack shot files]}]}')
   .action(async (images: string[], options: { json?: boolean; catalogue?: string }) => {
+    const { vision } = loadConfig(process.env);
     if (options.catalogue) await setBundledCatalogue(readCatalogueFile(options.catalogue));
+    const models = await bundledModels(vision);
     const results = [];
     let failed = false;
     for (const image of images) {
       try {
-        const { analysis } = await analyzeShelfPhoto(fs.readFileSync(image));
+        const { analysis } = await analyzeShelfPhoto(fs.readFileSync(image), { models, minScore: vision.minScore, packText: vision.packText });
         results.push({ file: image, ...analysis });
       } catch (err) {
         failed = true;
@@ -195,7 +198,9 @@ program
   .addOption(new Option('--min-score <s>', 'detector score below which a box is dropped (env SHELFPULSE_VISION_MIN_SCORE, default 0.6)').argParser(parseScore))
   .action(async (dir: string, options: { json?: boolean; labels?: string; minScore?: number }) => {
     try {
-      const { card, detector, minScore } = await evaluatePhotoDir(dir, { labels: options.labels, minScore: options.minScore });
+      const { vision } = loadConfig(process.env);
+      const evaluated = { labels: options.labels, modelDir: vision.modelDir, minScore: options.minScore ?? vision.minScore };
+      const { card, detector, minScore } = await evaluatePhotoDir(dir, evaluated);
       console.log(options.json ? JSON.stringify({ detector, min_score: minScore, ...card }, null, 2) : formatModelCard(card, { detector, minScore }));
     } catch (err) {
       if (!(err instanceof LabelFormatError)) throw err;

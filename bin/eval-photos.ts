@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { analyzeShelfPhoto, loadVisionModels } from '../vision/analyze.ts';
 import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../vision/evaluation.ts';
 import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels, type LabelledPhoto } from '../vision/labels.ts';
+import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR } from '../vision/settings.ts';
 
 const IMAGE = /\.(jpe?g|png|webp)$/i;
 
@@ -39,7 +40,9 @@ export async function readLabelledPhotos(dir: string, labelsFile?: string): Prom
 
 export interface EvalPhotosOptions {
   labels?: string;
+  /** Config.vision's, or a --min-score given; 0.6 by default. */
   minScore?: number;
+  /** Config.vision's; the bundled detector by default. */
   modelDir?: string;
 }
 
@@ -47,8 +50,8 @@ export interface EvalPhotosOptions {
 export async function evaluatePhotoDir(dir: string, options: EvalPhotosOptions = {}): Promise<{ card: ModelCard; detector: string; minScore: number }> {
   const { photos, imageDir } = await readLabelledPhotos(dir, options.labels);
   if (photos.length === 0) throw new LabelFormatError(`${dir} has no photo with labels`);
-  const models = await loadVisionModels({ modelDir: options.modelDir ?? (process.env.SHELFPULSE_VISION_MODEL_DIR || undefined), intraOpNumThreads: 2 });
-  const minScore = options.minScore ?? Number(process.env.SHELFPULSE_VISION_MIN_SCORE ?? 0.6);
+  const models = await loadVisionModels({ modelDir: options.modelDir ?? DEFAULT_MODEL_DIR, intraOpNumThreads: 2 });
+  const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
   const outcomes: PhotoOutcome[] = [];
   for (const photo of photos) {
     const file = [path.join(imageDir, photo.fileName), path.join(imageDir, path.basename(photo.fileName))].find((f) => fs.existsSync(f));

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_THRESHOLDS, type RuleThresholds } from '../analytics/rules/thresholds.ts';
+import { defaultVisionSettings, PACK_TEXT_POLICIES, type VisionSettings } from '../vision/settings.ts';
 
 /** The roles one process can play; the embedded shape runs all of them. */
 export const ROLES = ['ingest', 'sink', 'vision', 'alerts', 'notifier', 'web'] as const;
@@ -31,6 +33,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Events accepted but not yet in the warehouse above which ingest answers 503 + Retry-After. */
   maxSinkLag: number;
+  /** Shelf photo analysis: the detector folder, onnxruntime threads, the detector's min score, whose pack text is read. */
+  vision: VisionSettings;
   /** Password sign-in: session length, Secure cookies (https), attempts a minute per user name and address. */
   sessions: { ttlHours: number; secureCookie: boolean; loginAttemptsPerMinute: number };
   /** Alert rule thresholds. */
@@ -167,6 +171,23 @@ function webhooks(env: NodeJS.ProcessEnv): Config['webhooks'] {
   return { urls, secret };
 }
 
+function vision(env: NodeJS.ProcessEnv): VisionSettings {
+  const defaults = defaultVisionSettings();
+  const modelDir = env.SHELFPULSE_VISION_MODEL_DIR ? path.resolve(env.SHELFPULSE_VISION_MODEL_DIR) : defaults.modelDir;
+  // The bundled folder may lack model.onnx (photos then get the quality gate only); a folder a person names may not.
+  if (modelDir !== defaults.modelDir && !fs.existsSync(path.join(modelDir, 'model.onnx'))) {
+    const named = env.SHELFPULSE_VISION_MODEL_DIR;
+    throw new ConfigError(`SHELFPULSE_VISION_MODEL_DIR=${named} holds no model.onnx: name a folder with model.onnx and manifest.json, or unset it`);
+  }
+  const rawScore = env.SHELFPULSE_VISION_MIN_SCORE;
+  const minScore = rawScore === undefined || rawScore === '' ? defaults.minScore : Number(rawScore);
+  if (!(minScore > 0 && minScore < 1)) throw new ConfigError(`SHELFPULSE_VISION_MIN_SCORE=${rawScore} must be a detector score between 0 and 1 (e.g. 0.6)`);
+  const rawPolicy = env.SHELFPULSE_PACK_TEXT;
+  const packText = rawPolicy === undefined || rawPolicy === '' ? defaults.packText : PACK_TEXT_POLICIES.find((p) => p === rawPolicy);
+  if (!packText) throw new ConfigError(`SHELFPULSE_PACK_TEXT=${rawPolicy} is not one of ${PACK_TEXT_POLICIES.join(', ')}`);
+  return { modelDir, threads: integer(env, 'SHELFPULSE_VISION_THREADS', defaults.threads, 1, 64), minScore, packText };
+}
+
 function roles(env: NodeJS.ProcessEnv): Role[] {
   const raw = env.SHELFPULSE_ROLES;
   if (!raw || raw === 'all') return [...ROLES];
@@ -202,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),
     trustProxy: trustProxy(env),
     maxSinkLag: integer(env, 'SHELFPULSE_MAX_SINK_LAG', 5_000_000, 1, 1_000_000_000),
+    vision: vision(env),
     sessions: {
       ttlHours: integer(env, 'SHELFPULSE_SESSION_HOURS', 12, 1, 24 * 90),
       secureCookie: flag(env, 'SHELFPULSE_SECURE_COOKIES'),

@@ -21,7 +21,7 @@ import { PhotoStore } from './photo-store.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
 import { Teaching } from './teaching.ts';
 import { startVisionWorker } from './workers/vision-worker.ts';
-import { closePhotoThreads } from '../vision/photo-threads.ts';
+import { closePhotoThreads, configurePhotoThreads } from '../vision/photo-threads.ts';
 
 export interface Platform {
   config: Config;
@@ -51,6 +51,8 @@ export interface Platform {
  * Embedded: every role in one process. Distributed: the same code, one role per process.
  */
 export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+  // Before the first photo: the analysis thread starts with these (ingest analyses inline in the embedded shape).
+  configurePhotoThreads(config.vision);
   const usesDataDir = !config.clickhouse || !config.kafka;
   const unlock = usesDataDir ? lockDataDir(config.dataDir) : () => {};
   const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, timezone: config.timezone });

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EMPTY_CATALOGUE, type RecognitionCatalogue } from './catalogue.ts';
 import { Detector, type Corners, type RgbImage } from './detector.ts';
 import { decodePhoto } from './image.ts';
 import { PackTextReader } from './pack-reader.ts';
 import { PriceReader, parsePrice } from './prices.ts';
+import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy, type VisionSettings } from './settings.ts';
 import { assessQuality, tiltReason } from './quality.ts';
 import type { ReadLine } from './pack-text.ts';
 import { PackRecognizer } from './recognize.ts';
@@ -28,9 +27,6 @@ export interface VisionModels {
   prices: PriceReader;
   packText: PackTextReader;
 }
-
-/** The bundled detector; a customer's own export is another folder with model.onnx + manifest.json. */
-export const DEFAULT_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../models/shelf-detector');
 
 /** The models, recognising the products of `catalogue` (none by default: every pack `unknown`). */
 export async function loadVisionModels(options: { modelDir?: string; intraOpNumThreads?: number; catalogue?: RecognitionCatalogue } = {}): Promise<VisionModels> {
@@ -55,31 +51,25 @@ export async function setBundledCatalogue(catalogue: RecognitionCatalogue): Prom
 }
 
 /**
- * The configured models, loaded once per process: SHELFPULSE_VISION_MODEL_DIR (a customer's export) or the bundled
- * models/shelf-detector; null when no model.onnx is installed (photos then get the quality gate only).
+ * The configured models (a customer's export or the bundled models/shelf-detector), loaded once per thread with the
+ * settings of the first call; null when the folder holds no model.onnx (photos then get the quality gate only).
  */
-export function bundledModels(): Promise<VisionModels | null> {
-  const modelDir = process.env.SHELFPULSE_VISION_MODEL_DIR || DEFAULT_MODEL_DIR;
-  // Photos are analysed one at a time, so one photo may take two cores: its answer comes sooner, at a little throughput.
-  const threads = Number(process.env.SHELFPULSE_VISION_THREADS ?? Math.min(2, os.availableParallelism()));
+export function bundledModels({ modelDir, threads }: Pick<VisionSettings, 'modelDir' | 'threads'>): Promise<VisionModels | null> {
   defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx')) ? loadVisionModels({ modelDir, intraOpNumThreads: threads, catalogue: defaultCatalogue }) : Promise.resolve(null);
   return defaultModels;
 }
 
 export interface AnalyzeOptions {
-  /** Defaults to the bundled models. */
-  models?: VisionModels | null;
+  /** The models (bundledModels for the configured ones), or null for the quality gate only. */
+  models: VisionModels | null;
   /** The bay's expected SKUs per row (one entry per facing, top row first); enables planogram compliance. */
   planogram?: string[][];
   /** Tiles per side for very dense high-resolution bays (see Detector.detect). */
   tiles?: number;
-  /** Detector score below which a box is dropped. */
+  /** Detector score below which a box is dropped (default 0.6). */
   minScore?: number;
-  /**
-   * Which packs' text is read: those whose look alone does not decide (default: a bay of known packs costs little OCR),
-   * all of them (a look-alike of a known pack is caught by its text), or none.
-   */
-  packText?: 'unsure' | 'all' | 'off';
+  /** Which packs' text is read (default `unsure`: those whose look alone does not decide). */
+  packText?: PackTextPolicy;
 }
 
 const toBbox = (c: Corners): Bbox => [Math.round(c[0]), Math.round(c[1]), Math.round(c[2] - c[0]), Math.round(c[3] - c[1])];
@@ -101,23 +91,13 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
   return best && bestDistance < (best.box[2] - best.box[0]) * 0.5 ? best : undefined;
 }
 
-const PACK_TEXT_POLICIES = ['unsure', 'all', 'off'] as const;
-
-/** SHELFPULSE_PACK_TEXT: which packs' text is read (AnalyzeOptions.packText); `unsure` when unset. */
-function packTextPolicy(value: string | undefined): NonNullable<AnalyzeOptions['packText']> {
-  if (value === undefined || value === '') return 'unsure';
-  const policy = PACK_TEXT_POLICIES.find((p) => p === value);
-  if (!policy) throw new Error(`SHELFPULSE_PACK_TEXT=${value} is not one of ${PACK_TEXT_POLICIES.join(', ')}: set one of them or unset it`);
-  return policy;
-}
-
 /** Detection and SKU matching: the packs placed in rows, and every detection (the price tags among them). */
 async function locateShelf(image: RgbImage, models: VisionModels, options: AnalyzeOptions, timings: Record<string, number>) {
   const t0 = performance.now();
   // The texture map (sharp, on its own thread) is made while the detector runs.
   const texturing = textureMap(image);
   texturing.catch(() => {});
-  const found = await models.detector.detect(image, { tiles: options.tiles, minScore: options.minScore ?? Number(process.env.SHELFPULSE_VISION_MIN_SCORE ?? 0.6) });
+  const found = await models.detector.detect(image, { tiles: options.tiles, minScore: options.minScore ?? DEFAULT_MIN_SCORE });
   const t1 = performance.now();
   timings.detector_run = Math.round(models.detector.lastRunMs);
   timings.detect = Math.round(t1 - t0);
@@ -129,7 +109,7 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
   const looks = packs.map((d) => models.recognizer.appearance(image, d.box));
   const t3 = performance.now();
   timings.recognize = Math.round(t3 - t2);
-  const policy = options.packText ?? packTextPolicy(process.env.SHELFPULSE_PACK_TEXT);
+  const policy = options.packText ?? 'unsure';
   const toRead = models.recognizer.hasWords && policy !== 'off' ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(looks[k]!) ? [k] : [])) : [];
   const lines = packs.map((): ReadLine[] => []);
   if (toRead.length > 0) {
@@ -143,12 +123,12 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
 }
 
 /** Decodes a shelf photo, runs the quality gate and, when it passes, the shelf analysis. */
-export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions = {}): Promise<AnalyzedPhoto> {
+export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions): Promise<AnalyzedPhoto> {
   const t0 = performance.now();
   const photo = await decodePhoto(input);
   const t1 = performance.now();
   const timings: Record<string, number> = { decode: Math.round(t1 - t0) };
-  const models = options.models === undefined ? await bundledModels() : options.models;
+  const { models } = options;
   const image: RgbImage = photo.rgb;
   // Detection and SKU matching run while sharp makes the quality gate's grey image on another thread (a photo the
   // gate sends back waits for them and drops their results); the price OCR, most of the time, waits for the gate.

@@ -1,7 +1,8 @@
 import { Piscina } from 'piscina';
-import { analyzeShelfPhoto, setBundledCatalogue, type AnalyzedPhoto } from './analyze.ts';
+import { analyzeShelfPhoto, bundledModels, setBundledCatalogue, type AnalyzedPhoto } from './analyze.ts';
 import type { RecognitionCatalogue } from './catalogue.ts';
 import { UnreadableImageError } from './image.ts';
+import { defaultVisionSettings, type VisionSettings } from './settings.ts';
 
 /**
  * Photo analysis off the event loop. onnxruntime-node runs a model on the calling thread (the price-tag OCR holds
@@ -22,13 +23,17 @@ type TaskResult =
   | { ok: true; analysis: AnalyzedPhoto['analysis']; derivative: Uint8Array }
   | { ok: false; reason: UnreadableImageError['reason']; message: string };
 
-/** Runs in the worker thread. An unreadable photo is an answer, not a failure: its reason crosses back as data. */
-export async function analyzeTask({ bytes, gateOnly, planogram, catalogue }: Task): Promise<TaskResult> {
+/**
+ * Runs in the worker thread, with the settings the pool was started with (its workerData). An unreadable photo is an
+ * answer, not a failure: its reason crosses back as data.
+ */
+export async function analyzeTask({ bytes, gateOnly, planogram, catalogue }: Task, settings: VisionSettings): Promise<TaskResult> {
   // Buffers cross the thread boundary as plain Uint8Arrays.
   if (catalogue) await setBundledCatalogue({ products: catalogue.products.map((p) => ({ ...p, references: p.references.map((r) => ({ ...r, image: Buffer.from(r.image) })) })) });
   try {
     const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const { analysis, derivative } = await analyzeShelfPhoto(input, gateOnly ? { models: null } : { planogram });
+    const models = gateOnly ? null : await bundledModels(settings);
+    const { analysis, derivative } = await analyzeShelfPhoto(input, { models, planogram, minScore: settings.minScore, packText: settings.packText });
     return { ok: true, analysis, derivative };
   } catch (err) {
     if (err instanceof UnreadableImageError) return { ok: false, reason: err.reason, message: err.message };
@@ -44,6 +49,8 @@ export class PhotoQueueFullError extends Error {
 }
 
 let pool: Piscina | undefined;
+/** Config.vision, handed in by configurePhotoThreads; the unconfigured defaults until then (tests, tools). */
+let settings = defaultVisionSettings();
 let catalogue: { version: number; value: RecognitionCatalogue } | undefined;
 /** The catalogue version the analysis thread has been sent. */
 let sentVersion = 0;
@@ -56,6 +63,11 @@ export function setRecognitionCatalogue(value: RecognitionCatalogue): void {
   catalogue = { version: (catalogue?.version ?? 0) + 1, value };
 }
 
+/** The configured vision settings (Config.vision) for the analysis thread; a running thread keeps its own until closePhotoThreads. */
+export function configurePhotoThreads(value: VisionSettings): void {
+  settings = value;
+}
+
 /** Decodes, gates and (unless `gateOnly`) analyses a photo on the analysis thread, against its bay's planogram if given. */
 export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: boolean; planogram?: string[][] | undefined } = {}): Promise<AnalyzedPhoto> {
   pool ??= new Piscina({
@@ -63,6 +75,7 @@ export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: bool
     minThreads: 1,
     maxThreads: 1,
     idleTimeout: Number.POSITIVE_INFINITY,
+    workerData: settings,
   });
   if (pool.queueSize >= MAX_QUEUED_PHOTOS) throw new PhotoQueueFullError(`${pool.queueSize} photos are waiting for analysis`);
   const update = catalogue && catalogue.version !== sentVersion ? catalogue : undefined;

@@ -8,6 +8,7 @@
  */
 import sharp from 'sharp';
 import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
+import { loadConfig } from '../../pipelines/config.ts';
 import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
 import { iou, type Corners } from '../../vision/detector.ts';
 import { demoRecognitionCatalogue } from '../../synthetic/demo-catalogue.ts';
@@ -79,8 +80,10 @@ const spanMatch = (a: Corners, b: Corners) => {
   return inter / union >= 0.3 && vertical > 0;
 };
 
+const { vision } = loadConfig(process.env);
+
 async function main() {
-  const models = await loadVisionModels({ modelDir: process.env.SHELFPULSE_VISION_MODEL_DIR || undefined, intraOpNumThreads: 2, catalogue: await demoRecognitionCatalogue() });
+  const models = await loadVisionModels({ modelDir: vision.modelDir, intraOpNumThreads: 2, catalogue: await demoRecognitionCatalogue() });
   const labels = models.detector.manifest.labels;
   const perClass = labels.map(() => [] as { truth: Corners[]; found: { box: Corners; score: number }[] }[]);
   let skuRight = 0;
@@ -112,7 +115,7 @@ async function main() {
       perClass[c]!.push({ truth: t, found: raw.filter((d) => d.cls === c) });
     });
 
-    const { analysis } = await analyzeShelfPhoto(jpeg, { models, planogram: truth.planogram });
+    const { analysis } = await analyzeShelfPhoto(jpeg, { models, planogram: truth.planogram, minScore: vision.minScore, packText: vision.packText });
     totals.push(analysis.timings_ms.total ?? 0);
     // SKU accuracy over detections matched to a ground-truth pack.
     for (const d of analysis.detections) {
@@ -190,6 +193,7 @@ if (photosArg >= 0) {
   const dir = process.argv[photosArg + 1];
   if (!dir) throw new Error('--photos needs the folder of labelled photos');
   const scoreArg = process.argv.indexOf('--min-score');
-  const { card, detector, minScore } = await evaluatePhotoDir(dir, { minScore: scoreArg >= 0 ? Number(process.argv[scoreArg + 1]) : undefined });
+  const minScoreArg = scoreArg >= 0 ? Number(process.argv[scoreArg + 1]) : vision.minScore;
+  const { card, detector, minScore } = await evaluatePhotoDir(dir, { modelDir: vision.modelDir, minScore: minScoreArg });
   console.log(JSON.stringify({ detector, min_score: minScore, ...card }, null, 2));
 } else await main();

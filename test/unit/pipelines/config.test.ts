@@ -1,5 +1,10 @@
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../pipelines/config.ts';
+import { DEFAULT_MODEL_DIR } from '../../../vision/settings.ts';
+
+const byoDetector = path.resolve(import.meta.dirname, '../../fixtures/ultralytics/one-class');
 
 describe('configuration', () => {
   it('defaults to the embedded shape on port 3000 in Asia/Shanghai', () => {
@@ -21,6 +26,12 @@ describe('configuration', () => {
     expect(loadConfig({ SHELFPULSE_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1,::1');
   });
 
+  it('analyses photos with the bundled detector, at most two threads, min score 0.6 and the text of unsure packs unless told', () => {
+    expect(loadConfig({}).vision).toEqual({ modelDir: DEFAULT_MODEL_DIR, threads: Math.min(2, os.availableParallelism()), minScore: 0.6, packText: 'unsure' });
+    const env = { SHELFPULSE_VISION_MODEL_DIR: byoDetector, SHELFPULSE_VISION_THREADS: '1', SHELFPULSE_VISION_MIN_SCORE: '0.35', SHELFPULSE_PACK_TEXT: 'all' };
+    expect(loadConfig(env).vision).toEqual({ modelDir: byoDetector, threads: 1, minScore: 0.35, packText: 'all' });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /PORT=eighty/],
     [{ PORT: '70000' }, /PORT=70000/],
@@ -32,6 +43,12 @@ describe('configuration', () => {
     [{ SHELFPULSE_ADMIN_TOKEN: 'short' }, /16 characters/],
     [{ SHELFPULSE_TRUST_PROXY: 'proxy.local' }, /addresses\/CIDRs/],
     [{ SHELFPULSE_TRUST_PROXY: '10.0.0.0/40' }, /10\.0\.0\.0\/40/],
+    [{ SHELFPULSE_VISION_MODEL_DIR: os.tmpdir() }, /SHELFPULSE_VISION_MODEL_DIR=.* holds no model\.onnx/],
+    [{ SHELFPULSE_VISION_THREADS: 'two' }, /SHELFPULSE_VISION_THREADS=two/],
+    [{ SHELFPULSE_VISION_THREADS: '0' }, /SHELFPULSE_VISION_THREADS=0/],
+    [{ SHELFPULSE_VISION_MIN_SCORE: '60%' }, /SHELFPULSE_VISION_MIN_SCORE=60% must be a detector score/],
+    [{ SHELFPULSE_VISION_MIN_SCORE: '1.5' }, /SHELFPULSE_VISION_MIN_SCORE=1\.5/],
+    [{ SHELFPULSE_PACK_TEXT: 'some' }, /SHELFPULSE_PACK_TEXT=some is not one of unsure, all, off/],
   ])('refuses %o with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
