@@ -2,8 +2,9 @@ import type { Warehouse } from './warehouse.ts';
 
 /**
  * Share of shelf, the one definition the map, the store page and the low_share_of_shelf alert read: own facings
- * over recognised facings. Packs the SKU matcher did not recognise are counted beside it, never in it (they would
- * dilute the share with packs of no known owner). "Own" comes from the product master: a registered SKU is own
+ * over recognised facings. A pack counts as recognised when its brand is known (its SKU, or only its brand read off
+ * the pack); packs of no known brand are counted beside it, never in it (they would dilute the share with packs of
+ * no known owner). "Own" comes from the product master: a registered SKU is own
  * unless it is a competitor's; an SKU not registered is own when its brand is an own brand there. Counted once per
  * photo when it is recorded and stored on its row (migration 019 counted the photos stored before by the same rule).
  */
@@ -15,8 +16,11 @@ export interface ShelfFacings {
 
 export const NO_FACINGS: ShelfFacings = { own_facings: 0, recognised_facings: 0, unknown_facings: 0 };
 
-/** The SKU the matcher gives a pack it could not recognise. */
+/** The SKU (and brand) recognition gives a pack it could not name. */
 export const UNRECOGNISED_SKU = 'unknown';
+
+/** Whether a pack's owner can be told: its SKU, or at least its brand, is known. */
+const recognised = (pack: { sku: string; brand: string }) => pack.sku !== UNRECOGNISED_SKU || pack.brand !== UNRECOGNISED_SKU;
 
 /** What the product master says about who owns the SKUs and brands on a shelf. */
 export interface ProductOwnership {
@@ -33,7 +37,7 @@ export function isOwn(pack: { sku: string; brand: string }, master: ProductOwner
 export function countShelfFacings(facings: readonly { sku: string; brand: string; facings: number }[], master: ProductOwnership): ShelfFacings {
   const counts = { ...NO_FACINGS };
   for (const f of facings) {
-    if (f.sku === UNRECOGNISED_SKU) counts.unknown_facings += f.facings;
+    if (!recognised(f)) counts.unknown_facings += f.facings;
     else {
       counts.recognised_facings += f.facings;
       if (isOwn(f, master)) counts.own_facings += f.facings;
@@ -62,7 +66,7 @@ const OWNERSHIP = `
 
 /** The product master's word on the SKUs and brands given (one small query). */
 export async function productOwnership(warehouse: Warehouse, packs: readonly { sku: string; brand: string }[]): Promise<ProductOwnership> {
-  const known = packs.filter((p) => p.sku !== UNRECOGNISED_SKU);
+  const known = packs.filter(recognised);
   if (known.length === 0) return { registered: new Set(), ownSkus: new Set(), ownBrands: new Set() };
   const skus = [...new Set(known.map((p) => p.sku))];
   const rows = await warehouse.query<{ sku: string; brand: string; is_competitor: boolean | number }>(OWNERSHIP, {

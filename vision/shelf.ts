@@ -43,12 +43,14 @@ export interface Facings {
 }
 
 export function facingsBySku(products: PlacedProduct[]): Facings[] {
+  // By SKU and brand: unknown packs whose brand the text named stay apart from the packs of no known brand.
   const bySku = new Map<string, Facings>();
   for (const p of products) {
-    const f = bySku.get(p.sku) ?? { sku: p.sku, brand: p.brand, facings: 0, linear_px: 0 };
+    const key = `${p.sku}\u0000${p.brand}`;
+    const f = bySku.get(key) ?? { sku: p.sku, brand: p.brand, facings: 0, linear_px: 0 };
     f.facings += 1;
     f.linear_px += Math.round(p.box[2] - p.box[0]);
-    bySku.set(p.sku, f);
+    bySku.set(key, f);
   }
   return [...bySku.values()].sort((a, b) => b.facings - a.facings || a.sku.localeCompare(b.sku));
 }

@@ -30,6 +30,18 @@ describe('share of shelf', () => {
     expect(facings).toEqual({ own_facings: 5, recognised_facings: 10, unknown_facings: 0 });
   });
 
+  it('a pack whose SKU is unknown but whose brand was read counts by its brand', () => {
+    const facings = countShelfFacings(
+      [
+        { sku: 'unknown', brand: '清泉', facings: 2 },
+        { sku: 'unknown', brand: '恒泰', facings: 1 },
+        { sku: 'unknown', brand: 'unknown', facings: 4 },
+      ],
+      master,
+    );
+    expect(facings).toEqual({ own_facings: 2, recognised_facings: 3, unknown_facings: 4 });
+  });
+
   it('has no share when nothing was recognised, and sums facing-weighted', () => {
     expect(ownShare(countShelfFacings([{ sku: 'unknown', brand: 'unknown', facings: 7 }], master))).toBeNull();
     const day = addFacings({ own_facings: 1, recognised_facings: 10, unknown_facings: 0 }, { own_facings: 9, recognised_facings: 10, unknown_facings: 3 });

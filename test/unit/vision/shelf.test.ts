@@ -38,6 +38,18 @@ describe('shelf geometry', () => {
     expect(share.reduce((n, s) => n + s.by_facings, 0)).toBeCloseTo(1);
   });
 
+  it('keeps unknown packs of a brand read off them apart from packs of no known brand', () => {
+    const placed = assignRows([pack(10, 100, 'unknown', 'Own'), pack(60, 100, 'unknown', 'unknown'), pack(110, 100, 'unknown', 'unknown')]);
+    expect(facingsBySku(placed)).toEqual([
+      { sku: 'unknown', brand: 'unknown', facings: 2, linear_px: 80 },
+      { sku: 'unknown', brand: 'Own', facings: 1, linear_px: 40 },
+    ]);
+    expect(shareOfShelf(placed).map((s) => [s.brand, s.by_facings])).toEqual([
+      ['unknown', 0.667],
+      ['Own', 0.333],
+    ]);
+  });
+
   it('finds the empty slot in a row where the shelf back shows, not the normal spacing between packs', () => {
     const gaps = findGaps(assignRows(bay), shelfImage(260, 240, bay.map((p) => p.box)));
     expect(gaps).toEqual([{ row: 0, bbox: [150, 20, 50, 80] }]);
