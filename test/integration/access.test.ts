@@ -250,6 +250,16 @@ const MATRIX: Row[] = [
   // A reference id no image has: the stated 404 (the integration test of the catalogue covers the image and its removal).
   { method: 'GET', route: '/v1/products/:sku/references/:reference_id/image', allowed: ALL, call: get(`/v1/products/P1/references/${'0'.repeat(64)}/image`), answers: 404 },
   { method: 'DELETE', route: '/v1/products/:sku/references/:reference_id', allowed: ['admin', 'category_manager'], call: get(`/v1/products/P1/references/${'0'.repeat(64)}`), answers: 404 },
+
+  // Teaching: everyone sees the unknown packs of the stores in scope; admins and category managers name them
+  // (merchandisers only where SHELFPULSE_MERCHANDISERS_TEACH allows, which it does not here).
+  { method: 'GET', route: '/v1/unknown-packs', allowed: ALL, call: (_, store) => ({ url: `/v1/unknown-packs?store_id=${store}` }), answers: 200, outOfScope: 404 },
+  {
+    method: 'POST', route: '/v1/unknown-packs/assign', allowed: ['admin', 'category_manager'], answers: 202,
+    call: () => ({ url: '/v1/unknown-packs/assign', payload: { sku: 'P1', packs: [{ photo_id: photos.S1.id, bbox: [20, 20, 200, 200] }], days: 1 } }),
+  },
+  // A job id no job has: the stated 404 (test/integration/teaching.test.ts follows a real one).
+  { method: 'GET', route: '/v1/recognition-jobs/:job_id', allowed: ALL, call: get('/v1/recognition-jobs/no-such-job'), answers: 404 },
 ];
 
 async function request(row: Row, call: Call, credentials: Record<string, string>) {
