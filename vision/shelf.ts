@@ -216,7 +216,10 @@ export function planogramCompliance(products: PlacedProduct[], expected: string[
       matched += Math.min(n, products.filter((p) => p.row === r && p.sku === sku).length);
     }
   });
-  const missing = [...expectedRow.keys()].filter((sku) => !seen.has(sku)).sort();
+  // Unknown packs in the rows a SKU is planned for may be that SKU: it is missing only when they are too few to be it.
+  const unknownInRow = (r: number) => products.filter((p) => p.row === r && p.sku === 'unknown').length;
+  const planned = (sku: string) => expected.reduce((n, row) => n + row.filter((s) => s === sku).length, 0);
+  const missing = [...expectedRow.keys()].filter((sku) => !seen.has(sku) && [...expectedRow.get(sku)!].reduce((n, r) => n + unknownInRow(r), 0) < planned(sku)).sort();
   const extra = [...seen].filter((sku) => !expectedRow.has(sku)).sort();
   const misplaced = [...new Set(products.filter((p) => expectedRow.has(p.sku) && !expectedRow.get(p.sku)!.has(p.row)).map((p) => p.sku))].sort();
   return { score: total === 0 ? 1 : round(matched / total), missing, misplaced, extra };

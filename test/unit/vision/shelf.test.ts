@@ -99,6 +99,13 @@ describe('shelf geometry', () => {
     expect(swapped.score).toBe(0);
   });
 
+  it('does not call a SKU missing where unknown packs stand in its row, enough of them to be it', () => {
+    const plan = [['A', 'A', 'B', 'B'], ['C', 'C', 'C', 'D']];
+    const unsure = assignRows(bay.map((p) => (p.sku === 'R' ? { ...p, sku: 'unknown', brand: 'unknown' } : p)));
+    expect(planogramCompliance(unsure, plan).missing).toEqual([]);
+    expect(planogramCompliance(unsure, [['A', 'A', 'B', 'B'], ['C', 'C', 'C', 'D', 'D']]).missing).toEqual(['D']);
+  });
+
   it('measures camera roll from the line the packs stand on', () => {
     const rolled = bay.map((p) => ({ ...p, box: [p.box[0], p.box[1] + p.box[0] * 0.2, p.box[2], p.box[3] + p.box[0] * 0.2] as [number, number, number, number] }));
     expect(Math.abs(shelfTiltDeg(bay)!)).toBeLessThan(2);
