@@ -11,7 +11,7 @@ import { newToken } from '../api/auth.ts';
 import type { UserRole } from '../contracts/enums.ts';
 import { hashPassword } from '../api/passwords.ts';
 import { analyzeShelfPhoto, bundledModels, setBundledCatalogue } from '../vision/analyze.ts';
-import { readCatalogueFile } from '../vision/catalogue-file.ts';
+import { CatalogueFileError, readCatalogueFile } from '../vision/catalogue-file.ts';
 import { formatModelCard } from '../vision/evaluation.ts';
 import { LabelFormatError } from '../vision/labels.ts';
 import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
@@ -195,15 +195,17 @@ program
   .argument('<dir>', 'folder with the photos and their labels (a COCO JSON file, or one YOLO txt per photo with classes.txt / data.yaml)')
   .option('--json', 'print the model card as JSON')
   .option('--labels <file>', 'a COCO JSON label file kept outside the folder')
+  .option('--catalogue <file>', 'the products to recognise, as for analyze: JSON {"products":[{"sku","brand","name","aliases","own","references"}]}')
   .addOption(new Option('--min-score <s>', 'detector score below which a box is dropped (env SHELFPULSE_VISION_MIN_SCORE, default 0.6)').argParser(parseScore))
-  .action(async (dir: string, options: { json?: boolean; labels?: string; minScore?: number }) => {
+  .action(async (dir: string, options: { json?: boolean; labels?: string; minScore?: number; catalogue?: string }) => {
     try {
       const { vision } = loadConfig(process.env);
-      const evaluated = { labels: options.labels, modelDir: vision.modelDir, minScore: options.minScore ?? vision.minScore };
+      const catalogue = options.catalogue ? readCatalogueFile(options.catalogue) : undefined;
+      const evaluated = { labels: options.labels, modelDir: vision.modelDir, minScore: options.minScore ?? vision.minScore, catalogue };
       const { card, detector, minScore } = await evaluatePhotoDir(dir, evaluated);
       console.log(options.json ? JSON.stringify({ detector, min_score: minScore, ...card }, null, 2) : formatModelCard(card, { detector, minScore }));
     } catch (err) {
-      if (!(err instanceof LabelFormatError)) throw err;
+      if (!(err instanceof LabelFormatError || err instanceof CatalogueFileError)) throw err;
       console.error(`shelfpulse eval-photos: ${err.message}`);
       process.exitCode = 1;
     }

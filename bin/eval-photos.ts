@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { analyzeShelfPhoto, loadVisionModels } from '../vision/analyze.ts';
+import type { RecognitionCatalogue } from '../vision/catalogue.ts';
 import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../vision/evaluation.ts';
 import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels, type LabelledPhoto } from '../vision/labels.ts';
 import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR } from '../vision/settings.ts';
@@ -44,13 +45,15 @@ export interface EvalPhotosOptions {
   minScore?: number;
   /** Config.vision's; the bundled detector by default. */
   modelDir?: string;
+  /** The products to recognise (none: every pack unknown, brand figures empty). */
+  catalogue?: RecognitionCatalogue;
 }
 
 /** Runs the analysis on every labelled photo and scores it. */
 export async function evaluatePhotoDir(dir: string, options: EvalPhotosOptions = {}): Promise<{ card: ModelCard; detector: string; minScore: number }> {
   const { photos, imageDir } = await readLabelledPhotos(dir, options.labels);
   if (photos.length === 0) throw new LabelFormatError(`${dir} has no photo with labels`);
-  const models = await loadVisionModels({ modelDir: options.modelDir ?? DEFAULT_MODEL_DIR, intraOpNumThreads: 2 });
+  const models = await loadVisionModels({ modelDir: options.modelDir ?? DEFAULT_MODEL_DIR, intraOpNumThreads: 2, catalogue: options.catalogue });
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
   const outcomes: PhotoOutcome[] = [];
   for (const photo of photos) {
