@@ -92,7 +92,10 @@ export async function deleteReference(warehouse: Warehouse, reference: Reference
 }
 
 export async function recognitionCatalogueRows(warehouse: Warehouse): Promise<{ products: RecognitionProductRow[]; references: ReferenceRow[] }> {
-  const [products, references] = await Promise.all([warehouse.query<RecognitionProductRow>(RECOGNITION_PRODUCTS), warehouse.query<ReferenceRow>(LIVE_REFERENCES)]);
+  const [products, references] = await Promise.all([
+    warehouse.query<RecognitionProductRow>(RECOGNITION_PRODUCTS),
+    warehouse.query<ReferenceRow>(LIVE_REFERENCES),
+  ]);
   return { products: products.map((p) => ({ ...p, is_competitor: Boolean(p.is_competitor) })), references };
 }
 

@@ -39,7 +39,10 @@ export class ChdbWarehouse implements Warehouse {
         : await this.session.queryAsync(sql, { format: 'JSONEachRow' });
       const text = result.text();
       if (text.length === 0) return [];
-      return text.trimEnd().split('\n').map((line) => JSON.parse(line) as T);
+      return text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as T);
     } catch (err) {
       throw classifyClickhouseError(err);
     }
@@ -57,7 +60,11 @@ export class ChdbWarehouse implements Warehouse {
   async insert(table: string, rows: Iterable<Row> | AsyncIterable<Row>): Promise<number> {
     let written = 0;
     try {
-      for await (const chunk of rowChunks(rows)) written += await this.insertEncoded(table, chunk.map((row) => JSON.stringify(row)));
+      for await (const chunk of rowChunks(rows))
+        written += await this.insertEncoded(
+          table,
+          chunk.map((row) => JSON.stringify(row)),
+        );
     } catch (err) {
       throw classifyClickhouseError(err);
     }

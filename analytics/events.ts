@@ -12,11 +12,7 @@ const EXISTING_EVENT_IDS = `
  * Which of these event ids are already stored. The time span of the batch prunes partitions and the
  * bloom filter on event_id skips granules, so the check stays cheap on a large table.
  */
-export async function existingEventIds(
-  warehouse: Warehouse,
-  table: EventTable,
-  events: readonly { event_id: string; ts: string }[],
-): Promise<Set<string>> {
+export async function existingEventIds(warehouse: Warehouse, table: EventTable, events: readonly { event_id: string; ts: string }[]): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   let from = Infinity;
   let to = -Infinity;

@@ -10,7 +10,10 @@ export type MasterDataTable = 'stores' | 'products' | 'assortment' | 'promotions
 export async function upsertMasterData(warehouse: Warehouse, table: MasterDataTable, rows: readonly Row[]): Promise<number> {
   const updatedAt = new Date().toISOString();
   try {
-    return await warehouse.insert(table, rows.map((row) => ({ ...row, updated_at: updatedAt })));
+    return await warehouse.insert(
+      table,
+      rows.map((row) => ({ ...row, updated_at: updatedAt })),
+    );
   } finally {
     // Counted after the write (also a failed one: some rows may be in), so a cache that read before it reads again.
     if (table === 'stores') storeUpserts.set(warehouse, (storeUpserts.get(warehouse) ?? 0) + 1);

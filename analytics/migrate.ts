@@ -49,9 +49,7 @@ export async function migrate(warehouse: Warehouse, options: MigrateOptions = {}
   await warehouse.command(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
   ) ENGINE = ReplacingMergeTree ORDER BY version`);
-  const done = new Set(
-    (await warehouse.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
-  );
+  const done = new Set((await warehouse.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
   const applied: string[] = [];
   for (const migration of options.migrations ?? (await loadMigrations())) {
     if (done.has(migration.version)) continue;

@@ -14,9 +14,7 @@ export interface WarehouseOptions {
 
 /** Opens the configured adapter and brings its schema up to date. */
 export async function openWarehouse(options: WarehouseOptions): Promise<Warehouse> {
-  const warehouse = options.clickhouse
-    ? await ClickhouseWarehouse.connect(options.clickhouse)
-    : new ChdbWarehouse(path.join(options.dataDir, 'warehouse'));
+  const warehouse = options.clickhouse ? await ClickhouseWarehouse.connect(options.clickhouse) : new ChdbWarehouse(path.join(options.dataDir, 'warehouse'));
   await migrate(warehouse, { timezone: options.timezone });
   return warehouse;
 }

@@ -45,4 +45,11 @@ export async function savePhoto(warehouse: Warehouse, photo: Omit<StoredPhoto, '
  * empty (a missing planogram or detector as null) instead of failing the answer's schema (a 500).
  */
 export const storedAnalysis = (photo: StoredPhoto): ShelfAnalysis =>
-  Value.Cast(ShelfAnalysis, { status: photo.status, width: photo.width, height: photo.height, detector: null, planogram: null, ...(JSON.parse(photo.analysis) as object) });
+  Value.Cast(ShelfAnalysis, {
+    status: photo.status,
+    width: photo.width,
+    height: photo.height,
+    detector: null,
+    planogram: null,
+    ...(JSON.parse(photo.analysis) as object),
+  });

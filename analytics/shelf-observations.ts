@@ -27,7 +27,10 @@ export interface ShelfObservationRow {
 }
 
 /** One row per SKU seen (unrecognised packs excluded) plus one per planogram SKU missing from the bay. */
-export function shelfObservationRows(photo: { photo_id: string; store_id: string; visit_id: string; taken_at: string }, shelf: ObservedShelf): ShelfObservationRow[] {
+export function shelfObservationRows(
+  photo: { photo_id: string; store_id: string; visit_id: string; taken_at: string },
+  shelf: ObservedShelf,
+): ShelfObservationRow[] {
   const competitor = new Set(shelf.detections.filter((d) => d.is_competitor).map((d) => d.sku));
   const priceOf = new Map(shelf.prices.filter((p) => p.sku).map((p) => [p.sku!, p]));
   const plan = shelf.planogram;
@@ -62,5 +65,9 @@ export function shelfObservationRows(photo: { photo_id: string; store_id: string
 }
 
 export async function saveShelfObservations(warehouse: Warehouse, rows: ShelfObservationRow[]): Promise<void> {
-  if (rows.length > 0) await warehouse.insert('shelf_observations', rows.map((r) => ({ ...r })));
+  if (rows.length > 0)
+    await warehouse.insert(
+      'shelf_observations',
+      rows.map((r) => ({ ...r })),
+    );
 }

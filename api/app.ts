@@ -65,15 +65,15 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     const status = 'statusCode' in error && error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: 'internal', message: 'the server failed on this request; it is logged with its request id', request_id: request.id });
+      return reply
+        .code(500)
+        .send({ error: 'internal', message: 'the server failed on this request; it is logged with its request id', request_id: request.id });
     }
     const code = 'validation' in error && error.validation ? 'validation_failed' : (error.code ?? 'bad_request').toLowerCase();
     return reply.code(status).send({ error: code, message: error.message });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
   // Security headers; the web app and the API docs use inline bootstrap scripts and data:/blob: images.
   await app.register(helmet, {

@@ -5,7 +5,6 @@ import type { Warehouse } from '../analytics/warehouse.ts';
 import { ApiError, forbidden, unauthorized } from './errors.ts';
 import { USER_ROLES, type UserRole } from '../contracts/enums.ts';
 
-
 /** Who is calling: the role decides which routes, the scopes which stores and territories (empty = all). */
 export interface Principal {
   name: string;
@@ -52,7 +51,8 @@ declare module 'fastify' {
 export function requireAccessDeclaration(route: RouteOptions): void {
   const { roles, public: open } = route.config ?? {};
   if (open && roles) throw new Error(`${route.method} ${route.url} is public and names roles; choose one`);
-  if (!open && !roles?.length) throw new Error(`${route.method} ${route.url} declares no access: set config.roles to the roles allowed, or config.public: true`);
+  if (!open && !roles?.length)
+    throw new Error(`${route.method} ${route.url} declares no access: set config.roles to the roles allowed, or config.public: true`);
 }
 
 export function hashToken(token: string): string {

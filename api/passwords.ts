@@ -25,7 +25,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const cost = { N: Number(n), r: Number(r), p: Number(p) };
   // N a power of two, and at most 256 MiB of memory (128·N·r bytes) for one verification.
   const sane =
-    Number.isInteger(Math.log2(cost.N)) && cost.N >= 2 && [cost.r, cost.p].every((v) => Number.isInteger(v) && v > 0 && v <= 16) && 128 * cost.N * cost.r <= 2 ** 28;
+    Number.isInteger(Math.log2(cost.N)) &&
+    cost.N >= 2 &&
+    [cost.r, cost.p].every((v) => Number.isInteger(v) && v > 0 && v <= 16) &&
+    128 * cost.N * cost.r <= 2 ** 28;
   if (scheme !== 'scrypt' || !salt || !key || !sane) return false;
   const expected = Buffer.from(key, 'base64url');
   const actual = await derive(password, Buffer.from(salt, 'base64url'), cost);

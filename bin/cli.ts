@@ -53,7 +53,16 @@ async function demoUsers(config: Config, warehouse: Warehouse): Promise<{ passwo
   const passwordHash = await hashPassword(password);
   const now = new Date().toISOString();
   for (const [username, role, storeIds] of users) {
-    await saveUser(warehouse, { username, name: username, role, store_ids: storeIds, territories: [], password_hash: passwordHash, disabled: false, created_at: now });
+    await saveUser(warehouse, {
+      username,
+      name: username,
+      role,
+      store_ids: storeIds,
+      territories: [],
+      password_hash: passwordHash,
+      disabled: false,
+      created_at: now,
+    });
   }
   return { password, users: users.map(([username]) => username) };
 }
@@ -75,7 +84,8 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`Shelfpulse is running at http://localhost:${port}  (API docs: http://localhost:${port}/docs)`);
   if (generatedToken) console.log(`Admin token (demo, kept in ${path.join(config.dataDir, 'admin-token')}): ${generatedToken}`);
-  if (demo) console.log(`Demo users ${demo.users.join(', ')} sign in with the password ${demo.password} (kept in ${path.join(config.dataDir, 'demo-password')})`);
+  if (demo)
+    console.log(`Demo users ${demo.users.join(', ')} sign in with the password ${demo.password} (kept in ${path.join(config.dataDir, 'demo-password')})`);
   if (!config.adminToken) console.log('No SHELFPULSE_ADMIN_TOKEN set: only existing API tokens can sign in.');
   // The shelf photos (half a minute of analysis) come while the server already answers; their vision alerts
   // follow with the log line "demo shelf photos analysed". A start stopped during them finishes them here.
@@ -142,7 +152,14 @@ async function demo(options: { dataDir?: string }): Promise<void> {
     else {
       const problems = shelves.bays.filter((b) => b.problem !== 'none').map((b) => ({ store_id: b.store_id, problem: b.problem, skus: b.planogram_skus }));
       const history = loaded ? { load_s: (loaded.ms + shelves.ms) / 1000, history_s: loaded.ms / 1000 } : {};
-      const report = { ...history, photos_s: shelves.ms / 1000, as_of: shelves.alerts.as_of, photos: shelves.bays.length, resumed: shelves.resumed, shelf_problems: problems };
+      const report = {
+        ...history,
+        photos_s: shelves.ms / 1000,
+        as_of: shelves.alerts.as_of,
+        photos: shelves.bays.length,
+        resumed: shelves.resumed,
+        shelf_problems: problems,
+      };
       // The first close (sales rules) and the second, with the photos in (vision alerts opened; open counts of every type).
       console.log(JSON.stringify({ ...report, alerts: loaded?.alerts, shelf_close: shelves.alerts }, null, 2));
     }
@@ -179,10 +196,15 @@ program
       for (const r of results) {
         if ('error' in r) console.log(`${r.file}: cannot analyse: ${r.error}`);
         else {
-          console.log(`${r.file}: ${r.width}×${r.height} ${r.format}, ${r.status}` + (r.retake.length ? ` — ${r.retake.map((x) => x.message_en).join(' ')}` : ''));
-          console.log(`  sharpness ${r.quality.sharpness}, brightness ${r.quality.brightness}; detector: ${r.detector ?? 'none installed'}; ${r.detections.length} packs, ${r.gaps.length} gaps`);
+          console.log(
+            `${r.file}: ${r.width}×${r.height} ${r.format}, ${r.status}` + (r.retake.length ? ` — ${r.retake.map((x) => x.message_en).join(' ')}` : ''),
+          );
+          console.log(
+            `  sharpness ${r.quality.sharpness}, brightness ${r.quality.brightness}; detector: ${r.detector ?? 'none installed'}; ${r.detections.length} packs, ${r.gaps.length} gaps`,
+          );
           for (const f of r.facings) console.log(`  ${f.sku.padEnd(8)} ${f.brand}\t${f.facings} facings`);
-          for (const s of r.share_of_shelf) console.log(`  share ${s.brand}\t${(s.by_width * 100).toFixed(1)}% of width, ${(s.by_facings * 100).toFixed(1)}% of facings`);
+          for (const s of r.share_of_shelf)
+            console.log(`  share ${s.brand}\t${(s.by_width * 100).toFixed(1)}% of width, ${(s.by_facings * 100).toFixed(1)}% of facings`);
           for (const p of r.prices) console.log(`  price ${p.text}\t${p.price.toFixed(2)}${p.promo ? ' (promo)' : ''} → ${p.sku ?? '?'}`);
         }
       }

@@ -16,7 +16,13 @@ const IMAGE = /\.(jpe?g|png|webp)$/i;
 /** The labels in DIR: a COCO JSON file (or the one given), else YOLO txt files with classes.txt or data.yaml. */
 export async function readLabelledPhotos(dir: string, labelsFile?: string): Promise<{ photos: LabelledPhoto[]; imageDir: string }> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new LabelFormatError(`${dir} is not a folder of photos`);
-  const coco = labelsFile ?? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f)).find((f) => /"annotations"/.test(fs.readFileSync(f, 'utf8')));
+  const coco =
+    labelsFile ??
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => path.join(dir, f))
+      .find((f) => /"annotations"/.test(fs.readFileSync(f, 'utf8')));
   if (coco) return { photos: parseCocoLabels(fs.readFileSync(coco, 'utf8')), imageDir: dir };
 
   // YOLO: images in DIR or DIR/images, one txt a photo beside it or in DIR/labels.
@@ -26,7 +32,10 @@ export async function readLabelledPhotos(dir: string, labelsFile?: string): Prom
   if (!namesFile) throw new LabelFormatError(`${dir} has no labels: put a COCO JSON file in it, or YOLO txt files with classes.txt or data.yaml`);
   const classNames = parseYoloClassNames(fs.readFileSync(namesFile, 'utf8'), namesFile.endsWith('.txt') ? 'txt' : 'yaml');
   const photos: LabelledPhoto[] = [];
-  for (const fileName of fs.readdirSync(imageDir).filter((f) => IMAGE.test(f)).sort()) {
+  for (const fileName of fs
+    .readdirSync(imageDir)
+    .filter((f) => IMAGE.test(f))
+    .sort()) {
     const txt = path.join(labelDir, fileName.replace(IMAGE, '.txt'));
     if (!fs.existsSync(txt)) continue;
     // The labels are fractions of the upright photo, as labelling tools show it.

@@ -39,8 +39,7 @@ export async function startServer(config: Config): Promise<Server> {
     extraRoutes: [
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
       (app) => alertRoutes(app, { warehouse: platform.warehouse, alertService: platform.alertService, bus: platform.alertBus }),
-      (app) =>
-        photoRoutes(app, { warehouse: platform.warehouse, photoFiles: platform.photoFiles, intake: platform.intake }),
+      (app) => photoRoutes(app, { warehouse: platform.warehouse, photoFiles: platform.photoFiles, intake: platform.intake }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
       (app) => territoryRoutes(app, { warehouse: platform.warehouse }),
       (app) => productRoutes(app, { warehouse: platform.warehouse, catalogue: platform.catalogue }),

@@ -125,7 +125,13 @@ export const StoreOverviewSchema = Type.Object({
     }),
     { description: 'The 12 latest photos, newest first' },
   ),
-  share_of_shelf_trend: Type.Array(Type.Object({ date: Day, brand: Type.String(), share: Type.Number({ description: 'The brand’s facings over the recognised facings of the day’s photos, 0..1' }) })),
+  share_of_shelf_trend: Type.Array(
+    Type.Object({
+      date: Day,
+      brand: Type.String(),
+      share: Type.Number({ description: 'The brand’s facings over the recognised facings of the day’s photos, 0..1' }),
+    }),
+  ),
   competitor_prices: Type.Array(
     Type.Object({
       date: Day,

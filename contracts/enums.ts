@@ -3,16 +3,7 @@
  * The schemas in the other contracts files are built from them.
  */
 
-export const ALERT_TYPES = [
-  'zero_sale',
-  'out_of_stock',
-  'no_data',
-  'price_gap',
-  'dormant_customer',
-  'shelf_gap',
-  'low_share_of_shelf',
-  'planogram',
-] as const;
+export const ALERT_TYPES = ['zero_sale', 'out_of_stock', 'no_data', 'price_gap', 'dormant_customer', 'shelf_gap', 'low_share_of_shelf', 'planogram'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;

@@ -30,7 +30,8 @@ export const StoreRecord = Type.Object(
       Type.String({
         format: 'time-zone',
         maxLength: 64,
-        description: 'IANA time zone of the store, e.g. Asia/Urumqi; empty or absent = the platform zone. Sales and orders stored from then on fall on its calendar days',
+        description:
+          'IANA time zone of the store, e.g. Asia/Urumqi; empty or absent = the platform zone. Sales and orders stored from then on fall on its calendar days',
       }),
     ),
   },
@@ -49,7 +50,8 @@ export const ProductRecord = Type.Object(
     aliases: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
         maxItems: 32,
-        description: 'Words printed on the pack that name it (Chinese, pinyin, Latin), e.g. ["伊利", "yili", "纯牛奶"]: shelf photos read them to recognise the pack',
+        description:
+          'Words printed on the pack that name it (Chinese, pinyin, Latin), e.g. ["伊利", "yili", "纯牛奶"]: shelf photos read them to recognise the pack',
       }),
     ),
   },

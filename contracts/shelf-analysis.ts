@@ -29,7 +29,9 @@ export const ShelfAnalysis = Type.Object(
       sharpness: Type.Number({ description: 'Variance of the Laplacian of the greyscale image: low = blurred' }),
       brightness: Type.Number({ description: 'Mean grey level, 0–255' }),
     }),
-    detector: Type.Union([Type.String(), Type.Null()], { description: 'The detector model that ran; null when none is installed or the gate sent the photo back' }),
+    detector: Type.Union([Type.String(), Type.Null()], {
+      description: 'The detector model that ran; null when none is installed or the gate sent the photo back',
+    }),
     image_width: Type.Integer({ description: 'Width of the stored (upright) image the boxes refer to' }),
     image_height: Type.Integer(),
     detections: Type.Array(
@@ -60,7 +62,10 @@ export const ShelfAnalysis = Type.Object(
       }),
     ),
     planogram: Type.Union(
-      [Type.Object({ score: Type.Number(), missing: Type.Array(Type.String()), misplaced: Type.Array(Type.String()), extra: Type.Array(Type.String()) }), Type.Null()],
+      [
+        Type.Object({ score: Type.Number(), missing: Type.Array(Type.String()), misplaced: Type.Array(Type.String()), extra: Type.Array(Type.String()) }),
+        Type.Null(),
+      ],
       { description: "Compliance with the bay's stored planogram; null when the photo names no bay with one" },
     ),
     timings_ms: Type.Record(Type.String(), Type.Number()),

@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ProductReference } from './records.ts';
 
-const Bbox = Type.Tuple([Type.Integer(), Type.Integer(), Type.Integer(), Type.Integer()], { description: '[x, y, w, h] in the pixels of the photo image (/v1/photos/:id/image)' });
+const Bbox = Type.Tuple([Type.Integer(), Type.Integer(), Type.Integer(), Type.Integer()], {
+  description: '[x, y, w, h] in the pixels of the photo image (/v1/photos/:id/image)',
+});
 
 export const UnknownPackSchema = Type.Object({
   photo_id: Type.String(),
@@ -28,7 +30,10 @@ export type UnknownPackGroups = Static<typeof UnknownPackGroupsSchema>;
 export const AssignPacksSchema = Type.Object(
   {
     sku: Type.String({ minLength: 1, maxLength: 128 }),
-    packs: Type.Array(Type.Object({ photo_id: Type.String({ pattern: '^[0-9a-f]{64}$' }), bbox: Bbox }, { additionalProperties: false }), { minItems: 1, maxItems: 200 }),
+    packs: Type.Array(Type.Object({ photo_id: Type.String({ pattern: '^[0-9a-f]{64}$' }), bbox: Bbox }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 200,
+    }),
     days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 14, description: 'Photos of this many days back are recognised again' })),
   },
   { additionalProperties: false },

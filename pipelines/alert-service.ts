@@ -68,7 +68,11 @@ export class AlertService {
 
   private async announce(alerts: readonly Alert[]): Promise<void> {
     for (const alert of alerts) alertChanges.inc({ type: alert.type, status: alert.status });
-    if (alerts.length > 0) await this.log.publish('alerts', alerts.map((a) => ({ key: a.store_id, value: a })));
+    if (alerts.length > 0)
+      await this.log.publish(
+        'alerts',
+        alerts.map((a) => ({ key: a.store_id, value: a })),
+      );
   }
 }
 

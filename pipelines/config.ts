@@ -121,7 +121,10 @@ function clickhouse(env: NodeJS.ProcessEnv): Config['clickhouse'] {
 function kafka(env: NodeJS.ProcessEnv): Config['kafka'] {
   const raw = env.KAFKA_BROKERS;
   if (!raw) return undefined;
-  const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const broker of brokers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(broker)) {
       throw new ConfigError(`KAFKA_BROKERS entry "${broker}" is not host:port (e.g. kafka:9092)`);
@@ -156,7 +159,10 @@ function windowsByCategory(env: NodeJS.ProcessEnv): Record<string, number> {
 }
 
 function webhooks(env: NodeJS.ProcessEnv): Config['webhooks'] {
-  const urls = (env.SHELFPULSE_WEBHOOKS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = (env.SHELFPULSE_WEBHOOKS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   for (const url of urls) {
     let parsed: URL;
     try {
@@ -167,7 +173,8 @@ function webhooks(env: NodeJS.ProcessEnv): Config['webhooks'] {
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError(`SHELFPULSE_WEBHOOKS entry "${url}" must be http(s)`);
   }
   const secret = env.SHELFPULSE_WEBHOOK_SECRET ?? '';
-  if (urls.length > 0 && secret.length < 16) throw new ConfigError('SHELFPULSE_WEBHOOKS needs SHELFPULSE_WEBHOOK_SECRET (16+ characters) to sign the deliveries');
+  if (urls.length > 0 && secret.length < 16)
+    throw new ConfigError('SHELFPULSE_WEBHOOKS needs SHELFPULSE_WEBHOOK_SECRET (16+ characters) to sign the deliveries');
   return { urls, secret };
 }
 
@@ -191,7 +198,10 @@ function vision(env: NodeJS.ProcessEnv): VisionSettings {
 function roles(env: NodeJS.ProcessEnv): Role[] {
   const raw = env.SHELFPULSE_ROLES;
   if (!raw || raw === 'all') return [...ROLES];
-  const wanted = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  const wanted = raw
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const role of wanted) {
     if (!(ROLES as readonly string[]).includes(role)) {
       throw new ConfigError(`SHELFPULSE_ROLES names "${role}"; known roles: ${ROLES.join(', ')}, all`);

@@ -67,7 +67,14 @@ async function publishCompetitorPrices(publisher: EventPublisher | undefined, ph
   const rows = analysis.prices
     .filter((p) => p.sku !== null && competitors.has(p.sku))
     // The event id names the photo and the SKU, so that re-uploading the same photo never counts twice.
-    .map((p) => ({ event_id: `photo-${photo.photo_id.slice(0, 32)}-${p.sku}`, store_id: photo.store_id, sku: p.sku!, ts: photo.taken_at, price: p.price, source: 'photo' as const }));
+    .map((p) => ({
+      event_id: `photo-${photo.photo_id.slice(0, 32)}-${p.sku}`,
+      store_id: photo.store_id,
+      sku: p.sku!,
+      ts: photo.taken_at,
+      price: p.price,
+      source: 'photo' as const,
+    }));
   if (publisher && rows.length > 0) await publisher.publish('competitor-prices', rows);
 }
 
@@ -207,9 +214,7 @@ export class PhotoIntake {
     const timer = photoAnalysis.startTimer();
     try {
       if (models !== null) await this.syncRecognition(models);
-      const result = models
-        ? await analyzeShelfPhoto(bytes, { models, planogram })
-        : await analyzeOffThread(bytes, { gateOnly: models === null, planogram });
+      const result = models ? await analyzeShelfPhoto(bytes, { models, planogram }) : await analyzeOffThread(bytes, { gateOnly: models === null, planogram });
       timer({ outcome: result.analysis.status });
       return result;
     } catch (err) {

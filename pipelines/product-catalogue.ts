@@ -1,4 +1,12 @@
-import { catalogueVersion, deleteReference, productExists, recognitionCatalogueRows, referencesOf, saveReference, type ReferenceRow } from '../analytics/catalogue.ts';
+import {
+  catalogueVersion,
+  deleteReference,
+  productExists,
+  recognitionCatalogueRows,
+  referencesOf,
+  saveReference,
+  type ReferenceRow,
+} from '../analytics/catalogue.ts';
 import { photoById } from '../analytics/photos.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import type { ProductReference } from '../contracts/records.ts';
@@ -84,7 +92,14 @@ export class ProductCatalogue {
     return {
       version,
       catalogue: {
-        products: products.map((p) => ({ sku: p.sku, brand: p.brand, name: p.name, aliases: p.aliases, own: !p.is_competitor, references: images.get(p.sku) ?? [] })),
+        products: products.map((p) => ({
+          sku: p.sku,
+          brand: p.brand,
+          name: p.name,
+          aliases: p.aliases,
+          own: !p.is_competitor,
+          references: images.get(p.sku) ?? [],
+        })),
       },
     };
   }

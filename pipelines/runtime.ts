@@ -85,7 +85,15 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     // The embedded log has no other process to hand them to, so there they are analysed inline.
     visionQueue: !config.roles.includes('vision') && log.kind === 'kafka' ? log : undefined,
   });
-  const teaching = new Teaching({ warehouse, photoFiles, catalogue, intake, alertService, timezone: config.timezone, logger: logger.child({ worker: 'teaching' }) });
+  const teaching = new Teaching({
+    warehouse,
+    photoFiles,
+    catalogue,
+    intake,
+    alertService,
+    timezone: config.timezone,
+    logger: logger.child({ worker: 'teaching' }),
+  });
   if (config.roles.includes('vision')) {
     workers.push(await startVisionWorker(log, intake, logger.child({ worker: 'vision' })));
     // Recognising photos again runs where photos are analysed; a job a restart interrupted resumes now.
@@ -106,10 +114,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   lagTimer.unref();
   watchWarehouseMemory(() => warehouseMemoryBytes(warehouse));
 
-  logger.info(
-    { warehouse: warehouse.kind, eventLog: log.kind, roles: config.roles, dataDir: config.dataDir },
-    'platform started',
-  );
+  logger.info({ warehouse: warehouse.kind, eventLog: log.kind, roles: config.roles, dataDir: config.dataDir }, 'platform started');
   return {
     config,
     logger,

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { recentPhotoIds, recognitionJob, runningRecognitionJobs, saveRecognitionJob, unknownPacks, type RecognitionJob } from '../analytics/recognition-jobs.ts';
+import {
+  recentPhotoIds,
+  recognitionJob,
+  runningRecognitionJobs,
+  saveRecognitionJob,
+  unknownPacks,
+  type RecognitionJob,
+} from '../analytics/recognition-jobs.ts';
 import type { ProductReference } from '../contracts/records.ts';
 import type { AssignPacks, RecognitionJobView, UnknownPackGroups } from '../contracts/teaching.ts';
 import { addDays, localDay, previousDay } from '../lib/days.ts';
@@ -63,7 +70,12 @@ export class Teaching {
     for (const photo of photos) {
       const jpeg = await this.deps.photoFiles.derivative(photo.photo_id);
       if (!jpeg) continue;
-      looks.push(...(await packLooks(jpeg, photo.packs.map((p) => p.bbox))));
+      looks.push(
+        ...(await packLooks(
+          jpeg,
+          photo.packs.map((p) => p.bbox),
+        )),
+      );
       packs.push(...photo.packs.map((p) => ({ photo_id: photo.photo_id, store_id: photo.store_id, taken_at: photo.taken_at, bbox: p.bbox, text: p.text })));
     }
     const groups = groupLookAlikes(looks).map((members) => {
@@ -119,7 +131,11 @@ export class Teaching {
   }
 
   private async runJobs(): Promise<void> {
-    for (let jobs = await runningRecognitionJobs(this.deps.warehouse); jobs.length > 0 && !this.stopped; jobs = await runningRecognitionJobs(this.deps.warehouse)) {
+    for (
+      let jobs = await runningRecognitionJobs(this.deps.warehouse);
+      jobs.length > 0 && !this.stopped;
+      jobs = await runningRecognitionJobs(this.deps.warehouse)
+    ) {
       for (const job of jobs) await this.run(job);
     }
   }

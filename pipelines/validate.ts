@@ -13,5 +13,5 @@ export function recordCheck<S extends TSchema>(schema: S): RecordCheck<Static<S>
     if (!first) return { ok: false, error: 'invalid record' };
     const field = first.path ? first.path.replace(/^\//, '') : 'record';
     return { ok: false, error: `${field}: ${first.message}` };
-  }
+  };
 }

@@ -44,7 +44,19 @@ export async function loadDemoIfEmpty(warehouse: Warehouse, logger: Logger, opti
   const { summary } = await evaluateDay(warehouse, asOf, options.thresholds, options.timezone);
   const ms = Date.now() - started;
   logger.info(
-    { stores: chain.stores.length, products: chain.products.length, asOf, injected: { display: story.displayProblems.length, stockOuts: story.stockOuts.length, priceDrops: story.priceDrops.length, dormant: story.dormantStores.length }, alerts: summary.by_type, ms },
+    {
+      stores: chain.stores.length,
+      products: chain.products.length,
+      asOf,
+      injected: {
+        display: story.displayProblems.length,
+        stockOuts: story.stockOuts.length,
+        priceDrops: story.priceDrops.length,
+        dormant: story.dormantStores.length,
+      },
+      alerts: summary.by_type,
+      ms,
+    },
     'demo chain loaded',
   );
   return { ms, storeIds: chain.stores.map((s) => s.store_id as string), story, alerts: summary };

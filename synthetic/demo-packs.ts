@@ -24,12 +24,49 @@ export interface CatalogSku {
 }
 
 const CATEGORIES = [
-  { c: 1, brands: [['清泉', 'QINGQUAN'], ['果园', 'GUOYUAN'], ['茶语', 'CHAYU']], shapes: ['bottle', 'can', 'bottle'], price: [2.5, 8] },
-  { c: 2, brands: [['牧原', 'MUYUAN'], ['晨光乳业', 'CHENGUANG']], shapes: ['box', 'bottle'], price: [3, 18] },
-  { c: 3, brands: [['脆乐', 'CUILE'], ['坚果坊', 'JIANGUO'], ['好滋味', 'HAOZIWEI']], shapes: ['pouch', 'pouch', 'box'], price: [4, 25] },
-  { c: 4, brands: [['面面', 'MIANMIAN'], ['速香', 'SUXIANG']], shapes: ['box', 'pouch'], price: [3, 15] },
+  {
+    c: 1,
+    brands: [
+      ['清泉', 'QINGQUAN'],
+      ['果园', 'GUOYUAN'],
+      ['茶语', 'CHAYU'],
+    ],
+    shapes: ['bottle', 'can', 'bottle'],
+    price: [2.5, 8],
+  },
+  {
+    c: 2,
+    brands: [
+      ['牧原', 'MUYUAN'],
+      ['晨光乳业', 'CHENGUANG'],
+    ],
+    shapes: ['box', 'bottle'],
+    price: [3, 18],
+  },
+  {
+    c: 3,
+    brands: [
+      ['脆乐', 'CUILE'],
+      ['坚果坊', 'JIANGUO'],
+      ['好滋味', 'HAOZIWEI'],
+    ],
+    shapes: ['pouch', 'pouch', 'box'],
+    price: [4, 25],
+  },
+  {
+    c: 4,
+    brands: [
+      ['面面', 'MIANMIAN'],
+      ['速香', 'SUXIANG'],
+    ],
+    shapes: ['box', 'pouch'],
+    price: [3, 15],
+  },
 ] as const;
-const COMPETITORS = [['恒泰', 'HENGTAI'], ['金禾', 'JINHE']] as const;
+const COMPETITORS = [
+  ['恒泰', 'HENGTAI'],
+  ['金禾', 'JINHE'],
+] as const;
 const SKUS_PER_CATEGORY = 6;
 
 const ASPECT: Record<PackShape, number> = { box: 0.75, bottle: 0.36, can: 0.55, pouch: 0.72 };

@@ -152,7 +152,14 @@ export async function photographDemoShelves(
       continue;
     }
     await upsertMasterData(deps.warehouse, 'planograms', [{ store_id: bay.store_id, bay: bay.bay, shelf_rows: planogram }]);
-    const visit = { store_id: bay.store_id, visit_id: `DEMO-${bay.store_id}-${bay.day}`, bay: bay.bay, taken_at: new Date(bay.taken_at).toISOString(), lat: null, lon: null };
+    const visit = {
+      store_id: bay.store_id,
+      visit_id: `DEMO-${bay.store_id}-${bay.day}`,
+      bay: bay.bay,
+      taken_at: new Date(bay.taken_at).toISOString(),
+      lat: null,
+      lon: null,
+    };
     await intake.accept(visit, [{ filename: `${bay.store_id}-${bay.bay}.jpg`, bytes: jpeg }]);
     options.logger.debug({ store_id: bay.store_id, bay: bay.bay, photo_id: photoId, done: i + 1, of: bays.length }, 'demo bay photographed');
   }

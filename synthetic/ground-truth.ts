@@ -61,7 +61,15 @@ export async function loadGroundTruth(
   // One competitor product for every fourth own SKU.
   const competitors = products
     .filter((_, i) => i % 4 === 0)
-    .map((p) => ({ sku: `R${p.sku.slice(1)}`, name: `竞品${p.sku}`, brand: '对手', category: p.category, regular_price: p.regular_price, is_competitor: true, matches_sku: p.sku }));
+    .map((p) => ({
+      sku: `R${p.sku.slice(1)}`,
+      name: `竞品${p.sku}`,
+      brand: '对手',
+      category: p.category,
+      regular_price: p.regular_price,
+      is_competitor: true,
+      matches_sku: p.sku,
+    }));
   await upsertMasterData(warehouse, 'stores', stores);
   await upsertMasterData(warehouse, 'products', [...products, ...competitors]);
 
@@ -92,7 +100,8 @@ export async function loadGroundTruth(
         // A display problem: stock on hand (counted or never counted), no sales for the whole window.
         pair.silent_from = addDays(asOf, 1 - window);
         expected.add(`zero_sale|${store.store_id}|${product.sku}`);
-        if (random() < 0.5) counts.push({ ...pair, on_hand: 0, at: `${addDays(asOf, -10)}T09:00:00+08:00` }, { ...pair, on_hand: 4 + Math.floor(random() * 20), at: closeCount });
+        if (random() < 0.5)
+          counts.push({ ...pair, on_hand: 0, at: `${addDays(asOf, -10)}T09:00:00+08:00` }, { ...pair, on_hand: 4 + Math.floor(random() * 20), at: closeCount });
       } else if (!slow && roll < 0.025) {
         // A stock-out: counted empty at the close.
         pair.silent_from = addDays(asOf, 1 - window);
@@ -121,17 +130,41 @@ export async function loadGroundTruth(
   const effective = new Map<string, number>(); // store|sku → own price in cents on asOf
   const promoted = products.filter((_, i) => i % 8 === 0);
   for (const p of promoted) {
-    const region = regions[(cents(p.regular_price) % regions.length)]!;
+    const region = regions[cents(p.regular_price) % regions.length]!;
     const regionPrice = Number((p.regular_price * 0.9).toFixed(2));
-    promotions.push({ promo_id: `GT-R-${p.sku}`, sku: p.sku, region, store_id: '', start_date: addDays(asOf, -7), end_date: addDays(asOf, 7), promo_price: regionPrice });
+    promotions.push({
+      promo_id: `GT-R-${p.sku}`,
+      sku: p.sku,
+      region,
+      store_id: '',
+      start_date: addDays(asOf, -7),
+      end_date: addDays(asOf, 7),
+      promo_price: regionPrice,
+    });
     // An ended region promotion must not count.
-    promotions.push({ promo_id: `GT-OLD-${p.sku}`, sku: p.sku, region, store_id: '', start_date: addDays(asOf, -30), end_date: addDays(asOf, -1), promo_price: Number((p.regular_price * 0.5).toFixed(2)) });
+    promotions.push({
+      promo_id: `GT-OLD-${p.sku}`,
+      sku: p.sku,
+      region,
+      store_id: '',
+      start_date: addDays(asOf, -30),
+      end_date: addDays(asOf, -1),
+      promo_price: Number((p.regular_price * 0.5).toFixed(2)),
+    });
     for (const s of stores) {
       if (s.region === region) effective.set(`${s.store_id}|${p.sku}`, cents(regionPrice));
     }
     for (const s of stores.filter((_, i) => i % 7 === cents(p.regular_price) % 7)) {
       const storePrice = Number((p.regular_price * 0.82).toFixed(2));
-      promotions.push({ promo_id: `GT-S-${p.sku}-${s.store_id}`, sku: p.sku, region: '', store_id: s.store_id, start_date: addDays(asOf, -3), end_date: asOf, promo_price: storePrice });
+      promotions.push({
+        promo_id: `GT-S-${p.sku}-${s.store_id}`,
+        sku: p.sku,
+        region: '',
+        store_id: s.store_id,
+        start_date: addDays(asOf, -3),
+        end_date: asOf,
+        promo_price: storePrice,
+      });
       effective.set(`${s.store_id}|${p.sku}`, cents(storePrice));
     }
   }
@@ -150,8 +183,22 @@ export async function loadGroundTruth(
       const older = Math.round(ownCents * 0.7);
       const latest = Math.round(ownCents * (1 - pick(random, gapChoices)));
       observations.push(
-        { event_id: `gt-cp-${store.store_id}-${c.sku}-1`, store_id: store.store_id, sku: c.sku, ts: `${addDays(asOf, -2)}T11:00:00+08:00`, price: older / 100, source: 'manual' },
-        { event_id: `gt-cp-${store.store_id}-${c.sku}-2`, store_id: store.store_id, sku: c.sku, ts: `${asOf}T15:00:00+08:00`, price: latest / 100, source: 'photo' },
+        {
+          event_id: `gt-cp-${store.store_id}-${c.sku}-1`,
+          store_id: store.store_id,
+          sku: c.sku,
+          ts: `${addDays(asOf, -2)}T11:00:00+08:00`,
+          price: older / 100,
+          source: 'manual',
+        },
+        {
+          event_id: `gt-cp-${store.store_id}-${c.sku}-2`,
+          store_id: store.store_id,
+          sku: c.sku,
+          ts: `${asOf}T15:00:00+08:00`,
+          price: latest / 100,
+          source: 'photo',
+        },
       );
       if (100 * (ownCents - latest) >= Math.round(thresholds.minPriceGap * 100) * ownCents) expected.add(`price_gap|${store.store_id}|${own.sku}`);
     }
@@ -167,7 +214,15 @@ export async function loadGroundTruth(
     for (let ago = stoppedDaysAgo; ago < 300; ago += 14) {
       const day = addDays(asOf, -ago);
       const p = products[(i * 3 + ago) % products.length]!;
-      orders.push({ event_id: `gt-o-${store.store_id}-${day}`, order_id: `GO-${store.store_id}-${day}`, store_id: store.store_id, sku: p.sku, ts: `${day}T10:00:00+08:00`, qty: 20, unit_price: Number((p.regular_price * 0.75).toFixed(2)) });
+      orders.push({
+        event_id: `gt-o-${store.store_id}-${day}`,
+        order_id: `GO-${store.store_id}-${day}`,
+        store_id: store.store_id,
+        sku: p.sku,
+        ts: `${day}T10:00:00+08:00`,
+        qty: 20,
+        unit_price: Number((p.regular_price * 0.75).toFixed(2)),
+      });
     }
   });
   await warehouse.insert('orders', orders);

@@ -93,7 +93,13 @@ export async function generateHistory(warehouse: Warehouse, chain: DemoChain, as
   const rates: PairPlan[] = chain.assortment.map((a) => {
     const slow = random() < 0.3;
     const base = slow ? 0.05 + random() * 0.25 : 2.5 + random() * 5;
-    return { store_id: a.store_id as string, sku: a.sku as string, rate: base * (formatLift[storeFormat.get(a.store_id as string) ?? ''] ?? 1), price: price.get(a.sku as string) ?? 1, silent_from: addDays(asOf, 1) };
+    return {
+      store_id: a.store_id as string,
+      sku: a.sku as string,
+      rate: base * (formatLift[storeFormat.get(a.store_id as string) ?? ''] ?? 1),
+      price: price.get(a.sku as string) ?? 1,
+      silent_from: addDays(asOf, 1),
+    };
   });
   // Problems to find: fast sellers that stop (display) or run dry (stock-out) over the last 4 days.
   const fast = rates.filter((r) => r.rate >= 3);
@@ -118,7 +124,6 @@ export async function generateHistory(warehouse: Warehouse, chain: DemoChain, as
   await generateDailyScans(warehouse, rates, { firstDay, days, timezone, seed });
   await warehouse.command(CREATE_ORDER_PLAN);
   try {
-
     const ownSkus = chain.products.filter((p) => !p.is_competitor);
     const dormantStores = chain.stores.filter((_, i) => i % 15 === 7).map((s) => s.store_id as string);
     const plan: Row[] = chain.stores.flatMap((s, i) => {
@@ -127,7 +132,13 @@ export async function generateHistory(warehouse: Warehouse, chain: DemoChain, as
       return Array.from({ length: 6 }, (_, k) => {
         const product = ownSkus[(i * 7 + k * 13) % ownSkus.length]!;
         const regular = product.regular_price as number;
-        return { store_id: s.store_id, sku: product.sku, unit_price: Number((regular * (0.7 + random() * 0.15)).toFixed(2)), qty: 12 + Math.floor(random() * 36), last_day: lastDay };
+        return {
+          store_id: s.store_id,
+          sku: product.sku,
+          unit_price: Number((regular * (0.7 + random() * 0.15)).toFixed(2)),
+          qty: 12 + Math.floor(random() * 36),
+          last_day: lastDay,
+        };
       });
     });
     await warehouse.insert('demo_order_plan', plan);

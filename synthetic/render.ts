@@ -172,7 +172,8 @@ export async function renderShelf(seed: number, options: RenderOptions = {}): Pr
     const groups: { sku: CatalogSku; facings: number; w: number; h: number }[] = [];
     let used = 0;
     for (;;) {
-      const sku = random() < (options.competitorRate ?? 0.2) ? competitors[Math.floor(random() * competitors.length)]! : own[Math.floor(random() * own.length)]!;
+      const sku =
+        random() < (options.competitorRate ?? 0.2) ? competitors[Math.floor(random() * competitors.length)]! : own[Math.floor(random() * own.length)]!;
       const h = space * sku.heightRatio;
       const w = h * sku.aspect;
       const facings = 1 + Math.floor(random() * 4);
@@ -250,6 +251,8 @@ export async function renderShelf(seed: number, options: RenderOptions = {}): Pr
       data[i] = Math.max(0, Math.min(255, data[i]! + n));
     }
   }
-  const jpeg = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality }).toBuffer();
+  const jpeg = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+    .jpeg({ quality })
+    .toBuffer();
   return { jpeg, truth };
 }

@@ -29,7 +29,9 @@ export interface VisionModels {
 }
 
 /** The models, recognising the products of `catalogue` (none by default: every pack `unknown`). */
-export async function loadVisionModels(options: { modelDir?: string; intraOpNumThreads?: number; catalogue?: RecognitionCatalogue } = {}): Promise<VisionModels> {
+export async function loadVisionModels(
+  options: { modelDir?: string; intraOpNumThreads?: number; catalogue?: RecognitionCatalogue } = {},
+): Promise<VisionModels> {
   const threads = { intraOpNumThreads: options.intraOpNumThreads };
   const [detector, recognizer, prices] = await Promise.all([
     Detector.load(options.modelDir ?? DEFAULT_MODEL_DIR, threads),
@@ -37,7 +39,8 @@ export async function loadVisionModels(options: { modelDir?: string; intraOpNumT
     PriceReader.load(threads),
   ]);
   // Said once in the log at load, and in every answer's `warnings`.
-  for (const warning of detector.warnings) process.emitWarning(`${detector.manifest.name}: ${warning.message}`, { code: `SHELFPULSE_${warning.code.toUpperCase()}` });
+  for (const warning of detector.warnings)
+    process.emitWarning(`${detector.manifest.name}: ${warning.message}`, { code: `SHELFPULSE_${warning.code.toUpperCase()}` });
   return { detector, recognizer, prices, packText: await PackTextReader.load(prices, threads) };
 }
 
@@ -55,7 +58,9 @@ export async function setBundledCatalogue(catalogue: RecognitionCatalogue): Prom
  * settings of the first call; null when the folder holds no model.onnx (photos then get the quality gate only).
  */
 export function bundledModels({ modelDir, threads }: Pick<VisionSettings, 'modelDir' | 'threads'>): Promise<VisionModels | null> {
-  defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx')) ? loadVisionModels({ modelDir, intraOpNumThreads: threads, catalogue: defaultCatalogue }) : Promise.resolve(null);
+  defaultModels ??= fs.existsSync(path.join(modelDir, 'model.onnx'))
+    ? loadVisionModels({ modelDir, intraOpNumThreads: threads, catalogue: defaultCatalogue })
+    : Promise.resolve(null);
   return defaultModels;
 }
 
@@ -103,17 +108,26 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
   timings.detect = Math.round(t1 - t0);
   const { roles } = models.detector;
   const texture = await texturing;
-  const packs = packBoxes(found.filter((d) => roles.product.includes(d.cls)), texture);
+  const packs = packBoxes(
+    found.filter((d) => roles.product.includes(d.cls)),
+    texture,
+  );
   const t2 = performance.now();
   timings.pack_boxes = Math.round(t2 - t1);
   const looks = packs.map((d) => models.recognizer.appearance(image, d.box));
   const t3 = performance.now();
   timings.recognize = Math.round(t3 - t2);
   const policy = options.packText ?? 'unsure';
-  const toRead = models.recognizer.hasWords && policy !== 'off' ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(looks[k]!) ? [k] : [])) : [];
+  const toRead =
+    models.recognizer.hasWords && policy !== 'off'
+      ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(looks[k]!) ? [k] : []))
+      : [];
   const lines = packs.map((): ReadLine[] => []);
   if (toRead.length > 0) {
-    const read = await models.packText.read(image, toRead.map((k) => packs[k]!.box));
+    const read = await models.packText.read(
+      image,
+      toRead.map((k) => packs[k]!.box),
+    );
     toRead.forEach((k, n) => (lines[k] = read[n]!));
     timings.pack_text_run = Math.round(models.packText.lastRunMs);
   }
@@ -190,17 +204,30 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   analysis.gaps = detectedGaps(
     placed,
     found.filter((d) => roles.gap.includes(d.cls)).map((d) => d.box),
-    findGaps(placed, texture, tags.map((t) => t.box)),
+    findGaps(
+      placed,
+      texture,
+      tags.map((t) => t.box),
+    ),
   );
   analysis.planogram = options.planogram ? planogramCompliance(placed, options.planogram) : null;
 
   if (roles.price_tag.length > 0) {
-    const texts = await models.prices.readTexts(image, tags.map((t) => t.box));
+    const texts = await models.prices.readTexts(
+      image,
+      tags.map((t) => t.box),
+    );
     tags.forEach((tag, i) => {
       const read = texts[i]!;
       const parsed = parsePrice(read.text);
       if (!parsed) return;
-      analysis.prices.push({ text: read.text, price: parsed.price, promo: parsed.promo || read.yellow, bbox: toBbox(tag.box), sku: facingAbove(tag.box, placed)?.sku ?? null });
+      analysis.prices.push({
+        text: read.text,
+        price: parsed.price,
+        promo: parsed.promo || read.yellow,
+        bbox: toBbox(tag.box),
+        sku: facingAbove(tag.box, placed)?.sku ?? null,
+      });
     });
     analysis.prices.sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
     timings.prices_run = Math.round(models.prices.lastRunMs);

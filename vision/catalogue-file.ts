@@ -37,7 +37,9 @@ export function readCatalogueFile(file: string): RecognitionCatalogue {
   }
   if (!Value.Check(CatalogueFile, json)) {
     const first = Value.Errors(CatalogueFile, json).First();
-    throw new CatalogueFileError(`the catalogue ${file} is not {"products":[{"sku","brand","name","aliases"?,"own"?,"references"?}]}: ${first?.path || '/'} ${first?.message}`);
+    throw new CatalogueFileError(
+      `the catalogue ${file} is not {"products":[{"sku","brand","name","aliases"?,"own"?,"references"?}]}: ${first?.path || '/'} ${first?.message}`,
+    );
   }
   const dir = path.dirname(file);
   return {

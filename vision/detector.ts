@@ -58,13 +58,16 @@ const ROLE_LABELS = ['product', 'price_tag', 'gap'] as const;
 /** Reads and checks a manifest (its folder's name is the default model name). */
 export function readManifest(modelDir: string): ModelManifest {
   const file = path.join(modelDir, 'manifest.json');
-  if (!fs.existsSync(file)) throw new ModelError(`${file} is missing: a model folder needs model.onnx and manifest.json (at least {"labels": [...]} in the model's class order)`);
+  if (!fs.existsSync(file))
+    throw new ModelError(`${file} is missing: a model folder needs model.onnx and manifest.json (at least {"labels": [...]} in the model's class order)`);
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ModelManifest>;
   const manifest: ModelManifest = { ...raw, name: raw.name ?? path.basename(path.resolve(modelDir)), layout: raw.layout ?? 'yolov8', labels: raw.labels! };
-  if (manifest.layout !== 'yolov8' && manifest.layout !== 'yolov5') throw new ModelError(`${file}: layout must be "yolov8" (YOLOv8/YOLO11 export, the default) or "yolov5"`);
+  if (manifest.layout !== 'yolov8' && manifest.layout !== 'yolov5')
+    throw new ModelError(`${file}: layout must be "yolov8" (YOLOv8/YOLO11 export, the default) or "yolov5"`);
   if (!Array.isArray(manifest.labels) || manifest.labels.length === 0 || !manifest.labels.every((l) => typeof l === 'string'))
     throw new ModelError(`${file}: labels must list the class names in the model's class order, e.g. ["object"] for a SKU-110K model`);
-  if (manifest.input && !(manifest.input.width > 0 && manifest.input.height > 0)) throw new ModelError(`${file}: input must be {"width": W, "height": H} in pixels, as exported (imgsz)`);
+  if (manifest.input && !(manifest.input.width > 0 && manifest.input.height > 0))
+    throw new ModelError(`${file}: input must be {"width": W, "height": H} in pixels, as exported (imgsz)`);
   if (manifest.other_labels !== undefined && manifest.other_labels !== 'product' && manifest.other_labels !== 'ignore')
     throw new ModelError(`${file}: other_labels must be "product" or "ignore"`);
   classRoles(manifest, file);
@@ -95,7 +98,12 @@ export function classRoles(manifest: Pick<ModelManifest, 'labels' | 'other_label
 /** What the analysis will say it cannot do with these classes. */
 export function modelWarnings(roles: ClassRoles): ModelWarning[] {
   return roles.price_tag.length === 0
-    ? [{ code: 'price_reading_off', message: 'The detector has no price_tag class, so price tags are not read: prices stay empty and gaps rely on the shelf alone.' }]
+    ? [
+        {
+          code: 'price_reading_off',
+          message: 'The detector has no price_tag class, so price tags are not read: prices stay empty and gaps rely on the shelf alone.',
+        },
+      ]
     : [];
 }
 
@@ -287,7 +295,10 @@ export class Detector {
     const result = await this.session.run(feeds);
     this.lastRunMs += performance.now() - started;
     const output = result[this.session.outputNames[0]!]!;
-    const raw = this.manifest.layout === 'yolov8' ? decodeYolov8(output.data as Float32Array, output.dims, minScore) : decodeYolov5(output.data as Float32Array, output.dims, minScore);
+    const raw =
+      this.manifest.layout === 'yolov8'
+        ? decodeYolov8(output.data as Float32Array, output.dims, minScore)
+        : decodeYolov5(output.data as Float32Array, output.dims, minScore);
     return raw.map((d) => ({
       ...d,
       box: [

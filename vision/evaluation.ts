@@ -168,7 +168,16 @@ export interface ModelCard {
   /** Share of shelf by brand (by width), worst brand per photo in points: mean and worst over photos with brands labelled. */
   share_error_points: { mean: number; max: number } | null;
   latency_p50_ms: number;
-  per_photo: { file: string; packs: number; predicted: number; matched: number; fragments: number; gap_false_alarms: number; share_error_points: number | null; latency_ms: number }[];
+  per_photo: {
+    file: string;
+    packs: number;
+    predicted: number;
+    matched: number;
+    fragments: number;
+    gap_false_alarms: number;
+    share_error_points: number | null;
+    latency_ms: number;
+  }[];
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
@@ -223,7 +232,9 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
       if (sameBrand(p.brand, brand)) brandRight++;
     });
     const brandsLabelled = truePacks.some((b) => b.brand !== undefined);
-    const shareError = brandsLabelled ? shareErrorPoints(shareByWidth(truePacks.map((b) => ({ box: toCorners(b.bbox), brand: b.brand }))), shareByWidth(o.packs)) : null;
+    const shareError = brandsLabelled
+      ? shareErrorPoints(shareByWidth(truePacks.map((b) => ({ box: toCorners(b.bbox), brand: b.brand }))), shareByWidth(o.packs))
+      : null;
     if (shareError !== null) shareErrors.push(shareError);
     perPhoto.push({
       file: o.fileName,
@@ -257,7 +268,8 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
     gap_recall: gapsLabelled > 0 ? round(gapHits / gapsLabelled) : null,
     brand_labelled_matched: brandLabelled,
     brand_accuracy: brandLabelled > 0 ? round(brandRight / brandLabelled) : null,
-    share_error_points: shareErrors.length > 0 ? { mean: round(shareErrors.reduce((a, b) => a + b, 0) / shareErrors.length, 1), max: round(Math.max(...shareErrors), 1) } : null,
+    share_error_points:
+      shareErrors.length > 0 ? { mean: round(shareErrors.reduce((a, b) => a + b, 0) / shareErrors.length, 1), max: round(Math.max(...shareErrors), 1) } : null,
     latency_p50_ms: latencies.length > 0 ? Math.round(latencies[Math.floor((latencies.length - 1) / 2)]!) : 0,
     per_photo: perPhoto,
   };
@@ -266,7 +278,14 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
 /** The card as a person reads it in a terminal. */
 export function formatModelCard(card: ModelCard, about: { detector: string; minScore: number }): string {
   const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
-  const row = (cells: (string | number)[]) => cells.map((c, i) => String(c).padStart(i === 0 ? 0 : 10).padEnd(i === 0 ? 10 : 0)).join(' ');
+  const row = (cells: (string | number)[]) =>
+    cells
+      .map((c, i) =>
+        String(c)
+          .padStart(i === 0 ? 0 : 10)
+          .padEnd(i === 0 ? 10 : 0),
+      )
+      .join(' ');
   const lines = [
     `Model card — ${card.photos} photos, ${card.labelled_packs} labelled packs; detector ${about.detector}, min score ${about.minScore}`,
     '',
@@ -285,7 +304,12 @@ export function formatModelCard(card: ModelCard, about: { detector: string; minS
     `photo latency p50                                  ${card.latency_p50_ms} ms`,
     '',
     row(['photo', 'packs', 'boxes', 'matched', 'fragments', 'gap alarms', 'share err']).replace('photo     ', 'photo'.padEnd(28)),
-    ...card.per_photo.map((p) => `${p.file.slice(0, 27).padEnd(28)}${row(['', p.packs, p.predicted, p.matched, p.fragments, p.gap_false_alarms, p.share_error_points ?? 'n/a']).trimStart().padStart(65)}`),
+    ...card.per_photo.map(
+      (p) =>
+        `${p.file.slice(0, 27).padEnd(28)}${row(['', p.packs, p.predicted, p.matched, p.fragments, p.gap_false_alarms, p.share_error_points ?? 'n/a'])
+          .trimStart()
+          .padStart(65)}`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -17,7 +17,10 @@ export const HEIC_ADVICE =
 /** A photo that cannot be used at all: not an image, truncated, empty, too many pixels, HEIC without a decoder. */
 export class UnreadableImageError extends Error {
   override name = 'UnreadableImageError';
-  constructor(readonly reason: 'empty' | 'not_an_image' | 'unsupported_format' | 'heic_unsupported' | 'corrupt' | 'too_many_pixels', message: string) {
+  constructor(
+    readonly reason: 'empty' | 'not_an_image' | 'unsupported_format' | 'heic_unsupported' | 'corrupt' | 'too_many_pixels',
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -51,7 +51,14 @@ const CLASS_NAMES: Record<string, LabelClass> = {
 
 /** The card's class for a label file's class name, or null for a class it does not score. */
 export function labelClass(name: string): LabelClass | null {
-  return CLASS_NAMES[name.trim().toLowerCase().replace(/[\s-]+/g, '_')] ?? null;
+  return (
+    CLASS_NAMES[
+      name
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_')
+    ] ?? null
+  );
 }
 
 interface CocoFile {
@@ -90,14 +97,22 @@ export function parseCocoLabels(text: string): LabelledPhoto[] {
       continue;
     }
     const brand = a.attributes?.brand ?? a.attributes?.Brand;
-    photo.boxes.push({ label, bbox: a.bbox as [number, number, number, number], ...(typeof brand === 'string' && brand.trim() ? { brand: brand.trim() } : {}) });
+    photo.boxes.push({
+      label,
+      bbox: a.bbox as [number, number, number, number],
+      ...(typeof brand === 'string' && brand.trim() ? { brand: brand.trim() } : {}),
+    });
   }
   return [...photos.values()];
 }
 
 /** Class names from a YOLO classes.txt (one a line) or a data.yaml / dataset.yaml (`names:` as a list or a map). */
 export function parseYoloClassNames(text: string, format: 'txt' | 'yaml'): string[] {
-  if (format === 'txt') return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (format === 'txt')
+    return text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
   const names = (parseYaml(text) as { names?: unknown } | null)?.names;
   if (Array.isArray(names)) return names.map(String);
   if (names && typeof names === 'object') {

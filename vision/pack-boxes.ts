@@ -25,7 +25,14 @@ export interface PackBoxOptions {
   backgroundColour?: number;
 }
 
-const DEFAULTS: Required<PackBoxOptions> = { containment: 0.6, duplicateArea: 0.65, partContainment: 0.85, aspectTolerance: 1.3, backgroundEdges: 0.3, backgroundColour: 0.4 };
+const DEFAULTS: Required<PackBoxOptions> = {
+  containment: 0.6,
+  duplicateArea: 0.65,
+  partContainment: 0.85,
+  aspectTolerance: 1.3,
+  backgroundEdges: 0.3,
+  backgroundColour: 0.4,
+};
 
 const area = (b: Corners) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
 const width = (b: Corners) => b[2] - b[0];
@@ -66,7 +73,10 @@ export function foldContained(boxes: PackBox[], options: PackBoxOptions = {}): P
     return held.some((a) => held.some((b) => a < b && overlapX(boxes[a]!.box, boxes[b]!.box) < 0.3 * Math.min(width(boxes[a]!.box), width(boxes[b]!.box))));
   });
   // Duplicates first, best score first; then parts of the packs that remain.
-  const order = boxes.map((_, i) => i).filter((i) => !slab[i]).sort((a, b) => boxes[b]!.score - boxes[a]!.score);
+  const order = boxes
+    .map((_, i) => i)
+    .filter((i) => !slab[i])
+    .sort((a, b) => boxes[b]!.score - boxes[a]!.score);
   const distinct: number[] = [];
   for (const i of order) if (!distinct.some((j) => (inside(i, j) && similar(i, j)) || (inside(j, i) && similar(j, i)))) distinct.push(i);
   const packs = distinct.filter((i) => !distinct.some((j) => partOf(i, j)));

@@ -13,12 +13,20 @@ const HAN = /\p{Script=Han}/u;
 
 /** NFKC (full-width Latin and digits to ASCII), lower case, anything but letters and digits as one space. */
 export function foldText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 const hanOf = (folded: string) => [...folded].filter((c) => HAN.test(c)).join('');
 /** The non-Han words of a folded text, in order. */
-const latinWordsOf = (folded: string) => folded.replace(/\p{Script=Han}+/gu, ' ').split(' ').filter(Boolean);
+const latinWordsOf = (folded: string) =>
+  folded
+    .replace(/\p{Script=Han}+/gu, ' ')
+    .split(' ')
+    .filter(Boolean);
 const digitsOf = (s: string) => s.replace(/\D+/g, '');
 const lettersIn = (s: string) => s.replace(/[^a-z]/g, '').length;
 
@@ -117,7 +125,8 @@ export function latinScore(word: string, line: string, partial = true): number {
       if (partial && read.length >= 5 && read.length < word.length && read.length >= word.length * 0.4) {
         const prefix = word.slice(0, read.length);
         const d = distance(prefix, read);
-        if (d <= maxEdits(read.length) && digitsOf(read) === digitsOf(prefix)) best = Math.max(best, 0.75 + (0.25 * read.length) / word.length - d / read.length);
+        if (d <= maxEdits(read.length) && digitsOf(read) === digitsOf(prefix))
+          best = Math.max(best, 0.75 + (0.25 * read.length) / word.length - d / read.length);
       }
     }
   }

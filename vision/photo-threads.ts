@@ -29,7 +29,10 @@ type TaskResult =
  */
 export async function analyzeTask({ bytes, gateOnly, planogram, catalogue }: Task, settings: VisionSettings): Promise<TaskResult> {
   // Buffers cross the thread boundary as plain Uint8Arrays.
-  if (catalogue) await setBundledCatalogue({ products: catalogue.products.map((p) => ({ ...p, references: p.references.map((r) => ({ ...r, image: Buffer.from(r.image) })) })) });
+  if (catalogue)
+    await setBundledCatalogue({
+      products: catalogue.products.map((p) => ({ ...p, references: p.references.map((r) => ({ ...r, image: Buffer.from(r.image) })) })),
+    });
   try {
     const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const models = gateOnly ? null : await bundledModels(settings);
@@ -80,7 +83,12 @@ export async function analyzeOffThread(bytes: Buffer, options: { gateOnly?: bool
   if (pool.queueSize >= MAX_QUEUED_PHOTOS) throw new PhotoQueueFullError(`${pool.queueSize} photos are waiting for analysis`);
   const update = catalogue && catalogue.version !== sentVersion ? catalogue : undefined;
   if (update) sentVersion = update.version;
-  const result = (await pool.run({ bytes, gateOnly: options.gateOnly ?? false, planogram: options.planogram, catalogue: update?.value } satisfies Task)) as TaskResult;
+  const result = (await pool.run({
+    bytes,
+    gateOnly: options.gateOnly ?? false,
+    planogram: options.planogram,
+    catalogue: update?.value,
+  } satisfies Task)) as TaskResult;
   if (!result.ok) throw new UnreadableImageError(result.reason, result.message);
   return { analysis: result.analysis, derivative: Buffer.from(result.derivative.buffer, result.derivative.byteOffset, result.derivative.byteLength) };
 }

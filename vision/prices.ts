@@ -15,7 +15,10 @@ const PROMO_WORDS = /特价|促销|限时|折|会员价|件|SALE/i;
 
 /** Reads a shelf price out of tag text: ¥12.90, 12.9元, 特价 9.90, 2件19.8 (multi-buy, per unit). */
 export function parsePrice(text: string): ParsedPrice | null {
-  const clean = text.replace(/\s+/g, '').replace(/[，,](?=\d{1,2}\b)/g, '.').replace(/[。·]/g, '.');
+  const clean = text
+    .replace(/\s+/g, '')
+    .replace(/[，,](?=\d{1,2}\b)/g, '.')
+    .replace(/[。·]/g, '.');
   const multi = /(\d+)件(\d+(?:\.\d{1,2})?)/.exec(clean);
   if (multi) {
     const count = Number(multi[1]);
@@ -153,7 +156,13 @@ export class PriceReader {
 
   static async load(options: { intraOpNumThreads?: number } = {}): Promise<PriceReader> {
     // PaddleOCR's dictionary, plus the space character it appends at the end (use_space_char).
-    const dictionary = [...fs.readFileSync(ocrModels.dictionaryPath, 'utf8').split('\n').filter((l, i, a) => i < a.length - 1 || l !== ''), ' '];
+    const dictionary = [
+      ...fs
+        .readFileSync(ocrModels.dictionaryPath, 'utf8')
+        .split('\n')
+        .filter((l, i, a) => i < a.length - 1 || l !== ''),
+      ' ',
+    ];
     const session = await ort.InferenceSession.create(PRICE_OCR_MODEL, cpuSessionOptions(options.intraOpNumThreads));
     return new PriceReader(session, dictionary);
   }

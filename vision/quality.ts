@@ -63,12 +63,24 @@ export function assessQuality(
     });
   }
   if (brightness < thresholds.minBrightness) {
-    retake.push({ code: 'too_dark', message_zh: '照片太暗，请打开灯光或闪光灯后重拍。', message_en: 'The photo is too dark; turn on the light or the flash and retake it.' });
+    retake.push({
+      code: 'too_dark',
+      message_zh: '照片太暗，请打开灯光或闪光灯后重拍。',
+      message_en: 'The photo is too dark; turn on the light or the flash and retake it.',
+    });
   } else if (brightness > thresholds.maxBrightness) {
-    retake.push({ code: 'too_bright', message_zh: '照片过曝，请避开强光或反光后重拍。', message_en: 'The photo is overexposed; avoid glare and strong light and retake it.' });
+    retake.push({
+      code: 'too_bright',
+      message_zh: '照片过曝，请避开强光或反光后重拍。',
+      message_en: 'The photo is overexposed; avoid glare and strong light and retake it.',
+    });
   }
   if (sharpness < thresholds.minSharpness) {
-    retake.push({ code: 'blurred', message_zh: '照片模糊，请保持手机稳定、对焦后重拍。', message_en: 'The photo is blurred; hold the phone still, let it focus and retake it.' });
+    retake.push({
+      code: 'blurred',
+      message_zh: '照片模糊，请保持手机稳定、对焦后重拍。',
+      message_en: 'The photo is blurred; hold the phone still, let it focus and retake it.',
+    });
   }
   return { sharpness: Number(sharpness.toFixed(1)), brightness: Number(brightness.toFixed(1)), width: original.width, height: original.height, retake };
 }

@@ -57,7 +57,6 @@ export function embedCrop(image: RgbImage, box: Corners): Float32Array {
   return embedRegion(image, left, top, width, height, (box[2] - box[0]) / Math.max(1, box[3] - box[1]));
 }
 
-
 /** 1 for identical embeddings, falling towards 0 with the Euclidean distance. */
 export function similarity(a: Float32Array, b: Float32Array): number {
   let d = 0;
@@ -174,7 +173,8 @@ export function fusePack(
     return named(textSku.name, 'text', textSku.score);
   }
   if (textBrand) {
-    if (lookSure) return products.get(lookSure.sku)!.brand === textBrand.name ? named(lookSure.sku, 'both', both(textBrand.score, lookConfidence)) : unknown(null);
+    if (lookSure)
+      return products.get(lookSure.sku)!.brand === textBrand.name ? named(lookSure.sku, 'both', both(textBrand.score, lookConfidence)) : unknown(null);
     // The look is unsure among all SKUs; among the brand's own it may still be clear.
     if (appearance) {
       let best: [string, number] | null = null;

@@ -143,7 +143,9 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
       const top = median(space.beside.map((p) => p.box[1]));
       const bottom = median(space.beside.map((p) => p.box[3]));
       const band: [number, number] = [top + (bottom - top) * 0.2, bottom - (bottom - top) * 0.1];
-      const tagged = tags.some((t) => (t[0] + t[2]) / 2 > space.from && (t[0] + t[2]) / 2 < space.to && t[1] > bottom - (bottom - top) * 0.3 && t[1] < bottom + (bottom - top) * 0.6);
+      const tagged = tags.some(
+        (t) => (t[0] + t[2]) / 2 > space.from && (t[0] + t[2]) / 2 < space.to && t[1] > bottom - (bottom - top) * 0.3 && t[1] < bottom + (bottom - top) * 0.6,
+      );
       const [edgeShare, colourShare] = tagged ? [o.taggedEdges, o.taggedColour] : [o.emptyEdges, o.emptyColour];
       const plain = (x0: number, x1: number) => {
         const t = regionTexture(texture, [x0, band[0], x1, band[1]]);
@@ -166,7 +168,8 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
         if (runStart >= 0 && (k - runStart) * step >= typicalWidth * 0.3) {
           const from = space.from + (runStart <= 2 ? 0 : runStart) * step;
           const to = space.from + (k >= strips - 2 ? strips : k) * step;
-          if (to - from > typicalWidth * o.minWidthRatio) gaps.push({ row: r, bbox: [Math.round(from), Math.round(top), Math.round(to - from), Math.round(bottom - top)] });
+          if (to - from > typicalWidth * o.minWidthRatio)
+            gaps.push({ row: r, bbox: [Math.round(from), Math.round(top), Math.round(to - from), Math.round(bottom - top)] });
         }
         runStart = -1;
       }
@@ -182,7 +185,8 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
 export function detectedGaps(products: PlacedProduct[], boxes: Corners[], found: Gap[]): Gap[] {
   const gaps = [...found];
   const rows = [...new Set(products.map((p) => p.row))].map((row) => ({ row, bottom: median(products.filter((p) => p.row === row).map((p) => p.box[3])) }));
-  const overlap = (a: Corners, b: Corners) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const overlap = (a: Corners, b: Corners) =>
+    Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
   for (const box of boxes) {
     const area = (box[2] - box[0]) * (box[3] - box[1]);
     if (rows.length === 0 || area <= 0 || products.some((p) => overlap(p.box, box) > 0.5 * area)) continue;
@@ -219,7 +223,9 @@ export function planogramCompliance(products: PlacedProduct[], expected: string[
   // Unknown packs in the rows a SKU is planned for may be that SKU: it is missing only when they are too few to be it.
   const unknownInRow = (r: number) => products.filter((p) => p.row === r && p.sku === 'unknown').length;
   const planned = (sku: string) => expected.reduce((n, row) => n + row.filter((s) => s === sku).length, 0);
-  const missing = [...expectedRow.keys()].filter((sku) => !seen.has(sku) && [...expectedRow.get(sku)!].reduce((n, r) => n + unknownInRow(r), 0) < planned(sku)).sort();
+  const missing = [...expectedRow.keys()]
+    .filter((sku) => !seen.has(sku) && [...expectedRow.get(sku)!].reduce((n, r) => n + unknownInRow(r), 0) < planned(sku))
+    .sort();
   const extra = [...seen].filter((sku) => !expectedRow.has(sku)).sort();
   const misplaced = [...new Set(products.filter((p) => expectedRow.has(p.sku) && !expectedRow.get(p.sku)!.has(p.row)).map((p) => p.sku))].sort();
   return { score: total === 0 ? 1 : round(matched / total), missing, misplaced, extra };

@@ -93,6 +93,10 @@ export async function evaluatePriceObservations(
 ): Promise<Evaluation> {
   const [stores, products, open] = await Promise.all([storesById(warehouse), productsBySku(warehouse), openAlerts(warehouse, ['price_gap'])]);
   const prices = priceGapFindings(await loadOwnPrices(warehouse, products, observations), { thresholds, stores, products });
-  const asOf = observations.map((o) => o.day).sort().at(-1) ?? new Date().toISOString().slice(0, 10);
+  const asOf =
+    observations
+      .map((o) => o.day)
+      .sort()
+      .at(-1) ?? new Date().toISOString().slice(0, 10);
   return settle(warehouse, asOf, open, [prices]);
 }

@@ -140,7 +140,10 @@ export async function loadStockRows({ warehouse, asOf, thresholds, timezone, sco
   // Keep ranged own SKUs whose category uses this window length.
   const ranged = new Map<string, { category: string; product_name: string }>();
   if (silentInWindow.length > 0) {
-    for (const r of await warehouse.query<{ store_id: string; sku: string; category: string; product_name: string }>(RANGED_OWN_SKUS, stockKeys(silentInWindow))) {
+    for (const r of await warehouse.query<{ store_id: string; sku: string; category: string; product_name: string }>(
+      RANGED_OWN_SKUS,
+      stockKeys(silentInWindow),
+    )) {
       ranged.set(pairKey(r), r);
     }
   }
@@ -227,7 +230,13 @@ export function stockFindings(rows: StockRows, { asOf, thresholds, stores, open 
     const lastYearRows = days.filter((r) => r.day <= oneYearEarlier(asOf));
     const texts =
       decision.type === 'out_of_stock'
-        ? outOfStockTexts({ storeName: store?.name ?? c.store_id, productName: c.product_name, sku: c.sku, days: c.windowDays, expected: decision.expectedUnits })
+        ? outOfStockTexts({
+            storeName: store?.name ?? c.store_id,
+            productName: c.product_name,
+            sku: c.sku,
+            days: c.windowDays,
+            expected: decision.expectedUnits,
+          })
         : zeroSaleTexts({
             storeName: store?.name ?? c.store_id,
             productName: c.product_name,
@@ -250,7 +259,11 @@ export function stockFindings(rows: StockRows, { asOf, thresholds, stores, open 
         expected_units: Number(decision.expectedUnits.toFixed(3)),
         p_zero: Number(decision.zeroProbability.toPrecision(4)),
         on_hand: known ?? null,
-        series: series(days.filter((r) => r.day >= seriesFrom), seriesFrom, 28),
+        series: series(
+          days.filter((r) => r.day >= seriesFrom),
+          seriesFrom,
+          28,
+        ),
         last_year: lastYearRows.length > 0 ? series(lastYearRows, lastYearFrom, 28) : [],
       },
       ...texts,

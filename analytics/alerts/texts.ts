@@ -8,7 +8,8 @@ export function zeroSaleTexts(a: { storeName: string; productName: string; sku: 
     message_zh: `${a.storeName}：${a.productName}（${a.sku}）已连续${a.days}天零销售，按前28天的销量应售出约${a.expected.toFixed(1)}件（零销量概率${pct(a.pZero)}）。`,
     message_en: `${a.storeName}: ${a.productName} (${a.sku}) has sold nothing for ${a.days} days; the previous 28 days predict about ${a.expected.toFixed(1)} units (chance of zero ${pct(a.pZero)}).`,
     suggestion_zh: '请店长到货架检查该商品的陈列位置（是否缺位、被遮挡、放错位置或价签错误），并调整恢复正常陈列；同时核对收银是否能正常扫码。',
-    suggestion_en: 'Store manager: check the display position of this SKU on the shelf (missing facing, blocked, misplaced, wrong price tag) and adjust it back to its planned place; also check that it scans at the till.',
+    suggestion_en:
+      'Store manager: check the display position of this SKU on the shelf (missing facing, blocked, misplaced, wrong price tag) and adjust it back to its planned place; also check that it scans at the till.',
   };
 }
 
@@ -70,7 +71,8 @@ export function lowShareTexts(a: { storeName: string; day: string; share: number
     message_zh: `${a.storeName}：${a.day}的货架照片中自有品牌排面占比仅${pct(a.share)}，低于目标${pct(a.target)}。`,
     message_en: `${a.storeName}: own brands hold ${pct(a.share)} of the facings on the shelf photos of ${a.day}, below the ${pct(a.target)} target.`,
     suggestion_zh: '请按陈列协议恢复自有品牌排面（检查是否被竞品占位），必要时与门店协商增加排面。',
-    suggestion_en: 'Restore the own brands’ facings to the display agreement (check for competitor products in our space) and negotiate more facings if needed.',
+    suggestion_en:
+      'Restore the own brands’ facings to the display agreement (check for competitor products in our space) and negotiate more facings if needed.',
   };
 }
 

@@ -4,7 +4,6 @@ import type { Warehouse } from '../warehouse.ts';
 import { addDays, daysBetween } from '../../lib/days.ts';
 import { addFacings, NO_FACINGS, ownShare } from '../shelf-share.ts';
 
-
 const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
 
 /** Limits a query to some stores; an empty list means every store. */
@@ -200,8 +199,16 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
       sales: round2(sum((s) => s.sales)),
       sales_prev: round2(sum((s) => s.sales_prev)),
       sales_ly: round2(sum((s) => s.sales_ly)),
-      vs_prev: change(sum((s) => s.sales), sum((s) => s.sales_prev), members.some((s) => s.vs_prev !== null)),
-      vs_ly: change(sum((s) => s.sales), sum((s) => s.sales_ly), members.some((s) => s.vs_ly !== null)),
+      vs_prev: change(
+        sum((s) => s.sales),
+        sum((s) => s.sales_prev),
+        members.some((s) => s.vs_prev !== null),
+      ),
+      vs_ly: change(
+        sum((s) => s.sales),
+        sum((s) => s.sales_ly),
+        members.some((s) => s.vs_ly !== null),
+      ),
       sell_through: withStock.length > 0 && units + stock > 0 ? Number((units / (units + stock)).toFixed(4)) : null,
       open_alerts_total: sum((s) => s.open_alerts_total),
       // Facing-weighted over the stores' photos, like a store's share over its photos.

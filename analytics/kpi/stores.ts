@@ -109,7 +109,10 @@ export async function storeOverview(
     warehouse.query<{ date: string; brand: string; share: number }>(SHARE_OF_SHELF_TREND, scoped),
     warehouse.query<{ date: string; sku: string; competitor_sku: string; competitor_price: number }>(COMPETITOR_PRICES, scoped),
   ]);
-  const ownPrices = await effectivePrices(warehouse, prices.map((p) => ({ store_id: store.store_id, sku: p.sku, day: p.date })));
+  const ownPrices = await effectivePrices(
+    warehouse,
+    prices.map((p) => ({ store_id: store.store_id, sku: p.sku, day: p.date })),
+  );
   const k = map.stores[0];
   return {
     store,
@@ -135,7 +138,14 @@ export async function storeOverview(
     share_of_shelf_trend: trend.map((t) => ({ ...t, share: round(t.share, 4) })),
     competitor_prices: prices.map((p) => {
       const own = ownPrices.get(priceKey({ store_id: store.store_id, sku: p.sku, day: p.date }))?.price ?? 0;
-      return { date: p.date, sku: p.sku, competitor_sku: p.competitor_sku, own_price: own, competitor_price: p.competitor_price, gap: round(priceGap(own, p.competitor_price), 4) };
+      return {
+        date: p.date,
+        sku: p.sku,
+        competitor_sku: p.competitor_sku,
+        own_price: own,
+        competitor_price: p.competitor_price,
+        gap: round(priceGap(own, p.competitor_price), 4),
+      };
     }),
   };
 }

@@ -61,7 +61,10 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
             opened: Type.Integer(),
             updated: Type.Integer(),
             resolved: Type.Integer(),
-            by_type: Type.Record(Type.String(), Type.Object({ opened: Type.Integer(), updated: Type.Integer(), resolved: Type.Integer(), open: Type.Integer() })),
+            by_type: Type.Record(
+              Type.String(),
+              Type.Object({ opened: Type.Integer(), updated: Type.Integer(), resolved: Type.Integer(), open: Type.Integer() }),
+            ),
           }),
         },
       },
@@ -146,13 +149,21 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
   app.get(
     '/v1/alerts/:id',
     {
-      schema: { summary: 'One alert', tags: ['alerts'], security: [{ bearer: [] }], params: IdParams, querystring: LangQuery, response: { 200: AlertViewSchema } },
+      schema: {
+        summary: 'One alert',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        params: IdParams,
+        querystring: LangQuery,
+        response: { 200: AlertViewSchema },
+      },
       config: { roles: READ_ROLES },
     },
     async (request) => presentAlert(await loadInScope(request, request.params.id), alertLanguage(request, request.query.lang)),
   );
 
-  const transition = (kind: WorkflowAction['kind']) =>
+  const transition =
+    (kind: WorkflowAction['kind']) =>
     async (request: FastifyRequest<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery>; Body: { assignee?: string } | undefined }>) => {
       const alert = await loadInScope(request, request.params.id);
       if (request.principal!.role === 'store_manager' && kind === 'assign') throw forbidden('a store manager cannot reassign alerts');

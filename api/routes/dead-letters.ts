@@ -56,7 +56,6 @@ export async function deadLetterRoutes(app: Api, deps: DeadLetterDeps): Promise<
       },
       config: { roles: ['admin'] },
     },
-    async (request, reply) =>
-      reply.code(202).send(await replayDeadLetters(deps.log, deps.warehouse, request.body.ids, request.body.corrections)),
+    async (request, reply) => reply.code(202).send(await replayDeadLetters(deps.log, deps.warehouse, request.body.ids, request.body.corrections)),
   );
 }

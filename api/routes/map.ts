@@ -118,7 +118,12 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
       const { from, to, lang } = request.query;
       if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`);
       const store = await reachableStore(request.principal!, request.params.store_id);
-      const overview = await storeOverview(deps.warehouse, store, { from, to, timezone: store.timezone || deps.timezone, dormantAfterDays: deps.dormantAfterDays });
+      const overview = await storeOverview(deps.warehouse, store, {
+        from,
+        to,
+        timezone: store.timezone || deps.timezone,
+        dormantAfterDays: deps.dormantAfterDays,
+      });
       const language = alertLanguage(request, lang);
       return { ...overview, open_alerts: overview.open_alerts.map((a) => presentAlert(a, language)) };
     },

@@ -34,9 +34,7 @@ export async function operationsRoutes(app: Api, deps: OperationsDeps): Promise<
     },
     async (_request, reply) => {
       const warehouse = await deps.warehouse.ping().catch(() => false);
-      return reply
-        .code(warehouse ? 200 : 503)
-        .send({ status: warehouse ? 'ready' : 'not_ready', warehouse, sink_lag: deps.sinkLag() });
+      return reply.code(warehouse ? 200 : 503).send({ status: warehouse ? 'ready' : 'not_ready', warehouse, sink_lag: deps.sinkLag() });
     },
   );
 
@@ -51,7 +49,9 @@ export async function operationsRoutes(app: Api, deps: OperationsDeps): Promise<
       name: Type.String({ minLength: 1, maxLength: 200, description: 'Who or what holds the token' }),
       role: oneOf(USER_ROLES),
       store_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 10_000, description: 'Stores in scope; empty = all' })),
-      territories: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000, description: 'Territories in scope; empty = all' })),
+      territories: Type.Optional(
+        Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000, description: 'Territories in scope; empty = all' }),
+      ),
     },
     { additionalProperties: false },
   );

@@ -64,7 +64,7 @@ export async function photoRoutes(app: Api, deps: PhotoRoutesDeps): Promise<void
         summary: 'Upload shelf photos of a store visit (multipart)',
         description:
           'Parts: one or more image files (JPEG, PNG, WebP; HEIC only if sharp on the server decodes HEVC, else 415 photo_heic_unsupported; at most 10 of 25 MB) and fields store_id, optional visit_id, bay, taken_at (ISO-8601), lat, lon. ' +
-          'A photo naming a bay that has a planogram (POST /v1/planograms) comes back with the bay\'s compliance: score, missing, misplaced and extra SKUs. ' +
+          "A photo naming a bay that has a planogram (POST /v1/planograms) comes back with the bay's compliance: score, missing, misplaced and extra SKUs. " +
           'A photo failing the quality gate comes back with status "retake" and the reasons in Chinese and English. ' +
           'Where a separate vision worker analyses photos, the answer is 202 with status "pending" and GET /v1/photos/:id shows the analysis when it is done.',
         tags: ['photos'],
@@ -109,7 +109,10 @@ export async function photoRoutes(app: Api, deps: PhotoRoutesDeps): Promise<void
 
   app.get(
     '/v1/photos/:id/image',
-    { schema: { summary: 'The photo, upright and without metadata (JPEG)', tags: ['photos'], security: [{ bearer: [] }], params: IdParams }, config: { roles: READ_ROLES } },
+    {
+      schema: { summary: 'The photo, upright and without metadata (JPEG)', tags: ['photos'], security: [{ bearer: [] }], params: IdParams },
+      config: { roles: READ_ROLES },
+    },
     async (request, reply) => {
       const photo = await photoById(deps.warehouse, request.params.id);
       if (!photo || !(await storeInScope(deps.warehouse, request.principal!, photo.store_id))) throw notFound(`no photo ${request.params.id}`);

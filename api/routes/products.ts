@@ -27,7 +27,9 @@ const ReferenceParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength
 const FromPhoto = Type.Object(
   {
     photo_id: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'An analysed shelf photo' }),
-    bbox: Type.Tuple([Type.Integer(), Type.Integer(), Type.Integer(), Type.Integer()], { description: '[x, y, w, h] of the pack on that photo (as its analysis gives boxes)' }),
+    bbox: Type.Tuple([Type.Integer(), Type.Integer(), Type.Integer(), Type.Integer()], {
+      description: '[x, y, w, h] of the pack on that photo (as its analysis gives boxes)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -131,7 +133,10 @@ export async function productRoutes(app: Api, deps: ProductRoutesDeps): Promise<
 
   app.get(
     '/v1/products/:sku/references/:reference_id/image',
-    { schema: { summary: 'A reference image (JPEG)', tags: ['catalogue'], security: [{ bearer: [] }], params: ReferenceParams }, config: { roles: USER_ROLES } },
+    {
+      schema: { summary: 'A reference image (JPEG)', tags: ['catalogue'], security: [{ bearer: [] }], params: ReferenceParams },
+      config: { roles: USER_ROLES },
+    },
     async (request, reply) => {
       const image = await deps.catalogue.image(request.params.sku, request.params.reference_id);
       if (!image) throw notFound(`product ${request.params.sku} has no reference image ${request.params.reference_id}`);

@@ -78,7 +78,11 @@ export async function recordRoutes(app: Api, deps: RecordRoutesDeps): Promise<vo
       async (request, reply) => {
         const rows = bodyRows(bodyFormat(request.headers['content-type']), request.body, spec.schema, deps.maxRowsPerRequest);
         const { valid, rejected } = splitChecked<Record<string, unknown>>(rows, check);
-        const accepted = await upsertMasterData(deps.warehouse, spec.table, valid.map((v) => v.value));
+        const accepted = await upsertMasterData(
+          deps.warehouse,
+          spec.table,
+          valid.map((v) => v.value),
+        );
         ingestRows.inc({ stream: kind, outcome: 'accepted' }, accepted);
         ingestRows.inc({ stream: kind, outcome: 'rejected' }, rejected.length);
         return reply.code(202).send({ accepted, duplicates: 0, rejected } satisfies IngestResult);

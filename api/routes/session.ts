@@ -66,7 +66,9 @@ export async function sessionRoutes(app: Api, deps: SessionRoutesDeps): Promise<
       const { username, password } = request.body;
       const limit = await perAddress(request);
       if (!limit.isAllowed && limit.isExceeded) {
-        throw new ApiError(429, 'rate_limited', `too many sign-in attempts from this address; retry in ${limit.ttlInSeconds} s`, { 'retry-after': String(limit.ttlInSeconds) });
+        throw new ApiError(429, 'rate_limited', `too many sign-in attempts from this address; retry in ${limit.ttlInSeconds} s`, {
+          'retry-after': String(limit.ttlInSeconds),
+        });
       }
       const user = await findUser(deps.warehouse, username);
       // An unknown name costs a full verification too: the answer time says nothing about which names exist.
@@ -76,14 +78,26 @@ export async function sessionRoutes(app: Api, deps: SessionRoutesDeps): Promise<
       const { cookie, expiresAt } = await deps.auth.openSession(user.username);
       reply.setCookie(SESSION_COOKIE, cookie, { ...cookieOptions, expires: expiresAt });
       request.log.info({ username }, 'signed in');
-      return { name: user.username, role: user.role as UserRole, store_ids: user.store_ids, territories: user.territories, via: 'session' as const, csrf_header: CSRF_HEADER };
+      return {
+        name: user.username,
+        role: user.role as UserRole,
+        store_ids: user.store_ids,
+        territories: user.territories,
+        via: 'session' as const,
+        csrf_header: CSRF_HEADER,
+      };
     },
   );
 
   app.get(
     '/v1/session',
     {
-      schema: { summary: 'The caller (a signed-in user or a token holder): role, scopes and how', tags: ['access'], security: [{ session: [] }, { bearer: [] }], response: { 200: SessionSchema } },
+      schema: {
+        summary: 'The caller (a signed-in user or a token holder): role, scopes and how',
+        tags: ['access'],
+        security: [{ session: [] }, { bearer: [] }],
+        response: { 200: SessionSchema },
+      },
       config: { roles: USER_ROLES },
     },
     async (request) => view(request),

@@ -55,7 +55,8 @@ export async function teachingRoutes(app: Api, deps: TeachingRoutesDeps): Promis
     {
       schema: {
         summary: 'Name packs (a group or single boxes): up to three crops become reference images of the SKU and recent photos are recognised again',
-        description: 'Answers 202 at once; GET /v1/recognition-jobs/:job_id shows the progress. When the job is done the daily close runs again, so share of shelf and the vision alerts count the packs named.',
+        description:
+          'Answers 202 at once; GET /v1/recognition-jobs/:job_id shows the progress. When the job is done the daily close runs again, so share of shelf and the vision alerts count the packs named.',
         tags: ['catalogue'],
         security: [{ bearer: [] }],
         body: AssignPacksSchema,

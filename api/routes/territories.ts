@@ -75,7 +75,10 @@ export async function territoryRoutes(app: Api, deps: TerritoryRoutesDeps): Prom
       const scoped = storeIds.length > 0 || territories.length > 0;
       const ofStores = storeIds.length > 0 ? await storeTerritories(deps.warehouse, storeIds) : territories;
       const scope = territories.length > 0 ? ofStores.filter((t) => territories.includes(t)) : ofStores;
-      const etag = `W/"${createHash('sha256').update(`${stored?.uploaded_at ?? ''}|${scope.join('\n')}`).digest('base64url').slice(0, 22)}"`;
+      const etag = `W/"${createHash('sha256')
+        .update(`${stored?.uploaded_at ?? ''}|${scope.join('\n')}`)
+        .digest('base64url')
+        .slice(0, 22)}"`;
       reply.header('etag', etag).header('cache-control', 'private, no-cache');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
       const collection = JSON.parse(stored?.geojson || EMPTY) as Pick<Static<typeof StoredCollection>, 'features'>;
@@ -97,7 +100,9 @@ export async function territoryRoutes(app: Api, deps: TerritoryRoutesDeps): Prom
           'A bad feature gets a 400 that names it and the reason; outlines that cross themselves are kept and listed in `warnings`.',
         tags: ['dashboard'],
         security,
-        querystring: Type.Object({ property: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The feature property that names the territory' })) }),
+        querystring: Type.Object({
+          property: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The feature property that names the territory' })),
+        }),
         body: TerritoryCollection,
         response: { 200: UploadAnswer },
       },
@@ -112,7 +117,9 @@ export async function territoryRoutes(app: Api, deps: TerritoryRoutesDeps): Prom
       // The size limit in words an uploader can act on, instead of the generic "body is too large".
       errorHandler: (error: FastifyError) => {
         if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-          throw tooLarge(`territory outlines are limited to ${MAX_TERRITORY_GEOJSON_BYTES / 1024 / 1024} MB; simplify them (e.g. mapshaper -simplify 10%) and upload again`);
+          throw tooLarge(
+            `territory outlines are limited to ${MAX_TERRITORY_GEOJSON_BYTES / 1024 / 1024} MB; simplify them (e.g. mapshaper -simplify 10%) and upload again`,
+          );
         }
         throw error;
       },
@@ -123,11 +130,18 @@ export async function territoryRoutes(app: Api, deps: TerritoryRoutesDeps): Prom
       const territories = [...new Set(outlines.map((f) => f.territory))].sort();
       const geojson = JSON.stringify({
         type: 'FeatureCollection',
-        features: outlines.map((f) => ({ type: 'Feature', properties: { territory: f.territory }, geometry: { type: f.geometry.type, coordinates: f.geometry.coordinates } })),
+        features: outlines.map((f) => ({
+          type: 'Feature',
+          properties: { territory: f.territory },
+          geometry: { type: f.geometry.type, coordinates: f.geometry.coordinates },
+        })),
       });
       const uploadedAt = await saveTerritoryShapes(deps.warehouse, { geojson, territories, uploaded_by: request.principal!.name });
       const known = new Set(await storeTerritories(deps.warehouse));
-      request.log.info({ territories: territories.length, bytes: geojson.length, warnings: warnings.length, by: request.principal!.name }, 'territory outlines uploaded');
+      request.log.info(
+        { territories: territories.length, bytes: geojson.length, warnings: warnings.length, by: request.principal!.name },
+        'territory outlines uploaded',
+      );
       return {
         territories: territories.length,
         matched: territories.filter((t) => known.has(t)),
@@ -142,7 +156,12 @@ export async function territoryRoutes(app: Api, deps: TerritoryRoutesDeps): Prom
   app.delete(
     '/v1/territories/geojson',
     {
-      schema: { summary: 'Remove the uploaded territory outlines (the map falls back to the basemap alone)', tags: ['dashboard'], security, response: { 204: Type.Null() } },
+      schema: {
+        summary: 'Remove the uploaded territory outlines (the map falls back to the basemap alone)',
+        tags: ['dashboard'],
+        security,
+        response: { 204: Type.Null() },
+      },
       config: { roles: ['admin'] },
     },
     async (request, reply) => {

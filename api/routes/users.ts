@@ -101,7 +101,16 @@ export async function userRoutes(app: Api, deps: UserRoutesDeps): Promise<void> 
       const { username, name, password, role, store_ids = [], territories = [] } = request.body;
       if (await findUser(deps.warehouse, username)) throw new ApiError(409, 'conflict', `user ${username} exists; change it with PATCH /v1/users/${username}`);
       const now = new Date().toISOString();
-      const user = { username, name: name ?? username, role, store_ids, territories, password_hash: await hashPassword(password), disabled: false, created_at: now };
+      const user = {
+        username,
+        name: name ?? username,
+        role,
+        store_ids,
+        territories,
+        password_hash: await hashPassword(password),
+        disabled: false,
+        created_at: now,
+      };
       await saveUser(deps.warehouse, user);
       request.log.info({ username, role, by: request.principal!.name }, 'user created');
       return reply.code(201).send(present({ ...user, updated_at: now }));

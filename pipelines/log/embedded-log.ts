@@ -56,7 +56,10 @@ class TopicLog extends EventEmitter {
   private tailHead = 0;
   private tailBytes = 0;
 
-  constructor(readonly topic: Topic, private readonly dir: string) {
+  constructor(
+    readonly topic: Topic,
+    private readonly dir: string,
+  ) {
     super();
     this.setMaxListeners(0);
   }
@@ -169,15 +172,17 @@ class TopicLog extends EventEmitter {
     if (from.offset >= tailStart && from.offset < this.end) {
       const first = this.tailHead + from.offset - tailStart;
       const slice = this.tail.slice(first, first + maxRecords);
-      const records = slice.map((t, i): DeliveredRecord => ({
-        topic: this.topic,
-        partition: 0,
-        offset: String(from.offset + i),
-        key: t.key,
-        value: t.value,
-        encoded: t.encoded,
-        checked: t.checked,
-      }));
+      const records = slice.map(
+        (t, i): DeliveredRecord => ({
+          topic: this.topic,
+          partition: 0,
+          offset: String(from.offset + i),
+          key: t.key,
+          value: t.value,
+          encoded: t.encoded,
+          checked: t.checked,
+        }),
+      );
       const last = slice[slice.length - 1]!;
       return { records, next: { offset: from.offset + slice.length, segment: last.segment, byte: last.byte + last.length } };
     }

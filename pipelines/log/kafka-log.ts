@@ -73,12 +73,10 @@ export class KafkaLog implements EventLog {
     const existing = new Set(await admin.listTopics());
     const missing = TOPICS.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      await admin
-        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true })
-        .catch(async (err: Error) => {
-          await admin.disconnect();
-          throw new Error(`Kafka topics ${missing.join(', ')} are missing and could not be created (${err.message}); create them with ${PARTITIONS} partitions`);
-        });
+      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true }).catch(async (err: Error) => {
+        await admin.disconnect();
+        throw new Error(`Kafka topics ${missing.join(', ')} are missing and could not be created (${err.message}); create them with ${PARTITIONS} partitions`);
+      });
     }
     return new KafkaLog(kafka, await KafkaLog.connectProducer(kafka, logger), admin);
   }
@@ -140,10 +138,15 @@ export class KafkaLog implements EventLog {
           if (!isRunning() || isStale()) return;
           const messages = batch.messages.slice(start, start + maxBatch);
           // Throwing leaves the offset where it was: kafkajs fetches these records again after its retry pause.
-          await handler(batch.topic as Topic, messages.map((m) => decode(batch.topic as Topic, batch.partition, m)));
+          await handler(
+            batch.topic as Topic,
+            messages.map((m) => decode(batch.topic as Topic, batch.partition, m)),
+          );
           const last = messages[messages.length - 1]!.offset;
           resolveOffset(last);
-          await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }] });
+          await commitOffsetsIfNecessary({
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+          });
           await heartbeat();
         }
       },

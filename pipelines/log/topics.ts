@@ -2,16 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { CompetitorPriceRecord, InventoryRecord, OrderRecord, ScanRecord } from '../../contracts/records.ts';
 
 /** Every topic of the event log, in one place. */
-export const TOPICS = [
-  'scans',
-  'orders',
-  'inventory',
-  'competitor-prices',
-  'photos',
-  'shelf-observations',
-  'alerts',
-  'dead-letter',
-] as const;
+export const TOPICS = ['scans', 'orders', 'inventory', 'competitor-prices', 'photos', 'shelf-observations', 'alerts', 'dead-letter'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** The event streams the warehouse sink stores, with their record schema and table. */

@@ -7,7 +7,6 @@ import type { AlertBus } from '../alert-bus.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { NOTIFIER_GROUP, type DeadLetter } from '../log/topics.ts';
 
-
 export interface WebhookOptions {
   urls: string[];
   secret: string;
@@ -71,7 +70,11 @@ export async function startNotifier(log: EventLog, webhooks: WebhookOptions, log
         });
       }),
     );
-    if (failed.length > 0) await log.publish('dead-letter', failed.map((d) => ({ key: d.topic, value: d })));
+    if (failed.length > 0)
+      await log.publish(
+        'dead-letter',
+        failed.map((d) => ({ key: d.topic, value: d })),
+      );
   });
 }
 

@@ -31,14 +31,18 @@ export async function startVisionWorker(log: EventLog, intake: PhotoIntake, logg
         try {
           const analysis = await intake.analyseQueued(photo);
           if (analysis === 'original_missing') deadLetters.push(deadLetterFor(record, `photo ${photo.photo_id} is not in the photo store`));
-          else if (analysis !== 'already_analysed') logger.debug({ photo_id: photo.photo_id, status: analysis.status, ms: analysis.timings_ms.total }, 'photo analysed');
+          else if (analysis !== 'already_analysed')
+            logger.debug({ photo_id: photo.photo_id, status: analysis.status, ms: analysis.timings_ms.total }, 'photo analysed');
         } catch (err) {
           if (!(err instanceof UnreadableImageError)) throw err; // e.g. the warehouse is down: the batch comes again
           deadLetters.push(deadLetterFor(record, err.message));
         }
       }
       if (deadLetters.length > 0) {
-        await log.publish('dead-letter', deadLetters.map((d) => ({ key: d.topic, value: d })));
+        await log.publish(
+          'dead-letter',
+          deadLetters.map((d) => ({ key: d.topic, value: d })),
+        );
         logger.warn({ count: deadLetters.length, first: deadLetters[0]!.reason }, 'photos sent to dead-letter');
       }
     },

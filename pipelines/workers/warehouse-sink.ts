@@ -10,7 +10,6 @@ import { deadLetterFor } from '../dead-letters.ts';
 import { EVENT_STREAMS, SINK_GROUP, type DeadLetter, type Topic } from '../log/topics.ts';
 import { recordCheck, type RecordCheck } from '../validate.ts';
 
-
 export interface SinkOptions {
   /** Insert when this many records are waiting… */
   maxBatch?: number;
@@ -26,10 +25,7 @@ interface StreamSink {
 }
 
 const sinks = new Map<Topic, StreamSink>(
-  Object.values(EVENT_STREAMS).map((s) => [
-    s.topic,
-    { table: s.table, check: recordCheck(s.schema) as StreamSink['check'] },
-  ]),
+  Object.values(EVENT_STREAMS).map((s) => [s.topic, { table: s.table, check: recordCheck(s.schema) as StreamSink['check'] }]),
 );
 
 /** Tables whose rows carry their store-local day (local_day), which the daily sales and order views bucket by. */
@@ -91,17 +87,30 @@ export async function sinkEvents(
   }
   try {
     const lookUp = stored ? valid.filter((v) => !(v.time > stored.horizon)) : valid;
-    const inTable = await existingEventIds(warehouse, sink.table, lookUp.map((v) => v.row));
+    const inTable = await existingEventIds(
+      warehouse,
+      sink.table,
+      lookUp.map((v) => v.row),
+    );
     const fresh = inTable.size === 0 ? valid : valid.filter((v) => !inTable.has(v.row.event_id));
     duplicates += valid.length - fresh.length;
     const refused: Candidate[] = [];
     const texts = await rowTexts(zones, sink.table, fresh);
-    const inserted = await insertSplitting(warehouse, sink.table, fresh.map((f, i) => ({ ...f, text: texts[i]! })), deadLetters, refused);
+    const inserted = await insertSplitting(
+      warehouse,
+      sink.table,
+      fresh.map((f, i) => ({ ...f, text: texts[i]! })),
+      deadLetters,
+      refused,
+    );
     stored?.forget(refused.map((r) => r.row.event_id));
     return { inserted, duplicates, deadLetters };
   } catch (err) {
     // Some rows may have been written before the failure: the retry looks all of them up.
-    stored?.forget(valid.map((v) => v.row.event_id), valid.reduce((newest, v) => Math.max(newest, v.time), -Infinity));
+    stored?.forget(
+      valid.map((v) => v.row.event_id),
+      valid.reduce((newest, v) => Math.max(newest, v.time), -Infinity),
+    );
     throw err;
   }
 }
@@ -121,7 +130,11 @@ async function insertSplitting(
 ): Promise<number> {
   if (items.length === 0) return 0;
   try {
-    return await insertEvents(warehouse, table, items.map((i) => i.text));
+    return await insertEvents(
+      warehouse,
+      table,
+      items.map((i) => i.text),
+    );
   } catch (err) {
     if (!(err instanceof WarehouseError) || err.code !== 'bad_data') throw err;
     if (items.length === 1) {
@@ -138,12 +151,7 @@ async function insertSplitting(
 }
 
 /** The warehouse sink: event topics into their tables, dead letters into `dead_letters`. */
-export async function startWarehouseSink(
-  log: EventLog,
-  warehouse: Warehouse,
-  logger: Logger,
-  options: SinkOptions = {},
-): Promise<Subscription> {
+export async function startWarehouseSink(log: EventLog, warehouse: Warehouse, logger: Logger, options: SinkOptions = {}): Promise<Subscription> {
   const topics: Topic[] = [...sinks.keys(), 'dead-letter'];
   // The embedded log lives in this one process, so this sink is the only writer of the event tables and may
   // trust its memory of what it stored; sinks of a Kafka group share partitions and look every id up.
@@ -177,7 +185,10 @@ export async function startWarehouseSink(
         const table = sinks.get(topic)!.table;
         const { inserted, duplicates, deadLetters } = await sinkEvents(warehouse, topic, records, { stored: await storedIdsOf(table), zones });
         if (deadLetters.length > 0) {
-          await log.publish('dead-letter', deadLetters.map((d) => ({ key: d.topic, value: d })));
+          await log.publish(
+            'dead-letter',
+            deadLetters.map((d) => ({ key: d.topic, value: d })),
+          );
           logger.warn({ topic, count: deadLetters.length, first: deadLetters[0]!.reason }, 'records sent to dead-letter');
         }
         sinkRows.inc({ table, outcome: 'inserted' }, inserted);
@@ -191,4 +202,3 @@ export async function startWarehouseSink(
     { maxBatch: options.maxBatch ?? 50_000, lingerMs: options.lingerMs ?? 250 },
   );
 }
-

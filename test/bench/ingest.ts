@@ -35,7 +35,12 @@ export async function benchIngest(): Promise<{ ingest_rows_per_s: number; wareho
     const rows = scanRows('bench', Date.now());
     const bodies: string[] = [];
     for (let i = 0; i < rows.length; i += ROWS_PER_REQUEST) {
-      bodies.push(rows.slice(i, i + ROWS_PER_REQUEST).map((r) => JSON.stringify(r)).join('\n'));
+      bodies.push(
+        rows
+          .slice(i, i + ROWS_PER_REQUEST)
+          .map((r) => JSON.stringify(r))
+          .join('\n'),
+      );
     }
     // autocannon keeps the load generator's own CPU small: it shares the two cores with the server.
     let next = 0;

@@ -76,7 +76,15 @@ function summary(result: autocannon.Result): Latency {
 /** 200 stores in ten territories around Shanghai: the scans below sell in them, so the map has something to draw. */
 function stores(): string {
   return Array.from({ length: 200 }, (_, i) =>
-    JSON.stringify({ store_id: `S${i}`, name: `压测门店 ${i}`, territory: `T${i % 10}`, region: '华东', city: '上海', lat: 31 + (i % 20) / 40, lon: 121 + Math.floor(i / 20) / 20 }),
+    JSON.stringify({
+      store_id: `S${i}`,
+      name: `压测门店 ${i}`,
+      territory: `T${i % 10}`,
+      region: '华东',
+      city: '上海',
+      lat: 31 + (i % 20) / 40,
+      lon: 121 + Math.floor(i / 20) / 20,
+    }),
   ).join('\n');
 }
 
@@ -113,7 +121,9 @@ async function memoryMb(url: string): Promise<Record<MemoryPart, number> | undef
   if (!res?.ok) return undefined;
   const text = await res.text();
   const parts = Object.entries(MEMORY_METRICS).map(([part, metric]) => [part, Number(new RegExp(`^${metric} (\\S+)$`, 'm').exec(text)?.[1])]);
-  return parts.every(([, bytes]) => Number.isFinite(bytes)) ? Object.fromEntries(parts.map(([part, bytes]) => [part, Math.round(Number(bytes) / 2 ** 20)])) : undefined;
+  return parts.every(([, bytes]) => Number.isFinite(bytes))
+    ? Object.fromEntries(parts.map(([part, bytes]) => [part, Math.round(Number(bytes) / 2 ** 20)]))
+    : undefined;
 }
 
 function slopePerMinute(samples: { t: number; mb: number }[], fromS: number): number {
@@ -142,7 +152,12 @@ function minuteMeans(samples: { t: number; mb: number }[]): number[] {
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const shelf = options.photoEveryS > 0 ? (await renderShelf(4242, { width: 4000, height: 3000 })).jpeg : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-load-'));
-  const server = await spawnServer(['--no-demo'], { SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error', SHELFPULSE_ROLES: process.env.LOAD_ROLES ?? 'all' });
+  const server = await spawnServer(['--no-demo'], {
+    SHELFPULSE_DATA_DIR: dataDir,
+    SHELFPULSE_ADMIN_TOKEN: TOKEN,
+    LOG_LEVEL: 'error',
+    SHELFPULSE_ROLES: process.env.LOAD_ROLES ?? 'all',
+  });
   const warmupS = options.warmupS ?? Math.min(60, options.durationS / 2);
   const samples: { t: number; mb: number }[] = [];
   const parts: { t: number; mb: Record<MemoryPart, number> }[] = [];
@@ -212,9 +227,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       rss_minute_means_mb: minuteMeans(samples),
       trend_mb_per_min: {
         rss: slopePerMinute(samples, warmupS),
-        ...(Object.fromEntries(Object.keys(MEMORY_METRICS).map((part) => [part, slopePerMinute(parts.map((p) => ({ t: p.t, mb: p.mb[part as MemoryPart] })), warmupS)])) as Record<MemoryPart, number>),
+        ...(Object.fromEntries(
+          Object.keys(MEMORY_METRICS).map((part) => [
+            part,
+            slopePerMinute(
+              parts.map((p) => ({ t: p.t, mb: p.mb[part as MemoryPart] })),
+              warmupS,
+            ),
+          ]),
+        ) as Record<MemoryPart, number>),
       },
-      memory_mb: Object.fromEntries(Object.keys(MEMORY_METRICS).map((part) => [part, parts.map((p) => p.mb[part as MemoryPart])])) as Record<MemoryPart, number[]>,
+      memory_mb: Object.fromEntries(Object.keys(MEMORY_METRICS).map((part) => [part, parts.map((p) => p.mb[part as MemoryPart])])) as Record<
+        MemoryPart,
+        number[]
+      >,
     };
   } finally {
     clearInterval(sampler);
@@ -229,6 +255,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
-  const report = await runLoad({ durationS: arg('duration', 60), ingestRate: arg('ingest-rate', 50), readRate: arg('read-rate', 20), photoEveryS: arg('photo-every', 5), warmupS: process.argv.includes('--warmup') ? arg('warmup', 60) : undefined });
+  const report = await runLoad({
+    durationS: arg('duration', 60),
+    ingestRate: arg('ingest-rate', 50),
+    readRate: arg('read-rate', 20),
+    photoEveryS: arg('photo-every', 5),
+    warmupS: process.argv.includes('--warmup') ? arg('warmup', 60) : undefined,
+  });
   console.log(JSON.stringify(report, null, 2));
 }

@@ -56,9 +56,18 @@ export async function benchVision(): Promise<Record<string, number>> {
     );
     const concurrentS = (performance.now() - started) / 1000;
     return {
-      photo_p50_ms: percentile(sequential.map((s) => s.ms), 0.5),
-      photo_p95_ms: percentile(sequential.map((s) => s.ms), 0.95),
-      detector_p50_ms: percentile(sequential.map((s) => s.detector), 0.5),
+      photo_p50_ms: percentile(
+        sequential.map((s) => s.ms),
+        0.5,
+      ),
+      photo_p95_ms: percentile(
+        sequential.map((s) => s.ms),
+        0.95,
+      ),
+      detector_p50_ms: percentile(
+        sequential.map((s) => s.detector),
+        0.5,
+      ),
       photos_per_min: Math.round((UPLOADS / concurrentS) * 60),
     };
   } finally {

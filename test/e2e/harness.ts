@@ -37,7 +37,11 @@ export async function startWebHarness(): Promise<WebHarness> {
   const loaded = await loadDemoIfEmpty(server.platform.warehouse, server.platform.logger, demo);
   // The demo as `npm start` ends up: its shelf photos analysed and their vision alerts open.
   const store = new PhotoStore(path.join(dataDir, 'photos'));
-  const shelves = await photographDemoShelves({ warehouse: server.platform.warehouse, photoFiles: store }, loaded!.storeIds, { ...demo, asOf: loaded!.story.asOf, logger: server.platform.logger });
+  const shelves = await photographDemoShelves({ warehouse: server.platform.warehouse, photoFiles: store }, loaded!.storeIds, {
+    ...demo,
+    asOf: loaded!.story.asOf,
+    logger: server.platform.logger,
+  });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

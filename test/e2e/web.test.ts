@@ -18,7 +18,9 @@ async function shelfPhoto(): Promise<Buffer> {
       pixels[i + 1] = pack === 1 ? 180 : 60;
       pixels[i + 2] = pack === 2 ? 220 : 90;
     }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg()
+    .toBuffer();
 }
 
 /**
@@ -48,7 +50,13 @@ function territoryGeoJson(stores: { territory: string; lat: number; lon: number 
       properties: { name },
       geometry: {
         type: 'Polygon',
-        coordinates: [hull(members.flatMap((s) => Array.from({ length: 16 }, (_, i) => [s.lon + 0.3 * Math.cos((i * Math.PI) / 8), s.lat + 0.3 * Math.sin((i * Math.PI) / 8)])))],
+        coordinates: [
+          hull(
+            members.flatMap((s) =>
+              Array.from({ length: 16 }, (_, i) => [s.lon + 0.3 * Math.cos((i * Math.PI) / 8), s.lat + 0.3 * Math.sin((i * Math.PI) / 8)]),
+            ),
+          ),
+        ],
       },
     })),
   };
@@ -87,7 +95,9 @@ describe('web app in headless Chromium against the real server with the demo cha
   });
 
   it('signs a store manager in with user name and password: a session cookie, their stores only, sign-out revokes it', async () => {
-    const [store] = (await web.server.platform.warehouse.query<{ store_id: string; name: string }>('SELECT store_id, name FROM stores FINAL ORDER BY store_id LIMIT 1'))!;
+    const [store] = (await web.server.platform.warehouse.query<{ store_id: string; name: string }>(
+      'SELECT store_id, name FROM stores FINAL ORDER BY store_id LIMIT 1',
+    ))!;
     await createUser({ username: 'manager.one', password: 'shelf-pulse-2026', role: 'store_manager', store_ids: [store!.store_id] });
     const context = await web.browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
@@ -159,7 +169,7 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.locator('circle.store').first().click({ force: true });
     await page.waitForURL(/\/stores\//);
     await page.waitForSelector('[data-testid=store-kpis]');
-    await page.screenshot(shot('store'), );
+    await page.screenshot(shot('store'));
     await page.context().close();
   });
 
@@ -195,10 +205,20 @@ describe('web app in headless Chromium against the real server with the demo cha
     expect(await page.locator('[data-testid=territory-map] .outlines path').count()).toBe(0);
 
     // Latitude and longitude swapped, as a hand-made file often has them: refused with the feature and the reason.
-    const swapped = { ...geojson, features: [{ ...geojson.features[0]!, geometry: { type: 'Polygon', coordinates: [geojson.features[0]!.geometry.coordinates[0]!.map(([lon, lat]) => [lat, lon])] } }] };
+    const swapped = {
+      ...geojson,
+      features: [
+        {
+          ...geojson.features[0]!,
+          geometry: { type: 'Polygon', coordinates: [geojson.features[0]!.geometry.coordinates[0]!.map(([lon, lat]) => [lat, lon])] },
+        },
+      ],
+    };
     await page.setInputFiles('[data-testid=outline-file]', { name: 'territories.geojson', mimeType: '', buffer: Buffer.from(JSON.stringify(swapped)) });
     await page.click('[data-testid=outline-submit]');
-    await expect.poll(() => page.locator('[data-testid=outline-error]').textContent()).toMatch(/未保存，文件有问题：.*feature 1 \(.+\): coordinates\/0\/0\/1 is [\d.]+, outside -90\.\.90 for a latitude/);
+    await expect
+      .poll(() => page.locator('[data-testid=outline-error]').textContent())
+      .toMatch(/未保存，文件有问题：.*feature 1 \(.+\): coordinates\/0\/0\/1 is [\d.]+, outside -90\.\.90 for a latitude/);
     await page.locator('[data-testid=outline-upload]').screenshot(shot('map-outline-error'));
 
     await page.setInputFiles('[data-testid=outline-file]', { name: 'territories.geojson', mimeType: '', buffer: Buffer.from(JSON.stringify(geojson)) });
@@ -292,7 +312,9 @@ describe('web app in headless Chromium against the real server with the demo cha
     // Filtering by one of the types present leaves only that type, and fewer alerts unless every alert has it.
     const type = types[0]!;
     await page.selectOption('[data-testid=filter-type]', type);
-    await expect.poll(async () => new Set(await page.locator('[data-alert]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-type'))))).toEqual(new Set([type]));
+    await expect
+      .poll(async () => new Set(await page.locator('[data-alert]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-type')))))
+      .toEqual(new Set([type]));
     const filtered = Number((await totalText())!.split(' ')[0]);
     expect(filtered).toBeLessThanOrEqual(all);
     expect(filtered).toBe(types.filter((t) => t === type).length === types.length ? all : filtered);
@@ -319,7 +341,11 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.waitForSelector('.live.on');
     const id = await page.locator('[data-alert][data-status=open]').first().getAttribute('data-alert');
     // Another user resolves it through the API; the inbox hears it over server-sent events.
-    const resolved = await web.server.app.inject({ method: 'POST', url: `/v1/alerts/${id}/resolve`, headers: { authorization: 'Bearer e2e-admin-token-0123456789' } });
+    const resolved = await web.server.app.inject({
+      method: 'POST',
+      url: `/v1/alerts/${id}/resolve`,
+      headers: { authorization: 'Bearer e2e-admin-token-0123456789' },
+    });
     expect(resolved.statusCode).toBe(200);
     await expect.poll(() => page.locator(`[data-alert="${id}"]`).getAttribute('data-status')).toBe('resolved');
     await page.context().close();
@@ -333,7 +359,7 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.click('[data-testid=capture-upload]');
     await page.waitForSelector('[data-testid=capture-results] article', { timeout: 60_000 });
     expect(['analyzed', 'retake']).toContain(await page.locator('[data-testid=capture-results] article').first().getAttribute('data-status'));
-    await page.screenshot(shot('capture-phone'), );
+    await page.screenshot(shot('capture-phone'));
     await page.context().close();
   });
 

@@ -62,7 +62,8 @@ function gapSpans(truth: ShelfTruth): Corners[] {
   let row = -1;
   for (const g of sorted) {
     const c = corners(g.bbox);
-    if (current && g.row === row && c[0] - current[2] < (c[2] - c[0]) * 0.6) current = [current[0], Math.min(current[1], c[1]), c[2], Math.max(current[3], c[3])];
+    if (current && g.row === row && c[0] - current[2] < (c[2] - c[0]) * 0.6)
+      current = [current[0], Math.min(current[1], c[1]), c[2], Math.max(current[3], c[3])];
     else {
       if (current) spans.push(current);
       current = c;
@@ -136,7 +137,9 @@ async function main() {
       facingsError += Math.abs((truthFacings.get(sku) ?? 0) - (found.get(sku) ?? 0));
       facingsCells++;
     }
-    const truthShare = shareOfShelf(assignRows(truth.products.map((p) => ({ box: corners(p.bbox), sku: p.sku, brand: p.brand, is_competitor: p.is_competitor }))));
+    const truthShare = shareOfShelf(
+      assignRows(truth.products.map((p) => ({ box: corners(p.bbox), sku: p.sku, brand: p.brand, is_competitor: p.is_competitor }))),
+    );
     for (const brand of new Set([...truthShare.map((s) => s.brand), ...analysis.share_of_shelf.map((s) => s.brand)])) {
       const t = truthShare.find((s) => s.brand === brand);
       const f = analysis.share_of_shelf.find((s) => s.brand === brand);
@@ -167,7 +170,12 @@ async function main() {
     images: count,
     seed: EVAL_SEED,
     detector: models.detector.manifest.name,
-    ...Object.fromEntries(labels.flatMap((label, c) => [[`${label}_map50`, r(map(c, [0.5]))], [`${label}_map50_95`, r(map(c, thresholds))]])),
+    ...Object.fromEntries(
+      labels.flatMap((label, c) => [
+        [`${label}_map50`, r(map(c, [0.5]))],
+        [`${label}_map50_95`, r(map(c, thresholds))],
+      ]),
+    ),
     map50: r(labels.reduce((n, _, c) => n + map(c, [0.5]), 0) / labels.length),
     map50_95: r(labels.reduce((n, _, c) => n + map(c, thresholds), 0) / labels.length),
     sku_accuracy: r(skuRight / Math.max(1, skuMatched)),

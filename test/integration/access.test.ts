@@ -69,7 +69,18 @@ function photoUpload(storeId: string, image: Buffer) {
 const photos = {} as Record<Store, { id: string; jpeg: Buffer }>;
 const TERRITORY: Record<Store, string> = { S1: '华东一区', S2: '华东二区' };
 const S1 = { store_id: 'S1', name: '一号店', territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.5 };
-const square = (lon: number, lat: number) => ({ type: 'Polygon', coordinates: [[[lon, lat], [lon + 1, lat], [lon + 1, lat + 1], [lon, lat + 1], [lon, lat]]] });
+const square = (lon: number, lat: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + 1, lat],
+      [lon + 1, lat + 1],
+      [lon, lat + 1],
+      [lon, lat],
+    ],
+  ],
+});
 const OUTLINES = {
   type: 'FeatureCollection',
   features: [
@@ -82,8 +93,25 @@ const OUTLINES = {
 function alertRow(id: string, store: Store) {
   const now = new Date().toISOString();
   return {
-    id, type: 'zero_sale', status: 'open', store_id: store, sku: 'MATRIX-SKU', territory: TERRITORY[store], category: '', created_at: now, updated_at: now,
-    as_of: '2026-11-20', severity: 'low', message_zh: 'm', message_en: 'm', suggestion_zh: 's', suggestion_en: 's', evidence: '{}', assignee: '', resolved_at: null, version: 1,
+    id,
+    type: 'zero_sale',
+    status: 'open',
+    store_id: store,
+    sku: 'MATRIX-SKU',
+    territory: TERRITORY[store],
+    category: '',
+    created_at: now,
+    updated_at: now,
+    as_of: '2026-11-20',
+    severity: 'low',
+    message_zh: 'm',
+    message_en: 'm',
+    suggestion_zh: 's',
+    suggestion_en: 's',
+    evidence: '{}',
+    assignee: '',
+    resolved_at: null,
+    version: 1,
   };
 }
 /** A caller's own alert for a step that cannot be repeated (a resolved alert cannot be resolved again). */
@@ -101,20 +129,24 @@ beforeAll(async () => {
   } finally {
     diagnostics.unsubscribe('fastify.initialization', announced as (message: unknown) => void);
   }
-  await server.addStores([
-    S1,
-    { store_id: 'S2', name: '二号店', territory: '华东二区', region: '华东', city: '杭州', lat: 30.3, lon: 120.2 },
-  ]);
+  await server.addStores([S1, { store_id: 'S2', name: '二号店', territory: '华东二区', region: '华东', city: '杭州', lat: 30.3, lon: 120.2 }]);
   for (const role of USER_ROLES) {
     tokens.set(role, await server.issueToken({ name: role, role, store_ids: scoped(role) }));
     await createUser({ username: `matrix.${role}`, role, store_ids: scoped(role) });
     cookies.set(role, sessionCookie(await login(`matrix.${role}`)));
   }
   for (const [i, store] of STORES.entries()) {
-    const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90 + i * 60, g: 120, b: 80 } } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90 + i * 60, g: 120, b: 80 } } })
+      .jpeg()
+      .toBuffer();
     photos[store] = { id: createHash('sha256').update(jpeg).digest('hex'), jpeg };
     const upload = photoUpload(store, jpeg);
-    const res = await server.app.inject({ method: 'POST', url: upload.url, payload: upload.payload, headers: { ...upload.headers, authorization: server.admin().authorization! } });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: upload.url,
+      payload: upload.payload,
+      headers: { ...upload.headers, authorization: server.admin().authorization! },
+    });
     expect(res.statusCode, res.body).toBe(201);
   }
   const callers = USER_ROLES.flatMap((role) => VIAS.map((via) => ({ role, via })));
@@ -195,13 +227,18 @@ const MATRIX: Row[] = [
   { method: 'GET', route: '/v1/users', allowed: ADMIN, call: get('/v1/users'), answers: 200 },
   { method: 'GET', route: '/v1/users/:username', allowed: ADMIN, call: get('/v1/users/matrix.admin'), answers: 200 },
   {
-    method: 'POST', route: '/v1/users', allowed: ADMIN, answers: 201,
+    method: 'POST',
+    route: '/v1/users',
+    allowed: ADMIN,
+    answers: 201,
     call: (c) => ({ url: '/v1/users', payload: { username: `matrix.new.${c.via}`, password: PASSWORD, role: 'merchandiser' } }),
   },
   { method: 'PATCH', route: '/v1/users/:username', allowed: ADMIN, call: send('/v1/users/matrix.merchandiser', { name: '孙丽' }), answers: 200 },
 
   // Master data and events: admins only (feeds hold admin tokens). One valid row each, accepted.
-  ...Object.entries(ONE_ROW).map(([kind, row]): Row => ({ method: 'POST', route: `/v1/${kind}`, allowed: ADMIN, call: send(`/v1/${kind}`, [row]), answers: 202, returns: { rejected: [] } })),
+  ...Object.entries(ONE_ROW).map(
+    ([kind, row]): Row => ({ method: 'POST', route: `/v1/${kind}`, allowed: ADMIN, call: send(`/v1/${kind}`, [row]), answers: 202, returns: { rejected: [] } }),
+  ),
 
   // The session: whoever holds one.
   { method: 'GET', route: '/v1/session', allowed: ALL, call: get('/v1/session'), answers: 200 },
@@ -210,52 +247,136 @@ const MATRIX: Row[] = [
   // The dashboard: every role, each within its scope.
   { method: 'GET', route: '/v1/map', allowed: ALL, call: get('/v1/map'), answers: 200, shows: storesOf },
   { method: 'GET', route: '/v1/stores', allowed: ALL, call: get('/v1/stores'), answers: 200, shows: storesOf },
-  { method: 'GET', route: '/v1/stores/:store_id/overview', allowed: ALL, call: (_, store) => ({ url: `/v1/stores/${store}/overview` }), answers: 200, outOfScope: 404 },
-  { method: 'GET', route: '/v1/stores/:store_id/skus/:sku/trend', allowed: ALL, call: (_, store) => ({ url: `/v1/stores/${store}/skus/P1/trend` }), answers: 200, outOfScope: 404 },
   {
-    method: 'GET', route: '/v1/territories/geojson', allowed: ALL, call: get('/v1/territories/geojson'), answers: 200,
+    method: 'GET',
+    route: '/v1/stores/:store_id/overview',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/stores/${store}/overview` }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  {
+    method: 'GET',
+    route: '/v1/stores/:store_id/skus/:sku/trend',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/stores/${store}/skus/P1/trend` }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  {
+    method: 'GET',
+    route: '/v1/territories/geojson',
+    allowed: ALL,
+    call: get('/v1/territories/geojson'),
+    answers: 200,
     shows: (body: { features: { properties: { territory: string } }[] }) => body.features.map((f) => storeOfTerritory(f.properties.territory)),
   },
   { method: 'DELETE', route: '/v1/territories/geojson', allowed: ADMIN, call: get('/v1/territories/geojson'), answers: 204 },
   { method: 'PUT', route: '/v1/territories/geojson', allowed: ADMIN, call: send('/v1/territories/geojson', OUTLINES), answers: 200 },
 
   // Alerts: everyone reads within scope; the workflow is for those who act on them; the close for category managers.
-  { method: 'GET', route: '/v1/alerts', allowed: ALL, call: get('/v1/alerts?limit=1000'), answers: 200, shows: (body: { alerts: { store_id: string }[] }) => body.alerts.map((a) => a.store_id) },
+  {
+    method: 'GET',
+    route: '/v1/alerts',
+    allowed: ALL,
+    call: get('/v1/alerts?limit=1000'),
+    answers: 200,
+    shows: (body: { alerts: { store_id: string }[] }) => body.alerts.map((a) => a.store_id),
+  },
   { method: 'GET', route: '/v1/alerts/stream', allowed: ALL, call: get('/v1/alerts/stream'), answers: 200, stream: true },
   { method: 'GET', route: '/v1/alerts/:id', allowed: ALL, call: (_, store) => ({ url: `/v1/alerts/matrix:${store}` }), answers: 200, outOfScope: 404 },
   {
-    method: 'POST', route: '/v1/alerts/:id/ack', allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
-    call: (_, store) => ({ url: `/v1/alerts/matrix:${store}/ack` }), answers: 200, outOfScope: 404,
+    method: 'POST',
+    route: '/v1/alerts/:id/ack',
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    call: (_, store) => ({ url: `/v1/alerts/matrix:${store}/ack` }),
+    answers: 200,
+    outOfScope: 404,
   },
   {
-    method: 'POST', route: '/v1/alerts/:id/resolve', allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
-    call: (c, store) => ({ url: `/v1/alerts/${ownAlert('resolve', c, store)}/resolve` }), answers: 200, outOfScope: 404,
+    method: 'POST',
+    route: '/v1/alerts/:id/resolve',
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    call: (c, store) => ({ url: `/v1/alerts/${ownAlert('resolve', c, store)}/resolve` }),
+    answers: 200,
+    outOfScope: 404,
   },
   // A store manager acts on its alerts but does not reassign them (the route refuses it after the role check).
-  { method: 'POST', route: '/v1/alerts/:id/assign', allowed: ['admin', 'sales_director', 'category_manager'], call: send('/v1/alerts/matrix:S1/assign', { assignee: 'li.na' }), answers: 200 },
-  { method: 'POST', route: '/v1/alerts/evaluate', allowed: ['admin', 'category_manager'], call: send('/v1/alerts/evaluate', { as_of: '2026-11-20' }), answers: 200 },
+  {
+    method: 'POST',
+    route: '/v1/alerts/:id/assign',
+    allowed: ['admin', 'sales_director', 'category_manager'],
+    call: send('/v1/alerts/matrix:S1/assign', { assignee: 'li.na' }),
+    answers: 200,
+  },
+  {
+    method: 'POST',
+    route: '/v1/alerts/evaluate',
+    allowed: ['admin', 'category_manager'],
+    call: send('/v1/alerts/evaluate', { as_of: '2026-11-20' }),
+    answers: 200,
+  },
 
   // Photos: merchandisers and store managers upload to their stores; everyone reads those in scope.
-  { method: 'POST', route: '/v1/photos', allowed: ['admin', 'merchandiser', 'store_manager'], call: (_, store) => photoUpload(store, photos[store].jpeg), answers: 201, outOfScope: 403 },
+  {
+    method: 'POST',
+    route: '/v1/photos',
+    allowed: ['admin', 'merchandiser', 'store_manager'],
+    call: (_, store) => photoUpload(store, photos[store].jpeg),
+    answers: 201,
+    outOfScope: 403,
+  },
   { method: 'GET', route: '/v1/photos/:id', allowed: ALL, call: (_, store) => ({ url: `/v1/photos/${photos[store].id}` }), answers: 200, outOfScope: 404 },
-  { method: 'GET', route: '/v1/photos/:id/image', allowed: ALL, call: (_, store) => ({ url: `/v1/photos/${photos[store].id}/image` }), answers: 200, outOfScope: 404 },
+  {
+    method: 'GET',
+    route: '/v1/photos/:id/image',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/photos/${photos[store].id}/image` }),
+    answers: 200,
+    outOfScope: 404,
+  },
 
   // The catalogue recognition uses: everyone reads it; admins and category managers curate the reference images.
   { method: 'GET', route: '/v1/products', allowed: ALL, call: get('/v1/products'), answers: 200 },
   { method: 'GET', route: '/v1/products/:sku/references', allowed: ALL, call: get('/v1/products/P1/references'), answers: 200 },
   {
-    method: 'POST', route: '/v1/products/:sku/references', allowed: ['admin', 'category_manager'], answers: 201,
+    method: 'POST',
+    route: '/v1/products/:sku/references',
+    allowed: ['admin', 'category_manager'],
+    answers: 201,
     call: (_, store) => ({ url: '/v1/products/P1/references', payload: { photo_id: photos[store].id, bbox: [10, 10, 200, 200] } }),
   },
   // A reference id no image has: the stated 404 (the integration test of the catalogue covers the image and its removal).
-  { method: 'GET', route: '/v1/products/:sku/references/:reference_id/image', allowed: ALL, call: get(`/v1/products/P1/references/${'0'.repeat(64)}/image`), answers: 404 },
-  { method: 'DELETE', route: '/v1/products/:sku/references/:reference_id', allowed: ['admin', 'category_manager'], call: get(`/v1/products/P1/references/${'0'.repeat(64)}`), answers: 404 },
+  {
+    method: 'GET',
+    route: '/v1/products/:sku/references/:reference_id/image',
+    allowed: ALL,
+    call: get(`/v1/products/P1/references/${'0'.repeat(64)}/image`),
+    answers: 404,
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/products/:sku/references/:reference_id',
+    allowed: ['admin', 'category_manager'],
+    call: get(`/v1/products/P1/references/${'0'.repeat(64)}`),
+    answers: 404,
+  },
 
   // Teaching: everyone sees the unknown packs of the stores in scope; admins and category managers name them
   // (merchandisers only where SHELFPULSE_MERCHANDISERS_TEACH allows, which it does not here).
-  { method: 'GET', route: '/v1/unknown-packs', allowed: ALL, call: (_, store) => ({ url: `/v1/unknown-packs?store_id=${store}` }), answers: 200, outOfScope: 404 },
   {
-    method: 'POST', route: '/v1/unknown-packs/assign', allowed: ['admin', 'category_manager'], answers: 202,
+    method: 'GET',
+    route: '/v1/unknown-packs',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/unknown-packs?store_id=${store}` }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  {
+    method: 'POST',
+    route: '/v1/unknown-packs/assign',
+    allowed: ['admin', 'category_manager'],
+    answers: 202,
     call: () => ({ url: '/v1/unknown-packs/assign', payload: { sku: 'P1', packs: [{ photo_id: photos.S1.id, bbox: [20, 20, 200, 200] }], days: 1 } }),
   },
   // A job id no job has: the stated 404 (test/integration/teaching.test.ts follows a real one).
@@ -285,8 +406,14 @@ describe('every registered route is in the access matrix', () => {
   it('lists the same method × path pairs as the server registers', () => {
     const inMatrix = new Set(MATRIX.map((r) => `${r.method} ${r.route}`));
     expect(registered.size).toBeGreaterThan(40);
-    expect([...registered].filter((r) => !inMatrix.has(r)), 'registered routes missing from the matrix').toEqual([]);
-    expect([...inMatrix].filter((r) => !registered.has(r)), 'matrix rows with no route').toEqual([]);
+    expect(
+      [...registered].filter((r) => !inMatrix.has(r)),
+      'registered routes missing from the matrix',
+    ).toEqual([]);
+    expect(
+      [...inMatrix].filter((r) => !registered.has(r)),
+      'matrix rows with no route',
+    ).toEqual([]);
     expect(inMatrix.size, 'a route twice in the matrix').toBe(MATRIX.length);
     // "Allowed" is a success or a domain 4xx: never an auth refusal, never a server failure.
     for (const row of MATRIX) {
@@ -296,7 +423,14 @@ describe('every registered route is in the access matrix', () => {
   });
 
   it('a route that declares neither roles nor public fails at registration, and is refused if it slips past', async () => {
-    const deps = { logger: pino({ level: 'silent' }), warehouse: server.platform.warehouse, publisher: server.platform.publisher, bodyLimitBytes: 1024, maxRowsPerRequest: 1, sinkLag: () => 0 };
+    const deps = {
+      logger: pino({ level: 'silent' }),
+      warehouse: server.platform.warehouse,
+      publisher: server.platform.publisher,
+      bodyLimitBytes: 1024,
+      maxRowsPerRequest: 1,
+      sinkLag: () => 0,
+    };
     const auth = new Authority(server.platform.warehouse, undefined);
     const forgotten = async (app: FastifyInstance) => {
       app.get('/v1/forgotten', async () => 'open to all?');
@@ -364,7 +498,9 @@ describe('users and password sessions', () => {
     const me = await get('/v1/session', sessionCookie(res));
     expect(me.json()).toMatchObject({ name: 'li.na', role: 'category_manager', territories: ['华东一区'], via: 'session' });
     // The stored session is the cookie's hash, never the cookie.
-    const [stored] = await server.platform.warehouse.query<{ n: number }>('SELECT count() AS n FROM user_sessions WHERE session_hash = {h:String}', { h: hashToken(cookie.value) });
+    const [stored] = await server.platform.warehouse.query<{ n: number }>('SELECT count() AS n FROM user_sessions WHERE session_hash = {h:String}', {
+      h: hashToken(cookie.value),
+    });
     expect(Number(stored!.n)).toBe(1);
   });
 
@@ -402,7 +538,12 @@ describe('users and password sessions', () => {
 
   it('refuses an expired session', async () => {
     const cookie = 'an-expired-session-cookie-value';
-    await saveSession(server.platform.warehouse, { session_hash: hashToken(cookie), username: 'matrix.admin', expires_at: new Date(Date.now() - 1000).toISOString(), revoked: false });
+    await saveSession(server.platform.warehouse, {
+      session_hash: hashToken(cookie),
+      username: 'matrix.admin',
+      expires_at: new Date(Date.now() - 1000).toISOString(),
+      revoked: false,
+    });
     const res = await get('/v1/session', `${SESSION_COOKIE}=${cookie}`);
     expect(res.statusCode).toBe(401);
     expect(res.json().message).toMatch(/expired/);
@@ -447,9 +588,19 @@ describe('users and password sessions', () => {
   });
 
   it('only admins manage users; a duplicate user name is a conflict, a weak password a 400', async () => {
-    const duplicate = await server.app.inject({ method: 'POST', url: '/v1/users', headers: server.admin(), payload: { username: 'matrix.admin', password: PASSWORD, role: 'admin' } });
+    const duplicate = await server.app.inject({
+      method: 'POST',
+      url: '/v1/users',
+      headers: server.admin(),
+      payload: { username: 'matrix.admin', password: PASSWORD, role: 'admin' },
+    });
     expect(duplicate.statusCode).toBe(409);
-    const weak = await server.app.inject({ method: 'POST', url: '/v1/users', headers: server.admin(), payload: { username: 'weak', password: 'short', role: 'admin' } });
+    const weak = await server.app.inject({
+      method: 'POST',
+      url: '/v1/users',
+      headers: server.admin(),
+      payload: { username: 'weak', password: 'short', role: 'admin' },
+    });
     expect(weak.statusCode).toBe(400);
     const list = await server.app.inject({ method: 'GET', url: '/v1/users', headers: server.admin() });
     expect(list.json().users.map((u: { username: string }) => u.username)).toContain('matrix.admin');
@@ -466,21 +617,28 @@ describe('hostile input on the user and session routes', () => {
     fc.constant(null),
     fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
   );
-  const body = fc.dictionary(fc.constantFrom('username', 'password', 'role', 'store_ids', 'territories', 'disabled', 'name', '__proto__'), nasty, { maxKeys: 6 });
+  const body = fc.dictionary(fc.constantFrom('username', 'password', 'role', 'store_ids', 'territories', 'disabled', 'name', '__proto__'), nasty, {
+    maxKeys: 6,
+  });
 
   it('random bodies, user names and cookies: a 4xx with a reason, never a 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('POST /v1/session', 'POST /v1/users', 'PATCH /v1/users/', 'GET /v1/session'), body, fc.string({ maxLength: 70 }), async (route, payload, text) => {
-        const [method, url] = route.split(' ') as ['GET' | 'POST' | 'PATCH', string];
-        const res = await server.app.inject({
-          method,
-          url: url.endsWith('/') ? `${url}${encodeURIComponent(text) || 'x'}` : url,
-          headers: method === 'GET' ? { cookie: `${SESSION_COOKIE}=${encodeURIComponent(text)}` } : server.admin(),
-          ...(method === 'GET' ? {} : { payload }),
-        });
-        expect(res.statusCode, res.body).toBeLessThan(500);
-        if (res.statusCode >= 400) expect(res.json()).toMatchObject({ error: expect.any(String), message: expect.any(String) });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('POST /v1/session', 'POST /v1/users', 'PATCH /v1/users/', 'GET /v1/session'),
+        body,
+        fc.string({ maxLength: 70 }),
+        async (route, payload, text) => {
+          const [method, url] = route.split(' ') as ['GET' | 'POST' | 'PATCH', string];
+          const res = await server.app.inject({
+            method,
+            url: url.endsWith('/') ? `${url}${encodeURIComponent(text) || 'x'}` : url,
+            headers: method === 'GET' ? { cookie: `${SESSION_COOKIE}=${encodeURIComponent(text)}` } : server.admin(),
+            ...(method === 'GET' ? {} : { payload }),
+          });
+          expect(res.statusCode, res.body).toBeLessThan(500);
+          if (res.statusCode >= 400) expect(res.json()).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -492,7 +650,12 @@ describe('scopes on stores', () => {
     const body =
       `--${boundary}\r\ncontent-disposition: form-data; name="store_id"\r\n\r\n${storeId}\r\n` +
       `--${boundary}\r\ncontent-disposition: form-data; name="files"; filename="a.jpg"\r\ncontent-type: image/jpeg\r\n\r\nnot a jpeg\r\n--${boundary}--\r\n`;
-    return server.app.inject({ method: 'POST', url: '/v1/photos', headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+    return server.app.inject({
+      method: 'POST',
+      url: '/v1/photos',
+      headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body,
+    });
   };
 
   it('a merchandiser uploads photos only to the stores and territories assigned to it', async () => {
@@ -520,12 +683,36 @@ describe('scopes on stores', () => {
   it('a territory-scoped reader sees only the photos of stores in its territories', async () => {
     // A stored analysis as the pipeline writes it (an empty bay): the read answers it in the photo schema.
     const analysis: ShelfAnalysis = {
-      status: 'analyzed', retake: [], width: 10, height: 10, format: 'jpeg', quality: { sharpness: 100, brightness: 120 }, detector: 'shelf-detector',
-      image_width: 10, image_height: 10, detections: [], facings: [], share_of_shelf: [], gaps: [], prices: [], planogram: null, timings_ms: {}, warnings: [],
+      status: 'analyzed',
+      retake: [],
+      width: 10,
+      height: 10,
+      format: 'jpeg',
+      quality: { sharpness: 100, brightness: 120 },
+      detector: 'shelf-detector',
+      image_width: 10,
+      image_height: 10,
+      detections: [],
+      facings: [],
+      share_of_shelf: [],
+      gaps: [],
+      prices: [],
+      planogram: null,
+      timings_ms: {},
+      warnings: [],
     };
     const photo = (store: string) => ({
-      photo_id: createHash('sha256').update(store).digest('hex'), store_id: store, visit_id: '', taken_at: new Date().toISOString(),
-      status: 'analyzed', retake: [], width: 10, height: 10, lat: null, lon: null, analysis: JSON.stringify(analysis),
+      photo_id: createHash('sha256').update(store).digest('hex'),
+      store_id: store,
+      visit_id: '',
+      taken_at: new Date().toISOString(),
+      status: 'analyzed',
+      retake: [],
+      width: 10,
+      height: 10,
+      lat: null,
+      lon: null,
+      analysis: JSON.stringify(analysis),
     });
     await savePhoto(server.platform.warehouse, photo('S1'));
     await savePhoto(server.platform.warehouse, photo('S2'));

@@ -23,12 +23,17 @@ beforeAll(async () => {
   // An install from before the pair-sorted sales model: its daily_sales was filled by the old view.
   const all = await loadMigrations();
   await migrate(warehouse, { timezone: TZ, migrations: all.filter((m) => m.version < 12) });
-  await warehouse.insert('stores', [{ store_id: 'S1', name: '一号店', territory: 'T1', region: 'R1', city: '上海', lat: 31.2, lon: 121.4, format: 'supermarket', manager: 'mgr-1' }]);
+  await warehouse.insert('stores', [
+    { store_id: 'S1', name: '一号店', territory: 'T1', region: 'R1', city: '上海', lat: 31.2, lon: 121.4, format: 'supermarket', manager: 'mgr-1' },
+  ]);
   await warehouse.insert('products', [
     { sku: 'P1', name: '矿泉水', brand: 'B', category: '饮料', regular_price: 5, is_competitor: false, matches_sku: '' },
     { sku: 'P2', name: '薯片', brand: 'B', category: '零食', regular_price: 5, is_competitor: false, matches_sku: '' },
   ]);
-  await warehouse.insert('assortment', [{ store_id: 'S1', sku: 'P1' }, { store_id: 'S1', sku: 'P2' }]);
+  await warehouse.insert('assortment', [
+    { store_id: 'S1', sku: 'P1' },
+    { store_id: 'S1', sku: 'P2' },
+  ]);
   // P1 sells two a day, stops for three days (-12..-10), then sells again; P2 sells every day.
   await warehouse.insert('scans', [...scans('S1', 'P1', [...range(-40, -13), ...range(-9, 0)]), ...scans('S1', 'P2', range(-40, 0))]);
   await migrate(warehouse, { timezone: TZ });

@@ -29,23 +29,29 @@ async function list(query: string, headers: Record<string, string> = server.admi
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
   const ok = (res: { statusCode: number; body: string }) => expect(res.statusCode, res.body).toBeLessThan(300);
-  ok(await post('/v1/stores', [
-    { store_id: 'S1', name: '浦东店', territory: '浦东', region: '华东', city: '上海', lat: 31.22, lon: 121.54, manager: '王店长' },
-    { store_id: 'S2', name: '徐汇店', territory: '浦西', region: '华东', city: '上海', lat: 31.19, lon: 121.43, manager: '李店长' },
-  ]));
-  ok(await post('/v1/products', [
-    { sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false },
-    { sku: 'P3', name: '牧原牛奶', brand: '牧原', category: '乳品', regular_price: 10, is_competitor: false },
-    { sku: 'P4', name: '脆乐薯片', brand: '脆乐', category: '零食', regular_price: 10, is_competitor: false },
-    { sku: 'C1', name: '恒泰矿泉水', brand: '恒泰', category: '饮料', regular_price: 9, is_competitor: true, matches_sku: 'P1' },
-  ]));
+  ok(
+    await post('/v1/stores', [
+      { store_id: 'S1', name: '浦东店', territory: '浦东', region: '华东', city: '上海', lat: 31.22, lon: 121.54, manager: '王店长' },
+      { store_id: 'S2', name: '徐汇店', territory: '浦西', region: '华东', city: '上海', lat: 31.19, lon: 121.43, manager: '李店长' },
+    ]),
+  );
+  ok(
+    await post('/v1/products', [
+      { sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false },
+      { sku: 'P3', name: '牧原牛奶', brand: '牧原', category: '乳品', regular_price: 10, is_competitor: false },
+      { sku: 'P4', name: '脆乐薯片', brand: '脆乐', category: '零食', regular_price: 10, is_competitor: false },
+      { sku: 'C1', name: '恒泰矿泉水', brand: '恒泰', category: '饮料', regular_price: 9, is_competitor: true, matches_sku: 'P1' },
+    ]),
+  );
   ok(await post('/v1/assortment', ['P1', 'P3', 'P4'].map((sku) => ({ store_id: 'S1', sku })).concat([{ store_id: 'S2', sku: 'P1' }])));
-  ok(await post('/v1/events/scans', [
-    ...dailyScans('S1', 'P1', -30, -3, 4), // stops selling: zero_sale
-    ...dailyScans('S1', 'P3', -30, -3, 4), // stops selling: zero_sale, another category
-    ...dailyScans('S1', 'P4', -30, 0, 5), // the store itself keeps selling
-    ...dailyScans('S2', 'P1', -30, 0, 5),
-  ]));
+  ok(
+    await post('/v1/events/scans', [
+      ...dailyScans('S1', 'P1', -30, -3, 4), // stops selling: zero_sale
+      ...dailyScans('S1', 'P3', -30, -3, 4), // stops selling: zero_sale, another category
+      ...dailyScans('S1', 'P4', -30, 0, 5), // the store itself keeps selling
+      ...dailyScans('S2', 'P1', -30, 0, 5),
+    ]),
+  );
   ok(await post('/v1/events/competitor-prices', [{ event_id: 'cp1', store_id: 'S2', sku: 'C1', ts: `${D}T09:00:00+08:00`, price: 8.5, source: 'manual' }]));
   await server.settle();
   subscription = await server.platform.log.subscribe('test-alerts-workflow', ['alerts'], async (_topic, records) => {

@@ -13,7 +13,16 @@ const found = (alerts: readonly Alert[]) => alerts.map((a) => `${a.type} ${a.sto
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink', SHELFPULSE_TIMEZONE: 'Asia/Shanghai' });
-  const store = (store_id: string, timezone = '') => ({ store_id, name: `门店${store_id}`, territory: '华东一区', region: '华东', city: '上海', lat: 31.2, lon: 121.4, timezone });
+  const store = (store_id: string, timezone = '') => ({
+    store_id,
+    name: `门店${store_id}`,
+    territory: '华东一区',
+    region: '华东',
+    city: '上海',
+    lat: 31.2,
+    lon: 121.4,
+    timezone,
+  });
   await server.addStores([store('S1'), store('S2'), store('T1', 'Asia/Tokyo'), store('T2', 'Asia/Tokyo')]);
   await post('/v1/products', [
     { sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false },
@@ -25,8 +34,22 @@ beforeAll(async () => {
     Array.from({ length: 28 }, (_, i) => ({ event_id: `${store_id}-${i}`, store_id, sku: 'P1', ts: `${day(-30 + i)}T12:00:00+08:00`, qty: 3, unit_price: 10 })),
   );
   await post('/v1/events/scans', scans);
-  await post('/v1/events/orders', ['S2', 'T2'].map((store_id) => ({ event_id: `o-${store_id}`, order_id: `O-${store_id}`, store_id, sku: 'P1', ts: `${day(-100)}T10:00:00+08:00`, qty: 100, unit_price: 8 })));
-  await post('/v1/events/competitor-prices', ['S2', 'T2'].map((store_id) => ({ event_id: `cp-${store_id}`, store_id, sku: 'C1', ts: `${D}T09:00:00+08:00`, price: 9, source: 'manual' })));
+  await post(
+    '/v1/events/orders',
+    ['S2', 'T2'].map((store_id) => ({
+      event_id: `o-${store_id}`,
+      order_id: `O-${store_id}`,
+      store_id,
+      sku: 'P1',
+      ts: `${day(-100)}T10:00:00+08:00`,
+      qty: 100,
+      unit_price: 8,
+    })),
+  );
+  await post(
+    '/v1/events/competitor-prices',
+    ['S2', 'T2'].map((store_id) => ({ event_id: `cp-${store_id}`, store_id, sku: 'C1', ts: `${D}T09:00:00+08:00`, price: 9, source: 'manual' })),
+  );
   await server.settle();
 });
 afterAll(async () => server?.stop());

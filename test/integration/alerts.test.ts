@@ -23,7 +23,16 @@ function dailyScans(store: string, sku: string, fromOffset: number, toOffset: nu
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink,notifier' });
-  const store = (store_id: string, territory: string) => ({ store_id, name: `门店${store_id}`, territory, region: '华东', city: '上海', lat: 31.2, lon: 121.4, manager: `mgr-${store_id}` });
+  const store = (store_id: string, territory: string) => ({
+    store_id,
+    name: `门店${store_id}`,
+    territory,
+    region: '华东',
+    city: '上海',
+    lat: 31.2,
+    lon: 121.4,
+    manager: `mgr-${store_id}`,
+  });
   await post('/v1/stores', [store('S1', '浦东'), store('S2', '浦东'), store('S3', '浦西')]);
   await post('/v1/products', [
     { sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false },
@@ -106,7 +115,10 @@ describe('the daily close', () => {
   });
 
   it('a zero-sale alert resolves itself when sales resume', async () => {
-    await post('/v1/events/scans', dailyScans('S1', 'P1', 1, 1, () => 1));
+    await post(
+      '/v1/events/scans',
+      dailyScans('S1', 'P1', 1, 1, () => 1),
+    );
     const next = await post('/v1/alerts/evaluate', { as_of: day(1) });
     expect(next.by_type.zero_sale).toMatchObject({ resolved: 1 });
     const [resolved] = await alerts('type=zero_sale');
@@ -158,7 +170,16 @@ describe('vision alerts at the daily close', () => {
     const { warehouse } = server.platform;
     const intake = new PhotoIntake({ warehouse, photoFiles: new PhotoStore(path.join(server.dataDir, 'photos')), timezone: 'Asia/Shanghai' });
     const photo = { photo_id: photoId, store_id: 'S2', visit_id: '', bay: 'A1', taken_at: takenAt, lat: null, lon: null };
-    await intake.record(photo, analysedShelf([{ sku: 'P1', brand: '清泉', facings: own }, { sku: 'C1', brand: '恒泰', facings: competitor }], over));
+    await intake.record(
+      photo,
+      analysedShelf(
+        [
+          { sku: 'P1', brand: '清泉', facings: own },
+          { sku: 'C1', brand: '恒泰', facings: competitor },
+        ],
+        over,
+      ),
+    );
   };
   const gaps = (n: number) => Array.from({ length: n }, () => ({ row: 0, bbox: [0, 0, 50, 120] as [number, number, number, number] }));
 
@@ -167,7 +188,11 @@ describe('vision alerts at the daily close', () => {
     await post('/v1/alerts/evaluate', { as_of: D });
     const raised = await alerts('store_id=S2&status=open');
     const vision = raised.filter((a) => ['shelf_gap', 'low_share_of_shelf', 'planogram'].includes(a.type));
-    expect(vision.map((a) => [a.type, a.sku]).sort()).toEqual([['low_share_of_shelf', ''], ['planogram', 'P4'], ['shelf_gap', '']]);
+    expect(vision.map((a) => [a.type, a.sku]).sort()).toEqual([
+      ['low_share_of_shelf', ''],
+      ['planogram', 'P4'],
+      ['shelf_gap', ''],
+    ]);
     const byType = Object.fromEntries(vision.map((a) => [a.type, a]));
     expect(byType.shelf_gap).toMatchObject({ severity: 'medium', assignee: 'mgr-S2', evidence: { day: day(-1), gaps: 3, photos: ['ph-a'] } });
     expect(byType.low_share_of_shelf).toMatchObject({ severity: 'medium', evidence: { share: 0.2, own_facings: 2, total_facings: 10, unknown_facings: 0 } });

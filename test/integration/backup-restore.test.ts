@@ -32,7 +32,7 @@ async function stop(server: ServerProcess): Promise<void> {
 }
 
 describe('backup and restore of the data directory (README: stop, copy, start from the copy)', () => {
-  it('a copy of a stopped server\'s data directory serves the same data', async () => {
+  it("a copy of a stopped server's data directory serves the same data", async () => {
     const original = path.join(root, 'original');
     const first = await spawnServer(['--no-demo'], { SHELFPULSE_DATA_DIR: original, SHELFPULSE_ADMIN_TOKEN: TOKEN });
     const posted = await fetch(`${first.url}/v1/events/scans`, { method: 'POST', headers, body: JSON.stringify(scans) });

@@ -21,7 +21,10 @@ const storeIds = chain.stores.slice(0, 15).map((s) => s.store_id as string);
 function finish(server: TestServer, logger: pino.Logger, signal?: AbortSignal): Promise<DemoShelves | undefined> {
   const { config } = server.platform;
   const store = new PhotoStore(path.join(dataDir, 'photos'));
-  return finishDemoShelves({ warehouse: server.platform.warehouse, photoFiles: store, dataDir }, { timezone: config.timezone, thresholds: config.thresholds, logger, signal });
+  return finishDemoShelves(
+    { warehouse: server.platform.warehouse, photoFiles: store, dataDir },
+    { timezone: config.timezone, thresholds: config.thresholds, logger, signal },
+  );
 }
 
 interface PhotoRow {

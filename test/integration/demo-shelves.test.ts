@@ -64,7 +64,9 @@ describe('the demo chain’s shelf photos', () => {
   });
 
   it('gives the photographed stores a share of shelf on the map', async () => {
-    const map = (await get(`/v1/map?metric=share_of_shelf&from=2026-11-14&to=${AS_OF}`)).json() as { stores: { store_id: string; share_of_shelf: number | null }[] };
+    const map = (await get(`/v1/map?metric=share_of_shelf&from=2026-11-14&to=${AS_OF}`)).json() as {
+      stores: { store_id: string; share_of_shelf: number | null }[];
+    };
     const share = new Map(map.stores.map((s) => [s.store_id, s.share_of_shelf]));
     for (const bay of shelves.bays) expect(share.get(bay.store_id), bay.store_id).toBeGreaterThan(0);
     const lowShare = shelves.bays.find((b) => b.problem === 'low_share')!;

@@ -33,7 +33,8 @@ describe.skipIf(!photoDir)('eval-photos on the real shelf fixtures', () => {
   });
 
   it('prints the card from the command line, as a table and as JSON', () => {
-    const run = (...args: string[]) => execFileSync(process.execPath, ['bin/shelfpulse.mjs', 'eval-photos', photoDir!, '--labels', labels, ...args], { encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      execFileSync(process.execPath, ['bin/shelfpulse.mjs', 'eval-photos', photoDir!, '--labels', labels, ...args], { encoding: 'utf8' });
     const json = JSON.parse(run('--json', '--min-score', '0.5')) as { min_score: number; photos: number };
     expect(json).toMatchObject({ min_score: 0.5, photos: coco.images.length });
     expect(run()).toMatch(/product\s+\d+\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+/);

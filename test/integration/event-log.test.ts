@@ -84,16 +84,30 @@ describe.each(adapters)('event log: $name', (adapter) => {
 
   it('a group resumes after its last commit: committed batches are not delivered again', async () => {
     const tag = group('resume');
-    await log.publish('inventory', [1, 2, 3].map((n) => ({ key: 'S1', value: { tag, n } })));
+    await log.publish(
+      'inventory',
+      [1, 2, 3].map((n) => ({ key: 'S1', value: { tag, n } })),
+    );
     const first: number[] = [];
-    const sub1 = await log.subscribe(tag, ['inventory'], async (_t, batch) => void first.push(...batch.filter(mine(tag)).map((r) => (r.value as { n: number }).n)));
+    const sub1 = await log.subscribe(
+      tag,
+      ['inventory'],
+      async (_t, batch) => void first.push(...batch.filter(mine(tag)).map((r) => (r.value as { n: number }).n)),
+    );
     await until(() => first.length === 3, 'the first three');
     await waitForConsumers(log, tag, ['inventory'], 30_000);
     await sub1.stop();
 
-    await log.publish('inventory', [4, 5].map((n) => ({ key: 'S1', value: { tag, n } })));
+    await log.publish(
+      'inventory',
+      [4, 5].map((n) => ({ key: 'S1', value: { tag, n } })),
+    );
     const second: number[] = [];
-    const sub2 = await log.subscribe(tag, ['inventory'], async (_t, batch) => void second.push(...batch.filter(mine(tag)).map((r) => (r.value as { n: number }).n)));
+    const sub2 = await log.subscribe(
+      tag,
+      ['inventory'],
+      async (_t, batch) => void second.push(...batch.filter(mine(tag)).map((r) => (r.value as { n: number }).n)),
+    );
     await until(() => second.length >= 2, 'the next two');
     await sub2.stop();
     expect(second).toEqual([4, 5]);
@@ -103,7 +117,10 @@ describe.each(adapters)('event log: $name', (adapter) => {
     const tag = group('fanout');
     const a = `${tag}-a`;
     const b = `${tag}-b`;
-    await log.publish('alerts', Array.from({ length: 20 }, (_, n) => ({ key: 'S1', value: { tag, n } })));
+    await log.publish(
+      'alerts',
+      Array.from({ length: 20 }, (_, n) => ({ key: 'S1', value: { tag, n } })),
+    );
     expect(await log.lag(b, ['alerts'])).toBeGreaterThanOrEqual(20);
     const seenA: number[] = [];
     const seenB: number[] = [];
@@ -145,7 +162,10 @@ describe('embedded log files', () => {
     const own = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-log-torn-'));
     try {
       const log = await EmbeddedLog.open(own);
-      await log.publish('scans', [1, 2, 3].map((n) => ({ key: 'S1', value: { n } })));
+      await log.publish(
+        'scans',
+        [1, 2, 3].map((n) => ({ key: 'S1', value: { n } })),
+      );
       await log.close();
       // A crash in the middle of an append leaves half a line behind.
       const segment = path.join(own, 'scans', fs.readdirSync(path.join(own, 'scans'))[0]!);

@@ -9,7 +9,16 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const ROUTES = ['/v1/stores', '/v1/products', '/v1/assortment', '/v1/promotions', '/v1/events/scans', '/v1/events/orders', '/v1/events/inventory', '/v1/events/competitor-prices'];
+const ROUTES = [
+  '/v1/stores',
+  '/v1/products',
+  '/v1/assortment',
+  '/v1/promotions',
+  '/v1/events/scans',
+  '/v1/events/orders',
+  '/v1/events/inventory',
+  '/v1/events/competitor-prices',
+];
 const CONTENT_TYPES = ['application/json', 'application/x-ndjson', 'text/csv', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x'];
 
 /** Values that break naive parsers: quotes, SQL, control characters, huge and odd numbers, unicode. */
@@ -21,7 +30,24 @@ const nasty = fc.oneof(
   fc.boolean(),
   fc.constant(null),
 );
-const field = fc.constantFrom('event_id', 'store_id', 'sku', 'ts', 'qty', 'unit_price', 'on_hand', 'price', 'source', 'order_id', 'name', 'lat', 'lon', 'is_competitor', '__proto__', 'constructor');
+const field = fc.constantFrom(
+  'event_id',
+  'store_id',
+  'sku',
+  'ts',
+  'qty',
+  'unit_price',
+  'on_hand',
+  'price',
+  'source',
+  'order_id',
+  'name',
+  'lat',
+  'lon',
+  'is_competitor',
+  '__proto__',
+  'constructor',
+);
 const row = fc.dictionary(field, nasty, { maxKeys: 8 });
 
 function render(rows: Record<string, unknown>[], format: number): string {

@@ -25,7 +25,12 @@ afterAll(async () => server?.stop());
 
 /** Ways a photo gets damaged on the way: cut short, bytes flipped, junk spliced in, only the header left. */
 const damaged = fc
-  .tuple(fc.nat(3), fc.constantFrom('truncate', 'flip', 'splice', 'header', 'intact'), fc.double({ min: 0, max: 1, noNaN: true }), fc.uint8Array({ minLength: 1, maxLength: 64 }))
+  .tuple(
+    fc.nat(3),
+    fc.constantFrom('truncate', 'flip', 'splice', 'header', 'intact'),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+    fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  )
   .map(([which, how, at, junk]) => {
     const image = Buffer.from(images[which]!);
     const cut = Math.floor(at * image.length);
@@ -53,7 +58,13 @@ const fieldValue = fc.oneof(
   fc.constantFrom('S1', '../../etc/passwd', 'S1\u0000', "S1' OR 1=1 --", '华东', '', ' ', 'NaN', '1e999', '-91', '2026-02-30T25:61:00+08:00'),
 );
 const fields = fc.record(
-  { store_id: fc.oneof({ arbitrary: fc.constant('S1'), weight: 4 }, { arbitrary: fieldValue, weight: 1 }), visit_id: fieldValue, taken_at: fieldValue, lat: fieldValue, lon: fieldValue },
+  {
+    store_id: fc.oneof({ arbitrary: fc.constant('S1'), weight: 4 }, { arbitrary: fieldValue, weight: 1 }),
+    visit_id: fieldValue,
+    taken_at: fieldValue,
+    lat: fieldValue,
+    lon: fieldValue,
+  },
   { requiredKeys: ['store_id'] },
 );
 const fileName = fc.oneof(fc.constantFrom('shelf.jpg', '../../../escape.jpg', '/etc/passwd', 'a\u0000b.png', '货架.webp', ''), fc.string({ maxLength: 30 }));
@@ -75,7 +86,14 @@ describe('hostile photo uploads never get a 5xx', () => {
   it('damaged images, random bytes, odd names and types: 2xx or 4xx with a reason', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.oneof({ arbitrary: damaged, weight: 3 }, { arbitrary: fc.uint8Array({ maxLength: 4096 }).map((b) => Buffer.from(b)), weight: 1 }), fileName, contentType), { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.tuple(
+            fc.oneof({ arbitrary: damaged, weight: 3 }, { arbitrary: fc.uint8Array({ maxLength: 4096 }).map((b) => Buffer.from(b)), weight: 1 }),
+            fileName,
+            contentType,
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
         fc.constantFrom('photo', 'file', 'photos[]'),
         async (files, partName) => {
           const form = new FormData();

@@ -160,7 +160,17 @@ describe('operations', () => {
   it('serves OpenAPI describing the contract routes', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/docs/json' });
     const spec = res.json() as { paths: Record<string, unknown> };
-    for (const route of ['/v1/stores', '/v1/products', '/v1/assortment', '/v1/promotions', '/v1/events/scans', '/v1/events/orders', '/v1/events/inventory', '/v1/events/competitor-prices', '/healthz']) {
+    for (const route of [
+      '/v1/stores',
+      '/v1/products',
+      '/v1/assortment',
+      '/v1/promotions',
+      '/v1/events/scans',
+      '/v1/events/orders',
+      '/v1/events/inventory',
+      '/v1/events/competitor-prices',
+      '/healthz',
+    ]) {
       expect(spec.paths).toHaveProperty([route]);
     }
   });
@@ -168,7 +178,14 @@ describe('operations', () => {
   it('exposes Prometheus metrics to an admin', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/metrics', headers: server.admin() });
     expect(res.statusCode).toBe(200);
-    for (const name of ['shelfpulse_ingest_rows_total', 'shelfpulse_sink_rows_total', 'shelfpulse_consumer_lag_records', 'shelfpulse_http_request_duration_seconds', 'shelfpulse_alert_changes_total', 'shelfpulse_photo_analysis_seconds']) {
+    for (const name of [
+      'shelfpulse_ingest_rows_total',
+      'shelfpulse_sink_rows_total',
+      'shelfpulse_consumer_lag_records',
+      'shelfpulse_http_request_duration_seconds',
+      'shelfpulse_alert_changes_total',
+      'shelfpulse_photo_analysis_seconds',
+    ]) {
       expect(res.body).toContain(name);
     }
     // The engine's own memory, read on each scrape, so an RSS trend can be attributed.

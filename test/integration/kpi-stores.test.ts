@@ -30,13 +30,29 @@ async function recordPhoto(photoId: string, takenAt: string, own: number, compet
   const { warehouse } = server.platform;
   const intake = new PhotoIntake({ warehouse, photoFiles: new PhotoStore(path.join(server.dataDir, 'photos')), timezone: 'Asia/Shanghai' });
   const photo = { photo_id: photoId, store_id: 'S1', visit_id: '', bay: '', taken_at: takenAt, lat: null, lon: null };
-  await intake.record(photo, analysedShelf([{ sku: 'P1', brand: '清泉', facings: own }, { sku: 'C1', brand: '恒泰', facings: competitor }]));
+  await intake.record(
+    photo,
+    analysedShelf([
+      { sku: 'P1', brand: '清泉', facings: own },
+      { sku: 'C1', brand: '恒泰', facings: competitor },
+    ]),
+  );
 }
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
   await post('/v1/stores', [
-    { store_id: 'S1', name: '上海人民广场店', territory: '上海', region: '华东', city: '上海', lat: 31.2304, lon: 121.4737, manager: 'mgr-s1', format: 'hypermarket' },
+    {
+      store_id: 'S1',
+      name: '上海人民广场店',
+      territory: '上海',
+      region: '华东',
+      city: '上海',
+      lat: 31.2304,
+      lon: 121.4737,
+      manager: 'mgr-s1',
+      format: 'hypermarket',
+    },
     { store_id: 'S2', name: '杭州武林店', territory: '浙北', region: '华东', city: '杭州', lat: 30.2741, lon: 120.1551 },
     { store_id: 'S3', name: '南京新街口店', territory: '苏南', region: '华东', city: '南京', lat: 32.0415, lon: 118.7781 },
   ]);
@@ -63,7 +79,12 @@ beforeAll(async () => {
   // Shelf photos as the vision pipeline stores them: own brand 清泉 has 60% then 40% of the facings.
   await recordPhoto('ph1', `${day(-1)}T02:00:00.000Z`, 6, 4);
   await recordPhoto('ph2', `${day(-3)}T02:00:00.000Z`, 4, 6);
-  const issued = await server.app.inject({ method: 'POST', url: '/v1/tokens', headers: server.admin(), payload: { name: 'S1 manager', role: 'store_manager', store_ids: ['S1'] } });
+  const issued = await server.app.inject({
+    method: 'POST',
+    url: '/v1/tokens',
+    headers: server.admin(),
+    payload: { name: 'S1 manager', role: 'store_manager', store_ids: ['S1'] },
+  });
   managerToken = issued.json().token;
 });
 afterAll(async () => server?.stop());
@@ -90,7 +111,12 @@ describe('GET /v1/map', () => {
     expect(s1.share_of_shelf).toBeCloseTo(0.5, 4);
     const s2 = map.stores.find((s: { store_id: string }) => s.store_id === 'S2');
     expect(s2).toMatchObject({ sales: 0, vs_prev: null, vs_ly: null, sell_through: null, share_of_shelf: null, dormant: false, value: null });
-    expect(map.territories.find((t: { territory: string }) => t.territory === '上海')).toMatchObject({ stores: 1, sales: 980, vs_ly: 2.5, share_of_shelf: 0.5 });
+    expect(map.territories.find((t: { territory: string }) => t.territory === '上海')).toMatchObject({
+      stores: 1,
+      sales: 980,
+      vs_ly: 2.5,
+      share_of_shelf: 0.5,
+    });
   });
 
   it('a period before the photos has no share of shelf; a store manager sees only their store', async () => {
@@ -141,7 +167,13 @@ describe('the store page', () => {
       { date: D, category: '饮料', sales: 20, units: 2 },
     ]);
     expect(page.photos.map((p: { photo_id: string }) => p.photo_id)).toEqual(['ph1', 'ph2']);
-    expect(page.photos[0]).toMatchObject({ image_url: '/v1/photos/ph1/image', share_of_shelf: 0.6, own_facings: 6, recognised_facings: 10, unknown_facings: 0 });
+    expect(page.photos[0]).toMatchObject({
+      image_url: '/v1/photos/ph1/image',
+      share_of_shelf: 0.6,
+      own_facings: 6,
+      recognised_facings: 10,
+      unknown_facings: 0,
+    });
     expect(page.share_of_shelf_trend).toContainEqual({ date: day(-1), brand: '清泉', share: 0.6 });
     expect(page.competitor_prices).toEqual([
       { date: day(-3), sku: 'P1', competitor_sku: 'C1', own_price: 10, competitor_price: 9, gap: 0.1 },

@@ -37,7 +37,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
-  server = await startTestServer({ SHELFPULSE_WEBHOOKS: `${base}/ok,${base}/flaky,${base}/down`, SHELFPULSE_WEBHOOK_SECRET: SECRET, SHELFPULSE_ROLES: 'ingest,sink,notifier' });
+  server = await startTestServer({
+    SHELFPULSE_WEBHOOKS: `${base}/ok,${base}/flaky,${base}/down`,
+    SHELFPULSE_WEBHOOK_SECRET: SECRET,
+    SHELFPULSE_ROLES: 'ingest,sink,notifier',
+  });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const admin = server.admin();
   await server.addStores([{ store_id: 'S1', name: '南京新街口店', territory: '苏中苏北', region: '华东', city: '南京', lat: 32.04, lon: 118.78 }]);
@@ -60,7 +64,9 @@ describe('alerts reach webhooks and live views', () => {
   it('a new alert arrives on the SSE stream and at every webhook, signed; failing hooks are retried, then dead-lettered', async () => {
     const port = (server.app.server.address() as { port: number }).port;
     const controller = new AbortController();
-    const stream = await fetch(`http://127.0.0.1:${port}/v1/alerts/stream?access_token=${server.admin().authorization!.slice(7)}&lang=en`, { signal: controller.signal });
+    const stream = await fetch(`http://127.0.0.1:${port}/v1/alerts/stream?access_token=${server.admin().authorization!.slice(7)}&lang=en`, {
+      signal: controller.signal,
+    });
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
     const reader = stream.body!.getReader();
     let text = '';

@@ -46,7 +46,12 @@ function pixelBomb(): Buffer {
   ihdr.writeUInt32BE(100_000, 0);
   ihdr.writeUInt32BE(100_000, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(10))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.alloc(10))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**
@@ -70,7 +75,8 @@ function iphoneHeic(): Buffer {
   const coded = Buffer.alloc(64);
   const meta = (dataOffset: number) =>
     fullBox(
-      'meta', 0,
+      'meta',
+      0,
       fullBox('hdlr', 0, u32(0), Buffer.from('pict'), Buffer.alloc(12), Buffer.from([0])),
       fullBox('pitm', 0, u16(1)),
       // One item, one extent: 4-byte offsets and lengths, no base offset.
@@ -78,7 +84,11 @@ function iphoneHeic(): Buffer {
       fullBox('iinf', 0, u16(1), fullBox('infe', 2, u16(1), u16(0), Buffer.from('hvc1'), Buffer.from([0]))),
       box(
         'iprp',
-        box('ipco', box('hvcC', Buffer.from([1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 0x5d, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 0])), fullBox('ispe', 0, u32(4032), u32(3024))),
+        box(
+          'ipco',
+          box('hvcC', Buffer.from([1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 0x5d, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 0])),
+          fullBox('ispe', 0, u32(4032), u32(3024)),
+        ),
         // Item 1 has property 1 (hvcC, essential) and property 2 (ispe).
         fullBox('ipma', 0, u32(1), u16(1), Buffer.from([2, 0x81, 0x02])),
       ),
@@ -90,7 +100,11 @@ function iphoneHeic(): Buffer {
 /** Runs a vision worker on the server's log until it has taken every queued photo, then stops it. */
 async function drainPhotos(photoFiles: PhotoStore, level: 'warn' | 'silent'): Promise<void> {
   const { warehouse, log, publisher } = server.platform;
-  const worker = await startVisionWorker(log, new PhotoIntake({ warehouse, photoFiles, publisher, catalogue: server.platform.catalogue, timezone: 'Asia/Shanghai' }), pino({ level }));
+  const worker = await startVisionWorker(
+    log,
+    new PhotoIntake({ warehouse, photoFiles, publisher, catalogue: server.platform.catalogue, timezone: 'Asia/Shanghai' }),
+    pino({ level }),
+  );
   try {
     await waitForConsumers(log, VISION_GROUP, ['photos'], 60_000);
   } finally {
@@ -120,7 +134,13 @@ afterAll(async () => server?.stop());
 
 describe('the capture path', () => {
   it('stores a good photo upright without metadata and returns its analysis, once per content', async () => {
-    const res = await upload([{ name: 'bay1.jpg', bytes: shelf }], { store_id: 'S1', visit_id: 'V1', taken_at: '2026-11-20T10:00:00+08:00', lat: '31.23', lon: '121.47' });
+    const res = await upload([{ name: 'bay1.jpg', bytes: shelf }], {
+      store_id: 'S1',
+      visit_id: 'V1',
+      taken_at: '2026-11-20T10:00:00+08:00',
+      lat: '31.23',
+      lon: '121.47',
+    });
     expect(res.status).toBe(201);
     const [photo] = ((await res.json()) as { photos: Record<string, any>[] }).photos;
     expect(photo).toMatchObject({ store_id: 'S1', visit_id: 'V1', status: 'analyzed', retake: [], width: 1600, height: 1200 });
@@ -134,7 +154,12 @@ describe('the capture path', () => {
     const image = await server.app.inject({ method: 'GET', url: `/v1/photos/${photo!.photo_id}/image`, headers: server.admin() });
     expect(image.headers['content-type']).toBe('image/jpeg');
     const meta = await sharp(image.rawPayload).metadata();
-    expect({ width: meta.width, height: meta.height, exif: meta.exif, orientation: meta.orientation }).toEqual({ width: 1600, height: 1200, exif: undefined, orientation: undefined });
+    expect({ width: meta.width, height: meta.height, exif: meta.exif, orientation: meta.orientation }).toEqual({
+      width: 1600,
+      height: 1200,
+      exif: undefined,
+      orientation: undefined,
+    });
 
     // The shelf itself: packs recognised as SKUs, facings, share of shelf, prices read from the tags.
     const { truth } = await renderShelf(SHELF_SEED);
@@ -150,7 +175,12 @@ describe('the capture path', () => {
       'SELECT sku, facings FROM shelf_observations FINAL WHERE photo_id = {id:String}',
       { id: photo!.photo_id },
     );
-    expect(observations.map((o) => o.sku).sort()).toEqual(photo!.facings.filter((f: { sku: string }) => f.sku !== 'unknown').map((f: { sku: string }) => f.sku).sort());
+    expect(observations.map((o) => o.sku).sort()).toEqual(
+      photo!.facings
+        .filter((f: { sku: string }) => f.sku !== 'unknown')
+        .map((f: { sku: string }) => f.sku)
+        .sort(),
+    );
     await server.settle();
     const competitorPrices = await server.platform.warehouse.query<{ sku: string; source: string }>(
       "SELECT sku, source FROM competitor_prices WHERE store_id = 'S1'",
@@ -167,17 +197,51 @@ describe('the capture path', () => {
     const read = doc.paths['/v1/photos/{id}'].get.responses['200'].content['application/json'].schema;
     expect(read.title).toBe('PhotoAnalysis');
     expect(read.required).toEqual(expect.arrayContaining(['photo_id', 'bay', 'image_url', 'status', 'detections', 'prices', 'planogram']));
-    for (const status of ['201', '202']) expect(doc.paths['/v1/photos'].post.responses[status].content['application/json'].schema.properties.photos.items, status).toEqual(read);
+    for (const status of ['201', '202'])
+      expect(doc.paths['/v1/photos'].post.responses[status].content['application/json'].schema.properties.photos.items, status).toEqual(read);
   });
 
   it('reads a photo analysed by an older version, its later fields empty, rather than failing the answer', async () => {
     const photoId = 'a'.repeat(64);
     // An analysis from before bays, planograms and timings were recorded.
-    const analysis = { status: 'analyzed', retake: [], width: 4000, height: 3000, format: 'jpeg', quality: { sharpness: 310, brightness: 121 }, detector: 'shelf-detector', detections: [], facings: [], share_of_shelf: [{ brand: '清泉', by_facings: 0.5, by_width: 0.5 }], gaps: [], prices: [] };
-    await savePhoto(server.platform.warehouse, { photo_id: photoId, store_id: 'S1', visit_id: '', taken_at: '2026-11-20T08:00:00Z', status: 'analyzed', retake: [], width: 4000, height: 3000, lat: null, lon: null, analysis: JSON.stringify(analysis) });
+    const analysis = {
+      status: 'analyzed',
+      retake: [],
+      width: 4000,
+      height: 3000,
+      format: 'jpeg',
+      quality: { sharpness: 310, brightness: 121 },
+      detector: 'shelf-detector',
+      detections: [],
+      facings: [],
+      share_of_shelf: [{ brand: '清泉', by_facings: 0.5, by_width: 0.5 }],
+      gaps: [],
+      prices: [],
+    };
+    await savePhoto(server.platform.warehouse, {
+      photo_id: photoId,
+      store_id: 'S1',
+      visit_id: '',
+      taken_at: '2026-11-20T08:00:00Z',
+      status: 'analyzed',
+      retake: [],
+      width: 4000,
+      height: 3000,
+      lat: null,
+      lon: null,
+      analysis: JSON.stringify(analysis),
+    });
     const read = await server.app.inject({ url: `/v1/photos/${photoId}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(read.statusCode).toBe(200);
-    expect(read.json()).toMatchObject({ photo_id: photoId, bay: '', status: 'analyzed', share_of_shelf: analysis.share_of_shelf, planogram: null, image_width: 0, timings_ms: {} });
+    expect(read.json()).toMatchObject({
+      photo_id: photoId,
+      bay: '',
+      status: 'analyzed',
+      share_of_shelf: analysis.share_of_shelf,
+      planogram: null,
+      image_width: 0,
+      timings_ms: {},
+    });
   });
 
   it('asks for a retake at once, with reasons in Chinese and English', async () => {
@@ -223,7 +287,7 @@ describe('the capture path', () => {
 });
 
 describe('the distributed shape: ingest queues photos on `photos`, a separate vision worker analyses them', () => {
-  it('answers pending, then the worker stores the analysis (against the bay\'s planogram), the shelf observations and the competitor prices', async () => {
+  it("answers pending, then the worker stores the analysis (against the bay's planogram), the shelf observations and the competitor prices", async () => {
     const { warehouse, log, publisher } = server.platform;
     const store = new PhotoStore(path.join(server.dataDir, 'photos'));
     // The ingest role without the vision role: the same route, handing photos to the log.
@@ -236,15 +300,28 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
       maxRowsPerRequest: 1000,
       sinkLag: () => 0,
       extraRoutes: [
-        (app) => photoRoutes(app, { warehouse, photoFiles: store, intake: new PhotoIntake({ warehouse, photoFiles: store, publisher, timezone: 'Asia/Shanghai', visionQueue: log }) }),
+        (app) =>
+          photoRoutes(app, {
+            warehouse,
+            photoFiles: store,
+            intake: new PhotoIntake({ warehouse, photoFiles: store, publisher, timezone: 'Asia/Shanghai', visionQueue: log }),
+          }),
       ],
     });
     const post = async (files: Buffer[]) => {
       const boundary = 'queued-photos';
       const parts = files.map((bytes, i) =>
-        Buffer.concat([Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="photo"; filename="bay${i}.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`), bytes, Buffer.from('\r\n')]),
+        Buffer.concat([
+          Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="photo"; filename="bay${i}.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`),
+          bytes,
+          Buffer.from('\r\n'),
+        ]),
       );
-      const fields = Buffer.from(['store_id', 'S1', 'bay', 'Q1'].flatMap((v, i, a) => (i % 2 ? [] : [`--${boundary}\r\ncontent-disposition: form-data; name="${v}"\r\n\r\n${a[i + 1]}\r\n`])).join(''));
+      const fields = Buffer.from(
+        ['store_id', 'S1', 'bay', 'Q1']
+          .flatMap((v, i, a) => (i % 2 ? [] : [`--${boundary}\r\ncontent-disposition: form-data; name="${v}"\r\n\r\n${a[i + 1]}\r\n`]))
+          .join(''),
+      );
       const payload = Buffer.concat([fields, ...parts, Buffer.from(`--${boundary}--\r\n`)]);
       return ingest.inject({ method: 'POST', url: '/v1/photos', headers: { ...server.admin(`multipart/form-data; boundary=${boundary}`) }, payload });
     };
@@ -254,7 +331,12 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
       // A bay this file has not uploaded yet (another held-out seed), so the queue path starts from nothing.
       const { jpeg: bay, truth } = await renderShelf(900_011);
       // The bay's planogram: the worker, not ingest, looks it up when it analyses the photo.
-      const planogram = await server.app.inject({ method: 'POST', url: '/v1/planograms', headers: server.admin(), payload: [{ store_id: 'S1', bay: 'Q1', shelf_rows: truth.planogram }] });
+      const planogram = await server.app.inject({
+        method: 'POST',
+        url: '/v1/planograms',
+        headers: server.admin(),
+        payload: [{ store_id: 'S1', bay: 'Q1', shelf_rows: truth.planogram }],
+      });
       expect(planogram.json()).toMatchObject({ accepted: 1 });
       const queued = await post([bay]);
       expect(queued.statusCode).toBe(202);
@@ -273,8 +355,15 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
       expect(analysed.detections.length).toBeGreaterThan(10);
       expect(analysed.bay).toBe('Q1');
       expect(analysed.planogram.score).toBeGreaterThan(0.8);
-      const observations = await warehouse.query<{ sku: string }>('SELECT sku FROM shelf_observations FINAL WHERE photo_id = {id:String}', { id: photo.photo_id });
-      expect(observations.map((o) => o.sku).sort()).toEqual(analysed.facings.filter((f: { sku: string }) => f.sku !== 'unknown').map((f: { sku: string }) => f.sku).sort());
+      const observations = await warehouse.query<{ sku: string }>('SELECT sku FROM shelf_observations FINAL WHERE photo_id = {id:String}', {
+        id: photo.photo_id,
+      });
+      expect(observations.map((o) => o.sku).sort()).toEqual(
+        analysed.facings
+          .filter((f: { sku: string }) => f.sku !== 'unknown')
+          .map((f: { sku: string }) => f.sku)
+          .sort(),
+      );
       await server.settle();
       const prices = await warehouse.query<{ source: string }>('SELECT source FROM competitor_prices WHERE startsWith(event_id, {prefix:String})', {
         prefix: `photo-${photo.photo_id.slice(0, 32)}-`,
@@ -297,7 +386,10 @@ describe('the distributed shape: ingest queues photos on `photos`, a separate vi
   it('sends a photo record it cannot analyse to dead-letter with the reason', async () => {
     const { warehouse, log } = server.platform;
     const missing = { photo_id: 'f'.repeat(64), store_id: 'S1', visit_id: '', taken_at: '2026-11-20T02:00:00.000Z', lat: null, lon: null };
-    await log.publish('photos', [{ key: 'S1', value: missing }, { key: 'S1', value: { ...missing, photo_id: '../../etc/passwd' } }]);
+    await log.publish('photos', [
+      { key: 'S1', value: missing },
+      { key: 'S1', value: { ...missing, photo_id: '../../etc/passwd' } },
+    ]);
     await drainPhotos(new PhotoStore(path.join(server.dataDir, 'photos')), 'silent');
     await server.settle();
     const reasons = (await listDeadLetters(warehouse, 'photos', 10)).map((d) => d.reason);

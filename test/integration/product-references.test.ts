@@ -9,7 +9,11 @@ let dataDir: string;
 
 /** A pack front: a coloured carton with its brand printed large, as a category manager photographs one. */
 const packShot = (brand: string, colour: string) =>
-  sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="300" height="420"><rect width="300" height="420" fill="${colour}"/><text x="150" y="200" font-size="64" text-anchor="middle" fill="white">${brand}</text></svg>`))
+  sharp(
+    Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="420"><rect width="300" height="420" fill="${colour}"/><text x="150" y="200" font-size="64" text-anchor="middle" fill="white">${brand}</text></svg>`,
+    ),
+  )
     .jpeg()
     .toBuffer();
 
@@ -47,7 +51,17 @@ afterAll(async () => {
 describe('the product catalogue as recognition data', () => {
   it('keeps the aliases of a product and lists products with them, own first', async () => {
     const list = (await get('/v1/products?q=yili')).json();
-    expect(list.products).toEqual([{ sku: 'YL-250', name: '伊利纯牛奶 250ml', brand: '伊利', category: '乳品', is_competitor: false, aliases: ['伊利', 'yili', '纯牛奶'], reference_images: 0 }]);
+    expect(list.products).toEqual([
+      {
+        sku: 'YL-250',
+        name: '伊利纯牛奶 250ml',
+        brand: '伊利',
+        category: '乳品',
+        is_competitor: false,
+        aliases: ['伊利', 'yili', '纯牛奶'],
+        reference_images: 0,
+      },
+    ]);
     expect((await get('/v1/products')).json().products.map((p: { sku: string }) => p.sku)).toEqual(['YL-250', 'MN-250']);
   });
 
@@ -63,9 +77,12 @@ describe('the product catalogue as recognition data', () => {
     expect(image.headers['content-type']).toBe('image/jpeg');
     expect((await sharp(image.rawPayload).metadata()).width).toBe(300);
 
-    expect((await get('/v1/products/YL-250/references')).json().references.map((r: { reference_id: string }) => r.reference_id).sort()).toEqual(
-      references.map((r: { reference_id: string }) => r.reference_id).sort(),
-    );
+    expect(
+      (await get('/v1/products/YL-250/references'))
+        .json()
+        .references.map((r: { reference_id: string }) => r.reference_id)
+        .sort(),
+    ).toEqual(references.map((r: { reference_id: string }) => r.reference_id).sort());
 
     const unknownSku = await postReference('NOPE', [await packShot('x', '#000')]);
     expect(unknownSku.status).toBe(404);
@@ -97,21 +114,41 @@ describe('the product catalogue as recognition data', () => {
     expect(taken.json().references[0]).toMatchObject({ source: 'photo', photo_id: photo.photo_id, bbox: [400, 300, 300, 420], width: 300, height: 420 });
 
     expect((await fromBox([1500, 1100, 300, 300])).statusCode).toBe(400);
-    expect((await server.app.inject({ method: 'POST', url: '/v1/products/YL-250/references', headers: server.admin(), payload: { photo_id: 'f'.repeat(64), bbox: [0, 0, 10, 10] } })).statusCode).toBe(404);
+    expect(
+      (
+        await server.app.inject({
+          method: 'POST',
+          url: '/v1/products/YL-250/references',
+          headers: server.admin(),
+          payload: { photo_id: 'f'.repeat(64), bbox: [0, 0, 10, 10] },
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 
   it('deletes a reference from recognition, and keeps the rest through a restart', async () => {
     const before = (await get('/v1/products/YL-250/references')).json().references;
     expect(before).toHaveLength(3);
     const gone = before[0].reference_id;
-    expect((await server.app.inject({ method: 'DELETE', url: `/v1/products/YL-250/references/${gone}`, headers: { authorization: server.admin().authorization! } })).statusCode).toBe(204);
-    expect((await server.app.inject({ method: 'DELETE', url: `/v1/products/YL-250/references/${gone}`, headers: { authorization: server.admin().authorization! } })).statusCode).toBe(404);
+    expect(
+      (await server.app.inject({ method: 'DELETE', url: `/v1/products/YL-250/references/${gone}`, headers: { authorization: server.admin().authorization! } }))
+        .statusCode,
+    ).toBe(204);
+    expect(
+      (await server.app.inject({ method: 'DELETE', url: `/v1/products/YL-250/references/${gone}`, headers: { authorization: server.admin().authorization! } }))
+        .statusCode,
+    ).toBe(404);
     expect((await get(`/v1/products/YL-250/references/${gone}/image`)).statusCode).toBe(404);
 
     await server.close();
     await start({ SHELFPULSE_DATA_DIR: dataDir });
     const after = (await get('/v1/products/YL-250/references')).json().references;
-    expect(after.map((r: { reference_id: string }) => r.reference_id).sort()).toEqual(before.slice(1).map((r: { reference_id: string }) => r.reference_id).sort());
+    expect(after.map((r: { reference_id: string }) => r.reference_id).sort()).toEqual(
+      before
+        .slice(1)
+        .map((r: { reference_id: string }) => r.reference_id)
+        .sort(),
+    );
     expect((await get(after[0].image_url)).statusCode).toBe(200);
     const catalogue = await recognitionCatalogueRows(server.platform.warehouse);
     expect(catalogue.products.find((p) => p.sku === 'YL-250')?.aliases).toEqual(['伊利', 'yili', '纯牛奶']);

@@ -32,7 +32,17 @@ beforeAll(async () => {
   // A target above 37.5 %, so that the alert opens and shows its figure.
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink', SHELFPULSE_MIN_SHARE_OF_SHELF: '0.5', SHELFPULSE_TIMEZONE: 'Asia/Shanghai' });
   await post('/v1/stores', [
-    { store_id: 'L1', name: 'London Bridge', territory: 'London', region: 'UK', city: 'London', lat: 51.5, lon: -0.09, manager: 'mgr-l1', timezone: 'Europe/London' },
+    {
+      store_id: 'L1',
+      name: 'London Bridge',
+      territory: 'London',
+      region: 'UK',
+      city: 'London',
+      lat: 51.5,
+      lon: -0.09,
+      manager: 'mgr-l1',
+      timezone: 'Europe/London',
+    },
   ]);
   await post('/v1/products', [
     { sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false },
@@ -81,6 +91,13 @@ describe('share of shelf: one figure for one photo', () => {
     await post('/v1/alerts/evaluate', { as_of: LOCAL_DAY });
     const { alerts } = await get('/v1/alerts?store_id=L1&type=low_share_of_shelf');
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].evidence).toMatchObject({ day: LOCAL_DAY, share: 0.375, own_facings: OWN, total_facings: RECOGNISED, unknown_facings: UNKNOWN, target: 0.5 });
+    expect(alerts[0].evidence).toMatchObject({
+      day: LOCAL_DAY,
+      share: 0.375,
+      own_facings: OWN,
+      total_facings: RECOGNISED,
+      unknown_facings: UNKNOWN,
+      target: 0.5,
+    });
   });
 });

@@ -47,7 +47,19 @@ describe('share of shelf on an existing install', () => {
     await savePhoto(warehouse, old('ph-old', 'analyzed'));
     await savePhoto(warehouse, old('ph-retake', 'retake'));
     await warehouse.insert('shelf_observations', [
-      { photo_id: 'ph-old', store_id: 'S1', taken_at: '2026-11-19 16:30:00.000', sku: 'P1', brand: '清泉', is_competitor: false, facings: 2, linear_px: 100, brand_share_by_facings: 0.3, brand_share_by_width: 0.3, photo_gaps: 1 },
+      {
+        photo_id: 'ph-old',
+        store_id: 'S1',
+        taken_at: '2026-11-19 16:30:00.000',
+        sku: 'P1',
+        brand: '清泉',
+        is_competitor: false,
+        facings: 2,
+        linear_px: 100,
+        brand_share_by_facings: 0.3,
+        brand_share_by_width: 0.3,
+        photo_gaps: 1,
+      },
     ]);
     await migrate(warehouse, { timezone: 'Asia/Shanghai' });
   });
@@ -58,8 +70,12 @@ describe('share of shelf on an existing install', () => {
   });
 
   it('counts the facings of the photos stored before by the same rule, on their day in the platform zone', async () => {
-    const days = await warehouse.query<Record<string, unknown>>('SELECT store_id, toString(day) AS day, photos, own_facings, recognised_facings, unknown_facings, gaps, photo_ids FROM shelf_share_days');
-    expect(days).toEqual([{ store_id: 'S1', day: '2026-11-20', photos: 1, own_facings: 3, recognised_facings: 8, unknown_facings: 2, gaps: 1, photo_ids: ['ph-old'] }]);
+    const days = await warehouse.query<Record<string, unknown>>(
+      'SELECT store_id, toString(day) AS day, photos, own_facings, recognised_facings, unknown_facings, gaps, photo_ids FROM shelf_share_days',
+    );
+    expect(days).toEqual([
+      { store_id: 'S1', day: '2026-11-20', photos: 1, own_facings: 3, recognised_facings: 8, unknown_facings: 2, gaps: 1, photo_ids: ['ph-old'] },
+    ]);
   });
 
   it('still reads the photos and their observations as stored', async () => {

@@ -15,7 +15,11 @@ describe('graceful shutdown (SIGTERM)', () => {
     const server = await spawnServer(['--no-demo'], { SHELFPULSE_DATA_DIR: dataDir, SHELFPULSE_ADMIN_TOKEN: TOKEN });
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' };
     const body = (b: number) => scansNdjson(`g-${b}`, 2000, (i) => ({ sku: `P${i % 50}`, unit_price: 2 }));
-    const inFlight = [0, 1, 2, 3].map((b) => fetch(`${server.url}/v1/events/scans`, { method: 'POST', headers, body: body(b) }).then((r) => r.status).catch(() => 0));
+    const inFlight = [0, 1, 2, 3].map((b) =>
+      fetch(`${server.url}/v1/events/scans`, { method: 'POST', headers, body: body(b) })
+        .then((r) => r.status)
+        .catch(() => 0),
+    );
     await new Promise((r) => setTimeout(r, 120));
     server.child.kill('SIGTERM');
     const statuses = await Promise.all(inFlight);

@@ -85,10 +85,19 @@ beforeAll(async () => {
   // The chain never gave this product a pack shot nor its words.
   const product = (await get(`/v1/products?q=${taught}`)).json().products[0];
   const { reference_images: _references, ...record } = product;
-  const upsert = await server.app.inject({ method: 'POST', url: '/v1/products', headers: server.admin(), payload: [{ ...record, name: '未登记包装', aliases: [], regular_price: 5 }] });
+  const upsert = await server.app.inject({
+    method: 'POST',
+    url: '/v1/products',
+    headers: server.admin(),
+    payload: [{ ...record, name: '未登记包装', aliases: [], regular_price: 5 }],
+  });
   expect(upsert.json().rejected).toEqual([]);
   for (const r of (await get(`/v1/products/${taught}/references`)).json().references) {
-    await server.app.inject({ method: 'DELETE', url: `/v1/products/${taught}/references/${r.reference_id}`, headers: { authorization: server.admin().authorization! } });
+    await server.app.inject({
+      method: 'DELETE',
+      url: `/v1/products/${taught}/references/${r.reference_id}`,
+      headers: { authorization: server.admin().authorization! },
+    });
   }
 });
 afterAll(async () => {
@@ -103,7 +112,11 @@ describe('teaching recognition the packs it did not know', () => {
     form.append('taken_at', `${YESTERDAY}T10:00:00+08:00`);
     form.append('photo', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'bay.jpg');
     const port = (server.app.server.address() as { port: number }).port;
-    const uploaded = await fetch(`http://127.0.0.1:${port}/v1/photos`, { method: 'POST', headers: { authorization: server.admin().authorization! }, body: form });
+    const uploaded = await fetch(`http://127.0.0.1:${port}/v1/photos`, {
+      method: 'POST',
+      headers: { authorization: server.admin().authorization! },
+      body: form,
+    });
     const photo = (await uploaded.json()).photos[0];
     expect(photo.status).toBe('analyzed');
     expect(ownShare(photo.detections)).toBeCloseTo(shareBefore, 3);
@@ -127,7 +140,12 @@ describe('teaching recognition the packs it did not know', () => {
     const packs = unknown.filter((p: { bbox: Box }) => truthBoxes.some((t) => iou(p.bbox, t) > 0.5));
     expect(packs.length).toBeGreaterThan(0);
 
-    const assigned = await server.app.inject({ method: 'POST', url: '/v1/unknown-packs/assign', headers: server.admin(), payload: { sku: taught, packs: packs.map(({ photo_id, bbox }: { photo_id: string; bbox: Box }) => ({ photo_id, bbox })) } });
+    const assigned = await server.app.inject({
+      method: 'POST',
+      url: '/v1/unknown-packs/assign',
+      headers: server.admin(),
+      payload: { sku: taught, packs: packs.map(({ photo_id, bbox }: { photo_id: string; bbox: Box }) => ({ photo_id, bbox })) },
+    });
     expect(assigned.statusCode, assigned.body).toBe(202);
     const { job, references } = assigned.json();
     expect(references.length).toBeGreaterThan(0);

@@ -27,7 +27,11 @@ const put = (payload: unknown, options: { token?: string; contentType?: string; 
     payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
   });
 const get = (token?: string, headers: Record<string, string> = {}) =>
-  server.app.inject({ method: 'GET', url: '/v1/territories/geojson', headers: { authorization: `Bearer ${token ?? server.admin().authorization!.slice(7)}`, ...headers } });
+  server.app.inject({
+    method: 'GET',
+    url: '/v1/territories/geojson',
+    headers: { authorization: `Bearer ${token ?? server.admin().authorization!.slice(7)}`, ...headers },
+  });
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });
@@ -60,7 +64,11 @@ describe('territory outlines', () => {
     const outlines = await get();
     expect(outlines.statusCode).toBe(200);
     const body = outlines.json();
-    expect(body.features.map((f: { properties: { territory: string } }) => f.properties)).toEqual([{ territory: '苏南' }, { territory: '浙北' }, { territory: '不存在的区' }]);
+    expect(body.features.map((f: { properties: { territory: string } }) => f.properties)).toEqual([
+      { territory: '苏南' },
+      { territory: '浙北' },
+      { territory: '不存在的区' },
+    ]);
     expect(body.features[1].geometry.type).toBe('MultiPolygon');
     expect(body.uploaded_by).toBe('bootstrap-admin');
     // Unchanged outlines cost a 304, not the whole collection again.
@@ -69,24 +77,152 @@ describe('territory outlines', () => {
   });
 
   it('takes application/geo+json and a named property, and keeps a self-crossing outline with a warning', async () => {
-    const bowTie = [[[120, 31], [121, 32], [121, 31], [120, 32], [120, 31]]];
-    const res = await put(collection(feature({ NAME_CN: '苏南' }, { type: 'Polygon', coordinates: bowTie })), { contentType: 'application/geo+json', query: '?property=NAME_CN' });
+    const bowTie = [
+      [
+        [120, 31],
+        [121, 32],
+        [121, 31],
+        [120, 32],
+        [120, 31],
+      ],
+    ];
+    const res = await put(collection(feature({ NAME_CN: '苏南' }, { type: 'Polygon', coordinates: bowTie })), {
+      contentType: 'application/geo+json',
+      query: '?property=NAME_CN',
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().warnings).toEqual(['feature 1 (苏南): the outline crosses itself near 120.5000, 31.5000']);
   });
 
   it.each([
     ['not GeoJSON', '{"type":"FeatureCollection","features":[', 400, /json/i],
-    ['a single feature', feature({ territory: '苏南' }, { type: 'Polygon', coordinates: square(120, 31) }), 400, /the file is a GeoJSON Feature; upload a FeatureCollection/],
+    [
+      'a single feature',
+      feature({ territory: '苏南' }, { type: 'Polygon', coordinates: square(120, 31) }),
+      400,
+      /the file is a GeoJSON Feature; upload a FeatureCollection/,
+    ],
     ['no features', collection(), 400, /features/],
     ['a point', collection(feature({ territory: '苏南' }, { type: 'Point', coordinates: [120, 31] })), 400, /allowed values/],
-    ['no name', collection(feature({ label: 'x' }, { type: 'Polygon', coordinates: square(120, 31) })), 400, /feature 1: no territory name; put it in the property "territory" or "name"/],
-    ['latitude and longitude swapped', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[31, 120], [31.5, 120], [31.5, 120.5], [31, 120]]] })), 400, /feature 1 \(苏南\): coordinates\/0\/0\/1 is 120, outside -90..90 for a latitude; positions are \[longitude, latitude\] in degrees \(swapped\?\)/],
-    ['a string for a number', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], ['121', 31], [121, 32], [120, 31]]] })), 400, /coordinates\/0\/1\/0 expected number/],
-    ['a ring of three positions', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], [121, 31], [120, 31]]] })), 400, /coordinates\/0 expected array length to be greater or equal to 4/],
-    ['an open ring', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [[[120, 31], [121, 31], [121, 32], [120, 32]]] })), 400, /feature 1 \(苏南\): the polygon, ring 1 is not closed: its last position must repeat its first, \[120, 31\]/],
-    ['a hole across its outline', collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [...square(120, 31), ...square(120.4, 31.1, 0.3)] })), 400, /the polygon has a hole that crosses the outline near 120\.5000, 31\.\d{4}; a hole must lie inside its outline/],
-    ['the second part of a multipolygon open', collection(feature({ territory: '苏南' }, { type: 'MultiPolygon', coordinates: [square(120, 31), [[[122, 31], [123, 31], [123, 32], [122, 32]]]] })), 400, /polygon 2, ring 1 is not closed/],
+    [
+      'no name',
+      collection(feature({ label: 'x' }, { type: 'Polygon', coordinates: square(120, 31) })),
+      400,
+      /feature 1: no territory name; put it in the property "territory" or "name"/,
+    ],
+    [
+      'latitude and longitude swapped',
+      collection(
+        feature(
+          { territory: '苏南' },
+          {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [31, 120],
+                [31.5, 120],
+                [31.5, 120.5],
+                [31, 120],
+              ],
+            ],
+          },
+        ),
+      ),
+      400,
+      /feature 1 \(苏南\): coordinates\/0\/0\/1 is 120, outside -90..90 for a latitude; positions are \[longitude, latitude\] in degrees \(swapped\?\)/,
+    ],
+    [
+      'a string for a number',
+      collection(
+        feature(
+          { territory: '苏南' },
+          {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [120, 31],
+                ['121', 31],
+                [121, 32],
+                [120, 31],
+              ],
+            ],
+          },
+        ),
+      ),
+      400,
+      /coordinates\/0\/1\/0 expected number/,
+    ],
+    [
+      'a ring of three positions',
+      collection(
+        feature(
+          { territory: '苏南' },
+          {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [120, 31],
+                [121, 31],
+                [120, 31],
+              ],
+            ],
+          },
+        ),
+      ),
+      400,
+      /coordinates\/0 expected array length to be greater or equal to 4/,
+    ],
+    [
+      'an open ring',
+      collection(
+        feature(
+          { territory: '苏南' },
+          {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [120, 31],
+                [121, 31],
+                [121, 32],
+                [120, 32],
+              ],
+            ],
+          },
+        ),
+      ),
+      400,
+      /feature 1 \(苏南\): the polygon, ring 1 is not closed: its last position must repeat its first, \[120, 31\]/,
+    ],
+    [
+      'a hole across its outline',
+      collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: [...square(120, 31), ...square(120.4, 31.1, 0.3)] })),
+      400,
+      /the polygon has a hole that crosses the outline near 120\.5000, 31\.\d{4}; a hole must lie inside its outline/,
+    ],
+    [
+      'the second part of a multipolygon open',
+      collection(
+        feature(
+          { territory: '苏南' },
+          {
+            type: 'MultiPolygon',
+            coordinates: [
+              square(120, 31),
+              [
+                [
+                  [122, 31],
+                  [123, 31],
+                  [123, 32],
+                  [122, 32],
+                ],
+              ],
+            ],
+          },
+        ),
+      ),
+      400,
+      /polygon 2, ring 1 is not closed/,
+    ],
   ])('refuses %s with a 4xx that says why, and keeps the previous outlines', async (_name, payload, status, message) => {
     const before = (await get()).json();
     const res = await put(payload);
@@ -114,12 +250,22 @@ describe('territory outlines', () => {
   });
 
   it('lets only admins upload or remove, and gives a territory-scoped reader only its territories', async () => {
-    expect((await put(collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: square(120, 31) })), { token: managerToken })).statusCode).toBe(403);
-    expect((await server.app.inject({ method: 'DELETE', url: '/v1/territories/geojson', headers: { authorization: `Bearer ${managerToken}` } })).statusCode).toBe(403);
-    expect((await put(collection(
-      feature({ territory: '苏南' }, { type: 'Polygon', coordinates: square(120, 31) }),
-      feature({ territory: '浙北' }, { type: 'Polygon', coordinates: square(119.5, 30) }),
-    ))).statusCode).toBe(200);
+    expect((await put(collection(feature({ territory: '苏南' }, { type: 'Polygon', coordinates: square(120, 31) })), { token: managerToken })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await server.app.inject({ method: 'DELETE', url: '/v1/territories/geojson', headers: { authorization: `Bearer ${managerToken}` } })).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await put(
+          collection(
+            feature({ territory: '苏南' }, { type: 'Polygon', coordinates: square(120, 31) }),
+            feature({ territory: '浙北' }, { type: 'Polygon', coordinates: square(119.5, 30) }),
+          ),
+        )
+      ).statusCode,
+    ).toBe(200);
     // The store manager of S1 (苏南) sees its territory's outline only.
     expect((await get(managerToken)).json().features.map((f: { properties: { territory: string } }) => f.properties.territory)).toEqual(['苏南']);
     expect((await get(scopedToken)).json().features.map((f: { properties: { territory: string } }) => f.properties.territory)).toEqual(['浙北']);
@@ -129,14 +275,35 @@ describe('territory outlines', () => {
   it('never answers a hostile or odd upload with a 5xx: any JSON, and closed rings of any shape (spikes, repeats, crossings)', async () => {
     const position = fc.tuple(fc.double({ min: -180, max: 180, noNaN: true }), fc.double({ min: -90, max: 90, noNaN: true }));
     // Few distinct points, so repeated positions, zero-area rings and crossings come up often.
-    const ring = fc.array(fc.constantFrom([0, 0], [1, 0], [1, 1], [0, 1], [0.5, 0.5], [0, 0.5]), { minLength: 3, maxLength: 9 }).map((points) => [...points, points[0]!]);
+    const ring = fc
+      .array(fc.constantFrom([0, 0], [1, 0], [1, 1], [0, 1], [0.5, 0.5], [0, 0.5]), { minLength: 3, maxLength: 9 })
+      .map((points) => [...points, points[0]!]);
     const geometry = fc.oneof(
-      fc.array(fc.oneof(ring, fc.array(position, { minLength: 3, maxLength: 6 }).map((points) => [...points, points[0]!])), { minLength: 1, maxLength: 3 }).map((rings) => ({ type: 'Polygon', coordinates: rings })),
-      fc.array(fc.array(ring, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 3 }).map((polygons) => ({ type: 'MultiPolygon', coordinates: polygons })),
+      fc
+        .array(
+          fc.oneof(
+            ring,
+            fc.array(position, { minLength: 3, maxLength: 6 }).map((points) => [...points, points[0]!]),
+          ),
+          { minLength: 1, maxLength: 3 },
+        )
+        .map((rings) => ({ type: 'Polygon', coordinates: rings })),
+      fc
+        .array(fc.array(ring, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 3 })
+        .map((polygons) => ({ type: 'MultiPolygon', coordinates: polygons })),
     );
     const upload = fc.oneof(
       fc.jsonValue(),
-      fc.array(fc.record({ type: fc.constant('Feature'), properties: fc.oneof(fc.constant(null), fc.record({ territory: fc.oneof(fc.string(), fc.integer()) })), geometry }), { minLength: 1, maxLength: 4 }).map((features) => collection(...features)),
+      fc
+        .array(
+          fc.record({
+            type: fc.constant('Feature'),
+            properties: fc.oneof(fc.constant(null), fc.record({ territory: fc.oneof(fc.string(), fc.integer()) })),
+            geometry,
+          }),
+          { minLength: 1, maxLength: 4 },
+        )
+        .map((features) => collection(...features)),
     );
     await fc.assert(
       fc.asyncProperty(upload, async (body) => {

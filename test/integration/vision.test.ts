@@ -19,7 +19,9 @@ describe('shelf analysis with the bundled models', () => {
     expect(analysis.status).toBe('analyzed');
     expect(analysis.detector).toBe(models.detector.manifest.name);
 
-    const matched = analysis.detections.map((d) => ({ d, truth: truth.products.find((p) => iou(corners(p.bbox), corners(d.bbox)) >= 0.5) })).filter((m) => m.truth);
+    const matched = analysis.detections
+      .map((d) => ({ d, truth: truth.products.find((p) => iou(corners(p.bbox), corners(d.bbox)) >= 0.5) }))
+      .filter((m) => m.truth);
     expect(matched.length).toBeGreaterThan(truth.products.length * 0.85);
     expect(matched.filter((m) => m.d.sku === m.truth!.sku).length).toBeGreaterThan(matched.length * 0.9);
 

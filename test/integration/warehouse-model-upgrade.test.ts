@@ -42,7 +42,9 @@ describe('the model on an existing install', () => {
   it('keeps the days of the sales stored before, and buckets new ones in the platform zone', async () => {
     // 16:30 UTC on 2 Jul is 00:30 on 3 Jul in Shanghai.
     await warehouse.insert('scans', [{ event_id: 's2', store_id: 'S1', sku: 'P1', ts: '2026-07-02 16:30:00.000', qty: 3, unit_price: 10 }]);
-    const days = await warehouse.query<{ day: string; units: number }>('SELECT toString(day) AS day, sum(units) AS units FROM daily_sales GROUP BY day ORDER BY day');
+    const days = await warehouse.query<{ day: string; units: number }>(
+      'SELECT toString(day) AS day, sum(units) AS units FROM daily_sales GROUP BY day ORDER BY day',
+    );
     expect(days).toEqual([
       { day: '2026-07-02', units: 2 },
       { day: '2026-07-03', units: 3 },

@@ -139,7 +139,10 @@ describe('order history per store', () => {
     const list = await server.app.inject({ method: 'GET', url: '/v1/alerts?type=dormant_customer', headers: server.admin() });
     const dormant = (list.json().alerts as { store_id: string; evidence: Record<string, unknown> }[]).sort((a, b) => a.store_id.localeCompare(b.store_id));
     expect(dormant.map((a) => [a.store_id, a.evidence])).toEqual([
-      ['D1', expect.objectContaining({ last_order_day: '2026-07-20', days_since_last_order: 123, orders: 2, order_value: 146, historical_margin: 24, rank: 1 })],
+      [
+        'D1',
+        expect.objectContaining({ last_order_day: '2026-07-20', days_since_last_order: 123, orders: 2, order_value: 146, historical_margin: 24, rank: 1 }),
+      ],
       ['D2', expect.objectContaining({ last_order_day: '2026-08-01', days_since_last_order: 111, orders: 1, order_value: 21, historical_margin: 9, rank: 2 })],
     ]);
     const map = await server.app.inject({ method: 'GET', url: '/v1/map?metric=sales&from=2026-11-01&to=2026-11-20', headers: server.admin() });
@@ -160,7 +163,10 @@ describe('the own effective price', () => {
       { promo_id: 'S1', sku: 'P1', store_id: 'SH', start_date: '2026-11-10', end_date: '2026-11-20', promo_price: 9.6 },
       { promo_id: 'R3', sku: 'P1', region: '华南', start_date: '2026-11-01', end_date: '2026-11-30', promo_price: 5 },
     ]);
-    await server.addStores([{ ...store('SOUTH'), region: '华南' }, { ...store('NORTH'), region: '华北' }]);
+    await server.addStores([
+      { ...store('SOUTH'), region: '华南' },
+      { ...store('NORTH'), region: '华北' },
+    ]);
     const asked = [
       { store_id: 'SH', sku: 'P1', day: '2026-11-11' },
       { store_id: 'TK', sku: 'P1', day: '2026-11-11' }, // same region, no store promotion: the lowest region one

@@ -17,7 +17,17 @@ export function analysedShelf(facings: { sku: string; brand: string; facings: nu
     image_width: 1600,
     image_height: 1200,
     detections: facings.flatMap((f) =>
-      Array.from({ length: f.facings }, (_, i) => ({ bbox: [i * 60, 100, 50, 120] as [number, number, number, number], score: 0.9, sku: f.sku, brand: f.brand, is_competitor: f.sku.startsWith('C'), row: 0, confidence: 0.9, recognized_by: 'appearance' as const, text: '' })),
+      Array.from({ length: f.facings }, (_, i) => ({
+        bbox: [i * 60, 100, 50, 120] as [number, number, number, number],
+        score: 0.9,
+        sku: f.sku,
+        brand: f.brand,
+        is_competitor: f.sku.startsWith('C'),
+        row: 0,
+        confidence: 0.9,
+        recognized_by: 'appearance' as const,
+        text: '',
+      })),
     ),
     facings: facings.map((f) => ({ ...f, linear_px: f.facings * 50 })),
     share_of_shelf: [],

@@ -25,7 +25,11 @@ const alert: Alert = {
 
 describe('alert view', () => {
   it('picks the asked language and keeps both; without one shows both', () => {
-    expect(presentAlert(alert, 'en')).toMatchObject({ message: 'No sales for 3 days', suggestion: 'Check the display', messages: { zh: '三天零销售', en: 'No sales for 3 days' } });
+    expect(presentAlert(alert, 'en')).toMatchObject({
+      message: 'No sales for 3 days',
+      suggestion: 'Check the display',
+      messages: { zh: '三天零销售', en: 'No sales for 3 days' },
+    });
     expect(presentAlert(alert, undefined).message).toBe('三天零销售 / No sales for 3 days');
     expect(presentAlert(alert, 'zh')).not.toHaveProperty('message_zh');
   });

@@ -11,9 +11,15 @@ describe('shelf observation rows', () => {
           { sku: 'C1001', brand: '恒泰', facings: 1, linear_px: 80 },
           { sku: 'unknown', brand: 'unknown', facings: 1, linear_px: 70 },
         ],
-        detections: [{ sku: 'P1001', is_competitor: false }, { sku: 'C1001', is_competitor: true }],
+        detections: [
+          { sku: 'P1001', is_competitor: false },
+          { sku: 'C1001', is_competitor: true },
+        ],
         gaps: [{}],
-        prices: [{ price: 4.5, promo: true, sku: 'C1001' }, { price: 9.9, promo: false, sku: null }],
+        prices: [
+          { price: 4.5, promo: true, sku: 'C1001' },
+          { price: 9.9, promo: false, sku: null },
+        ],
         planogram: { score: 0.75, missing: ['P1002'], misplaced: [], extra: ['C1001'] },
       },
     );

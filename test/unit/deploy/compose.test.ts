@@ -19,8 +19,9 @@ const appServices = Object.entries(compose.services).filter(([, s]) => s.image =
 
 /** Compose's ${VAR:-default} and ${VAR:?message} as a user without those variables set would get them (the required ones set). */
 function interpolate(value: string): string {
-  return value.replace(/\$\{(\w+)(?::-([^}]*)|:\?[^}]*)?\}/g, (_m, name: string, fallback?: string) =>
-    fallback ?? (name === 'SHELFPULSE_ADMIN_TOKEN' ? 'a-token-of-sixteen-plus' : ''),
+  return value.replace(
+    /\$\{(\w+)(?::-([^}]*)|:\?[^}]*)?\}/g,
+    (_m, name: string, fallback?: string) => fallback ?? (name === 'SHELFPULSE_ADMIN_TOKEN' ? 'a-token-of-sixteen-plus' : ''),
   );
 }
 

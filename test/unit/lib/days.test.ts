@@ -25,7 +25,6 @@ describe('local days', () => {
       expect(days.day(Date.parse('2026-03-09T04:00:00Z'), 'America/New_York')).toBe('2026-03-09');
     }
   });
-
 });
 
 describe('day arithmetic', () => {

@@ -9,7 +9,13 @@ const brandOf = new Map(CATALOG.map((s) => [s.sku, s]));
 /** The bay exactly as laid out: one pack per facing, in its row. */
 const asPhotographed = (layout: string[][]): PlacedProduct[] =>
   layout.flatMap((row, r) =>
-    row.map((sku, i) => ({ box: [i * 50, r * 100, i * 50 + 40, r * 100 + 90] as [number, number, number, number], sku, brand: brandOf.get(sku)?.brand ?? '', is_competitor: sku.startsWith('C'), row: r })),
+    row.map((sku, i) => ({
+      box: [i * 50, r * 100, i * 50 + 40, r * 100 + 90] as [number, number, number, number],
+      sku,
+      brand: brandOf.get(sku)?.brand ?? '',
+      is_competitor: sku.startsWith('C'),
+      row: r,
+    })),
   );
 
 // Own SKUs P…, competitors C…; P1001 and C1001 stand in two rows.
@@ -26,7 +32,14 @@ describe('demo shelf photos', () => {
     expect(bays[0]).toMatchObject({ store_id: 'S0002', bay: 'A1', day: '2026-11-22', taken_at: '2026-11-22T09:10:00+08:00', problem: 'none' });
     expect(new Set(bays.map((b) => b.day))).toEqual(new Set(['2026-11-22', '2026-11-21', '2026-11-20']));
     expect(bays.every((b) => /T09:[1-4]\d:00\+08:00$/.test(b.taken_at))).toBe(true);
-    expect(bays.filter((b) => b.problem !== 'none').map((b) => b.problem)).toEqual(['gaps', 'low_share', 'planogram_missing', 'planogram_misplaced', 'gaps', 'low_share']);
+    expect(bays.filter((b) => b.problem !== 'none').map((b) => b.problem)).toEqual([
+      'gaps',
+      'low_share',
+      'planogram_missing',
+      'planogram_misplaced',
+      'gaps',
+      'low_share',
+    ]);
     expect(demoBays(storeIds, '2026-11-22')).toEqual(bays);
   });
 

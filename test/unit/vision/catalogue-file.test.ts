@@ -14,10 +14,17 @@ const write = (name: string, value: unknown) => {
 describe('a recognition catalogue file', () => {
   it('reads products with their pack shots, relative to the file', async () => {
     fs.mkdirSync(path.join(dir, 'packs'), { recursive: true });
-    const shot = await sharp({ create: { width: 60, height: 100, channels: 3, background: '#b01c1c' } }).png().toBuffer();
+    const shot = await sharp({ create: { width: 60, height: 100, channels: 3, background: '#b01c1c' } })
+      .png()
+      .toBuffer();
     fs.writeFileSync(path.join(dir, 'packs', 'd1.png'), shot);
     const catalogue = readCatalogueFile(
-      write('ok.json', { products: [{ sku: 'D1', brand: 'Davidoff', name: 'Davidoff Classic', references: ['packs/d1.png'] }, { sku: 'W1', brand: 'West', name: 'West Red', aliases: ['WEST'], own: false }] }),
+      write('ok.json', {
+        products: [
+          { sku: 'D1', brand: 'Davidoff', name: 'Davidoff Classic', references: ['packs/d1.png'] },
+          { sku: 'W1', brand: 'West', name: 'West Red', aliases: ['WEST'], own: false },
+        ],
+      }),
     );
     expect(catalogue.products).toEqual([
       { sku: 'D1', brand: 'Davidoff', name: 'Davidoff Classic', aliases: [], own: true, references: [{ id: 'packs/d1.png', image: shot }] },
@@ -27,7 +34,9 @@ describe('a recognition catalogue file', () => {
 
   it('says what is wrong and where', () => {
     expect(() => readCatalogueFile(write('no-brand.json', { products: [{ sku: 'D1', name: 'x' }] }))).toThrow(/\/products\/0\/brand/);
-    expect(() => readCatalogueFile(write('no-image.json', { products: [{ sku: 'D1', brand: 'B', name: 'x', references: ['gone.png'] }] }))).toThrow(CatalogueFileError);
+    expect(() => readCatalogueFile(write('no-image.json', { products: [{ sku: 'D1', brand: 'B', name: 'x', references: ['gone.png'] }] }))).toThrow(
+      CatalogueFileError,
+    );
     expect(() => readCatalogueFile(path.join(dir, 'missing.json'))).toThrow(/cannot read the catalogue/);
   });
 });

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Corners } from '../../../vision/detector.ts';
-import { averagePrecision, duplicates, fragments, gapFalseAlarms, gapsFound, matchBoxes, modelCard, shareByWidth, shareErrorPoints, type PhotoOutcome } from '../../../vision/evaluation.ts';
+import {
+  averagePrecision,
+  duplicates,
+  fragments,
+  gapFalseAlarms,
+  gapsFound,
+  matchBoxes,
+  modelCard,
+  shareByWidth,
+  shareErrorPoints,
+  type PhotoOutcome,
+} from '../../../vision/evaluation.ts';
 import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels } from '../../../vision/labels.ts';
 
 // Two packs side by side, 100 × 200 each.
@@ -48,15 +59,29 @@ describe('model card scoring', () => {
   });
 
   it('calls a gap over a standing pack a false alarm and finds a labelled empty stretch', () => {
-    expect(gapFalseAlarms([packA, packB], [[90, 0, 130, 200], [230, 0, 330, 200]])).toBe(0);
+    expect(
+      gapFalseAlarms(
+        [packA, packB],
+        [
+          [90, 0, 130, 200],
+          [230, 0, 330, 200],
+        ],
+      ),
+    ).toBe(0);
     expect(gapFalseAlarms([packA, packB], [[40, 0, 160, 200]])).toBe(1);
     expect(gapsFound([[230, 0, 330, 200]], [[240, 10, 340, 190]])).toBe(1);
     expect(gapsFound([[230, 0, 330, 200]], [[0, 300, 100, 400]])).toBe(0);
   });
 
   it('measures share of shelf by width with unknown as its own slice', () => {
-    const truth = shareByWidth([{ box: packA, brand: 'Coca-Cola' }, { box: packB, brand: 'West' }]);
-    const found = shareByWidth([{ box: packA, brand: 'coca cola' }, { box: packB, brand: 'unknown' }]);
+    const truth = shareByWidth([
+      { box: packA, brand: 'Coca-Cola' },
+      { box: packB, brand: 'West' },
+    ]);
+    const found = shareByWidth([
+      { box: packA, brand: 'coca cola' },
+      { box: packB, brand: 'unknown' },
+    ]);
     expect(truth.get('cocacola')).toBeCloseTo(0.5);
     expect(found.get('unknown')).toBeCloseTo(0.5);
     expect(shareErrorPoints(truth, found)).toBeCloseTo(50);

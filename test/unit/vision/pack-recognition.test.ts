@@ -57,7 +57,10 @@ async function shelfPhoto(): Promise<{ image: RgbImage; boxes: Corners[] }> {
 }
 
 /** A pack shot: the pack's front alone, as a chain would upload it. */
-const packShot = (p: Pack) => sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${PACK_W}" height="${PACK_H}">${packSvg(p, 0, 0, 0)}</svg>`)).png().toBuffer();
+const packShot = (p: Pack) =>
+  sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${PACK_W}" height="${PACK_H}">${packSvg(p, 0, 0, 0)}</svg>`))
+    .png()
+    .toBuffer();
 
 const CATALOGUE_WORDS: RecognitionCatalogue = {
   products: [
@@ -80,7 +83,12 @@ beforeAll(async () => {
 describe('pack text read by the bundled PP-OCRv4 models', () => {
   it('finds and reads the brand printed on each pack, Latin and Chinese', async () => {
     const read = await reader.read(photo.image, photo.boxes);
-    const texts = read.map((lines) => lines.map((l) => l.text).join(' ').toUpperCase());
+    const texts = read.map((lines) =>
+      lines
+        .map((l) => l.text)
+        .join(' ')
+        .toUpperCase(),
+    );
     PACKS.forEach((p, k) => expect(texts[k]).toContain(p.big.toUpperCase()));
   });
 
@@ -100,10 +108,16 @@ describe('pack text read by the bundled PP-OCRv4 models', () => {
 
   it('names packs by appearance from one pack shot each, and text and look agreeing makes both', async () => {
     // Pack shots of Davidoff Classic and West Red; Davidoff Gold has none.
-    const shots = new Map([['D1', PACKS[0]!], ['W1', PACKS[1]!]]);
+    const shots = new Map([
+      ['D1', PACKS[0]!],
+      ['W1', PACKS[1]!],
+    ]);
     const catalogue: RecognitionCatalogue = {
       products: await Promise.all(
-        CATALOGUE_WORDS.products.map(async (p) => ({ ...p, references: shots.has(p.sku) ? [{ id: `${p.sku}-front`, image: await packShot(shots.get(p.sku)!) }] : [] })),
+        CATALOGUE_WORDS.products.map(async (p) => ({
+          ...p,
+          references: shots.has(p.sku) ? [{ id: `${p.sku}-front`, image: await packShot(shots.get(p.sku)!) }] : [],
+        })),
       ),
     };
     const recognizer = await PackRecognizer.create(catalogue);
@@ -119,8 +133,17 @@ describe('pack text read by the bundled PP-OCRv4 models', () => {
 describe('fusing text and appearance', () => {
   const products = new Map(CATALOGUE_WORDS.products.map((p) => [p.sku, p]));
   const index = buildTextIndex(CATALOGUE_WORDS);
-  const text = (...lines: string[]) => matchPackText(lines.map((l) => ({ text: l, confidence: 0.95 })), index);
-  const look = (sku: string, similarity: number, margin: number, others: [string, number][] = []): AppearanceMatch => ({ sku, similarity, margin, bySku: new Map([[sku, similarity], ...others]) });
+  const text = (...lines: string[]) =>
+    matchPackText(
+      lines.map((l) => ({ text: l, confidence: 0.95 })),
+      index,
+    );
+  const look = (sku: string, similarity: number, margin: number, others: [string, number][] = []): AppearanceMatch => ({
+    sku,
+    similarity,
+    margin,
+    bySku: new Map([[sku, similarity], ...others]),
+  });
 
   it('lets either signal decide alone when it is sure', () => {
     expect(fusePack(look('D2', 0.5, 0.05), text(), products)).toMatchObject({ sku: 'D2', recognized_by: 'appearance' });
@@ -136,8 +159,26 @@ describe('fusing text and appearance', () => {
   });
 
   it('keeps the brand the text names when the look is unsure, and picks the brand SKU the look prefers within it', () => {
-    expect(fusePack(look('W1', 0.32, 0.002, [['D1', 0.319], ['D2', 0.25]]), text('DAVIDOFF'), products)).toMatchObject({ sku: 'D1', brand: 'Davidoff', recognized_by: 'both' });
-    expect(fusePack(look('W1', 0.32, 0.002, [['D1', 0.2], ['D2', 0.2]]), text('DAVIDOFF'), products)).toMatchObject({ sku: 'unknown', brand: 'Davidoff', recognized_by: 'text' });
+    expect(
+      fusePack(
+        look('W1', 0.32, 0.002, [
+          ['D1', 0.319],
+          ['D2', 0.25],
+        ]),
+        text('DAVIDOFF'),
+        products,
+      ),
+    ).toMatchObject({ sku: 'D1', brand: 'Davidoff', recognized_by: 'both' });
+    expect(
+      fusePack(
+        look('W1', 0.32, 0.002, [
+          ['D1', 0.2],
+          ['D2', 0.2],
+        ]),
+        text('DAVIDOFF'),
+        products,
+      ),
+    ).toMatchObject({ sku: 'unknown', brand: 'Davidoff', recognized_by: 'text' });
     expect(fusePack(null, text('伊利纯牛奶'), products)).toMatchObject({ sku: 'unknown', brand: '伊利', is_competitor: false });
     expect(fusePack(null, text('WEST'), products)).toMatchObject({ sku: 'unknown', brand: 'West', is_competitor: true }); // all of West is a competitor's
   });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogueProduct } from '../../../vision/catalogue.ts';
 import { buildTextIndex, foldText, hanScore, latinScore, leader, matchPackText } from '../../../vision/pack-text.ts';
 
-const product = (sku: string, brand: string, name: string, aliases: string[] = []): CatalogueProduct => ({ sku, brand, name, aliases, own: true, references: [] });
+const product = (sku: string, brand: string, name: string, aliases: string[] = []): CatalogueProduct => ({
+  sku,
+  brand,
+  name,
+  aliases,
+  own: true,
+  references: [],
+});
 const index = buildTextIndex({
   products: [
     product('D1', 'Davidoff', 'Davidoff Classic'),
@@ -13,7 +20,11 @@ const index = buildTextIndex({
     product('N1', '农夫山泉', '农夫山泉 饮用天然水', ['Nongfu Spring']),
   ],
 });
-const read = (...texts: string[]) => matchPackText(texts.map((text) => ({ text, confidence: 0.9 })), index);
+const read = (...texts: string[]) =>
+  matchPackText(
+    texts.map((text) => ({ text, confidence: 0.9 })),
+    index,
+  );
 const brandOf = (...texts: string[]) => leader(read(...texts).brands)?.name ?? null;
 const skuOf = (...texts: string[]) => leader(read(...texts).skus)?.name ?? null;
 

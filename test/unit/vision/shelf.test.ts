@@ -26,8 +26,18 @@ const bay = [
 describe('shelf geometry', () => {
   it('groups packs into rows by the shelf they stand on, top row first', () => {
     const placed = assignRows(bay);
-    expect(placed.filter((p) => p.row === 0).map((p) => p.sku).sort()).toEqual(['A', 'A', 'B', 'B']);
-    expect(placed.filter((p) => p.row === 1).map((p) => p.sku).sort()).toEqual(['C', 'C', 'C', 'R']);
+    expect(
+      placed
+        .filter((p) => p.row === 0)
+        .map((p) => p.sku)
+        .sort(),
+    ).toEqual(['A', 'A', 'B', 'B']);
+    expect(
+      placed
+        .filter((p) => p.row === 1)
+        .map((p) => p.sku)
+        .sort(),
+    ).toEqual(['C', 'C', 'C', 'R']);
   });
 
   it('counts facings and linear width per SKU, and share of shelf per brand by facings and by width', () => {
@@ -51,7 +61,14 @@ describe('shelf geometry', () => {
   });
 
   it('finds the empty slot in a row where the shelf back shows, not the normal spacing between packs', () => {
-    const gaps = findGaps(assignRows(bay), shelfImage(260, 240, bay.map((p) => p.box)));
+    const gaps = findGaps(
+      assignRows(bay),
+      shelfImage(
+        260,
+        240,
+        bay.map((p) => p.box),
+      ),
+    );
     expect(gaps).toEqual([{ row: 0, bbox: [150, 20, 50, 80] }]);
   });
 
@@ -63,7 +80,12 @@ describe('shelf geometry', () => {
 
   it('takes a price tag with no pack above it as evidence for a faintly printed back', () => {
     // A faint pattern on the back in the slot: too busy for bare shelf, plain next to packs.
-    const mixed = shelfImage(260, 240, bay.map((p) => p.box), [[150, 20, 200, 100]]);
+    const mixed = shelfImage(
+      260,
+      240,
+      bay.map((p) => p.box),
+      [[150, 20, 200, 100]],
+    );
     const placed = assignRows(bay);
     expect(findGaps(placed, mixed)).toEqual([]);
     expect(findGaps(placed, mixed, [[155, 104, 195, 112]])).toEqual([{ row: 0, bbox: [150, 20, 50, 80] }]);
@@ -77,13 +99,30 @@ describe('shelf geometry', () => {
     const cut = [pack(10, 240, 'B', 'Own', 40, 50), pack(150, 240, 'B', 'Own', 40, 50)];
     const lone = [pack(100, 200, 'C', 'Own', 40, 20)];
     const all = [...shelf, ...wall, ...cut, ...lone];
-    expect(findGaps(assignRows(all), shelfImage(260, 240, all.map((p) => p.box)))).toEqual([]);
+    expect(
+      findGaps(
+        assignRows(all),
+        shelfImage(
+          260,
+          240,
+          all.map((p) => p.box),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('adds the empty facings a model with a gap class boxed, not over packs nor twice', () => {
     const placed = assignRows(bay);
     const found = [{ row: 0, bbox: [150, 20, 50, 80] as [number, number, number, number] }];
-    const gaps = detectedGaps(placed, [[152, 22, 198, 99], [250, 140, 300, 221], [10, 140, 60, 220]], found);
+    const gaps = detectedGaps(
+      placed,
+      [
+        [152, 22, 198, 99],
+        [250, 140, 300, 221],
+        [10, 140, 60, 220],
+      ],
+      found,
+    );
     expect(gaps).toEqual([...found, { row: 1, bbox: [250, 140, 50, 81] }]);
   });
 
@@ -94,20 +133,34 @@ describe('shelf geometry', () => {
       ['C', 'C', 'C', 'D'],
     ]);
     expect(result).toEqual({ score: Number((7 / 9).toFixed(3)), missing: ['D'], misplaced: [], extra: ['R'] });
-    const swapped = planogramCompliance(placed, [['C', 'C', 'C'], ['A', 'A', 'B', 'B']]);
+    const swapped = planogramCompliance(placed, [
+      ['C', 'C', 'C'],
+      ['A', 'A', 'B', 'B'],
+    ]);
     expect(swapped.misplaced).toEqual(['A', 'B', 'C']);
     expect(swapped.score).toBe(0);
   });
 
   it('does not call a SKU missing where unknown packs stand in its row, enough of them to be it', () => {
-    const plan = [['A', 'A', 'B', 'B'], ['C', 'C', 'C', 'D']];
+    const plan = [
+      ['A', 'A', 'B', 'B'],
+      ['C', 'C', 'C', 'D'],
+    ];
     const unsure = assignRows(bay.map((p) => (p.sku === 'R' ? { ...p, sku: 'unknown', brand: 'unknown' } : p)));
     expect(planogramCompliance(unsure, plan).missing).toEqual([]);
-    expect(planogramCompliance(unsure, [['A', 'A', 'B', 'B'], ['C', 'C', 'C', 'D', 'D']]).missing).toEqual(['D']);
+    expect(
+      planogramCompliance(unsure, [
+        ['A', 'A', 'B', 'B'],
+        ['C', 'C', 'C', 'D', 'D'],
+      ]).missing,
+    ).toEqual(['D']);
   });
 
   it('measures camera roll from the line the packs stand on', () => {
-    const rolled = bay.map((p) => ({ ...p, box: [p.box[0], p.box[1] + p.box[0] * 0.2, p.box[2], p.box[3] + p.box[0] * 0.2] as [number, number, number, number] }));
+    const rolled = bay.map((p) => ({
+      ...p,
+      box: [p.box[0], p.box[1] + p.box[0] * 0.2, p.box[2], p.box[3] + p.box[0] * 0.2] as [number, number, number, number],
+    }));
     expect(Math.abs(shelfTiltDeg(bay)!)).toBeLessThan(2);
     expect(shelfTiltDeg(rolled)!).toBeGreaterThan(10);
     expect(tiltReason(assignRows(rolled))).toMatchObject({ code: 'tilted', message_zh: expect.stringMatching(/倾斜/) });

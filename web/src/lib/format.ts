@@ -27,4 +27,3 @@ export function count(value: number | null | undefined): string {
 export function dateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
-

@@ -156,7 +156,10 @@ const dictionary = {
   'outlines.warnings': ['已保存，但建议修正：', 'Saved, but worth fixing:'],
   'outlines.failed': ['未保存，文件有问题：', 'Not saved; the file has a problem: '],
   'outlines.notJson': ['文件不是有效的 JSON（GeoJSON 是 JSON 文本）。', 'The file is not valid JSON (GeoJSON is JSON text).'],
-  'outlines.tooLarge': ['文件超过 10 MB，请先简化边界（如 mapshaper -simplify 10%）。', 'The file is over 10 MB; simplify the outlines first (e.g. mapshaper -simplify 10%).'],
+  'outlines.tooLarge': [
+    '文件超过 10 MB，请先简化边界（如 mapshaper -simplify 10%）。',
+    'The file is over 10 MB; simplify the outlines first (e.g. mapshaper -simplify 10%).',
+  ],
   'outlines.remove': ['删除边界', 'Remove outlines'],
   'outlines.removeConfirm': ['删除已上传的区域边界？', 'Remove the uploaded territory outlines?'],
   'teach.title': ['未识别商品', 'Unknown packs'],

@@ -30,7 +30,10 @@ export interface ColorScale {
 export function colorScale(metric: MapMetric, values: (number | null)[]): ColorScale {
   if (metric === 'sales_vs_ly' || metric === 'sales_vs_prev') {
     // Saturate at the 90th percentile of |change| (5%..50%, in 5% steps) so that a flat chain still shows its spread.
-    const sizes = values.filter((v): v is number => v !== null).map(Math.abs).sort((a, b) => a - b);
+    const sizes = values
+      .filter((v): v is number => v !== null)
+      .map(Math.abs)
+      .sort((a, b) => a - b);
     const p90 = sizes[Math.floor(sizes.length * 0.9)] ?? 0.3;
     const limit = Math.min(0.5, Math.max(0.05, Math.ceil(p90 / 0.05) * 0.05));
     return {

@@ -27,8 +27,18 @@ describe('reconciling findings with open alerts', () => {
   });
 
   it('the same finding again changes nothing; a changed one updates the same alert', () => {
-    expect(reconcile({ open: [opened], findings: [finding()], resolvedSlots: new Set(), asOf: '2026-11-20', now: 'later' })).toEqual({ opened: [], updated: [], resolved: [] });
-    const next = reconcile({ open: [opened], findings: [finding({ evidence: { expected_units: 7 } })], resolvedSlots: new Set(), asOf: '2026-11-21', now: 'later' });
+    expect(reconcile({ open: [opened], findings: [finding()], resolvedSlots: new Set(), asOf: '2026-11-20', now: 'later' })).toEqual({
+      opened: [],
+      updated: [],
+      resolved: [],
+    });
+    const next = reconcile({
+      open: [opened],
+      findings: [finding({ evidence: { expected_units: 7 } })],
+      resolvedSlots: new Set(),
+      asOf: '2026-11-21',
+      now: 'later',
+    });
     expect(next.updated).toEqual([expect.objectContaining({ id: opened.id, as_of: '2026-11-21', evidence: { expected_units: 7 } })]);
   });
 
