@@ -1,6 +1,6 @@
 import { evaluateDay, evaluatePriceObservations, type Evaluation } from '../analytics/alerts/evaluate.ts';
 import type { CompetitorObservation } from '../analytics/alerts/price-gap-findings.ts';
-import { saveAlerts } from '../analytics/alerts/store.ts';
+import { saveAlerts } from '../analytics/alerts/alert-rows.ts';
 import { applyWorkflow, type WorkflowAction } from '../analytics/alerts/workflow.ts';
 import type { Alert } from '../contracts/alerts.ts';
 import { storeTimezones } from '../analytics/master-data.ts';

@@ -9,7 +9,7 @@ import { loadLatestCompetitorPrices, loadOwnPrices, priceGapFindings, type Compe
 import type { StoreScope } from './scope.ts';
 import { loadShelfRows, shelfFindings, VISION_TYPES } from './shelf-findings.ts';
 import { loadStockRows, stockFindings } from './stock-findings.ts';
-import { openAlerts, saveAlerts } from './store.ts';
+import { openAlerts, saveAlerts } from './alert-rows.ts';
 
 // The daily close: each rule family reads its rows (load…) and decides from plain data (…Findings); this file runs
 // them in turn, reconciles their findings with the open alerts and writes the changes.

@@ -1,4 +1,4 @@
-import { listAlerts } from '../alerts/store.ts';
+import { listAlerts } from '../alerts/alert-rows.ts';
 import type { Alert } from '../../contracts/alerts.ts';
 import type { SkuTrend, Store, StoreListItem, StoreOverview } from '../../contracts/dashboard.ts';
 import { effectivePrices, priceKey } from '../effective-prices.ts';

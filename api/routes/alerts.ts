@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { preferredLanguage, presentAlert } from '../../analytics/alerts-read.ts';
-import { alertById, listAlerts } from '../../analytics/alerts/store.ts';
+import { alertById, listAlerts } from '../../analytics/alerts/alert-rows.ts';
 import { WorkflowError, type WorkflowAction } from '../../analytics/alerts/workflow.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { AlertBus } from '../../pipelines/alert-bus.ts';

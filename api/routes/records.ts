@@ -45,7 +45,8 @@ function rowsSchema(schema: TSchema, summary: string, description: string): Fast
   };
 }
 
-const skipBodyValidation = () => () => true;
+/** The body's schema documents the route; its rows are checked one by one (splitChecked), so a bad row is rejected with its line while the others go in. */
+const rowsCheckedOneByOne = () => () => true;
 
 function splitChecked<T>(rows: ReturnType<typeof bodyRows>, check: ReturnType<typeof recordCheck>) {
   const valid: { line: number; value: T; text?: string | undefined }[] = [];
@@ -72,7 +73,7 @@ export async function recordRoutes(app: Api, deps: RecordRoutesDeps): Promise<vo
       `/v1/${kind}`,
       {
         schema: { ...rowsSchema(spec.schema, `Upsert ${kind}`, `Upserts ${kind} by ${spec.key.join(' + ')}; the latest write wins.`), tags: ['master data'] },
-        validatorCompiler: skipBodyValidation,
+        validatorCompiler: rowsCheckedOneByOne,
         config: { roles: MASTER_DATA_ROLES, rateLimit: {} },
       },
       async (request, reply) => {
@@ -99,7 +100,7 @@ export async function recordRoutes(app: Api, deps: RecordRoutesDeps): Promise<vo
           ...rowsSchema(spec.schema, `Append ${stream}`, `Appends ${stream} events; re-sending an event_id never counts twice.`),
           tags: ['events'],
         },
-        validatorCompiler: skipBodyValidation,
+        validatorCompiler: rowsCheckedOneByOne,
         config: { roles: EVENT_ROLES, rateLimit: {} },
       },
       async (request, reply) => {

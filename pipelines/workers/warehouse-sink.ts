@@ -45,6 +45,8 @@ async function rowTexts(zones: StoreZones, table: EventTable, items: readonly Ca
   return texts.map((text, i) => {
     const zone = zoneOf.get(items[i]!.row.store_id as string);
     if (zone === undefined) return text;
+    // The row's JSON text as it came off the log goes to the warehouse as it is: the day is spliced in before its
+    // closing brace rather than the row parsed and encoded again, the sink's largest cost at full ingest rate.
     return `${text.slice(0, text.lastIndexOf('}'))},"local_day":"${localDay(items[i]!.time, zone)}"}`;
   });
 }

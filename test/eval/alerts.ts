@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluateDay } from '../../analytics/alerts/evaluate.ts';
-import { openAlerts } from '../../analytics/alerts/store.ts';
+import { openAlerts } from '../../analytics/alerts/alert-rows.ts';
 import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
 import { loadGroundTruth } from '../../synthetic/ground-truth.ts';
 import { migrate } from '../../analytics/migrate.ts';
