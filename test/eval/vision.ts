@@ -11,6 +11,7 @@ import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
 import { loadConfig } from '../../pipelines/config.ts';
 import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
 import { iou, type Corners } from '../../vision/detector.ts';
+import { averagePrecision } from '../../vision/evaluation.ts';
 import { demoRecognitionCatalogue } from '../../synthetic/demo-catalogue.ts';
 import { renderShelf, type Box, type ShelfTruth } from '../../synthetic/render.ts';
 import { assignRows, shareOfShelf } from '../../vision/shelf.ts';
@@ -19,40 +20,6 @@ export const EVAL_SEED = 900_000;
 const count = Number(process.argv[2] ?? 40);
 
 const corners = (b: Box | [number, number, number, number]): Corners => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
-
-/** All-point interpolated average precision for one class at one IoU threshold (VOC 2010+ / COCO style). */
-function averagePrecision(images: { truth: Corners[]; found: { box: Corners; score: number }[] }[], threshold: number): number {
-  const all = images.flatMap((img, i) => img.found.map((f) => ({ ...f, image: i }))).sort((a, b) => b.score - a.score);
-  const totalTruth = images.reduce((n, img) => n + img.truth.length, 0);
-  const used = images.map((img) => new Array<boolean>(img.truth.length).fill(false));
-  let tp = 0;
-  const points: { recall: number; precision: number }[] = [];
-  all.forEach((d, k) => {
-    const truth = images[d.image]!.truth;
-    let best = -1;
-    let bestIou = threshold;
-    truth.forEach((t, j) => {
-      const o = iou(d.box, t);
-      if (!used[d.image]![j] && o >= bestIou) {
-        bestIou = o;
-        best = j;
-      }
-    });
-    if (best >= 0) {
-      used[d.image]![best] = true;
-      tp++;
-    }
-    points.push({ recall: tp / totalTruth, precision: tp / (k + 1) });
-  });
-  let ap = 0;
-  let previousRecall = 0;
-  for (let k = 0; k < points.length; k++) {
-    const maxPrecision = Math.max(...points.slice(k).map((p) => p.precision));
-    ap += (points[k]!.recall - previousRecall) * maxPrecision;
-    previousRecall = points[k]!.recall;
-  }
-  return ap;
-}
 
 /** Ground-truth gaps as spans: adjacent sold-out facings in a row are one empty span. */
 function gapSpans(truth: ShelfTruth): Corners[] {
