@@ -10,11 +10,13 @@ export async function readUploads(request: FastifyRequest, what: string): Promis
   if (!request.isMultipart()) throw badRequest(`send the ${what} as multipart/form-data`);
   const fields: Record<string, string> = {};
   const uploads: Upload[] = [];
+  // Refused only once the whole body is read: a request left half-read would stall the connection it came on.
+  let tooLong: string | undefined;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') uploads.push({ filename: part.filename || what, bytes: await part.toBuffer() });
       // The parser cuts a long field short; a cut store id would be looked up as another store.
-      else if (part.valueTruncated) throw badRequest(`field ${part.fieldname} is longer than ${UPLOAD_LIMITS.fieldSize} bytes`);
+      else if (part.valueTruncated) tooLong ??= part.fieldname;
       else fields[part.fieldname] = String(part.value);
     }
   } catch (err) {
@@ -22,6 +24,9 @@ export async function readUploads(request: FastifyRequest, what: string): Promis
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, 'photo_too_large', `a file is larger than ${UPLOAD_LIMITS.fileSize / 1024 / 1024} MB`);
     if (code.startsWith('FST_')) throw badRequest(`the upload could not be read: ${(err as Error).message}`);
     throw err;
+  }
+  if (tooLong !== undefined) {
+    throw badRequest(`field ${tooLong} is longer than ${UPLOAD_LIMITS.fieldSize} bytes (a file sent without a file name arrives as a field)`);
   }
   return { fields, uploads };
 }
