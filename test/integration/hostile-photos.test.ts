@@ -135,7 +135,10 @@ describe('hostile photo uploads never get a 5xx', () => {
     const longField = new FormData();
     longField.append('store_id', 'S'.repeat(100_000));
     longField.append('photo', new Blob([new Uint8Array(images[0]!)], { type: 'image/jpeg' }), 'shelf.jpg');
-    expect(await post(longField)).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringContaining('field store_id is longer than 1024 bytes') } });
+    expect(await post(longField)).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', message: expect.stringContaining('field store_id is longer than 1024 bytes') },
+    });
   });
 
   it('keeps every file inside the content-addressed store, whatever the upload names it', async () => {
