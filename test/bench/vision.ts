@@ -20,7 +20,7 @@ function multipart(photo: Buffer, storeId: string): { body: Buffer; contentType:
 
 /**
  * 12-megapixel shelf JPEGs (4000 × 3000, rendered bays) uploaded to a real server in this process: upload →
- * decode → quality gate → detector → SKU match → OCR → photo store → warehouse (photos + shelf observations).
+ * decode → quality gate → detector → one box per pack → SKU match (look, then pack text where unsure) → price OCR → photo store → warehouse (photos + shelf observations).
  * photo_p50/p95 one upload at a time; photos_per_min with CONCURRENCY uploads in flight; detector_p50_ms is
  * session.run alone, from the analysis timings.
  */
@@ -33,6 +33,8 @@ export async function benchVision(): Promise<Record<string, number>> {
       headers: server.admin(),
       payload: [{ store_id: 'B1', name: '基准店', territory: '上海大区', region: '华东', city: '上海', lat: 31.2, lon: 121.4 }],
     });
+    // The rendered packs are the chain's catalogue: recognised by look, and by their text where the look is unsure.
+    await server.useDemoCatalogue();
     const photos: Buffer[] = [];
     for (let i = 0; i < PHOTOS; i++) photos.push((await renderShelf(950_000 + i, { width: 4000, height: 3000, jpegQuality: 90 })).jpeg);
     const upload = async (i: number) => {
