@@ -75,15 +75,20 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
-  // Security headers; the web app and the API docs use inline bootstrap scripts and data:/blob: images.
+  // Security headers; the web app and the API docs use inline bootstrap scripts and data:/blob: images. Served over
+  // plain http (a store LAN address), `upgrade-insecure-requests` would send every script to https, which nothing
+  // answers: a blank page on a phone. Only a deployment reached over https (Secure cookies) asks for the upgrade.
+  const https = deps.sessions?.secureCookie ?? false;
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
         scriptSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         connectSrc: ["'self'"],
+        upgradeInsecureRequests: https ? [] : null,
       },
     },
+    strictTransportSecurity: https,
   });
   // Opt-in per route (`config.rateLimit`): ingest and sign-in; keyed by token so one feed cannot starve another.
   await app.register(rateLimit, {
