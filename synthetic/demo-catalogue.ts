@@ -1,3 +1,4 @@
+import { catalogueProducts } from '../analytics/catalogue.ts';
 import { upsertMasterData } from '../analytics/master-data.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import type { ProductCatalogue } from '../pipelines/product-catalogue.ts';
@@ -33,7 +34,8 @@ export async function demoRecognitionCatalogue(): Promise<RecognitionCatalogue> 
  * for products that have references already, so a second start adds nothing).
  */
 export async function registerDemoCatalogue(warehouse: Warehouse, catalogue: ProductCatalogue): Promise<void> {
-  const registered = new Map((await catalogue.recognitionCatalogue())!.catalogue.products.map((p) => [p.sku, p]));
+  // The product master's counts, not the reference images themselves: a second start reads no image.
+  const registered = new Map((await catalogueProducts(warehouse, '', 1_000_000)).map((p) => [p.sku, p]));
   const missing = CATALOG.filter((sku) => !registered.has(sku.sku)).map((sku) => ({
     sku: sku.sku,
     name: sku.label,
@@ -45,7 +47,7 @@ export async function registerDemoCatalogue(warehouse: Warehouse, catalogue: Pro
   }));
   if (missing.length > 0) await upsertMasterData(warehouse, 'products', missing);
   for (const sku of CATALOG) {
-    if ((registered.get(sku.sku)?.references.length ?? 0) > 0) continue;
+    if ((registered.get(sku.sku)?.reference_images ?? 0) > 0) continue;
     await catalogue.addReference(sku.sku, { kind: 'upload', bytes: await renderPack(sku) }, 'demo');
   }
 }

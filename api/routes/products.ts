@@ -34,7 +34,8 @@ const FromPhoto = Type.Object(
   { additionalProperties: false },
 );
 
-const catalogueError = (err: unknown) => {
+/** What a person does about a reference image that cannot be added: the catalogue's and the image's refusals as 4xx. */
+export const catalogueError = (err: unknown) => {
   if (err instanceof CatalogueError) return err.kind === 'missing' ? notFound(err.message) : badRequest(err.message);
   if (err instanceof BoxOutsideImageError) return badRequest(err.message);
   if (err instanceof UnreadableImageError) return new ApiError(422, `photo_${err.reason}`, err.message);

@@ -3,12 +3,11 @@ import { photoById } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 import { AssignedPacksSchema, AssignPacksSchema, RecognitionJobViewSchema, UnknownPackGroupsSchema } from '../../contracts/teaching.ts';
-import { CatalogueError } from '../../pipelines/product-catalogue.ts';
 import type { Teaching } from '../../pipelines/teaching.ts';
-import { BoxOutsideImageError } from '../../vision/reference-image.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
 import type { Api } from '../instance.ts';
 import { storeInScope } from '../scopes.ts';
+import { catalogueError } from './products.ts';
 
 export interface TeachingRoutesDeps {
   warehouse: Warehouse;
@@ -76,9 +75,7 @@ export async function teachingRoutes(app: Api, deps: TeachingRoutesDeps): Promis
       try {
         return reply.code(202).send(await deps.teaching.assign(request.body, principal.name));
       } catch (err) {
-        if (err instanceof CatalogueError) throw err.kind === 'missing' ? notFound(err.message) : badRequest(err.message);
-        if (err instanceof BoxOutsideImageError) throw badRequest(err.message);
-        throw err;
+        throw catalogueError(err);
       }
     },
   );
