@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { listUsers, saveUser } from '../analytics/access.ts';
-import { loadDemoIfEmpty } from '../synthetic/demo-load.ts';
+import { loadDemoIfEmpty, type DemoStage } from '../synthetic/demo-load.ts';
 import { storeList } from '../analytics/kpi/stores.ts';
 import { openWarehouse } from '../analytics/open-warehouse.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
@@ -21,6 +21,7 @@ import { PhotoStore } from '../pipelines/photo-store.ts';
 import { closePhotoThreads, configurePhotoThreads } from '../vision/photo-threads.ts';
 import { evaluatePhotoDir } from './eval-photos.ts';
 import { startServer } from './server.ts';
+import { openStartingPage, type StartingProgress } from './starting-page.ts';
 
 /** In demo mode without SHELFPULSE_ADMIN_TOKEN: one token generated on first start and kept in the data dir. */
 function demoAdminToken(config: Config): string {
@@ -67,19 +68,40 @@ async function demoUsers(config: Config, warehouse: Warehouse): Promise<{ passwo
   return { password, users: users.map(([username]) => username) };
 }
 
+const STARTING_STAGES: Record<'platform' | DemoStage | 'demo users', StartingProgress['label']> = {
+  platform: { en: 'starting the platform (schema, models, workers)', zh: '启动平台（数据表、模型、工作进程）' },
+  'master data': { en: 'loading the demo chain: stores and products', zh: '载入演示连锁：门店与商品' },
+  'sales history': { en: 'loading the demo chain: 420 days of sales history', zh: '载入演示连锁：420 天销售历史' },
+  'daily close': { en: "closing yesterday: the demo's alerts", zh: '日结：生成演示预警' },
+  'demo users': { en: 'creating the demo users', zh: '创建演示用户' },
+};
+
 async function serve(options: { port?: number; dataDir?: string; demo: boolean }): Promise<void> {
   let config = loadConfig(process.env, { port: options.port, dataDir: options.dataDir });
   const generatedToken = !config.adminToken && options.demo ? demoAdminToken(config) : undefined;
   if (generatedToken) config = { ...config, adminToken: generatedToken };
+  const stages = Object.keys(STARTING_STAGES) as (keyof typeof STARTING_STAGES)[];
+  let stage: keyof typeof STARTING_STAGES = 'platform';
+  const startedAt = Date.now();
+  const starting = await openStartingPage(config.port, config.host, () => ({
+    step: stages.indexOf(stage) + 1,
+    steps: stages.length,
+    label: STARTING_STAGES[stage],
+    startedAt,
+  }));
+  console.log(`Shelfpulse is starting at http://localhost:${starting.port} (a page there shows the progress)`);
   const server = await startServer(config);
   const { app, platform } = server;
   const logger = platform.logger;
 
   const demoOptions = { timezone: config.timezone, thresholds: config.thresholds };
-  const loaded = options.demo ? await loadDemoIfEmpty(platform.warehouse, logger, demoOptions) : undefined;
+  const loaded = options.demo ? await loadDemoIfEmpty(platform.warehouse, logger, { ...demoOptions, onStage: (next) => (stage = next) }) : undefined;
   if (loaded) await planDemoShelves(config.dataDir, loaded.storeIds, loaded.story.asOf);
+  stage = 'demo users';
   const demo = options.demo ? await demoUsers(config, platform.warehouse) : undefined;
-  await app.listen({ port: config.port, host: config.host });
+  // The same port, so the starting page's refresh lands on the app.
+  await starting.close();
+  await app.listen({ port: starting.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`Shelfpulse is running at http://localhost:${port}  (API docs: http://localhost:${port}/docs)`);

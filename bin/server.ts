@@ -1,5 +1,6 @@
 import type { Api } from '../api/instance.ts';
 import pino from 'pino';
+import PinoPretty from 'pino-pretty';
 import { buildApp } from '../api/app.ts';
 import { Authority } from '../api/auth.ts';
 import { alertRoutes } from '../api/routes/alerts.ts';
@@ -22,7 +23,12 @@ export interface Server {
 
 /** One process: the platform (adapters + workers of its roles) and the HTTP app on top. Used by the CLI and the tests. */
 export async function startServer(config: Config): Promise<Server> {
-  const logger = pino({ level: config.logLevel, base: { service: 'shelfpulse' } });
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === undefined && process.stdout.isTTY);
+  const options = { level: config.logLevel, base: { service: 'shelfpulse' } };
+  // Synchronous pretty lines: a person at a terminal reads them; a collector gets JSON.
+  const logger = pretty
+    ? pino(options, PinoPretty({ sync: true, singleLine: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss' }))
+    : pino(options);
   const platform = await startPlatform(config, logger);
   const app = await buildApp({
     logger,

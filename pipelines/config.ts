@@ -19,6 +19,8 @@ export interface Config {
   clickhouse: { url: string; user: string; password: string; database: string } | undefined;
   kafka: { brokers: string[]; clientId: string } | undefined;
   logLevel: string;
+  /** `pretty` (human-readable lines) or `json` (one object a line, for collectors); unset: pretty on a terminal only. */
+  logFormat: 'pretty' | 'json' | undefined;
   /** Largest request body the ingest routes take, in bytes. */
   bodyLimitBytes: number;
   /** Most rows one ingest request may carry. */
@@ -210,6 +212,13 @@ function roles(env: NodeJS.ProcessEnv): Role[] {
   return wanted as Role[];
 }
 
+function logFormat(env: NodeJS.ProcessEnv): Config['logFormat'] {
+  const raw = env.SHELFPULSE_LOG_FORMAT;
+  if (!raw) return undefined;
+  if (raw !== 'pretty' && raw !== 'json') throw new ConfigError(`SHELFPULSE_LOG_FORMAT is "${raw}"; use pretty or json`);
+  return raw;
+}
+
 /** Reads the environment once at the edge; everything below takes the typed result. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
   const port = overrides.port ?? integer(env, 'PORT', 3000, 0, 65535);
@@ -228,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     clickhouse: clickhouse(env),
     kafka: kafka(env),
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormat(env),
     bodyLimitBytes: integer(env, 'SHELFPULSE_BODY_LIMIT_MB', 32, 1, 1024) * 1024 * 1024,
     maxRowsPerRequest: integer(env, 'SHELFPULSE_MAX_ROWS', 100_000, 1, 10_000_000),
     rateLimitPerMinute: integer(env, 'SHELFPULSE_RATE_LIMIT_PER_MIN', 6000, 1, 10_000_000),

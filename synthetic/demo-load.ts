@@ -12,7 +12,11 @@ export interface DemoOptions {
   thresholds: RuleThresholds;
   /** The last closed day; default yesterday in the platform time zone. */
   asOf?: string;
+  /** Told as each stage begins, for the starting page of a first `npm start`. */
+  onStage?: (stage: DemoStage) => void;
 }
+
+export type DemoStage = 'master data' | 'sales history' | 'daily close';
 
 function yesterday(timezone: string): string {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -36,11 +40,14 @@ export async function loadDemoIfEmpty(warehouse: Warehouse, logger: Logger, opti
   if ((await countRows(warehouse, 'stores')) > 0) return undefined;
   const started = Date.now();
   const chain = demoChain();
+  options.onStage?.('master data');
   await upsertMasterData(warehouse, 'stores', chain.stores);
   await upsertMasterData(warehouse, 'products', chain.products);
   await upsertMasterData(warehouse, 'assortment', chain.assortment);
   const asOf = options.asOf ?? yesterday(options.timezone);
+  options.onStage?.('sales history');
   const story = await generateHistory(warehouse, chain, asOf, options.timezone);
+  options.onStage?.('daily close');
   const { summary } = await evaluateDay(warehouse, asOf, options.thresholds, options.timezone);
   const ms = Date.now() - started;
   logger.info(

@@ -10,8 +10,12 @@ export interface ServerProcess {
   output: () => string;
 }
 
-/** Runs `shelfpulse serve` as a real child process and resolves once it prints its address. */
-export function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+/**
+ * Runs `shelfpulse serve` as a real child process and resolves once it prints its address: by default the app's,
+ * or `{ starting: true }` the starting page's, which answers before the platform and the demo are up.
+ */
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { starting?: boolean } = {}): Promise<ServerProcess> {
+  const announced = options.starting ? /starting at (http:\/\/localhost:\d+)/ : /running at (http:\/\/localhost:\d+)/;
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
     // MALLOC_ARENA_MAX as `npm start` and the Docker image set it.
     env: { MALLOC_ARENA_MAX: '2', ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -22,7 +26,7 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<Ser
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /running at (http:\/\/localhost:\d+)/.exec(output);
+      const match = announced.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve({ child, url: match[1]!, output: () => output });
