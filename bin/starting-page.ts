@@ -9,8 +9,7 @@ export interface StartingProgress {
   startedAt: number;
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-
+/** The page's texts are the stages' own constants: nothing a request sends is echoed. */
 function page(progress: StartingProgress, zh: boolean): string {
   const seconds = Math.round((Date.now() - progress.startedAt) / 1000);
   const title = zh ? 'Shelfpulse 正在启动' : 'Shelfpulse is starting';
@@ -24,7 +23,7 @@ function page(progress: StartingProgress, zh: boolean): string {
 <meta http-equiv="refresh" content="2"><title>${title}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2937}
 progress{width:100%;height:1rem}</style></head><body><h1>${title}</h1>
-<p>${escape(line)}</p><progress max="${progress.steps}" value="${progress.step - 1}"></progress><p>${hint}</p></body></html>`;
+<p>${line}</p><progress max="${progress.steps}" value="${progress.step - 1}"></progress><p>${hint}</p></body></html>`;
 }
 
 /**
