@@ -11,6 +11,7 @@ import { ApiError, forbidden, notFound } from '../errors.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 import { AlertStatusSchema, AlertTypeSchema, AlertViewSchema, type Alert } from '../../contracts/alerts.ts';
 import type { Language } from '../../contracts/enums.ts';
+import { FormatQuery, sendTable, tableFormat } from '../exports.ts';
 import type { Api } from '../instance.ts';
 
 export interface AlertRoutesDeps {
@@ -40,7 +41,11 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
   lang: Lang,
+  format: Type.Optional(FormatQuery),
 });
+
+/** An export is the whole filtered list, not a page of it, up to this many alerts. */
+const EXPORT_ROWS = 50_000;
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 512 }) });
 const LangQuery = Type.Object({ lang: Lang });
@@ -78,6 +83,8 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
     {
       schema: {
         summary: 'Alerts, newest first',
+        description:
+          'As a spreadsheet with ?format=csv|xlsx, or Accept: text/csv or the xlsx type: every alert the filters match (up to 50,000), not one page.',
         tags: ['alerts'],
         security: [{ bearer: [] }],
         querystring: ListQuery,
@@ -85,18 +92,16 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
       },
       config: { roles: READ_ROLES },
     },
-    async (request) => {
-      const { lang, limit = 100, offset = 0, ...filters } = request.query;
+    async (request, reply) => {
+      const { lang, limit = 100, offset = 0, format, ...filters } = request.query;
       const principal = request.principal!;
-      const { alerts, total } = await listAlerts(deps.warehouse, {
-        ...filters,
-        stores: principal.storeIds,
-        territories: principal.territories,
-        limit,
-        offset,
-      });
+      const wanted = tableFormat(request, format);
+      const page = wanted === 'json' ? { limit, offset } : { limit: EXPORT_ROWS, offset: 0 };
+      const { alerts, total } = await listAlerts(deps.warehouse, { ...filters, stores: principal.storeIds, territories: principal.territories, ...page });
       const language = alertLanguage(request, lang);
-      return { alerts: alerts.map((a) => presentAlert(a, language)), total };
+      const answer = { alerts: alerts.map((a) => presentAlert(a, language)), total };
+      if (wanted === 'json') return answer;
+      return sendTable(reply, wanted, 'alerts', [{ name: 'alerts', schema: AlertViewSchema, rows: answer.alerts }]);
     },
   );
 

@@ -7,8 +7,9 @@ import { reaches, type Principal } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { storeInScope } from '../scopes.ts';
 import { alertLanguage } from './alerts.ts';
-import { Day, MapViewSchema, SkuTrendSchema, StoreListResponse, StoreOverviewSchema } from '../../contracts/dashboard.ts';
+import { Day, MapViewSchema, SkuTrendSchema, StoreKpisSchema, StoreListResponse, StoreOverviewSchema, TerritoryKpisSchema } from '../../contracts/dashboard.ts';
 import { MAP_METRICS, USER_ROLES } from '../../contracts/enums.ts';
+import { FormatQuery, sendTable, tableFormat } from '../exports.ts';
 import type { Api } from '../instance.ts';
 import { oneOf } from '../../contracts/one-of.ts';
 
@@ -25,6 +26,7 @@ const MapQuery = Type.Object({
   metric: Type.Optional(oneOf(MAP_METRICS, { default: 'sales_vs_ly' })),
   from: Type.Optional(Type.String({ format: 'date' })),
   to: Type.Optional(Type.String({ format: 'date' })),
+  format: Type.Optional(FormatQuery),
 });
 
 export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
@@ -37,7 +39,8 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
           'Default period: the 28 days up to the latest sales day (from alone: 28 days from it). Previous = the equal-length period just before; ' +
           'last year = the same period shifted 364 days back, so weekdays line up (52 weeks). sell_through = units / (units + latest on-hand). ' +
           'share_of_shelf = own facings / recognised facings in the photos analysed in the period’s days (each store’s local days; own per the product master), null when nothing was recognised; unknown_facings counts the packs not recognised, beside it. ' +
-          'dormant = ordered before, no order in the last 90 days (configurable). Territories aggregate their stores.',
+          'dormant = ordered before, no order in the last 90 days (configurable). Territories aggregate their stores. ' +
+          'As a spreadsheet with ?format=csv|xlsx (or Accept): xlsx has a stores and a territories sheet, csv the stores.',
         tags: ['dashboard'],
         security: [{ bearer: [] }],
         querystring: MapQuery,
@@ -48,15 +51,22 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
       serializerCompiler: () => (data) => JSON.stringify(data),
       config: { roles: USER_ROLES },
     },
-    async (request) => {
-      const { metric = 'sales_vs_ly', from, to } = request.query;
+    async (request, reply) => {
+      const { metric = 'sales_vs_ly', from, to, format } = request.query;
       if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`);
       const principal = request.principal!;
-      const view = await mapView(deps.warehouse, { metric, from, to, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
-      if (principal.territories.length === 0) return view;
-      const stores = view.stores.filter((s) => reaches(principal, s));
-      const territories = new Set(stores.map((s) => s.territory));
-      return { ...view, stores, territories: view.territories.filter((t) => territories.has(t.territory)) };
+      let view = await mapView(deps.warehouse, { metric, from, to, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
+      if (principal.territories.length > 0) {
+        const stores = view.stores.filter((s) => reaches(principal, s));
+        const territories = new Set(stores.map((s) => s.territory));
+        view = { ...view, stores, territories: view.territories.filter((t) => territories.has(t.territory)) };
+      }
+      const wanted = tableFormat(request, format);
+      if (wanted === 'json') return view;
+      return sendTable(reply, wanted, `stores-${view.from}-${view.to}`, [
+        { name: 'stores', schema: StoreKpisSchema, rows: view.stores },
+        { name: 'territories', schema: TerritoryKpisSchema, rows: view.territories },
+      ]);
     },
   );
 

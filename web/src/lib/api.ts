@@ -60,6 +60,27 @@ export function query(params: Record<string, string | number | undefined | null>
   return text ? `?${text}` : '';
 }
 
+/**
+ * Saves what a table route answers as a spreadsheet (`?format=csv|xlsx`): fetched with the caller's credentials, which
+ * a plain link would not carry for a token session, then handed to the browser as a download with the server's name.
+ */
+export async function download(path: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: authHeaders(session.token) });
+  } catch {
+    throw new ApiFailure(0, 'offline', 'network');
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
+    throw new ApiFailure(response.status, body.error ?? String(response.status), body.message ?? response.statusText);
+  }
+  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'export';
+  const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await response.blob()), download: name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 /** Signs out: a password session is revoked on the server (which clears its cookie), then forgotten here. */
 export async function signOut(): Promise<void> {
   if (session.me?.via === 'session') await api('/v1/session', { method: 'DELETE' }).catch(() => undefined);

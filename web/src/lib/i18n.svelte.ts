@@ -40,6 +40,7 @@ const dictionary = {
   'nav.myStores': ['我的门店', 'My stores'],
   'common.loading': ['加载中…', 'Loading…'],
   'common.retry': ['重试', 'Retry'],
+  'common.export': ['导出', 'Export'],
   'common.offline': ['无法连接服务器，请检查网络后重试。', 'Cannot reach the server; check the connection and retry.'],
   'common.missing': ['此功能的服务端接口尚未启用。', 'The server does not offer this yet.'],
   'common.forbidden': ['您的角色无权查看此页面。', 'Your role may not see this page.'],
