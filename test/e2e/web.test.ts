@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import path from 'node:path';
 import sharp from 'sharp';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderShelf } from '../../synthetic/render.ts';
 import { ADMIN_TOKEN, ARTIFACTS, startWebHarness, type WebHarness } from './harness.ts';
@@ -332,6 +333,46 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.waitForSelector('[data-type=zero_sale] [data-testid=evidence-chart] svg');
     await page.screenshot(shot('alerts-zero-sale'));
     await page.context().close();
+  });
+
+  it('keeps the inbox filters in the address: Back and a shared link reopen the same list, which exports as Excel', async () => {
+    const page = await web.signedInPage('zh');
+    await page.goto(`${web.baseUrl}/alerts`);
+    await page.waitForSelector('[data-alert]');
+    await page.selectOption('[data-testid=filter-type]', 'zero_sale');
+    await page.selectOption('[data-testid=filter-status]', '');
+    await page.waitForURL(/\/alerts\?type=zero_sale&status=all$/);
+    const shared = page.url();
+    const typesShown = async () => (await page.locator('[data-alert]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-type')))).sort();
+    await expect.poll(async () => new Set(await typesShown())).toEqual(new Set(['zero_sale']));
+
+    // Away to a store page and Back: the same filters, not the default open inbox.
+    await page.locator('[data-alert] a[href^="/stores/"]').first().click();
+    await page.waitForURL(/\/stores\//);
+    await page.goBack();
+    await expect.poll(() => page.locator('[data-testid=filter-type]').inputValue()).toBe('zero_sale');
+    expect(await page.locator('[data-testid=filter-status]').inputValue()).toBe('');
+
+    // A colleague opening the shared link sees the same list.
+    const other = await web.signedInPage('en');
+    await other.goto(shared);
+    await expect.poll(() => other.locator('[data-testid=filter-type]').inputValue()).toBe('zero_sale');
+    await expect
+      .poll(async () => new Set(await other.locator('[data-alert]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-type')))))
+      .toEqual(new Set(['zero_sale']));
+
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-xlsx]')]);
+    expect(file.suggestedFilename()).toMatch(/^alerts-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await file.path())!);
+    const sheet = workbook.getWorksheet('alerts')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    const types = new Set<unknown>();
+    sheet.eachRow((row, n) => n > 1 && types.add((row.values as unknown[])[header.indexOf('type') + 1]));
+    expect(types).toEqual(new Set(['zero_sale']));
+    expect(sheet.rowCount - 1).toBe(Number((await page.locator('[data-testid=alert-total]').textContent())!.split(' ')[0]));
+    await page.context().close();
+    await other.context().close();
   });
 
   it('shows a change made elsewhere live, without a reload', async () => {
