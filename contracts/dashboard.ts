@@ -64,6 +64,7 @@ export const TerritoryKpisSchema = Type.Object({
   lon: Type.Number(),
   dormant_stores: Type.Integer(),
   ...KPI_FIELDS,
+  daily_sales: Type.Array(Type.Number(), { description: 'Revenue of each day of the period, from `from` to `to` (a spark line)' }),
 });
 
 export const MapViewSchema = Type.Object({

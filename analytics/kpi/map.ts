@@ -63,6 +63,14 @@ const STORE_KPIS = `
   ORDER BY s.store_id
   SETTINGS join_use_nulls = 1`;
 
+/** Each territory's sales by day of the period (the spark line of the director's territory list). */
+const TERRITORY_DAILY_SALES = `
+  SELECT s.territory AS territory, toString(d.day) AS day, sum(d.revenue) AS sales
+  FROM store_daily AS d
+  INNER JOIN (SELECT store_id, territory FROM stores FINAL WHERE ${IN_SCOPE}) AS s ON s.store_id = d.store_id
+  WHERE d.day BETWEEN toDate({from:String}) AND toDate({to:String}) AND (empty({stores:Array(String)}) OR d.store_id IN {stores:Array(String)})
+  GROUP BY territory, day`;
+
 interface StoreKpiRow {
   store_id: string;
   name: string;
@@ -140,8 +148,18 @@ export interface MapRequest {
 /** Per-store KPIs and their territory aggregates for the heat map. Default period: the 28 days up to the latest sales day. */
 export async function mapView(warehouse: Warehouse, request: MapRequest): Promise<MapView> {
   const { from, to } = await kpiPeriod(warehouse, request.from, request.to);
-  const rows = await warehouse.query<StoreKpiRow>(STORE_KPIS, { from, to, stores: request.storeIds ?? [] });
+  const params = { from, to, stores: request.storeIds ?? [] };
+  const [rows, daily] = await Promise.all([
+    warehouse.query<StoreKpiRow>(STORE_KPIS, params),
+    warehouse.query<{ territory: string; day: string; sales: number }>(TERRITORY_DAILY_SALES, params),
+  ]);
   const len = daysBetween(from, to) + 1;
+  const dailySales = new Map<string, number[]>();
+  for (const row of daily) {
+    const days = dailySales.get(row.territory) ?? Array<number>(len).fill(0);
+    days[daysBetween(from, row.day)] = round2(Number(row.sales));
+    dailySales.set(row.territory, days);
+  }
   const onHandBy = new Map<string, number>();
 
   const storeKpis: StoreKpis[] = rows.map((r) => {
@@ -215,6 +233,7 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
       ...shelf,
       share_of_shelf: ownShare(shelf),
       dormant_stores: members.filter((s) => s.dormant).length,
+      daily_sales: dailySales.get(territory) ?? Array<number>(len).fill(0),
     };
     return { ...agg, value: metricValue(request.metric, agg) };
   });

@@ -18,6 +18,8 @@ export const ARTIFACTS = fileURLToPath(new URL('../artifacts', import.meta.url))
 export interface WebHarness {
   server: Server;
   baseUrl: string;
+  /** The same server as a phone on the store Wi-Fi reaches it: a LAN name over plain http (shelfpulse.test, mapped to loopback). */
+  lanUrl: string;
   browser: Browser;
   storeCount: number;
   /** The demo's photographed bays and what was planted on them. */
@@ -44,16 +46,25 @@ export async function startWebHarness(): Promise<WebHarness> {
   });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = server.app.server.address();
-  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
   const storeCount = await countRows(server.platform.warehouse, 'stores');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--host-resolver-rules=MAP shelfpulse.test 127.0.0.1',
+    ],
   });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return {
     server,
     baseUrl,
+    lanUrl: `http://shelfpulse.test:${port}`,
     browser,
     storeCount,
     shelves,

@@ -155,6 +155,10 @@ describe('the territory map', () => {
     const pudong = map.territories.find((t: { territory: string }) => t.territory === '浦东');
     expect(pudong).toMatchObject({ stores: 2, dormant_stores: 1 });
     expect(pudong.sales).toBeCloseTo(s1.sales + s2.sales, 2);
+    // One figure a day of the period, adding up to the period's sales: S2's ¥40 a day is in every one of them.
+    expect(pudong.daily_sales).toHaveLength(28);
+    expect(pudong.daily_sales.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(pudong.sales, 1);
+    expect(Math.min(...pudong.daily_sales)).toBeGreaterThanOrEqual(40);
   });
 
   it('refuses an unknown metric with a 400', async () => {

@@ -187,6 +187,20 @@ const dictionary = {
   'teach.finished': ['已指定为 {product}，已重新识别过去的照片 {total} 张。', 'Assigned to {product}; past photos recognised again: {total}.'],
   'teach.failedPhotos': ['未能重新识别的照片：{n} 张。', 'Photos that could not be recognised again: {n}.'],
   'teach.lost': ['无法获取重新识别的进度，请稍后刷新页面查看。', 'Lost track of the re-recognition; refresh the page later to see it.'],
+  'map.attention': ['需要关注的门店', 'Stores that need attention'],
+  'map.attentionNone': ['暂无需要关注的门店', 'No store needs attention'],
+  'map.reason.no_data': ['销售数据中断', 'Till feed stopped'],
+  'map.reason.drop': ['同比', 'vs LY'],
+  'map.reason.alerts': ['{n} 条预警', '{n} open alerts'],
+  'map.allTerritories': ['全部区域', 'All territories'],
+  'map.territoryStores': ['{territory} 的门店', 'Stores in {territory}'],
+  'map.spark': ['每日销售额', 'Sales by day'],
+  'map.zoom': ['缩放地图', 'Zoom the map'],
+  'map.zoomIn': ['放大', 'Zoom in'],
+  'map.zoomOut': ['缩小', 'Zoom out'],
+  'map.zoomReset': ['显示全部', 'Show all'],
+  'store.date': ['日期', 'Date'],
+  'store.competitorSku': ['竞品', 'Competitor product'],
 } as const;
 
 export type MessageKey = keyof typeof dictionary;
