@@ -8,6 +8,7 @@ import { deadLetterRoutes } from '../api/routes/dead-letters.ts';
 import { mapRoutes } from '../api/routes/map.ts';
 import { photoRoutes } from '../api/routes/photos.ts';
 import { productRoutes } from '../api/routes/products.ts';
+import { reportRoutes } from '../api/routes/reports.ts';
 import { teachingRoutes } from '../api/routes/teaching.ts';
 import { territoryRoutes } from '../api/routes/territories.ts';
 import { webAppRoutes } from '../api/routes/web-app.ts';
@@ -48,6 +49,7 @@ export async function startServer(config: Config): Promise<Server> {
       (app) => photoRoutes(app, { warehouse: platform.warehouse, photoFiles: platform.photoFiles, intake: platform.intake }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
       (app) => territoryRoutes(app, { warehouse: platform.warehouse }),
+      (app) => reportRoutes(app, { warehouse: platform.warehouse }),
       (app) => productRoutes(app, { warehouse: platform.warehouse, catalogue: platform.catalogue }),
       (app) => teachingRoutes(app, { warehouse: platform.warehouse, teaching: platform.teaching, merchandisersTeach: config.merchandisersTeach }),
       (app) => webAppRoutes(app),

@@ -20,3 +20,7 @@ export type UserRole = (typeof USER_ROLES)[number];
 
 export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales'] as const;
 export type MapMetric = (typeof MAP_METRICS)[number];
+
+/** Where a ranged SKU stands in a store over a period, from photos and scans (the distribution report). */
+export const DISTRIBUTION_STATUSES = ['seen', 'sold', 'missing', 'unchecked'] as const;
+export type DistributionStatus = (typeof DISTRIBUTION_STATUSES)[number];

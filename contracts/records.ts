@@ -76,6 +76,16 @@ export const PromotionRecord = Type.Object(
   { title: 'PromotionRecord', additionalProperties: false },
 );
 
+/** A store's sales target for one calendar month: what attainment and the store ranking measure against. */
+export const SalesTargetRecord = Type.Object(
+  {
+    store_id: Id('Store code'),
+    month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'Calendar month, YYYY-MM (store calendar)' }),
+    sales_target: Money('Sales target for the month, CNY'),
+  },
+  { title: 'SalesTargetRecord', additionalProperties: false },
+);
+
 export const ScanRecord = Type.Object(
   {
     event_id: Id('Unique id of this POS line; re-sending it never counts twice'),
@@ -189,6 +199,7 @@ export type StoreRecord = Static<typeof StoreRecord>;
 export type ProductRecord = Static<typeof ProductRecord>;
 export type AssortmentRecord = Static<typeof AssortmentRecord>;
 export type PromotionRecord = Static<typeof PromotionRecord>;
+export type SalesTargetRecord = Static<typeof SalesTargetRecord>;
 export type PlanogramRecord = Static<typeof PlanogramRecord>;
 export type ScanRecord = Static<typeof ScanRecord>;
 export type OrderRecord = Static<typeof OrderRecord>;
@@ -205,5 +216,6 @@ export const MASTER_DATA = {
   assortment: { schema: AssortmentRecord, table: 'assortment', key: ['store_id', 'sku'] },
   promotions: { schema: PromotionRecord, table: 'promotions', key: ['promo_id'] },
   planograms: { schema: PlanogramRecord, table: 'planograms', key: ['store_id', 'bay'] },
+  targets: { schema: SalesTargetRecord, table: 'sales_targets', key: ['store_id', 'month'] },
 } as const satisfies Record<string, { schema: TSchema; table: string; key: readonly string[] }>;
 export type MasterDataKind = keyof typeof MASTER_DATA;

@@ -106,8 +106,8 @@ describe('the web app on a phone over the store Wi-Fi', () => {
         for (const route of routes) {
           await page.goto(`${web.lanUrl}${route}`);
           await ready(page, route);
-          const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
-          if (scrollWidth! > innerWidth!) wide.push(`${lang} ${user} ${route} ${scrollWidth}`);
+          const [scrollWidth, viewportWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+          if (scrollWidth! > viewportWidth!) wide.push(`${lang} ${user} ${route} ${scrollWidth}`);
           // The header (language switch, sign out) stays on the screen.
           const signOut = await page.locator('.signout').boundingBox();
           expect(signOut && signOut.x + signOut.width <= 390, `${lang} ${user} ${route}: sign out off screen`).toBe(true);
@@ -206,7 +206,7 @@ describe('the web app on a phone over the store Wi-Fi', () => {
           natural: [img.naturalWidth, img.naturalHeight],
           image: box(img),
           overlay: box(element.querySelector('svg')!),
-          packs: [...element.querySelectorAll('svg rect[data-sku]')].map(box),
+          packs: Array.from(element.querySelectorAll('svg rect[data-sku]')).map(box),
         };
       });
       expect(drawn.natural).toEqual([2000, 1500]);
