@@ -95,7 +95,7 @@ export async function storeRanking(warehouse: Warehouse, options: { month?: stri
   const month = options.month ?? latest.slice(0, 7);
   const from = `${month}-01`;
   const end = monthEnd(month);
-  const to = latest < end ? latest : end;
+  const to = [latest, end].sort()[0]!; // the earlier day (ISO days sort as text)
   const daysInMonth = daysBetween(from, end) + 1;
   const daysElapsed = Math.max(0, daysBetween(from, to) + 1);
   const rows = await warehouse.query<StoreMonth>(MONTH_SALES, { from, to, month, ...scopeParams(options) });
