@@ -51,7 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  registerBodyParsers(app, deps.bodyLimitBytes);
+  registerBodyParsers(app);
 
   app.setErrorHandler((error: FastifyError | ApiError | WarehouseError, request, reply) => {
     if (error instanceof ApiError) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { XLSX_BODY_LIMIT_BYTES } from '../../api/body-parsers.ts';
 import { XLSX } from '../../api/rows.ts';
 import { scan } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -168,6 +169,19 @@ describe('master data as .xlsx (written by openpyxl)', () => {
       "SELECT toString(start_date) AS start_date, toString(end_date) AS end_date, promo_price, region FROM promotions FINAL WHERE promo_id = 'P-2026-11'",
     );
     expect(rows).toEqual([{ start_date: '2026-11-20', end_date: '2026-11-26', promo_price: 1.99, region: '华东' }]);
+  });
+
+  it('an .xlsx over its own limit (it is read whole) is a 413 that says to split it or send CSV', async () => {
+    const res = await post('/v1/stores', XLSX, Buffer.alloc(XLSX_BODY_LIMIT_BYTES + 1));
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error: 'payload_too_large', message: expect.stringContaining('CSV') });
+  });
+
+  it('OpenAPI names the formats and ignored_fields', async () => {
+    const spec = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const upsert = spec.paths['/v1/stores'].post;
+    expect(Object.keys(upsert.requestBody.content)).toEqual(expect.arrayContaining(['text/csv', XLSX]));
+    expect(upsert.responses['202'].content['application/json'].schema.properties).toHaveProperty('ignored_fields');
   });
 
   it('a body that is not a workbook is a 400 saying what to do', async () => {
