@@ -2,7 +2,6 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import ExcelJS from 'exceljs';
 import { badRequest } from './errors.ts';
-import type { BodyRow } from './rows.ts';
 
 /** A cell as a feed means it: text (trimmed), a number, a boolean, an Excel date, or a formula's error. */
 export type SheetCell = string | number | boolean | Date | { error: string };
@@ -55,13 +54,16 @@ function sheetCell(value: ExcelJS.CellValue, numFmt: string | undefined): SheetC
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
+/** A row of the sheet as a record (a body row, see rows.ts), or why it cannot be one. */
+export type SheetRow = { line: number; value: unknown } | { line: number; error: string };
+
 /**
  * The sheet's rows as records of the schema. Excel dates go into date fields as YYYY-MM-DD; a date-time field needs
  * a UTC offset, which an Excel date has not, so such a cell rejects its row with what to type instead.
  */
-export function sheetRows(sheet: Sheet, schema: TSchema): BodyRow[] {
+export function sheetRows(sheet: Sheet, schema: TSchema): SheetRow[] {
   const fields: Record<string, TSchema> = schema.properties ?? {};
-  return sheet.rows.map(({ line, cells }): BodyRow => {
+  return sheet.rows.map(({ line, cells }): SheetRow => {
     const present: [string, unknown][] = [];
     for (const [i, field] of sheet.header.entries()) {
       const cell = cells[i];
