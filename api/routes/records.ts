@@ -4,26 +4,13 @@ import { upsertMasterData } from '../../analytics/master-data.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { EventPublisher } from '../../pipelines/event-publisher.ts';
 import { ingestRows } from '../../pipelines/metrics.ts';
-import { MASTER_DATA, type MasterDataKind } from '../../contracts/records.ts';
+import { IngestResult, MASTER_DATA, type MasterDataKind } from '../../contracts/records.ts';
 import { EVENT_STREAMS, type EventStream } from '../../pipelines/log/topics.ts';
 import { recordCheck } from '../../pipelines/validate.ts';
 import { unavailable } from '../errors.ts';
 import { bodyFormat, bodyRows, XLSX } from '../rows.ts';
 import type { UserRole } from '../../contracts/enums.ts';
 import type { Api } from '../instance.ts';
-
-export const IngestResult = Type.Object(
-  {
-    accepted: Type.Integer({ description: 'Rows stored (durable before this answer)' }),
-    duplicates: Type.Integer({ description: 'Rows whose event_id was already received' }),
-    rejected: Type.Array(Type.Object({ line: Type.Integer({ description: '1-based line/element of the body' }), error: Type.String() })),
-    ignored_fields: Type.Array(Type.String(), {
-      description: 'Fields (columns) of the body the record does not have: ignored, not a reason to reject the row; [] when none',
-    }),
-  },
-  { title: 'IngestResult' },
-);
-type IngestResult = typeof IngestResult.static;
 
 export interface RecordRoutesDeps {
   warehouse: Warehouse;
