@@ -10,6 +10,7 @@ import { WarehouseError, type Warehouse } from '../analytics/warehouse.ts';
 import type { EventPublisher } from '../pipelines/event-publisher.ts';
 import { httpDuration } from '../pipelines/metrics.ts';
 import { requireAccessDeclaration, SESSION_COOKIE, type Authority } from './auth.ts';
+import { registerBodyParsers } from './body-parsers.ts';
 import { ApiError } from './errors.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { recordRoutes } from './routes/records.ts';
@@ -50,9 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  for (const type of ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/csv']) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  }
+  registerBodyParsers(app);
 
   app.setErrorHandler((error: FastifyError | ApiError | WarehouseError, request, reply) => {
     if (error instanceof ApiError) {

@@ -1,30 +1,47 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { feedRecord } from '../pipelines/validate.ts';
 import { badRequest, tooLarge } from './errors.ts';
+import { Sheet, sheetRows } from './sheet.ts';
 
-/** One row of a request body with its 1-based line (and its JSON text, for NDJSON), or why it could not be read. */
-export type BodyRow = { line: number; value: unknown; text?: string } | { line: number; error: string };
+/**
+ * One row of a request body with its 1-based line (its JSON text, for NDJSON, and the fields it had that the record
+ * has not), or why it could not be read.
+ */
+export type BodyRow = { line: number; value: unknown; text?: string | undefined; ignored?: string[] } | { line: number; error: string };
 
-export type BodyFormat = 'json' | 'ndjson' | 'csv';
+export type BodyFormat = 'json' | 'ndjson' | 'csv' | 'xlsx';
+
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function bodyFormat(contentType: string | undefined): BodyFormat {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') return 'ndjson';
   if (type === 'text/csv') return 'csv';
+  if (type === XLSX) return 'xlsx';
   return 'json';
 }
 
 /**
  * Splits a request body into rows. JSON: an array (a single object counts as one row). NDJSON: a row a line,
  * blank lines skipped, a line that is not JSON rejected on its own. CSV: header row = field names, values
- * converted to the schema's types (numbers, booleans); empty cells are absent fields.
+ * converted to the schema's types (numbers, booleans); empty cells are absent fields. XLSX: the first sheet, read
+ * like a CSV (see sheet.ts). NDJSON and CSV arrive as text already decoded (body-text.ts), an .xlsx as its Sheet.
+ * Every row is then read as feeds write it (feedRecord): `null` in an optional field is absent, unknown fields are
+ * dropped and named.
  */
 export function bodyRows(format: BodyFormat, body: unknown, schema: TSchema, maxRows: number): BodyRow[] {
   const rows = readRows(format, body, schema);
   if (rows.length > maxRows) throw tooLarge(`${rows.length} rows in one request; send at most ${maxRows} per request`);
   if (rows.length === 0) throw badRequest('the body holds no rows');
-  return rows;
+  const read = feedRecord(schema);
+  return rows.map((row) => {
+    if ('error' in row) return row;
+    const { value, ignored, changed } = read(row.value);
+    // The NDJSON text goes on to the log as it arrived, unless reading dropped a field from it.
+    return { line: row.line, value, text: changed ? undefined : row.text, ignored };
+  });
 }
 
 function readRows(format: BodyFormat, body: unknown, schema: TSchema): BodyRow[] {
@@ -32,6 +49,10 @@ function readRows(format: BodyFormat, body: unknown, schema: TSchema): BodyRow[]
     if (Array.isArray(body)) return body.map((value, i) => ({ line: i + 1, value }));
     if (body !== null && typeof body === 'object') return [{ line: 1, value: body }];
     throw badRequest('the body must be a JSON array of records (or NDJSON / CSV with the matching Content-Type)');
+  }
+  if (format === 'xlsx') {
+    if (body instanceof Sheet) return sheetRows(body, schema);
+    throw badRequest('the body could not be read as an .xlsx workbook');
   }
   if (typeof body !== 'string') throw badRequest('the body could not be read as text');
   if (format === 'ndjson') {

@@ -219,3 +219,17 @@ export const MASTER_DATA = {
   targets: { schema: SalesTargetRecord, table: 'sales_targets', key: ['store_id', 'month'] },
 } as const satisfies Record<string, { schema: TSchema; table: string; key: readonly string[] }>;
 export type MasterDataKind = keyof typeof MASTER_DATA;
+
+/** The answer of the master-data and event routes (202), once the accepted rows are durable. */
+export const IngestResult = Type.Object(
+  {
+    accepted: Type.Integer({ description: 'Rows stored (durable before this answer)' }),
+    duplicates: Type.Integer({ description: 'Rows whose event_id was already received' }),
+    rejected: Type.Array(Type.Object({ line: Type.Integer({ description: '1-based line/element of the body' }), error: Type.String() })),
+    ignored_fields: Type.Array(Type.String(), {
+      description: 'Fields (columns) of the body the record does not have: ignored, not a reason to reject the row; [] when none',
+    }),
+  },
+  { title: 'IngestResult' },
+);
+export type IngestResult = Static<typeof IngestResult>;

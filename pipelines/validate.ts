@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 export type RecordCheck<T> = (value: unknown) => Checked<T>;
@@ -13,5 +14,31 @@ export function recordCheck<S extends TSchema>(schema: S): RecordCheck<Static<S>
     if (!first) return { ok: false, error: 'invalid record' };
     const field = first.path ? first.path.replace(/^\//, '') : 'record';
     return { ok: false, error: `${field}: ${first.message}` };
+  };
+}
+
+/** A record as a feed sent it, read leniently: what the check then sees, the fields it dropped, and whether it changed. */
+export type FeedRecord = { value: unknown; ignored: string[]; changed: boolean };
+
+/**
+ * Reads records as real exports write them: `null` in an optional field means absent (JSON exports write every
+ * column), and fields the schema does not name are dropped and named rather than rejecting the row (exports carry
+ * columns of their own). Only the schema's own fields are copied, so a `__proto__` key is dropped like any other.
+ */
+export function feedRecord(schema: TSchema): (value: unknown) => FeedRecord {
+  const fields: Record<string, TSchema> = schema.properties ?? {};
+  const required = new Set<string>(schema.required ?? []);
+  const closed = schema.additionalProperties === false;
+  const nullMeansAbsent = new Set(Object.keys(fields).filter((field) => !required.has(field) && !Value.Check(fields[field]!, null)));
+  return (value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value, ignored: [], changed: false };
+    const ignored: string[] = [];
+    const kept: [string, unknown][] = [];
+    for (const [field, fieldValue] of Object.entries(value)) {
+      if (closed && !Object.hasOwn(fields, field)) ignored.push(field);
+      else if (!(fieldValue === null && nullMeansAbsent.has(field))) kept.push([field, fieldValue]);
+    }
+    const changed = kept.length !== Object.keys(value).length;
+    return { value: changed ? Object.fromEntries(kept) : value, ignored, changed };
   };
 }

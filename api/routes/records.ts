@@ -4,23 +4,13 @@ import { upsertMasterData } from '../../analytics/master-data.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { EventPublisher } from '../../pipelines/event-publisher.ts';
 import { ingestRows } from '../../pipelines/metrics.ts';
-import { MASTER_DATA, type MasterDataKind } from '../../contracts/records.ts';
+import { IngestResult, MASTER_DATA, type MasterDataKind } from '../../contracts/records.ts';
 import { EVENT_STREAMS, type EventStream } from '../../pipelines/log/topics.ts';
 import { recordCheck } from '../../pipelines/validate.ts';
 import { unavailable } from '../errors.ts';
-import { bodyFormat, bodyRows } from '../rows.ts';
+import { bodyFormat, bodyRows, XLSX } from '../rows.ts';
 import type { UserRole } from '../../contracts/enums.ts';
 import type { Api } from '../instance.ts';
-
-export const IngestResult = Type.Object(
-  {
-    accepted: Type.Integer({ description: 'Rows stored (durable before this answer)' }),
-    duplicates: Type.Integer({ description: 'Rows whose event_id was already received' }),
-    rejected: Type.Array(Type.Object({ line: Type.Integer({ description: '1-based line/element of the body' }), error: Type.String() })),
-  },
-  { title: 'IngestResult' },
-);
-type IngestResult = typeof IngestResult.static;
 
 export interface RecordRoutesDeps {
   warehouse: Warehouse;
@@ -31,13 +21,16 @@ export interface RecordRoutesDeps {
   maxSinkLag: number;
 }
 
-const BODY_FORMATS = ['application/json', 'application/x-ndjson', 'text/csv'];
+const BODY_FORMATS = ['application/json', 'application/x-ndjson', 'text/csv', XLSX];
 
 /** The body is validated row by row (bad rows are reported, good rows still go in); the schema documents it. */
 function rowsSchema(schema: TSchema, summary: string, description: string): FastifySchema {
   return {
     summary,
-    description: `${description} Body: a JSON array, NDJSON (application/x-ndjson) or CSV (text/csv, header row = field names).`,
+    description:
+      `${description} Body: a JSON array, NDJSON (application/x-ndjson), CSV (text/csv, header row = field names; UTF-8, or GBK/GB18030 ` +
+      'named by charset= or told from the bytes) or an .xlsx workbook (its first sheet, header row = field names). `null` in an optional ' +
+      'field means absent; fields the record does not have are ignored and named in ignored_fields.',
     consumes: BODY_FORMATS,
     body: Type.Array(schema),
     response: { 202: IngestResult },
@@ -51,16 +44,18 @@ const rowsCheckedOneByOne = () => () => true;
 function splitChecked<T>(rows: ReturnType<typeof bodyRows>, check: ReturnType<typeof recordCheck>) {
   const valid: { line: number; value: T; text?: string | undefined }[] = [];
   const rejected: IngestResult['rejected'] = [];
+  const ignored = new Set<string>();
   for (const row of rows) {
     if ('error' in row) {
       rejected.push({ line: row.line, error: row.error });
       continue;
     }
+    for (const field of row.ignored ?? []) ignored.add(field);
     const checked = check(row.value);
     if (checked.ok) valid.push({ line: row.line, value: checked.value as T, text: row.text });
     else rejected.push({ line: row.line, error: checked.error });
   }
-  return { valid, rejected };
+  return { valid, rejected, ignored_fields: [...ignored] };
 }
 
 const MASTER_DATA_ROLES: readonly UserRole[] = ['admin'];
@@ -78,7 +73,7 @@ export async function recordRoutes(app: Api, deps: RecordRoutesDeps): Promise<vo
       },
       async (request, reply) => {
         const rows = bodyRows(bodyFormat(request.headers['content-type']), request.body, spec.schema, deps.maxRowsPerRequest);
-        const { valid, rejected } = splitChecked<Record<string, unknown>>(rows, check);
+        const { valid, rejected, ignored_fields } = splitChecked<Record<string, unknown>>(rows, check);
         const accepted = await upsertMasterData(
           deps.warehouse,
           spec.table,
@@ -86,7 +81,7 @@ export async function recordRoutes(app: Api, deps: RecordRoutesDeps): Promise<vo
         );
         ingestRows.inc({ stream: kind, outcome: 'accepted' }, accepted);
         ingestRows.inc({ stream: kind, outcome: 'rejected' }, rejected.length);
-        return reply.code(202).send({ accepted, duplicates: 0, rejected } satisfies IngestResult);
+        return reply.code(202).send({ accepted, duplicates: 0, rejected, ignored_fields } satisfies IngestResult);
       },
     );
   }
@@ -108,7 +103,7 @@ export async function recordRoutes(app: Api, deps: RecordRoutesDeps): Promise<vo
           throw unavailable(`the warehouse is ${deps.sinkLag()} records behind; retry shortly`, 5);
         }
         const rows = bodyRows(bodyFormat(request.headers['content-type']), request.body, spec.schema, deps.maxRowsPerRequest);
-        const { valid, rejected } = splitChecked<{ event_id: string; store_id: string; ts: string }>(rows, check);
+        const { valid, rejected, ignored_fields } = splitChecked<{ event_id: string; store_id: string; ts: string }>(rows, check);
         const { accepted, duplicates } = await deps.publisher.publish(
           stream,
           valid.map((v) => v.value),
@@ -117,7 +112,7 @@ export async function recordRoutes(app: Api, deps: RecordRoutesDeps): Promise<vo
         ingestRows.inc({ stream, outcome: 'accepted' }, accepted);
         ingestRows.inc({ stream, outcome: 'duplicate' }, duplicates);
         ingestRows.inc({ stream, outcome: 'rejected' }, rejected.length);
-        return reply.code(202).send({ accepted, duplicates, rejected } satisfies IngestResult);
+        return reply.code(202).send({ accepted, duplicates, rejected, ignored_fields } satisfies IngestResult);
       },
     );
   }

@@ -13,6 +13,7 @@ const BENCHES: Record<string, { module: string; fn: string }> = {
   map: { module: './map.ts', fn: 'benchMap' },
   web: { module: './web.ts', fn: 'benchWeb' },
   vision: { module: './vision.ts', fn: 'benchVision' },
+  feeds: { module: './feeds.ts', fn: 'benchFeeds' },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -28,6 +28,7 @@ describe('event intake', () => {
         { line: 2, error: expect.stringContaining('qty') },
         { line: 3, error: expect.stringContaining('ts') },
       ],
+      ignored_fields: [],
     });
     expect(await storedScans(['j1', 'j2', 'j3', 'j4'])).toEqual([
       { event_id: 'j1', n: 1 },
@@ -147,7 +148,7 @@ describe('master data', () => {
   it('takes products as CSV with booleans', async () => {
     const csv = 'sku,name,brand,category,regular_price,is_competitor,matches_sku\nX1,清泉 矿泉水,清泉,饮料,2.5,false,\nX2,恒泰 矿泉水,恒泰,饮料,2.3,true,X1\n';
     const res = await server.app.inject({ method: 'POST', url: '/v1/products', headers: server.admin('text/csv'), payload: csv });
-    expect(res.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(res.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [], ignored_fields: [] });
     const rows = await server.platform.warehouse.query("SELECT sku, is_competitor, matches_sku FROM products FINAL WHERE sku IN ('X1','X2') ORDER BY sku");
     expect(rows).toEqual([
       { sku: 'X1', is_competitor: false, matches_sku: '' },
