@@ -10,7 +10,8 @@ describe('password hashes', () => {
     expect(await verifyPassword('货架 pulse 2026', a)).toBe(true);
     expect(await verifyPassword('货架 pulse 2027', a)).toBe(false);
     expect(await verifyPassword('', a)).toBe(false);
-  });
+    // Four scrypt runs at the production cost (64 MiB each): a second on a quiet machine, far more on a busy one.
+  }, 60_000);
 
   it('verify hashes stored with another cost, so the cost can be raised later', async () => {
     const key = scryptSync('pw', Buffer.from('saltsaltsaltsalt'), 32, { N: 1024, r: 8, p: 1 }).toString('base64url');
