@@ -174,6 +174,20 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.context().close();
   });
 
+  it('marks a store whose till feed stopped as a feed outage on the map and its page, not as a sales drop', async () => {
+    const map = await web.server.app.inject({ url: '/v1/map', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const silent = (map.json().stores as { store_id: string; open_alerts: Record<string, number> }[]).find((s) => (s.open_alerts.no_data ?? 0) > 0);
+    expect(silent, 'the demo has a store whose feed went silent').toBeDefined();
+    const page = await web.signedInPage('en');
+    await page.goto(web.baseUrl);
+    const mark = page.locator(`circle[data-store="${silent!.store_id}"]`);
+    await expect.poll(() => mark.getAttribute('fill')).toBe('url(#feed-outage)');
+    expect(await mark.getAttribute('aria-label')).toContain('Till feed stopped');
+    await page.goto(`${web.baseUrl}/stores/${encodeURIComponent(silent!.store_id)}`);
+    await expect.poll(() => page.locator('[data-testid=feed-outage]').textContent()).toContain('missing data, not lost sales');
+    await page.context().close();
+  });
+
   it('shows the demo’s shelf photos: planogram compliance on the store page, share of shelf on the map', async () => {
     const planted = web.shelves.bays.find((b) => b.problem === 'planogram_missing')!;
     const page = await web.signedInPage('en');

@@ -13,6 +13,9 @@ const DROP_FROM = -0.05;
 /** Fewer open alerts than this are a normal day's work for a store. */
 const ALERTS_FROM = 3;
 
+/** The store's till feed stopped (an open `no_data` alert): its fall in sales is missing data, not lost sales. */
+export const feedStopped = (store: Pick<MapStore, 'open_alerts'>): boolean => (store.open_alerts.no_data ?? 0) > 0;
+
 /**
  * The stores a director should look at first, at most `limit`: those whose till feed stopped (an open `no_data`
  * alert: their fall against last year is missing data, not lost sales, so they are named for what they are), then the
@@ -21,7 +24,7 @@ const ALERTS_FROM = 3;
 export function storesNeedingAttention(stores: MapStore[], limit = 8): StoreNeedingAttention[] {
   const reasonsOf = (store: MapStore): AttentionReason[] => {
     const reasons: AttentionReason[] = [];
-    if ((store.open_alerts.no_data ?? 0) > 0) reasons.push('no_data');
+    if (feedStopped(store)) reasons.push('no_data');
     else if (store.vs_ly !== null && store.vs_ly <= DROP_FROM) reasons.push('drop');
     if (store.open_alerts_total >= ALERTS_FROM) reasons.push('alerts');
     return reasons;

@@ -216,6 +216,7 @@ const dictionary = {
   'map.attention': ['需要关注的门店', 'Stores that need attention'],
   'map.attentionNone': ['暂无需要关注的门店', 'No store needs attention'],
   'map.reason.no_data': ['销售数据中断', 'Till feed stopped'],
+  'map.feedOutage': ['销售数据中断：同比下滑是数据缺失，不是销量下降', 'Till feed stopped: the fall is missing data, not lost sales'],
   'map.reason.drop': ['同比', 'vs LY'],
   'map.reason.alerts': ['{n} 条预警', '{n} open alerts'],
   'map.allTerritories': ['全部区域', 'All territories'],
