@@ -162,3 +162,30 @@ export const SkuTrendSchema = Type.Object({
   last_year: Type.Array(Type.Object({ date: Day, units: Type.Number() }), { description: 'The same weekdays 364 days earlier; [] without history' }),
 });
 export type SkuTrend = Static<typeof SkuTrendSchema>;
+
+/** A store in the morning digest: where it stands against last year. */
+const DigestStore = Type.Object({
+  store_id: Type.String(),
+  name: Type.String(),
+  territory: Type.String(),
+  sales: Type.Number(),
+  vs_ly: Ratio,
+  open_alerts_total: Type.Integer(),
+});
+
+/** The morning digest: the last days against last year, where problems are, and the alerts to act on first. */
+export const DigestSchema = Type.Object({
+  from: Day,
+  to: Day,
+  chain: Type.Object({ sales: Type.Number(), sales_ly: Type.Number(), vs_ly: Ratio }, { description: 'The reader’s stores together' }),
+  territories: Type.Array(Type.Object({ territory: Type.String(), sales: Type.Number(), vs_ly: Ratio, open_alerts_total: Type.Integer() }), {
+    description: 'Every territory in scope, the biggest fall against last year first',
+  }),
+  stores_down: Type.Array(DigestStore, { description: 'The biggest falls against last year (feed outages apart)' }),
+  stores_up: Type.Array(DigestStore, { description: 'The biggest rises' }),
+  feed_outages: Type.Array(DigestStore, { description: 'Stores whose till feed stopped: their fall is missing data' }),
+  dormant_customers: Type.Integer({ description: 'Stores that ordered before and have not for the dormancy window' }),
+  open_alerts: Type.Integer(),
+  alerts: Type.Array(AlertViewSchema, { description: 'The open alerts to act on first: high severity first, then the newest' }),
+});
+export type Digest = Static<typeof DigestSchema>;

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { presentAlert } from '../../analytics/alerts-read.ts';
+import { morningDigest } from '../../analytics/kpi/digest.ts';
 import { mapView } from '../../analytics/kpi/map.ts';
 import { skuTrend, storeList, storeOverview } from '../../analytics/kpi/stores.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
@@ -7,7 +8,17 @@ import { reaches, type Principal } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { storeInScope } from '../scopes.ts';
 import { alertLanguage } from './alerts.ts';
-import { Day, MapViewSchema, SkuTrendSchema, StoreKpisSchema, StoreListResponse, StoreOverviewSchema, TerritoryKpisSchema } from '../../contracts/dashboard.ts';
+import {
+  Day,
+  DigestSchema,
+  MapViewSchema,
+  SkuTrendSchema,
+  StoreKpisSchema,
+  StoreListResponse,
+  StoreOverviewSchema,
+  TerritoryKpisSchema,
+} from '../../contracts/dashboard.ts';
+import { LanguageSchema } from '../../contracts/alerts.ts';
 import { MAP_METRICS, USER_ROLES } from '../../contracts/enums.ts';
 import { FormatQuery, sendTable, tableFormat } from '../exports.ts';
 import type { Api } from '../instance.ts';
@@ -105,6 +116,29 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
     if (!store) throw notFound(`no store ${storeId}`);
     return store;
   };
+
+  app.get(
+    '/v1/digest',
+    {
+      schema: {
+        summary: 'The morning digest: the last 7 days against last year, stores and territories up and down, feed outages, the alerts to act on first',
+        tags: ['dashboard'],
+        security: [{ bearer: [] }],
+        querystring: Type.Object({ lang: Type.Optional(LanguageSchema) }),
+        response: { 200: DigestSchema },
+      },
+      config: { roles: USER_ROLES },
+    },
+    async (request) => {
+      const principal = request.principal!;
+      return morningDigest(deps.warehouse, {
+        storeIds: principal.storeIds,
+        territories: principal.territories,
+        dormantAfterDays: deps.dormantAfterDays,
+        lang: alertLanguage(request, request.query.lang),
+      });
+    },
+  );
 
   app.get(
     '/v1/stores/:store_id/overview',

@@ -248,6 +248,7 @@ const MATRIX: Row[] = [
   // The dashboard: every role, each within its scope.
   { method: 'GET', route: '/v1/map', allowed: ALL, call: get('/v1/map'), answers: 200, shows: storesOf },
   { method: 'GET', route: '/v1/stores', allowed: ALL, call: get('/v1/stores'), answers: 200, shows: storesOf },
+  { method: 'GET', route: '/v1/digest', allowed: ALL, call: get('/v1/digest'), answers: 200 },
   { method: 'GET', route: '/v1/reports/ranking', allowed: ALL, call: get('/v1/reports/ranking'), answers: 200, shows: storesOf },
   { method: 'GET', route: '/v1/reports/distribution', allowed: ALL, call: get('/v1/reports/distribution'), answers: 200 },
   {

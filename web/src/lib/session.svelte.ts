@@ -39,7 +39,7 @@ export function signedOut(): void {
 }
 
 /** Which pages a role works with: managers on the desktop pages, merchandisers on the capture page. */
-export function canSee(page: 'map' | 'alerts' | 'reports' | 'capture', role: Me['role'] | undefined): boolean {
+export function canSee(page: 'map' | 'digest' | 'alerts' | 'reports' | 'capture', role: Me['role'] | undefined): boolean {
   if (!role) return false;
   if (page === 'capture') return role === 'merchandiser' || role === 'store_manager' || role === 'admin';
   return role !== 'merchandiser';

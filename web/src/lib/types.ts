@@ -1,7 +1,7 @@
 // The answers are typed by the schemas that document the API (contracts/): type-only imports, so no TypeBox is
 // bundled; the enums come from contracts/enums.ts, which has none.
 import type { UnknownPackGroups } from '../../../contracts/teaching.ts';
-export type { MapView, StoreKpis as MapStore, TerritoryKpis as MapTerritory, StoreListItem, StoreOverview } from '../../../contracts/dashboard.ts';
+export type { Digest, MapView, StoreKpis as MapStore, TerritoryKpis as MapTerritory, StoreListItem, StoreOverview } from '../../../contracts/dashboard.ts';
 export type { AlertView as Alert } from '../../../contracts/alerts.ts';
 export type { PhotoAnalysis } from '../../../contracts/records.ts';
 export type { Distribution, Ranking } from '../../../contracts/reports.ts';
