@@ -47,8 +47,15 @@ export function packRows(records: readonly LogRecord[], partitionOf: (key: strin
     open.delete(partition);
     messages.push({ partition, value: pack.lines.join('\n'), headers: { [ROWS_HEADER]: ROWS_FORMAT, [KEYS_HEADER]: JSON.stringify(pack.keys) } });
   };
+  // A request's rows come from few stores: each key is hashed once.
+  const partitionOfKey = new Map<string | undefined, number>();
   for (const record of records) {
-    const partition = partitionOf(record.key);
+    let partition = partitionOfKey.get(record.key);
+    if (partition === undefined) {
+      partition = partitionOf(record.key);
+      // Rows without a key go round the partitions one by one, as the producer would send them.
+      if (record.key !== undefined) partitionOfKey.set(record.key, partition);
+    }
     const line = lineOf(record);
     // The line, its newline, and its key in the header with quotes and comma.
     const bytes = Buffer.byteLength(line) + Buffer.byteLength(record.key ?? 'null') + 4;
