@@ -66,6 +66,7 @@ export class KafkaLog implements EventLog {
   private readonly subscriptions = new Set<Subscription>();
   private readonly groups = new Map<string, Topic[]>();
   private readonly partitions = new Map<Topic, { metadata: PartitionMetadata[]; at: number }>();
+  private lookingUp: Promise<unknown> = Promise.resolve();
   /** The producer's own partitioner (murmur2 of the key, as Java's): rows are packed by the partition it picks. */
   private readonly partitionOf = Partitioners.DefaultPartitioner();
 
@@ -240,7 +241,14 @@ export class KafkaLog implements EventLog {
     return (await this.lagByPartition(group, topics)).reduce((sum, p) => sum + p.lag, 0);
   }
 
-  async lagByPartition(group: string, topics: Topic[]): Promise<PartitionLag[]> {
+  /** One look-up at a time: kafkajs' admin answers concurrent offset look-ups of a topic with nothing now and then. */
+  lagByPartition(group: string, topics: Topic[]): Promise<PartitionLag[]> {
+    const next = this.lookingUp.then(() => this.readLag(group, topics));
+    this.lookingUp = next.catch(() => {});
+    return next;
+  }
+
+  private async readLag(group: string, topics: Topic[]): Promise<PartitionLag[]> {
     const committed = await this.admin.fetchOffsets({ groupId: group, topics });
     const lags: PartitionLag[] = [];
     for (const topic of topics) {
