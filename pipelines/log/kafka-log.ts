@@ -124,7 +124,7 @@ export class KafkaLog implements EventLog {
   private async partitionMetadata(topic: Topic): Promise<PartitionMetadata[]> {
     const known = this.partitions.get(topic);
     if (known && Date.now() - known.at < METADATA_MAX_AGE_MS) return known.metadata;
-    const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const { topics } = await this.serially(() => this.admin.fetchTopicMetadata({ topics: [topic] }));
     const metadata = topics[0]?.partitions ?? [];
     if (metadata.length === 0) throw new Error(`Kafka topic ${topic} has no partitions; create it with ${PARTITIONS}`);
     this.partitions.set(topic, { metadata, at: Date.now() });
@@ -241,11 +241,15 @@ export class KafkaLog implements EventLog {
     return (await this.lagByPartition(group, topics)).reduce((sum, p) => sum + p.lag, 0);
   }
 
-  /** One look-up at a time: kafkajs' admin answers concurrent offset look-ups of a topic with nothing now and then. */
-  lagByPartition(group: string, topics: Topic[]): Promise<PartitionLag[]> {
-    const next = this.lookingUp.then(() => this.readLag(group, topics));
+  /** One admin look-up at a time: kafkajs' admin answers concurrent look-ups of a topic with nothing now and then. */
+  private serially<T>(lookUp: () => Promise<T>): Promise<T> {
+    const next = this.lookingUp.then(lookUp);
     this.lookingUp = next.catch(() => {});
     return next;
+  }
+
+  lagByPartition(group: string, topics: Topic[]): Promise<PartitionLag[]> {
+    return this.serially(() => this.readLag(group, topics));
   }
 
   private async readLag(group: string, topics: Topic[]): Promise<PartitionLag[]> {
