@@ -20,8 +20,8 @@ export const sinkRows = new Counter({
 
 export const consumerLag = new Gauge({
   name: 'shelfpulse_consumer_lag_records',
-  help: 'Records published but not yet committed, by consumer group',
-  labelNames: ['group'] as const,
+  help: 'Records published but not yet committed, by consumer group, topic and partition (on Kafka: messages, each the rows of one publish to one partition)',
+  labelNames: ['group', 'topic', 'partition'] as const,
   registers: [registry],
 });
 

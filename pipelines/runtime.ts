@@ -10,7 +10,7 @@ import type { EventLog, Subscription } from './log/event-log.ts';
 import { EventPublisher } from './event-publisher.ts';
 import { consumerLag, watchWarehouseMemory } from './metrics.ts';
 import { openEventLog } from './log/open-event-log.ts';
-import { EVENT_TOPICS, SINK_GROUP } from './log/topics.ts';
+import { EVENT_TOPICS, SINK_GROUP, type Topic } from './log/topics.ts';
 import { startWarehouseSink } from './workers/warehouse-sink.ts';
 import { AlertService } from './alert-service.ts';
 import { startAlertEngine } from './workers/alert-engine.ts';
@@ -106,8 +106,17 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
 
   let lag = 0;
   const refreshLag = async () => {
-    lag = await log.lag(SINK_GROUP, EVENT_TOPICS).catch(() => lag);
-    consumerLag.set({ group: SINK_GROUP }, lag);
+    // The sink's lag (ingest's backpressure, wherever the sink runs), and that of every group this process consumes.
+    const groups = new Map<string, readonly Topic[]>([[SINK_GROUP, EVENT_TOPICS], ...log.subscribedGroups()]);
+    const lags = await Promise.all([...groups].map(async ([group, topics]) => ({ group, partitions: await log.lagByPartition(group, [...topics]) }))).catch(
+      () => undefined,
+    );
+    if (!lags) return;
+    lag = lags[0]!.partitions.filter((p) => (EVENT_TOPICS as readonly Topic[]).includes(p.topic)).reduce((sum, p) => sum + p.lag, 0);
+    consumerLag.reset();
+    for (const { group, partitions } of lags) {
+      for (const p of partitions) consumerLag.set({ group, topic: p.topic, partition: String(p.partition) }, p.lag);
+    }
   };
   await refreshLag();
   const lagTimer = setInterval(() => void refreshLag(), 1000);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.ts';
-import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, SubscribeOptions, Subscription } from './event-log.ts';
+import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, PartitionLag, SubscribeOptions, Subscription } from './event-log.ts';
 import type { Topic } from './topics.ts';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -259,6 +259,7 @@ export class EmbeddedLog implements EventLog {
   /** group → topic → committed position */
   private readonly committed = new Map<string, Map<Topic, Position>>();
   private readonly subscriptions = new Set<Subscription>();
+  private readonly groups = new Map<string, Topic[]>();
   /** One group's commits are written one at a time (its topics are consumed concurrently). */
   private readonly commitQueue = new Map<string, Promise<void>>();
   private closed = false;
@@ -345,6 +346,7 @@ export class EmbeddedLog implements EventLog {
     };
 
     const logs = await Promise.all(topics.map((t) => this.topic(t)));
+    this.groups.set(group, topics);
     const loops = logs.map((log) => consume(log));
     const subscription: Subscription = {
       stop: async () => {
@@ -359,13 +361,21 @@ export class EmbeddedLog implements EventLog {
   }
 
   async lag(group: string, topics: Topic[]): Promise<number> {
-    let lag = 0;
+    return (await this.lagByPartition(group, topics)).reduce((sum, p) => sum + p.lag, 0);
+  }
+
+  async lagByPartition(group: string, topics: Topic[]): Promise<PartitionLag[]> {
+    const lags: PartitionLag[] = [];
     for (const topic of topics) {
       const log = await this.topic(topic);
       const committed = this.committed.get(group)?.get(topic)?.offset ?? log.start;
-      lag += Math.max(0, log.end - committed);
+      lags.push({ topic, partition: 0, lag: Math.max(0, log.end - committed) });
     }
-    return lag;
+    return lags;
+  }
+
+  subscribedGroups(): ReadonlyMap<string, readonly Topic[]> {
+    return this.groups;
   }
 
   async close(): Promise<void> {

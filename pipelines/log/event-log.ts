@@ -25,6 +25,13 @@ export interface DeliveredRecord {
   checked?: boolean | undefined;
 }
 
+/** Records of `topic`'s `partition` published but not yet committed by a group (the embedded log has partition 0). */
+export interface PartitionLag {
+  topic: Topic;
+  partition: number;
+  lag: number;
+}
+
 /** Handles one batch of one topic. Throwing means "not done": the same records come again. */
 export type BatchHandler = (topic: Topic, records: DeliveredRecord[]) => Promise<void>;
 
@@ -51,6 +58,10 @@ export interface EventLog {
   subscribe(group: string, topics: Topic[], handler: BatchHandler, options?: SubscribeOptions): Promise<Subscription>;
   /** Records published to `topics` that `group` has not yet committed. */
   lag(group: string, topics: Topic[]): Promise<number>;
+  /** The same, per topic and partition. On Kafka a record is a message, which holds the rows of one publish and partition. */
+  lagByPartition(group: string, topics: Topic[]): Promise<PartitionLag[]>;
+  /** The consumer groups this process has subscribed, with their topics. */
+  subscribedGroups(): ReadonlyMap<string, readonly Topic[]>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,8 @@
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, Partitioners, type Admin, type LogEntry, type Offsets, type PartitionMetadata, type Producer } from 'kafkajs';
 import pino from 'pino';
-import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, SubscribeOptions, Subscription } from './event-log.ts';
+import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, PartitionLag, SubscribeOptions, Subscription } from './event-log.ts';
+import { packRows, unpackRows } from './kafka-rows.ts';
 import { TOPICS, type Topic } from './topics.ts';
 
 /** The part of a pino logger that kafkajs' messages go to. */
@@ -18,19 +20,29 @@ export interface KafkaOptions {
 
 /** Partitions per topic when the log creates the topics itself: room to scale consumers out. */
 const PARTITIONS = 6;
-/** The consumer fetch waits for this much data (or lingerMs) before answering, for fuller batches. */
-const LINGER_MIN_BYTES = 1024 * 1024;
+/** How long the producer trusts a topic's partition list (kafkajs' own metadata age). */
+const METADATA_MAX_AGE_MS = 5 * 60_000;
 
-/** A message that is not JSON still reaches the handler (as text), so it is dead-lettered rather than looping. */
-function decode(topic: Topic, partition: number, message: KafkaMessage): DeliveredRecord {
-  const encoded = message.value?.toString() ?? 'null';
-  let value: unknown;
-  try {
-    value = JSON.parse(encoded);
-  } catch {
-    value = encoded;
+/** Records of one topic gathered from several partitions and fetches, waiting for one handler call. */
+interface Gathered {
+  records: DeliveredRecord[];
+  /** The offset to commit per partition once the handler succeeded. */
+  next: Map<number, string>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Waits for `work`, telling the group every second that this member is alive (a slow handler is not a dead member). */
+async function heartbeating(work: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+  let done = false;
+  const finished = work.finally(() => {
+    done = true;
+  });
+  finished.catch(() => {});
+  while (!done) {
+    await Promise.race([finished, sleep(1000)]);
+    if (!done) await heartbeat();
   }
-  return { topic, partition, offset: message.offset, key: message.key?.toString(), value, encoded };
+  await finished;
 }
 
 function logCreator(logger: KafkaLogger) {
@@ -51,12 +63,18 @@ const isMissingController = (err: unknown) => err instanceof Error && err.name =
  */
 export class KafkaLog implements EventLog {
   readonly kind = 'kafka' as const;
-  private readonly consumers = new Set<Consumer>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly groups = new Map<string, Topic[]>();
+  private readonly partitions = new Map<Topic, { metadata: PartitionMetadata[]; at: number }>();
+  private lookingUp: Promise<unknown> = Promise.resolve();
+  /** The producer's own partitioner (murmur2 of the key, as Java's): rows are packed by the partition it picks. */
+  private readonly partitionOf = Partitioners.DefaultPartitioner();
 
   private constructor(
     private readonly kafka: Kafka,
     private readonly producer: Producer,
     private readonly admin: Admin,
+    private readonly logger: KafkaLogger,
   ) {}
 
   static async connect(options: KafkaOptions): Promise<KafkaLog> {
@@ -78,7 +96,7 @@ export class KafkaLog implements EventLog {
         throw new Error(`Kafka topics ${missing.join(', ')} are missing and could not be created (${err.message}); create them with ${PARTITIONS} partitions`);
       });
     }
-    return new KafkaLog(kafka, await KafkaLog.connectProducer(kafka, logger), admin);
+    return new KafkaLog(kafka, await KafkaLog.connectProducer(kafka, logger), admin, logger);
   }
 
   /**
@@ -103,82 +121,158 @@ export class KafkaLog implements EventLog {
     }
   }
 
-  async publish(topic: Topic, records: LogRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: records.map((r) => ({ key: r.key ?? null, value: r.encoded ?? JSON.stringify(r.value) })),
-    });
+  private async partitionMetadata(topic: Topic): Promise<PartitionMetadata[]> {
+    const known = this.partitions.get(topic);
+    if (known && Date.now() - known.at < METADATA_MAX_AGE_MS) return known.metadata;
+    const { topics } = await this.serially(() => this.admin.fetchTopicMetadata({ topics: [topic] }));
+    const metadata = topics[0]?.partitions ?? [];
+    if (metadata.length === 0) throw new Error(`Kafka topic ${topic} has no partitions; create it with ${PARTITIONS}`);
+    this.partitions.set(topic, { metadata, at: Date.now() });
+    return metadata;
   }
 
+  /** The rows go packed by partition (see kafka-rows.ts), one message per partition and 768 KiB. */
+  async publish(topic: Topic, records: LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const partitionMetadata = await this.partitionMetadata(topic);
+    const messages = packRows(records, (key) => this.partitionOf({ topic, partitionMetadata, message: { key: key ?? null, value: null } }));
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+
+  /**
+   * The subscription gathers what the fetches bring, from every partition of a topic, until it holds `maxBatch`
+   * records or the first has waited `lingerMs`, then hands them to the handler in one call and commits their
+   * offsets after it succeeded. (A broker answers a fetch with its data at hand, as little as one producer's
+   * write per partition, so waiting for fuller fetches alone does not make large batches.) A failing handler
+   * gets the same records again after a growing pause (200 ms doubling to 5 s) while nothing is committed.
+   */
   async subscribe(group: string, topics: Topic[], handler: BatchHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     const maxBatch = options.maxBatch ?? 5000;
     const lingerMs = options.lingerMs ?? 0;
     const consumer = this.kafka.consumer({
       groupId: group,
-      // Linger: the broker answers a fetch once it has LINGER_MIN_BYTES or after lingerMs.
-      minBytes: lingerMs > 0 ? LINGER_MIN_BYTES : 1,
-      maxWaitTimeInMs: Math.max(lingerMs, 50),
+      maxWaitTimeInMs: 100,
       // A member that stops without leaving cleanly is replaced within 10 s.
       sessionTimeout: 10_000,
       rebalanceTimeout: 10_000,
       heartbeatInterval: 1000,
-      // A failing handler is retried with a growing pause (200 ms doubling to 5 s); after the last try the
-      // consumer restarts and rejoins, still from the last commit.
       retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 10 },
     });
+    const gathered = new Map<Topic, Gathered>();
+    const stopping = new AbortController();
+    let handling: Promise<void> = Promise.resolve();
+    // The group's own commit, from the latest batch: it still commits while the consumer stops (consumer.commitOffsets
+    // does not), until the member has left the group.
+    let commit: ((offsets: Offsets) => Promise<void>) | undefined;
+
+    const handle = async (topic: Topic, batch: Gathered) => {
+      for (let pause = 200; ; pause = Math.min(pause * 2, 5000)) {
+        try {
+          for (let start = 0; start < batch.records.length; start += maxBatch) await handler(topic, batch.records.slice(start, start + maxBatch));
+          break;
+        } catch {
+          // The handler reports its own errors. Stopping: nothing is committed, so a restart delivers these again.
+          if (stopping.signal.aborted) return;
+          await sleep(pause, undefined, { signal: stopping.signal }).catch(() => {});
+          if (stopping.signal.aborted) return;
+        }
+      }
+      const partitions = [...batch.next].map(([partition, offset]) => ({ partition, offset }));
+      await commit?.({ topics: [{ topic, partitions }] }).catch((err: unknown) => {
+        // The group rebalanced meanwhile: the partitions' new owner gets these records again (consumers dedupe).
+        this.logger.warn({ err, group, topic }, 'offsets not committed after a rebalance; the records will be delivered again');
+      });
+    };
+    // One handler call at a time, in the order the records came.
+    const flush = (topic: Topic): Promise<void> => {
+      const next = handling.then(() => {
+        const batch = gathered.get(topic);
+        if (!batch) return;
+        gathered.delete(topic);
+        clearTimeout(batch.timer);
+        return handle(topic, batch);
+      });
+      handling = next.catch((err: unknown) => this.logger.error({ err, group, topic }, 'event log subscription failed'));
+      return next;
+    };
+
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
-        for (let start = 0; start < batch.messages.length; start += maxBatch) {
-          if (!isRunning() || isStale()) return;
-          const messages = batch.messages.slice(start, start + maxBatch);
-          // Throwing leaves the offset where it was: kafkajs fetches these records again after its retry pause.
-          await handler(
-            batch.topic as Topic,
-            messages.map((m) => decode(batch.topic as Topic, batch.partition, m)),
-          );
-          const last = messages[messages.length - 1]!.offset;
-          resolveOffset(last);
-          await commitOffsetsIfNecessary({
-            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
-          });
-          await heartbeat();
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        commit = commitOffsetsIfNecessary;
+        const topic = batch.topic as Topic;
+        let into = gathered.get(topic);
+        if (!into) {
+          into = { records: [], next: new Map(), timer: undefined };
+          gathered.set(topic, into);
+          if (lingerMs > 0) into.timer = setTimeout(() => void flush(topic), lingerMs);
         }
+        for (const message of batch.messages) {
+          for (const record of unpackRows(topic, batch.partition, message)) into.records.push(record);
+        }
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        into.next.set(batch.partition, (BigInt(last) + 1n).toString());
+        // The fetch moves on at once; the commit waits for the handler.
+        resolveOffset(last);
+        if (lingerMs === 0 || into.records.length >= maxBatch || stopping.signal.aborted) await heartbeating(flush(topic), heartbeat);
+        else await heartbeat();
       },
     });
-    this.consumers.add(consumer);
-    return {
-      // kafkajs' disconnect waits for the batch in hand (and its commit) before leaving the group.
+    this.groups.set(group, topics);
+    const subscription: Subscription = {
+      // Hands on what is gathered (one try), then leaves the group: kafkajs' disconnect waits for the batch in hand.
       stop: async () => {
-        this.consumers.delete(consumer);
+        if (!this.subscriptions.delete(subscription)) return;
+        stopping.abort();
+        await Promise.all([...gathered.keys()].map(flush));
         await consumer.disconnect();
+        await handling;
       },
     };
+    this.subscriptions.add(subscription);
+    return subscription;
   }
 
   async lag(group: string, topics: Topic[]): Promise<number> {
+    return (await this.lagByPartition(group, topics)).reduce((sum, p) => sum + p.lag, 0);
+  }
+
+  /** One admin look-up at a time: kafkajs' admin answers concurrent look-ups of a topic with nothing now and then. */
+  private serially<T>(lookUp: () => Promise<T>): Promise<T> {
+    const next = this.lookingUp.then(lookUp);
+    this.lookingUp = next.catch(() => {});
+    return next;
+  }
+
+  lagByPartition(group: string, topics: Topic[]): Promise<PartitionLag[]> {
+    return this.serially(() => this.readLag(group, topics));
+  }
+
+  private async readLag(group: string, topics: Topic[]): Promise<PartitionLag[]> {
     const committed = await this.admin.fetchOffsets({ groupId: group, topics });
-    let lag = 0;
+    const lags: PartitionLag[] = [];
     for (const topic of topics) {
       const ends = await this.admin.fetchTopicOffsets(topic);
       const done = committed.find((c) => c.topic === topic)?.partitions ?? [];
       for (const end of ends) {
         // -1: the group has not committed on this partition, so it starts from the oldest record kept.
         const offset = Number(done.find((p) => p.partition === end.partition)?.offset ?? -1);
-        lag += Number(end.high) - (offset < 0 ? Number(end.low) : offset);
+        lags.push({ topic, partition: end.partition, lag: Number(end.high) - (offset < 0 ? Number(end.low) : offset) });
       }
     }
-    return lag;
+    return lags;
+  }
+
+  subscribedGroups(): ReadonlyMap<string, readonly Topic[]> {
+    return this.groups;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((c) => c.disconnect()));
-    this.consumers.clear();
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
   }
 }
