@@ -20,3 +20,7 @@ export type UserRole = (typeof USER_ROLES)[number];
 
 export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales'] as const;
 export type MapMetric = (typeof MAP_METRICS)[number];
+
+/** What a merchandiser notes by hand during a store visit. */
+export const VISIT_NOTE_KINDS = ['competitor_price', 'activity'] as const;
+export type VisitNoteKind = (typeof VISIT_NOTE_KINDS)[number];
