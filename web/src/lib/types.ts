@@ -4,6 +4,7 @@ import type { UnknownPackGroups } from '../../../contracts/teaching.ts';
 export type { MapView, StoreKpis as MapStore, TerritoryKpis as MapTerritory, StoreListItem, StoreOverview } from '../../../contracts/dashboard.ts';
 export type { AlertView as Alert } from '../../../contracts/alerts.ts';
 export type { PhotoAnalysis } from '../../../contracts/records.ts';
+export type { StoreBays, Visit, VisitList } from '../../../contracts/visits.ts';
 export type { AssignedPacks, AssignPacks, CatalogueProduct, RecognitionJobView as RecognitionJob, UnknownPackGroups } from '../../../contracts/teaching.ts';
 export type UnknownPackGroup = UnknownPackGroups['groups'][number];
 export type UnknownPack = UnknownPackGroup['packs'][number];
