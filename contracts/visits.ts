@@ -5,8 +5,9 @@ import { oneOf } from './one-of.ts';
 /** An id the phone makes (a UUID, say), so that a request sent again after a lost answer names the same thing. */
 export const ClientId = (description: string) => Type.String({ pattern: '^[A-Za-z0-9_-]{8,128}$', description });
 const Time = (description: string) => Type.String({ format: 'date-time', description });
+// Null first: the validator coerces types, and would read a null as the number 0 (a point off the coast of Africa).
 const Coordinate = (limit: number, description: string) =>
-  Type.Optional(Type.Union([Type.Number({ minimum: -limit, maximum: limit }), Type.Null()], { description }));
+  Type.Optional(Type.Union([Type.Null(), Type.Number({ minimum: -limit, maximum: limit })], { description }));
 
 /** POST /v1/visits: a merchandiser starts a visit of a store, where it stands. */
 export const StartVisit = Type.Object(

@@ -68,9 +68,10 @@ describe('a store visit, bay by bay', () => {
     // The id is another person's visit; a store out of scope does not exist for the caller.
     expect((await send(bearer.other, 'POST', '/v1/visits', start)).statusCode).toBe(409);
     expect((await send(bearer.merch, 'POST', '/v1/visits', { store_id: 'S2' })).statusCode).toBe(404);
-    // Without a position there is no distance; without an id the server makes one.
+    // Without a position there is no distance (null is no position, not 0°, 0°); without an id the server makes one.
     const unplaced = (await send(bearer.merch, 'POST', '/v1/visits', { store_id: 'S1' })).json();
     expect(unplaced.distance_m).toBeNull();
+    expect((await send(bearer.merch, 'POST', '/v1/visits', { store_id: 'S1', lat: null, lon: null })).json()).toMatchObject({ lat: null, distance_m: null });
     expect(unplaced.visit_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -12,6 +12,16 @@ function mapShelf(): Shelf & { kept: Map<number, Queued> } {
   };
 }
 
+const DONE: Sent = { ok: true, answer: null };
+const ignore = () => {};
+/** A send that writes down the id of each item it is given and answers with the verdict. */
+const recording =
+  (ids: string[], verdict: (item: OutboxItem) => Sent = () => DONE) =>
+  async (item: OutboxItem) => {
+    ids.push(item.id);
+    return verdict(item);
+  };
+
 const note = (id: string): OutboxItem => ({
   kind: 'note',
   id,
@@ -25,10 +35,7 @@ describe('the capture outbox', () => {
     const outbox = new Outbox(shelf);
     for (const id of ['a', 'b', 'c']) await outbox.add(note(id));
     const sent: string[] = [];
-    const left = await outbox.drain(
-      async (item) => (sent.push(item.id), { ok: true, answer: null }),
-      () => {},
-    );
+    const left = await outbox.drain(recording(sent), ignore);
     expect(sent).toEqual(['a', 'b', 'c']);
     expect(left).toBe(0);
     expect(shelf.kept.size).toBe(0);
@@ -41,18 +48,15 @@ describe('the capture outbox', () => {
     const offline: Sent = { ok: false, retry: true, message: 'offline' };
     const tries: string[] = [];
     const left = await outbox.drain(
-      async (item) => (tries.push(item.id), item.id === 'a' ? { ok: true, answer: null } : offline),
-      () => {},
+      recording(tries, (item) => (item.id === 'a' ? DONE : offline)),
+      ignore,
     );
     expect(left).toBe(2);
     expect(tries).toEqual(['a', 'b']);
     expect((await outbox.items()).map((q) => q.item.id)).toEqual(['b', 'c']);
     // A new outbox over the same shelf (the page reloaded) still has them, in order.
     const again: string[] = [];
-    await new Outbox(shelf).drain(
-      async (item) => (again.push(item.id), { ok: true, answer: null }),
-      () => {},
-    );
+    await new Outbox(shelf).drain(recording(again), ignore);
     expect(again).toEqual(['b', 'c']);
   });
 
@@ -71,12 +75,9 @@ describe('the capture outbox', () => {
     ]);
     const [refused] = await outbox.items();
     expect(refused).toMatchObject({ item: { id: 'a' }, refused: 'no product NOPE' });
-    let calls = 0;
-    await outbox.drain(
-      async () => (calls++, { ok: true, answer: null }),
-      () => {},
-    );
-    expect(calls).toBe(0);
+    const resent: string[] = [];
+    await outbox.drain(recording(resent), ignore);
+    expect(resent).toEqual([]);
     await outbox.dismiss(refused!.seq);
     expect(await outbox.items()).toEqual([]);
   });
