@@ -11,9 +11,11 @@ import { productRoutes } from '../api/routes/products.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
 import { teachingRoutes } from '../api/routes/teaching.ts';
 import { territoryRoutes } from '../api/routes/territories.ts';
+import { visitRoutes } from '../api/routes/visits.ts';
 import { webAppRoutes } from '../api/routes/web-app.ts';
 import type { Config } from '../pipelines/config.ts';
 import { startPlatform, type Platform } from '../pipelines/runtime.ts';
+import { VisitService } from '../pipelines/visits.ts';
 
 export interface Server {
   app: Api;
@@ -52,6 +54,7 @@ export async function startServer(config: Config): Promise<Server> {
       (app) => reportRoutes(app, { warehouse: platform.warehouse }),
       (app) => productRoutes(app, { warehouse: platform.warehouse, catalogue: platform.catalogue }),
       (app) => teachingRoutes(app, { warehouse: platform.warehouse, teaching: platform.teaching, merchandisersTeach: config.merchandisersTeach }),
+      (app) => visitRoutes(app, { warehouse: platform.warehouse, visits: new VisitService(platform) }),
       (app) => webAppRoutes(app),
     ],
   });

@@ -24,3 +24,6 @@ export type MapMetric = (typeof MAP_METRICS)[number];
 /** Where a ranged SKU stands in a store over a period, from photos and scans (the distribution report). */
 export const DISTRIBUTION_STATUSES = ['seen', 'sold', 'missing', 'unchecked'] as const;
 export type DistributionStatus = (typeof DISTRIBUTION_STATUSES)[number];
+/** What a merchandiser notes by hand during a store visit. */
+export const VISIT_NOTE_KINDS = ['competitor_price', 'activity'] as const;
+export type VisitNoteKind = (typeof VISIT_NOTE_KINDS)[number];

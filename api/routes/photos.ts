@@ -11,6 +11,8 @@ import type { ShelfAnalysis } from '../../contracts/shelf-analysis.ts';
 import { reaches } from '../auth.ts';
 import { ApiError, badRequest, forbidden, notFound, unavailable } from '../errors.ts';
 import { storeInScope } from '../scopes.ts';
+import { visitById } from '../../analytics/visits.ts';
+import { UploadKeys, VisitRefusal } from '../../pipelines/visits.ts';
 import { readUploads } from '../uploads.ts';
 import type { UserRole } from '../../contracts/enums.ts';
 import type { Api } from '../instance.ts';
@@ -37,6 +39,7 @@ const UNREADABLE_STATUS: Partial<Record<UnreadableImageError['reason'], number>>
 function refusal(err: unknown): unknown {
   if (err instanceof UnreadableUploadError) return new ApiError(UNREADABLE_STATUS[err.reason] ?? 422, `photo_${err.reason}`, err.message);
   if (err instanceof PhotoQueueFullError) return unavailable(`too many photos are being analysed (${err.message}); retry shortly`, 10);
+  if (err instanceof VisitRefusal) return new ApiError(409, 'upload_key_conflict', err.message);
   return err;
 }
 
@@ -56,7 +59,10 @@ function visitFields(fields: Record<string, string>) {
 }
 
 /** The capture path: shelf photos in, the quality gate's verdict and the shelf analysis out, in seconds. */
+const UPLOAD_KEY = /^[A-Za-z0-9_-]{8,128}$/;
+
 export async function photoRoutes(app: Api, deps: PhotoRoutesDeps): Promise<void> {
+  const uploadKeys = new UploadKeys(deps.warehouse);
   app.post(
     '/v1/photos',
     {
@@ -66,7 +72,9 @@ export async function photoRoutes(app: Api, deps: PhotoRoutesDeps): Promise<void
           'Parts: one or more image files (JPEG, PNG, WebP; HEIC only if sharp on the server decodes HEVC, else 415 photo_heic_unsupported; at most 10 of 25 MB) and fields store_id, optional visit_id, bay, taken_at (ISO-8601), lat, lon. ' +
           "A photo naming a bay that has a planogram (POST /v1/planograms) comes back with the bay's compliance: score, missing, misplaced and extra SKUs. " +
           'A photo failing the quality gate comes back with status "retake" and the reasons in Chinese and English. ' +
-          'Where a separate vision worker analyses photos, the answer is 202 with status "pending" and GET /v1/photos/:id shows the analysis when it is done.',
+          'Where a separate vision worker analyses photos, the answer is 202 with status "pending" and GET /v1/photos/:id shows the analysis when it is done. ' +
+          'A visit_id of a visit started with POST /v1/visits must be of the same store. ' +
+          'Header Idempotency-Key (8–128 of A–Z a–z 0–9 _ -, made on the phone): the same key sent again by the same user, after an answer lost to a dropped connection, answers the photos of the first upload, analysed once.',
         tags: ['photos'],
         security: [{ bearer: [] }],
         consumes: ['multipart/form-data'],
@@ -83,7 +91,16 @@ export async function photoRoutes(app: Api, deps: PhotoRoutesDeps): Promise<void
       if (!store) throw notFound(`no store ${storeId}`);
       if (!reaches(request.principal!, store)) throw forbidden(`you are not assigned to store ${storeId}`);
       if (uploads.length === 0) throw badRequest('attach at least one photo');
-      const accepted = await deps.intake.accept({ store_id: storeId, ...visitFields(fields) }, uploads).catch((err: unknown) => {
+      const visit = visitFields(fields);
+      // A free visit label (an integration's own) stays accepted; a visit started here must be of this store.
+      const started = visit.visit_id ? await visitById(deps.warehouse, visit.visit_id) : undefined;
+      if (started && started.store_id !== storeId) throw badRequest(`visit ${visit.visit_id} is a visit of store ${started.store_id}, not ${storeId}`);
+      const key = request.headers['idempotency-key'];
+      if (key !== undefined && (typeof key !== 'string' || !UPLOAD_KEY.test(key))) {
+        throw badRequest('header Idempotency-Key must be 8 to 128 of A-Z, a-z, 0-9, _ and -');
+      }
+      const accept = () => deps.intake.accept({ store_id: storeId, ...visit }, uploads);
+      const accepted = await (key ? uploadKeys.once(request.principal!.name, key, storeId, accept) : accept()).catch((err: unknown) => {
         throw refusal(err);
       });
       const queued = accepted.some((p) => p.analysis.status === 'pending');

@@ -65,6 +65,13 @@ function territoryGeoJson(stores: { territory: string; lat: number; lon: number 
 
 const shot = (name: string) => ({ path: path.join(ARTIFACTS, `${name}.png`) });
 
+/** On the capture page: starts a visit of the store picked (the first listed) and names the bay to photograph. */
+async function startVisitOnBay(page: import('playwright-core').Page, bay = 'A1') {
+  await page.click('[data-testid=visit-start]');
+  await page.fill('[data-testid=visit-new-bay]', bay);
+  await page.click('[data-testid=visit-add-bay]');
+}
+
 describe('web app in headless Chromium against the real server with the demo chain', () => {
   let web: WebHarness;
   beforeAll(async () => {
@@ -148,9 +155,9 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.waitForURL(/\/capture$/);
     await expect.poll(() => page.locator('header nav a').allTextContents()).toEqual(['Capture']);
     await expect.poll(() => page.locator('[data-testid=capture-store] option').count()).toBe(1);
+    await startVisitOnBay(page);
     await page.setInputFiles('[data-testid=capture-files]', { name: 'shelf.jpg', mimeType: 'image/jpeg', buffer: await shelfPhoto() });
-    await page.click('[data-testid=capture-upload]');
-    await page.waitForSelector('[data-testid=capture-results] article', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=capture-results] article[data-state=sent]', { timeout: 60_000 });
     await context.close();
   });
 
@@ -410,10 +417,10 @@ describe('web app in headless Chromium against the real server with the demo cha
     const page = await web.signedInPage('zh', { width: 390, height: 844 });
     await page.goto(`${web.baseUrl}/capture`);
     await expect.poll(() => page.locator('[data-testid=capture-store] option').count()).toBe(web.storeCount);
+    await startVisitOnBay(page);
     await page.setInputFiles('[data-testid=capture-files]', { name: 'shelf.jpg', mimeType: 'image/jpeg', buffer: await shelfPhoto() });
-    await page.click('[data-testid=capture-upload]');
-    await page.waitForSelector('[data-testid=capture-results] article', { timeout: 60_000 });
-    expect(['analyzed', 'retake']).toContain(await page.locator('[data-testid=capture-results] article').first().getAttribute('data-status'));
+    const result = page.locator('[data-testid=capture-results] article').first();
+    await expect.poll(() => result.getAttribute('data-status'), { timeout: 60_000 }).toMatch(/^(analyzed|retake)$/);
     await page.screenshot(shot('capture-phone'));
     await page.context().close();
   });
@@ -435,19 +442,19 @@ describe('web app in headless Chromium against the real server with the demo cha
     });
     await page.goto(`${web.baseUrl}/capture`);
     await expect.poll(() => page.locator('[data-testid=capture-store] option').count()).toBe(web.storeCount);
+    await startVisitOnBay(page);
 
-    // Chromium cannot decode HEIC: the merchandiser is told what to do before anything is uploaded.
+    // Chromium cannot decode HEIC: the merchandiser is told what to do before anything is queued.
     await page.setInputFiles('[data-testid=capture-files]', { name: 'IMG_0042.HEIC', mimeType: 'image/heic', buffer: Buffer.from('....ftypheic') });
     await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/兼容性最佳/);
-    expect(await page.locator('[data-testid=capture-upload]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid=capture-shot]').count()).toBe(0);
     await page.screenshot(shot('capture-heic'));
 
     // Where the browser decodes it (Safari decodes HEIC; here the bytes are JPEG under a HEIC name), the photo is
     // re-encoded through a canvas and goes up as JPEG.
     await page.setInputFiles('[data-testid=capture-files]', { name: 'IMG_0043.HEIC', mimeType: 'image/heic', buffer: await shelfPhoto() });
-    await expect.poll(() => page.locator('.pick small').textContent()).toBe('IMG_0043.jpg');
+    await expect.poll(() => page.locator('[data-testid=capture-shot]').count()).toBe(1);
     expect(await page.locator('[role=alert]').count()).toBe(0);
-    await page.click('[data-testid=capture-upload]');
     const result = page.locator('[data-testid=capture-results] article').first();
     await expect.poll(() => result.getAttribute('data-status'), { timeout: 60_000 }).toBe('pending');
     await expect.poll(() => result.locator('[data-testid=photo-pending]').textContent()).toMatch(/分析中/);
@@ -456,7 +463,8 @@ describe('web app in headless Chromium against the real server with the demo cha
     await expect.poll(() => result.getAttribute('data-status'), { timeout: 20_000 }).toMatch(/^(analyzed|retake)$/);
     expect(asks).toBe(3);
     expect(await page.locator('[data-testid=photo-pending]').count()).toBe(0);
-    await result.locator('img').waitFor();
+    // The photo with its overlay (beside the thumbnail of the photo taken).
+    await result.locator('img:not(.thumb)').waitFor();
     await page.screenshot(shot('capture-pending-done'));
     await page.context().close();
   });

@@ -114,6 +114,8 @@ function alertRow(id: string, store: Store) {
     version: 1,
   };
 }
+/** A caller's own visit of a store (started by the visits' POST row). */
+const matrixVisit = (c: Caller, store: Store) => `matrix-${c.role}-${c.via}-${store}`;
 /** A caller's own alert for a step that cannot be repeated (a resolved alert cannot be resolved again). */
 const ownAlert = (step: string, c: Caller, store: Store) => `matrix:${step}:${c.role}:${c.via}:${store}`;
 
@@ -339,6 +341,51 @@ const MATRIX: Row[] = [
     answers: 200,
     outOfScope: 404,
   },
+
+  // Visits: those who photograph shelves start, note and close their own (each caller its own visit per store);
+  // everyone reads the visits of the stores in scope. The reads look at the admin's visits, started first.
+  {
+    method: 'POST',
+    route: '/v1/visits',
+    allowed: ['admin', 'merchandiser', 'store_manager'],
+    call: (c, store) => ({ url: '/v1/visits', payload: { visit_id: matrixVisit(c, store), store_id: store, lat: 31.2, lon: 121.5 } }),
+    answers: 201,
+    outOfScope: 404,
+  },
+  {
+    method: 'GET',
+    route: '/v1/visits',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/visits?store_id=${store}` }),
+    answers: 200,
+    outOfScope: 404,
+    returns: { visits: expect.arrayContaining([expect.objectContaining({ distance_m: expect.any(Number) })]) },
+  },
+  {
+    method: 'GET',
+    route: '/v1/visits/:visit_id',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/visits/${matrixVisit({ role: 'admin', via: 'token' }, store)}` }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  {
+    method: 'POST',
+    route: '/v1/visits/:visit_id/notes',
+    allowed: ['admin', 'merchandiser', 'store_manager'],
+    call: (c, store) => ({ url: `/v1/visits/${matrixVisit(c, store)}/notes`, payload: { kind: 'activity', text: '端架陈列' } }),
+    answers: 201,
+    outOfScope: 404,
+  },
+  {
+    method: 'POST',
+    route: '/v1/visits/:visit_id/close',
+    allowed: ['admin', 'merchandiser', 'store_manager'],
+    call: (c, store) => ({ url: `/v1/visits/${matrixVisit(c, store)}/close`, payload: {} }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  { method: 'GET', route: '/v1/stores/:store_id/bays', allowed: ALL, call: (_, store) => ({ url: `/v1/stores/${store}/bays` }), answers: 200, outOfScope: 404 },
 
   // The catalogue recognition uses: everyone reads it; admins and category managers curate the reference images.
   { method: 'GET', route: '/v1/products', allowed: ALL, call: get('/v1/products'), answers: 200 },

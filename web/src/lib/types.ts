@@ -5,6 +5,7 @@ export type { Digest, MapView, StoreKpis as MapStore, TerritoryKpis as MapTerrit
 export type { AlertView as Alert } from '../../../contracts/alerts.ts';
 export type { PhotoAnalysis } from '../../../contracts/records.ts';
 export type { Distribution, Ranking } from '../../../contracts/reports.ts';
+export type { StoreBays, Visit, VisitList } from '../../../contracts/visits.ts';
 export type { AssignedPacks, AssignPacks, CatalogueProduct, RecognitionJobView as RecognitionJob, UnknownPackGroups } from '../../../contracts/teaching.ts';
 export type UnknownPackGroup = UnknownPackGroups['groups'][number];
 export type UnknownPack = UnknownPackGroup['packs'][number];
