@@ -20,3 +20,14 @@ export type UserRole = (typeof USER_ROLES)[number];
 
 export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales'] as const;
 export type MapMetric = (typeof MAP_METRICS)[number];
+
+/** Where alert messages go: a WeCom group robot, a DingTalk group robot, or a signed JSON webhook. */
+export const CHANNEL_KINDS = ['wecom', 'dingtalk', 'webhook'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** The steps kept in an alert's audit trail. */
+export const ALERT_ACTIONS = ['assign', 'ack', 'resolve', 'reopen', 'comment', 'escalate'] as const;
+export type AlertActionKind = (typeof ALERT_ACTIONS)[number];
+
+/** Escalation of an overdue alert: 0 its owners (store manager, reps), 1 the territory lead, 2 the sales director. */
+export const ESCALATION_LEVELS = [0, 1, 2] as const;
