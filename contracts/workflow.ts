@@ -44,7 +44,8 @@ const Secret = Type.String({
 export const NewChannelSchema = Type.Object(
   {
     ...ChannelFields,
-    language: Type.Optional(oneOf(LANGUAGES, { default: 'zh' })),
+    // No schema default: it would fill a PATCH that leaves the language out. The route applies 'zh'.
+    language: Type.Optional(oneOf(LANGUAGES, { description: "The messages' language; default zh" })),
     secret: Type.Optional(Secret),
     alert_types: Type.Optional(ChannelFilterSchema.properties.alert_types),
     territories: Type.Optional(ChannelFilterSchema.properties.territories),
