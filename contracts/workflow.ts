@@ -103,6 +103,7 @@ export const AlertTrailSchema = Type.Object(
   { alert: AlertViewSchema, deadline: DeadlineSchema, trail: Type.Array(AlertActionSchema) },
   { title: 'AlertTrail' },
 );
+export type AlertTrail = Static<typeof AlertTrailSchema>;
 
 /** How fast a territory's alerts are taken up and closed, over alerts opened in the period. */
 export const WorkflowKpiSchema = Type.Object(
