@@ -214,6 +214,14 @@ describe('channels', () => {
     expect(on('/cgi-bin/webhook/send')).toHaveLength(1);
     expect(on('/hook')).toHaveLength(1);
 
+    // The next close updates the alert (a deeper cut) and writes its rule's owner again: the assignment stays.
+    await ok('POST', '/v1/events/competitor-prices', [
+      { event_id: 'cp2', store_id: 'S1', sku: 'C1', ts: '2026-11-21T10:00:00+08:00', price: 8, source: 'manual' },
+    ]);
+    await server.settle();
+    expect(await ok('POST', '/v1/alerts/evaluate', { as_of: '2026-11-21' })).toMatchObject({ updated: 1, opened: 0 });
+    expect(await ok('GET', `/v1/alerts/${id}`)).toMatchObject({ assignee: 'wang.rep,chen.cat', evidence: { competitor_price: 8 } });
+
     // The category manager acknowledges two hours in; nothing is overdue before the due time.
     const category = await signIn('chen.cat');
     server.platform.clock.advance(2 * HOUR);
