@@ -38,6 +38,8 @@ export function alertLanguage(request: FastifyRequest, lang?: string): Language 
 
 const READ_ROLES: readonly UserRole[] = USER_ROLES;
 const WORKFLOW_ROLES: readonly UserRole[] = ['admin', 'category_manager', 'store_manager', 'sales_director'];
+/** Acknowledge, resolve, reopen: also the reps (merchandisers), on the alerts assigned to them. */
+const STEP_ROLES: readonly UserRole[] = [...WORKFLOW_ROLES, 'merchandiser'];
 const EVALUATE_ROLES: readonly UserRole[] = ['admin', 'category_manager'];
 
 const ListQuery = Type.Object({
@@ -180,7 +182,10 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
     (kind: WorkflowAction['kind']) =>
     async (request: FastifyRequest<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery>; Body: { assignee?: string } | undefined }>) => {
       const alert = await loadInScope(request, request.params.id);
-      if (request.principal!.role === 'store_manager' && kind === 'assign') throw forbidden('a store manager cannot reassign alerts');
+      const principal = request.principal!;
+      if (principal.role === 'store_manager' && kind === 'assign') throw forbidden('a store manager cannot reassign alerts');
+      if (principal.role === 'merchandiser' && !assignees(alert.assignee).includes(principal.name))
+        throw forbidden(`alert ${alert.id} is not assigned to ${principal.name}: a merchandiser acts on the alerts assigned to them`);
       const action: WorkflowAction = kind === 'assign' ? { kind, assignee: await knownAssignees(deps.warehouse, request.body?.assignee ?? '') } : { kind };
       const now = deps.clock.now();
       const changed = await deps.alertService.recordWorkflowStep(alert, action, now.toISOString(), request.principal!.name).catch((err: unknown) => {
@@ -202,7 +207,7 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
           querystring: LangQuery,
           response: { 200: AlertViewSchema },
         },
-        config: { roles: WORKFLOW_ROLES },
+        config: { roles: STEP_ROLES },
       },
       transition(action),
     );

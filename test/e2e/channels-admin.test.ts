@@ -106,7 +106,7 @@ describe('channels and My alerts in the web app', () => {
     await context.close();
   });
 
-  it('a merchandiser sees the alert assigned to them under My alerts on a phone, overdue, and comments on it', async () => {
+  it('a merchandiser finds the alert assigned to them under My alerts on a phone, overdue, acknowledges it and comments', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
@@ -121,14 +121,15 @@ describe('channels and My alerts in the web app', () => {
     await alert.waitFor();
     expect(await page.locator('[data-alert]').count()).toBe(1);
     await expect.poll(() => alert.locator('[data-testid=overdue]').textContent()).toBe('Overdue');
-    // A merchandiser reads and comments; acknowledging stays with the managers.
-    expect(await alert.locator('[data-action=ack]').count()).toBe(0);
+    // The rep it is assigned to acknowledges it and comments on it.
+    await alert.locator('[data-action=ack]').click();
+    await expect.poll(() => alert.getAttribute('data-status')).toBe('acknowledged');
     await alert.locator('[data-action=trail]').click();
     await alert.getByLabel('Comment').fill('Price tag replaced, checking tomorrow');
     await alert.getByRole('button', { name: 'Add comment' }).click();
     await expect
       .poll(() => alert.locator('[data-testid=alert-trail] li').allTextContents())
-      .toEqual([expect.stringMatching(/merch\.e2e\s*commented: “?Price tag replaced, checking tomorrow/)]);
+      .toEqual([expect.stringMatching(/merch\.e2e\s*acknowledged/), expect.stringMatching(/merch\.e2e\s*commented: “?Price tag replaced, checking tomorrow/)]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(ARTIFACTS, 'my-alerts-phone-en.png'), fullPage: true });
     await context.close();

@@ -109,7 +109,8 @@ function alertRow(id: string, store: Store) {
     suggestion_zh: 's',
     suggestion_en: 's',
     evidence: '{}',
-    assignee: '',
+    // The merchandiser (its token's name and its user) is the rep it is assigned to: reps act on their own alerts.
+    assignee: 'merchandiser,matrix.merchandiser',
     resolved_at: null,
     version: 1,
   };
@@ -288,7 +289,7 @@ const MATRIX: Row[] = [
   {
     method: 'POST',
     route: '/v1/alerts/:id/ack',
-    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'],
     call: (_, store) => ({ url: `/v1/alerts/matrix:${store}/ack` }),
     answers: 200,
     outOfScope: 404,
@@ -296,7 +297,7 @@ const MATRIX: Row[] = [
   {
     method: 'POST',
     route: '/v1/alerts/:id/resolve',
-    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'],
     call: (c, store) => ({ url: `/v1/alerts/${ownAlert('resolve', c, store)}/resolve` }),
     answers: 200,
     outOfScope: 404,
@@ -309,13 +310,13 @@ const MATRIX: Row[] = [
     call: send('/v1/alerts/matrix:S1/assign', { assignee: 'matrix.store_manager' }),
     answers: 200,
   },
-  // Reopen undoes a resolve: an alert that is not resolved is the stated 409.
+  // Reopen undoes a resolve: the caller's own alert, resolved by the resolve row.
   {
     method: 'POST',
     route: '/v1/alerts/:id/reopen',
-    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
-    call: (_, store) => ({ url: `/v1/alerts/matrix:${store}/reopen` }),
-    answers: 409,
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'],
+    call: (c, store) => ({ url: `/v1/alerts/${ownAlert('resolve', c, store)}/reopen` }),
+    answers: 200,
     outOfScope: 404,
   },
   // The trail and comments: everyone on the alerts in scope (merchandisers comment on theirs); the KPIs within scope.
