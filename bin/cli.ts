@@ -18,6 +18,7 @@ import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
 import { lockDataDir } from '../pipelines/data-dir-lock.ts';
 import { finishDemoShelves, planDemoShelves } from '../synthetic/demo-shelves.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
+import { routeOpenAlerts } from '../pipelines/alert-routing.ts';
 import { closePhotoThreads, configurePhotoThreads } from '../vision/photo-threads.ts';
 import { evaluatePhotoDir } from './eval-photos.ts';
 import { startServer } from './server.ts';
@@ -79,6 +80,8 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   const loaded = options.demo ? await loadDemoIfEmpty(platform.warehouse, logger, demoOptions) : undefined;
   if (loaded) await planDemoShelves(config.dataDir, loaded.storeIds, loaded.story.asOf);
   const demo = options.demo ? await demoUsers(config, platform.warehouse) : undefined;
+  // The demo's alerts were closed before its users existed: give them their people ("My alerts" of manager, merch).
+  if (demo) await routeOpenAlerts(platform.warehouse);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -94,11 +97,13 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
     ? finishDemoShelves(
         { warehouse: platform.warehouse, photoFiles: new PhotoStore(path.join(config.dataDir, 'photos')), dataDir: config.dataDir },
         { ...demoOptions, logger, signal: stopShelves.signal },
-      ).catch((err: Error) =>
-        stopShelves.signal.aborted
-          ? logger.info('demo shelf photos paused: the next start finishes them')
-          : logger.warn({ err: err.message }, 'demo shelf photos stopped'),
       )
+        .then(() => routeOpenAlerts(platform.warehouse))
+        .catch((err: Error) =>
+          stopShelves.signal.aborted
+            ? logger.info('demo shelf photos paused: the next start finishes them')
+            : logger.warn({ err: err.message }, 'demo shelf photos stopped'),
+        )
     : undefined;
 
   let stopping = false;

@@ -1,10 +1,11 @@
 import { listUsers } from '../analytics/access.ts';
-import { saveAlerts } from '../analytics/alerts/alert-rows.ts';
+import { openAlerts, saveAlerts } from '../analytics/alerts/alert-rows.ts';
 import { routeAlert, type RoutableUser } from '../analytics/alerts/routing.ts';
 import { lastAssignments, saveActions } from '../analytics/alerts/trail.ts';
 import { routingRules } from '../analytics/channels.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import type { Alert } from '../contracts/alerts.ts';
+import { ALERT_TYPES } from '../contracts/enums.ts';
 
 /** Users as routing reads them (every one: a chain has hundreds, not millions). */
 export async function routableUsers(warehouse: Warehouse): Promise<RoutableUser[]> {
@@ -61,4 +62,14 @@ export async function routeAlerts(warehouse: Warehouse, alerts: readonly Alert[]
   await saveAlerts(warehouse, [...changed.values()]);
   await saveActions(warehouse, steps);
   return alerts.map((a) => changed.get(a.id) ?? a);
+}
+
+/**
+ * Routes the open alerts written without routing (the demo's first close runs before its users exist); an alert
+ * assigned before keeps its assignment. Returns how many changed.
+ */
+export async function routeOpenAlerts(warehouse: Warehouse): Promise<number> {
+  const open = await openAlerts(warehouse, ALERT_TYPES);
+  const routed = await routeAlerts(warehouse, open, new Date().toISOString());
+  return routed.filter((alert, i) => alert !== open[i]).length;
 }

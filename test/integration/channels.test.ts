@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../api/auth.ts';
+import { routeOpenAlerts } from '../../pipelines/alert-routing.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { until } from '../support/wait.ts';
 
@@ -297,5 +298,20 @@ describe('channels', () => {
         hours_to_resolve_median: hoursAfterOpening(resolvedAt),
       },
     ]);
+  });
+
+  it('routes open alerts written without routing (the demo) to the users that now exist, once', async () => {
+    const now = new Date().toISOString();
+    await server.platform.warehouse.insert('alerts', [
+      {
+        ...{ id: 'zero_sale:S1:P9:demo', type: 'zero_sale', status: 'open', store_id: 'S1', sku: 'P9', territory: '苏中苏北', category: '' },
+        ...{ created_at: now, updated_at: now, as_of: now.slice(0, 10), severity: 'low', evidence: '{}', resolved_at: null, version: 1 },
+        ...{ message_zh: 'm', message_en: 'm', suggestion_zh: 's', suggestion_en: 's', assignee: 'manager:S1' },
+      },
+    ]);
+    await ok('POST', '/v1/users', { username: 'li.manager', role: 'store_manager', store_ids: ['S1'], password: PASSWORD });
+    expect(await routeOpenAlerts(server.platform.warehouse)).toBe(1);
+    expect(await ok('GET', '/v1/alerts/zero_sale%3AS1%3AP9%3Ademo')).toMatchObject({ assignee: 'li.manager' });
+    expect(await routeOpenAlerts(server.platform.warehouse)).toBe(0);
   });
 });
