@@ -18,6 +18,7 @@ import { ConfigError, loadConfig, type Config } from '../pipelines/config.ts';
 import { lockDataDir } from '../pipelines/data-dir-lock.ts';
 import { finishDemoShelves, planDemoShelves } from '../synthetic/demo-shelves.ts';
 import { PhotoStore } from '../pipelines/photo-store.ts';
+import { routeOpenAlerts } from '../pipelines/alert-routing.ts';
 import { closePhotoThreads, configurePhotoThreads } from '../vision/photo-threads.ts';
 import { evaluatePhotoDir } from './eval-photos.ts';
 import { startServer } from './server.ts';
@@ -99,6 +100,8 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
   if (loaded) await planDemoShelves(config.dataDir, loaded.storeIds, loaded.story.asOf);
   stage = 'demo users';
   const demo = options.demo ? await demoUsers(config, platform.warehouse) : undefined;
+  // The demo's alerts were closed before its users existed: give them their people ("My alerts" of manager, merch).
+  if (demo) await routeOpenAlerts(platform.warehouse);
   // The same port, so the starting page's refresh lands on the app.
   await starting.close();
   await app.listen({ port: starting.port, host: config.host });
@@ -116,11 +119,13 @@ async function serve(options: { port?: number; dataDir?: string; demo: boolean }
     ? finishDemoShelves(
         { warehouse: platform.warehouse, photoFiles: new PhotoStore(path.join(config.dataDir, 'photos')), dataDir: config.dataDir },
         { ...demoOptions, logger, signal: stopShelves.signal },
-      ).catch((err: Error) =>
-        stopShelves.signal.aborted
-          ? logger.info('demo shelf photos paused: the next start finishes them')
-          : logger.warn({ err: err.message }, 'demo shelf photos stopped'),
       )
+        .then(() => routeOpenAlerts(platform.warehouse))
+        .catch((err: Error) =>
+          stopShelves.signal.aborted
+            ? logger.info('demo shelf photos paused: the next start finishes them')
+            : logger.warn({ err: err.message }, 'demo shelf photos stopped'),
+        )
     : undefined;
 
   let stopping = false;

@@ -4,6 +4,7 @@ import PinoPretty from 'pino-pretty';
 import { buildApp } from '../api/app.ts';
 import { Authority } from '../api/auth.ts';
 import { alertRoutes } from '../api/routes/alerts.ts';
+import { channelRoutes } from '../api/routes/channels.ts';
 import { deadLetterRoutes } from '../api/routes/dead-letters.ts';
 import { mapRoutes } from '../api/routes/map.ts';
 import { photoRoutes } from '../api/routes/photos.ts';
@@ -47,7 +48,20 @@ export async function startServer(config: Config): Promise<Server> {
     sinkLag: platform.sinkLag,
     extraRoutes: [
       (app) => deadLetterRoutes(app, { warehouse: platform.warehouse, log: platform.log }),
-      (app) => alertRoutes(app, { warehouse: platform.warehouse, alertService: platform.alertService, bus: platform.alertBus }),
+      (app) =>
+        alertRoutes(app, {
+          warehouse: platform.warehouse,
+          alertService: platform.alertService,
+          bus: platform.alertBus,
+          clock: platform.clock,
+          dueHours: config.alerting.dueHours,
+        }),
+      (app) =>
+        channelRoutes(app, {
+          warehouse: platform.warehouse,
+          clock: platform.clock,
+          delivery: { ...config.alerting, timezone: config.timezone, attempts: 3, minTimeoutMs: 200 },
+        }),
       (app) => photoRoutes(app, { warehouse: platform.warehouse, photoFiles: platform.photoFiles, intake: platform.intake }),
       (app) => mapRoutes(app, { warehouse: platform.warehouse, timezone: config.timezone, dormantAfterDays: config.thresholds.dormantAfterDays }),
       (app) => territoryRoutes(app, { warehouse: platform.warehouse }),

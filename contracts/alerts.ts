@@ -43,6 +43,8 @@ export const AlertViewSchema = Type.Object(
     suggestion: Type.String(),
     messages: Type.Object({ zh: Type.String(), en: Type.String() }),
     suggestions: Type.Object({ zh: Type.String(), en: Type.String() }),
+    due_at: Type.Optional(Type.String({ description: "When it is due: its opening plus its type's hours (SHELFPULSE_ALERT_DUE_HOURS)" })),
+    overdue: Type.Optional(Type.Boolean({ description: 'Not resolved and past due' })),
   },
   { title: 'Alert' },
 );

@@ -27,3 +27,14 @@ export type DistributionStatus = (typeof DISTRIBUTION_STATUSES)[number];
 /** What a merchandiser notes by hand during a store visit. */
 export const VISIT_NOTE_KINDS = ['competitor_price', 'activity'] as const;
 export type VisitNoteKind = (typeof VISIT_NOTE_KINDS)[number];
+
+/** Where alert messages go: a WeCom group robot, a DingTalk group robot, or a signed JSON webhook. */
+export const CHANNEL_KINDS = ['wecom', 'dingtalk', 'webhook'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** The steps kept in an alert's audit trail. */
+export const ALERT_ACTIONS = ['assign', 'ack', 'resolve', 'reopen', 'comment', 'escalate'] as const;
+export type AlertActionKind = (typeof ALERT_ACTIONS)[number];
+
+/** Escalation of an overdue alert: 0 its owners (store manager, reps), 1 the territory lead, 2 the sales director. */
+export const ESCALATION_LEVELS = [0, 1, 2] as const;

@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { saveActions, type StoredAction } from '../analytics/alerts/trail.ts';
+import type { AlertActionKind } from '../contracts/enums.ts';
+import { routeAlerts } from './alert-routing.ts';
 import { evaluateDay, evaluatePriceObservations, type Evaluation } from '../analytics/alerts/evaluate.ts';
 import type { CompetitorObservation } from '../analytics/alerts/price-gap-findings.ts';
 import { saveAlerts } from '../analytics/alerts/alert-rows.ts';
@@ -44,6 +48,7 @@ export class AlertService {
     const runs: Evaluation[] = [];
     for (const scope of scopes) runs.push(await evaluateDay(this.warehouse, asOf, this.thresholds, scope.timezone, scope));
     const evaluation = mergeEvaluations(asOf, runs);
+    evaluation.changed = await routeAlerts(this.warehouse, evaluation.changed, new Date().toISOString());
     await this.announce(evaluation.changed);
     return evaluation;
   }
@@ -51,19 +56,27 @@ export class AlertService {
   /** Competitor prices as they arrive. */
   async priceObservations(observations: readonly CompetitorObservation[]): Promise<Evaluation> {
     const evaluation = await evaluatePriceObservations(this.warehouse, observations, this.thresholds);
+    evaluation.changed = await routeAlerts(this.warehouse, evaluation.changed, new Date().toISOString());
     await this.announce(evaluation.changed);
     return evaluation;
   }
 
   /**
-   * A person's step on an alert (acknowledge, resolve, assign): its next version is stored and announced, so webhooks
-   * and live views see it. Throws WorkflowError when the step does not apply to the alert as it is.
+   * A person's step on an alert (acknowledge, resolve, reopen, assign): its next version is stored and announced, so
+   * webhooks and live views see it, and the step goes into the alert's trail with who took it. Throws WorkflowError
+   * when the step does not apply to the alert as it is.
    */
-  async recordWorkflowStep(alert: Alert, action: WorkflowAction, now = new Date().toISOString()): Promise<Alert> {
+  async recordWorkflowStep(alert: Alert, action: WorkflowAction, now = new Date().toISOString(), actor = 'system'): Promise<Alert> {
     const changed = applyWorkflow(alert, action, now);
     await saveAlerts(this.warehouse, [changed]);
+    await saveActions(this.warehouse, [{ ...step(alert, action.kind, actor, now), assignee: action.kind === 'assign' ? action.assignee : '' }]);
     await this.announce([changed]);
     return changed;
+  }
+
+  /** A comment on an alert: kept in its trail, the alert itself unchanged. */
+  async comment(alert: Alert, note: string, actor: string, now = new Date().toISOString()): Promise<void> {
+    await saveActions(this.warehouse, [{ ...step(alert, 'comment', actor, now), note }]);
   }
 
   private async announce(alerts: readonly Alert[]): Promise<void> {
@@ -74,6 +87,10 @@ export class AlertService {
         alerts.map((a) => ({ key: a.store_id, value: a })),
       );
   }
+}
+
+function step(alert: Alert, action: AlertActionKind, actor: string, at: string): StoredAction {
+  return { action_id: randomUUID(), alert_id: alert.id, action, actor, at, assignee: '', level: 0, note: '', territory: alert.territory };
 }
 
 /** The closes of one day in several time zones, as one (they cover different stores, so counts add up). */

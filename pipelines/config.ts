@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseDueHours } from '../analytics/alerts/deadlines.ts';
+import type { AlertType } from '../contracts/enums.ts';
 import { DEFAULT_THRESHOLDS, type RuleThresholds } from '../analytics/rules/thresholds.ts';
 import { defaultVisionSettings, PACK_TEXT_POLICIES, type VisionSettings } from '../vision/settings.ts';
 
@@ -43,6 +45,8 @@ export interface Config {
   thresholds: RuleThresholds;
   /** Webhooks that receive every new or changed alert, signed with the secret. */
   webhooks: { urls: string[]; secret: string };
+  /** Channels and deadlines: the web app's address for links in messages, hours to due per alert type. */
+  alerting: { publicUrl: string; dueHours: Record<AlertType, number> };
   /** Merchandisers may name unknown packs too (by default category managers and admins do). */
   merchandisersTeach: boolean;
 }
@@ -180,6 +184,24 @@ function webhooks(env: NodeJS.ProcessEnv): Config['webhooks'] {
   return { urls, secret };
 }
 
+function alerting(env: NodeJS.ProcessEnv, port: number): Config['alerting'] {
+  const raw = (env.SHELFPULSE_PUBLIC_URL ?? '').trim();
+  let publicUrl = `http://localhost:${port}`;
+  if (raw) {
+    const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:'))
+      throw new ConfigError(
+        `SHELFPULSE_PUBLIC_URL=${raw} is not an http(s) address; give the web app's address as people open it, e.g. https://shelfpulse.example.com`,
+      );
+    publicUrl = raw.replace(/\/+$/, '');
+  }
+  try {
+    return { publicUrl, dueHours: parseDueHours(env.SHELFPULSE_ALERT_DUE_HOURS) };
+  } catch (err) {
+    throw new ConfigError(`SHELFPULSE_ALERT_DUE_HOURS: ${(err as Error).message}`);
+  }
+}
+
 function vision(env: NodeJS.ProcessEnv): VisionSettings {
   const defaults = defaultVisionSettings();
   const modelDir = env.SHELFPULSE_VISION_MODEL_DIR ? path.resolve(env.SHELFPULSE_VISION_MODEL_DIR) : defaults.modelDir;
@@ -250,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       loginAttemptsPerMinute: integer(env, 'SHELFPULSE_LOGIN_ATTEMPTS_PER_MIN', 5, 1, 10_000),
     },
     webhooks: webhooks(env),
+    alerting: alerting(env, port),
     merchandisersTeach: flag(env, 'SHELFPULSE_MERCHANDISERS_TEACH'),
     thresholds: {
       zeroSaleWindowDays: integer(env, 'SHELFPULSE_ZERO_SALE_DAYS', DEFAULT_THRESHOLDS.zeroSaleWindowDays, 1, 60),

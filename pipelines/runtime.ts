@@ -21,6 +21,9 @@ import { PhotoStore } from './photo-store.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
 import { Teaching } from './teaching.ts';
 import { startVisionWorker } from './workers/vision-worker.ts';
+import { Clock } from './clock.ts';
+import { Escalation, startEscalation } from './escalation.ts';
+import { startChannelNotifier } from './workers/channel-notifier.ts';
 import { closePhotoThreads, configurePhotoThreads } from '../vision/photo-threads.ts';
 
 export interface Platform {
@@ -40,6 +43,10 @@ export interface Platform {
   teaching: Teaching;
   /** New and changed alerts as they happen, for the live views of this process. */
   alertBus: AlertBus;
+  /** Now, for deadlines (a test moves it forward). */
+  clock: Clock;
+  /** Overdue alerts to the next level (runs every minute in the alerts role; a test calls `run`). */
+  escalation: Escalation;
   /** Records not yet in the warehouse (refreshed every second). */
   sinkLag(): number;
   /** Stops the workers after their batch in hand, then closes the log and the warehouse. */
@@ -65,7 +72,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   }
   if (config.roles.includes('notifier')) {
     workers.push(await startNotifier(log, config.webhooks, logger.child({ worker: 'notifier' })));
+    const delivery = { ...config.alerting, timezone: config.timezone, attempts: 5, minTimeoutMs: 500 };
+    workers.push(await startChannelNotifier(log, warehouse, delivery, logger.child({ worker: 'channel-notifier' })));
   }
+  const clock = new Clock();
+  const escalation = new Escalation(warehouse, log, config.alerting.dueHours);
   const alertBus = new AlertBus();
   if (config.roles.includes('ingest') || config.roles.includes('web')) {
     // The embedded log is one process; on Kafka every HTTP process needs its own group to see every alert.
@@ -102,6 +113,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   }
   if (config.roles.includes('alerts')) {
     workers.push(await startAlertEngine(log, alertService, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));
+    workers.push(startEscalation(escalation, clock, logger.child({ worker: 'escalation' })));
   }
 
   let lag = 0;
@@ -136,6 +148,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     intake,
     teaching,
     alertBus,
+    clock,
+    escalation,
     sinkLag: () => lag,
     async close() {
       clearInterval(lagTimer);

@@ -26,6 +26,7 @@ const LIST_ALERTS = `
     AND ({territory:String} = '' OR territory = {territory:String})
     AND ({category:String} = '' OR category = {category:String})
     AND ({sku:String} = '' OR sku = {sku:String})
+    AND ({assigned_to:String} = '' OR has(splitByChar(',', assignee), {assigned_to:String}))
     AND (empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})
     AND (empty({territories:Array(String)}) OR territory IN {territories:Array(String)})
   ORDER BY created_at DESC, id
@@ -52,6 +53,8 @@ export interface AlertFilter {
   territory?: string | undefined;
   category?: string | undefined;
   sku?: string | undefined;
+  /** "My alerts": those assigned to this user (one of the user names in `assignee`). */
+  assigned_to?: string | undefined;
   /** Scope of the caller: empty = everything. */
   stores: readonly string[];
   territories: readonly string[];
@@ -67,6 +70,7 @@ export async function listAlerts(warehouse: Warehouse, filter: AlertFilter): Pro
     territory: filter.territory ?? '',
     category: filter.category ?? '',
     sku: filter.sku ?? '',
+    assigned_to: filter.assigned_to ?? '',
     stores: filter.stores,
     territories: filter.territories,
     limit: filter.limit,

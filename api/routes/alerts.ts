@@ -9,15 +9,25 @@ import type { AlertService } from '../../pipelines/alert-service.ts';
 import { reaches } from '../auth.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
-import { AlertStatusSchema, AlertTypeSchema, AlertViewSchema, type Alert } from '../../contracts/alerts.ts';
-import type { Language } from '../../contracts/enums.ts';
+import { AlertStatusSchema, AlertTypeSchema, AlertViewSchema, type Alert, type AlertView } from '../../contracts/alerts.ts';
+import type { AlertType, Language } from '../../contracts/enums.ts';
 import { FormatQuery, sendTable, tableFormat } from '../exports.ts';
+import { AlertTrailSchema, WorkflowKpiSchema } from '../../contracts/workflow.ts';
+import { listUsers } from '../../analytics/access.ts';
+import { dueAt, isOverdue } from '../../analytics/alerts/deadlines.ts';
+import { assignees } from '../../analytics/alerts/routing.ts';
+import { alertTrail, workflowKpis } from '../../analytics/alerts/trail.ts';
+import type { Clock } from '../../pipelines/clock.ts';
 import type { Api } from '../instance.ts';
 
 export interface AlertRoutesDeps {
   warehouse: Warehouse;
   alertService: AlertService;
   bus: AlertBus;
+  /** Now, for deadlines and the steps' times. */
+  clock: Clock;
+  /** Hours to due per alert type. */
+  dueHours: Readonly<Record<AlertType, number>>;
 }
 
 const Lang = Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'Language of message/suggestion; default both' }));
@@ -29,6 +39,8 @@ export function alertLanguage(request: FastifyRequest, lang?: string): Language 
 
 const READ_ROLES: readonly UserRole[] = USER_ROLES;
 const WORKFLOW_ROLES: readonly UserRole[] = ['admin', 'category_manager', 'store_manager', 'sales_director'];
+/** Acknowledge, resolve, reopen: also the reps (merchandisers), on the alerts assigned to them. */
+const STEP_ROLES: readonly UserRole[] = [...WORKFLOW_ROLES, 'merchandiser'];
 const EVALUATE_ROLES: readonly UserRole[] = ['admin', 'category_manager'];
 
 const ListQuery = Type.Object({
@@ -38,6 +50,7 @@ const ListQuery = Type.Object({
   territory: Type.Optional(Type.String({ maxLength: 512 })),
   category: Type.Optional(Type.String({ maxLength: 512 })),
   sku: Type.Optional(Type.String({ maxLength: 128 })),
+  mine: Type.Optional(Type.Boolean({ description: "My alerts: only those assigned to the signed-in user (or the token's name)" })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
   lang: Lang,
@@ -93,13 +106,20 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
       config: { roles: READ_ROLES },
     },
     async (request, reply) => {
-      const { lang, limit = 100, offset = 0, format, ...filters } = request.query;
+      const { lang, limit = 100, offset = 0, mine, format, ...filters } = request.query;
       const principal = request.principal!;
       const wanted = tableFormat(request, format);
       const page = wanted === 'json' ? { limit, offset } : { limit: EXPORT_ROWS, offset: 0 };
-      const { alerts, total } = await listAlerts(deps.warehouse, { ...filters, stores: principal.storeIds, territories: principal.territories, ...page });
+      const { alerts, total } = await listAlerts(deps.warehouse, {
+        ...filters,
+        assigned_to: mine ? principal.name : undefined,
+        stores: principal.storeIds,
+        territories: principal.territories,
+        ...page,
+      });
       const language = alertLanguage(request, lang);
-      const answer = { alerts: alerts.map((a) => presentAlert(a, language)), total };
+      const now = deps.clock.now();
+      const answer = { alerts: alerts.map((a) => withDeadline(presentAlert(a, language), deps.dueHours, now)), total };
       if (wanted === 'json') return answer;
       return sendTable(reply, wanted, 'alerts', [{ name: 'alerts', schema: AlertViewSchema, rows: answer.alerts }]);
     },
@@ -164,34 +184,40 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
       },
       config: { roles: READ_ROLES },
     },
-    async (request) => presentAlert(await loadInScope(request, request.params.id), alertLanguage(request, request.query.lang)),
+    async (request) =>
+      withDeadline(presentAlert(await loadInScope(request, request.params.id), alertLanguage(request, request.query.lang)), deps.dueHours, deps.clock.now()),
   );
 
   const transition =
     (kind: WorkflowAction['kind']) =>
     async (request: FastifyRequest<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LangQuery>; Body: { assignee?: string } | undefined }>) => {
       const alert = await loadInScope(request, request.params.id);
-      if (request.principal!.role === 'store_manager' && kind === 'assign') throw forbidden('a store manager cannot reassign alerts');
-      const action: WorkflowAction = kind === 'assign' ? { kind, assignee: request.body?.assignee ?? '' } : { kind };
-      const changed = await deps.alertService.recordWorkflowStep(alert, action).catch((err: unknown) => {
+      const principal = request.principal!;
+      if (principal.role === 'store_manager' && kind === 'assign') throw forbidden('a store manager cannot reassign alerts');
+      if (principal.role === 'merchandiser' && !assignees(alert.assignee).includes(principal.name))
+        throw forbidden(`alert ${alert.id} is not assigned to ${principal.name}: a merchandiser acts on the alerts assigned to them`);
+      const action: WorkflowAction = kind === 'assign' ? { kind, assignee: await knownAssignees(deps.warehouse, request.body?.assignee ?? '') } : { kind };
+      const now = deps.clock.now();
+      const changed = await deps.alertService.recordWorkflowStep(alert, action, now.toISOString(), request.principal!.name).catch((err: unknown) => {
         throw err instanceof WorkflowError ? new ApiError(409, 'conflict', err.message) : err;
       });
-      return presentAlert(changed, alertLanguage(request, request.query.lang));
+      return withDeadline(presentAlert(changed, alertLanguage(request, request.query.lang)), deps.dueHours, now);
     };
 
-  for (const action of ['ack', 'resolve'] as const) {
+  const SUMMARIES = { ack: 'Acknowledge an alert', resolve: 'Resolve an alert', reopen: 'Reopen a resolved alert (undoes a resolve)' };
+  for (const action of ['ack', 'resolve', 'reopen'] as const) {
     app.post(
       `/v1/alerts/:id/${action}`,
       {
         schema: {
-          summary: action === 'ack' ? 'Acknowledge an alert' : 'Resolve an alert',
+          summary: SUMMARIES[action],
           tags: ['alerts'],
           security: [{ bearer: [] }],
           params: IdParams,
           querystring: LangQuery,
           response: { 200: AlertViewSchema },
         },
-        config: { roles: WORKFLOW_ROLES },
+        config: { roles: STEP_ROLES },
       },
       transition(action),
     );
@@ -201,16 +227,107 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
     '/v1/alerts/:id/assign',
     {
       schema: {
-        summary: 'Assign an alert to a person or team',
+        summary: 'Assign an alert to users (user names, comma-separated; GET /v1/assignees lists them)',
         tags: ['alerts'],
         security: [{ bearer: [] }],
         params: IdParams,
         querystring: LangQuery,
-        body: Type.Object({ assignee: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object({ assignee: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
         response: { 200: AlertViewSchema },
       },
       config: { roles: WORKFLOW_ROLES },
     },
     transition('assign'),
   );
+
+  app.get(
+    '/v1/alerts/:id/trail',
+    {
+      schema: {
+        summary: 'One alert with its deadline and its audit trail (who assigned, acknowledged, resolved, reopened, commented, and the escalations)',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        params: IdParams,
+        querystring: LangQuery,
+        response: { 200: AlertTrailSchema },
+      },
+      config: { roles: READ_ROLES },
+    },
+    async (request) => {
+      const alert = await loadInScope(request, request.params.id);
+      const now = deps.clock.now();
+      const trail = await alertTrail(deps.warehouse, alert.id);
+      const level = Math.max(0, ...trail.filter((a) => a.action === 'escalate').map((a) => a.level));
+      return {
+        alert: withDeadline(presentAlert(alert, alertLanguage(request, request.query.lang)), deps.dueHours, now),
+        deadline: { due_at: dueAt(alert, deps.dueHours).toISOString(), overdue: isOverdue(alert, deps.dueHours, now), escalation_level: level },
+        trail,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/alerts/:id/comment',
+    {
+      schema: {
+        summary: 'Comment on an alert (kept in its trail)',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+      },
+      config: { roles: READ_ROLES },
+    },
+    async (request, reply) => {
+      const alert = await loadInScope(request, request.params.id);
+      await deps.alertService.comment(alert, request.body.note, request.principal!.name, deps.clock.now().toISOString());
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/alert-kpis',
+    {
+      schema: {
+        summary: 'Time to acknowledge and to resolve per territory, over the alerts opened in the period (default the last 28 days)',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date' })), to: Type.Optional(Type.String({ format: 'date' })) }),
+        response: { 200: Type.Object({ from: Type.String(), to: Type.String(), territories: Type.Array(WorkflowKpiSchema) }) },
+      },
+      config: { roles: READ_ROLES },
+    },
+    async (request) => {
+      const now = deps.clock.now();
+      const to = request.query.to ?? now.toISOString().slice(0, 10);
+      const from = request.query.from ?? new Date(Date.parse(to) - 27 * 86_400_000).toISOString().slice(0, 10);
+      if (from > to) throw new ApiError(400, 'bad_period', `from ${from} is after to ${to}`);
+      const principal = request.principal!;
+      const territories = await workflowKpis(deps.warehouse, {
+        from,
+        // The end day is included: alerts opened before the next midnight (UTC).
+        to: new Date(Date.parse(to) + 86_400_000).toISOString(),
+        now,
+        hours: deps.dueHours,
+        stores: principal.storeIds,
+        territories: principal.territories,
+      });
+      return { from, to, territories };
+    },
+  );
+}
+
+/** The view with its due time and whether it is overdue now. */
+function withDeadline(view: AlertView, hours: Readonly<Record<AlertType, number>>, now: Date): AlertView {
+  return { ...view, due_at: dueAt(view, hours).toISOString(), overdue: isOverdue(view, hours, now) };
+}
+
+/** The user names of an assignment, each an enabled user: alerts go to people, not to free text. */
+async function knownAssignees(warehouse: Warehouse, assignee: string): Promise<string> {
+  const names = assignees(assignee);
+  const users = new Map((await listUsers(warehouse, 100_000)).map((u) => [u.username, u]));
+  const unknown = names.filter((n) => !users.get(n) || users.get(n)!.disabled);
+  if (names.length === 0 || unknown.length > 0)
+    throw new ApiError(400, 'unknown_assignee', `no enabled user ${unknown.join(', ') || '(none named)'}: assign to user names from GET /v1/assignees`);
+  return names.join(',');
 }

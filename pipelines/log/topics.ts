@@ -2,7 +2,17 @@ import type { TSchema } from '@sinclair/typebox';
 import { CompetitorPriceRecord, InventoryRecord, OrderRecord, ScanRecord } from '../../contracts/records.ts';
 
 /** Every topic of the event log, in one place. */
-export const TOPICS = ['scans', 'orders', 'inventory', 'competitor-prices', 'photos', 'shelf-observations', 'alerts', 'dead-letter'] as const;
+export const TOPICS = [
+  'scans',
+  'orders',
+  'inventory',
+  'competitor-prices',
+  'photos',
+  'shelf-observations',
+  'alerts',
+  'dead-letter',
+  'channel-notices',
+] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** The event streams the warehouse sink stores, with their record schema and table. */
@@ -29,3 +39,4 @@ export const SINK_GROUP = 'warehouse-sink';
 export const VISION_GROUP = 'vision-worker';
 export const ALERT_ENGINE_GROUP = 'alert-engine';
 export const NOTIFIER_GROUP = 'notifier';
+export const CHANNEL_NOTIFIER_GROUP = 'channel-notifier';

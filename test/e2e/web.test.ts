@@ -153,7 +153,8 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.fill('input[name=password]', 'shelf-pulse-2026');
     await page.click('button[type=submit]');
     await page.waitForURL(/\/capture$/);
-    await expect.poll(() => page.locator('header nav a').allTextContents()).toEqual(['Capture']);
+    // Merchandisers work on the capture page and their own alerts ("My alerts").
+    await expect.poll(() => page.locator('header nav a').allTextContents()).toEqual(['Alerts', 'Capture']);
     await expect.poll(() => page.locator('[data-testid=capture-store] option').count()).toBe(1);
     await startVisitOnBay(page);
     await page.setInputFiles('[data-testid=capture-files]', { name: 'shelf.jpg', mimeType: 'image/jpeg', buffer: await shelfPhoto() });

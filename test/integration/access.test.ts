@@ -109,7 +109,8 @@ function alertRow(id: string, store: Store) {
     suggestion_zh: 's',
     suggestion_en: 's',
     evidence: '{}',
-    assignee: '',
+    // The merchandiser (its token's name and its user) is the rep it is assigned to: reps act on their own alerts.
+    assignee: 'merchandiser,matrix.merchandiser',
     resolved_at: null,
     version: 1,
   };
@@ -294,7 +295,7 @@ const MATRIX: Row[] = [
   {
     method: 'POST',
     route: '/v1/alerts/:id/ack',
-    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'],
     call: (_, store) => ({ url: `/v1/alerts/matrix:${store}/ack` }),
     answers: 200,
     outOfScope: 404,
@@ -302,7 +303,7 @@ const MATRIX: Row[] = [
   {
     method: 'POST',
     route: '/v1/alerts/:id/resolve',
-    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'],
     call: (c, store) => ({ url: `/v1/alerts/${ownAlert('resolve', c, store)}/resolve` }),
     answers: 200,
     outOfScope: 404,
@@ -312,7 +313,56 @@ const MATRIX: Row[] = [
     method: 'POST',
     route: '/v1/alerts/:id/assign',
     allowed: ['admin', 'sales_director', 'category_manager'],
-    call: send('/v1/alerts/matrix:S1/assign', { assignee: 'li.na' }),
+    call: send('/v1/alerts/matrix:S1/assign', { assignee: 'matrix.store_manager' }),
+    answers: 200,
+  },
+  // Reopen undoes a resolve: the caller's own alert, resolved by the resolve row.
+  {
+    method: 'POST',
+    route: '/v1/alerts/:id/reopen',
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'],
+    call: (c, store) => ({ url: `/v1/alerts/${ownAlert('resolve', c, store)}/reopen` }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  // The trail and comments: everyone on the alerts in scope (merchandisers comment on theirs); the KPIs within scope.
+  {
+    method: 'GET',
+    route: '/v1/alerts/:id/trail',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/alerts/matrix:${store}/trail` }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  {
+    method: 'POST',
+    route: '/v1/alerts/:id/comment',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/alerts/matrix:${store}/comment`, payload: { note: '已到店查看' } }),
+    answers: 204,
+    outOfScope: 404,
+  },
+  { method: 'GET', route: '/v1/alert-kpis', allowed: ALL, call: get('/v1/alert-kpis'), answers: 200 },
+  { method: 'GET', route: '/v1/assignees', allowed: ['admin', 'sales_director', 'category_manager'], call: get('/v1/assignees'), answers: 200 },
+
+  // Channels and routing: admins only (a channel id no channel has: the stated 404; channels.test.ts follows real ones).
+  { method: 'GET', route: '/v1/channels', allowed: ADMIN, call: get('/v1/channels'), answers: 200 },
+  {
+    method: 'POST',
+    route: '/v1/channels',
+    allowed: ADMIN,
+    call: send('/v1/channels', { name: 'matrix', kind: 'wecom', url: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k' }),
+    answers: 201,
+  },
+  { method: 'PATCH', route: '/v1/channels/:id', allowed: ADMIN, call: send('/v1/channels/no-such-channel', { name: 'x' }), answers: 404 },
+  { method: 'DELETE', route: '/v1/channels/:id', allowed: ADMIN, call: get('/v1/channels/no-such-channel'), answers: 404 },
+  { method: 'POST', route: '/v1/channels/:id/test', allowed: ADMIN, call: get('/v1/channels/no-such-channel/test'), answers: 404 },
+  { method: 'GET', route: '/v1/routing-rules', allowed: ADMIN, call: get('/v1/routing-rules'), answers: 200 },
+  {
+    method: 'PUT',
+    route: '/v1/routing-rules',
+    allowed: ADMIN,
+    call: send('/v1/routing-rules', { rules: [{ kind: 'store', key: 'S1', usernames: [] }] }),
     answers: 200,
   },
   {

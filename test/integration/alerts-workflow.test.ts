@@ -59,6 +59,7 @@ beforeAll(async () => {
   });
   const evaluated = await post('/v1/alerts/evaluate', { as_of: D });
   expect(evaluated.json()).toMatchObject({ opened: 3 });
+  ok(await post('/v1/users', { username: 'zhang.san', name: '张三', password: 'correct horse battery', role: 'category_manager' }));
   managerToken = (await post('/v1/tokens', { name: 'S1 manager', role: 'store_manager', store_ids: ['S1'] })).json().token;
 });
 afterAll(async () => {
@@ -121,11 +122,14 @@ describe('the alert inbox', () => {
     const ack = await post(`/v1/alerts/${id}/ack?lang=en`, {});
     expect(ack.json()).toMatchObject({ status: 'acknowledged', assignee: '王店长', message: alert!.messages.en });
     const managerHeaders = { authorization: `Bearer ${managerToken}`, 'content-type': 'application/json' };
-    expect((await post(`/v1/alerts/${id}/assign`, { assignee: '张三' }, managerHeaders)).statusCode).toBe(403);
-    const assigned = await post(`/v1/alerts/${id}/assign`, { assignee: '张三' });
-    expect(assigned.json()).toMatchObject({ status: 'acknowledged', assignee: '张三' });
+    expect((await post(`/v1/alerts/${id}/assign`, { assignee: 'zhang.san' }, managerHeaders)).statusCode).toBe(403);
+    // Alerts go to users, not to free text.
+    const freeText = await post(`/v1/alerts/${id}/assign`, { assignee: '张三' });
+    expect([freeText.statusCode, freeText.json().message]).toEqual([400, expect.stringMatching(/no enabled user 张三.*GET \/v1\/assignees/)]);
+    const assigned = await post(`/v1/alerts/${id}/assign`, { assignee: 'zhang.san' });
+    expect(assigned.json()).toMatchObject({ status: 'acknowledged', assignee: 'zhang.san' });
     const resolved = (await post(`/v1/alerts/${id}/resolve`, {})).json();
-    expect(resolved).toMatchObject({ status: 'resolved', assignee: '张三', resolved_at: expect.any(String) });
+    expect(resolved).toMatchObject({ status: 'resolved', assignee: 'zhang.san', resolved_at: expect.any(String) });
     expect(resolved.updated_at >= alert!.updated_at).toBe(true);
 
     const again = await post(`/v1/alerts/${id}/resolve`, {});
@@ -133,13 +137,13 @@ describe('the alert inbox', () => {
     expect(again.json().message).toMatch(/already resolved/);
 
     // The stored alert is the newest version; the others are unchanged.
-    expect((await list(`type=zero_sale&sku=P3`)).alerts[0]).toMatchObject({ status: 'resolved', assignee: '张三' });
+    expect((await list(`type=zero_sale&sku=P3`)).alerts[0]).toMatchObject({ status: 'resolved', assignee: 'zhang.san' });
     expect((await list('status=resolved')).total).toBe(1);
     await until(() => published.length >= 3, 'the three published versions');
     expect(published.map((a) => [a.id, a.status, a.assignee])).toEqual([
       [alert!.id, 'acknowledged', '王店长'],
-      [alert!.id, 'acknowledged', '张三'],
-      [alert!.id, 'resolved', '张三'],
+      [alert!.id, 'acknowledged', 'zhang.san'],
+      [alert!.id, 'resolved', 'zhang.san'],
     ]);
   });
 });

@@ -129,8 +129,10 @@ describe('the daily close', () => {
     const [gap] = await alerts('type=price_gap&status=open');
     const ack = await post(`/v1/alerts/${encodeURIComponent(gap!.id)}/ack`, {});
     expect(ack.status).toBe('acknowledged');
-    const assigned = await post(`/v1/alerts/${encodeURIComponent(gap!.id)}/assign`, { assignee: 'Li Wei' });
-    expect(assigned).toMatchObject({ assignee: 'Li Wei', status: 'acknowledged' });
+    // Alerts are assigned to users (GET /v1/assignees), not to free text.
+    await post('/v1/users', { username: 'li.wei', name: 'Li Wei', password: 'correct horse battery', role: 'merchandiser' });
+    const assigned = await post(`/v1/alerts/${encodeURIComponent(gap!.id)}/assign`, { assignee: 'li.wei' });
+    expect(assigned).toMatchObject({ assignee: 'li.wei', status: 'acknowledged' });
     const resolved = await post(`/v1/alerts/${encodeURIComponent(gap!.id)}/resolve`, {});
     expect(resolved.status).toBe('resolved');
     const missing = await server.app.inject({ method: 'POST', url: '/v1/alerts/nope/ack', headers: server.admin(), payload: {} });

@@ -7,6 +7,13 @@ import { DEFAULT_MODEL_DIR } from '../../../vision/settings.ts';
 const byoDetector = path.resolve(import.meta.dirname, '../../fixtures/ultralytics/one-class');
 
 describe('configuration', () => {
+  it('links channel messages to the public address, and takes due hours per alert type', () => {
+    expect(loadConfig({}).alerting.publicUrl).toBe('http://localhost:3000');
+    const config = loadConfig({ SHELFPULSE_PUBLIC_URL: 'https://sp.example.com/', SHELFPULSE_ALERT_DUE_HOURS: 'out_of_stock=8' });
+    expect(config.alerting.publicUrl).toBe('https://sp.example.com');
+    expect(config.alerting.dueHours).toMatchObject({ out_of_stock: 8, zero_sale: 24 });
+  });
+
   it('defaults to the embedded shape on port 3000 in Asia/Shanghai', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, timezone: 'Asia/Shanghai', clickhouse: undefined, kafka: undefined });
@@ -49,6 +56,8 @@ describe('configuration', () => {
     [{ SHELFPULSE_VISION_MIN_SCORE: '60%' }, /SHELFPULSE_VISION_MIN_SCORE=60% must be a detector score/],
     [{ SHELFPULSE_VISION_MIN_SCORE: '1.5' }, /SHELFPULSE_VISION_MIN_SCORE=1\.5/],
     [{ SHELFPULSE_PACK_TEXT: 'some' }, /SHELFPULSE_PACK_TEXT=some is not one of unsure, all, off/],
+    [{ SHELFPULSE_PUBLIC_URL: 'shelfpulse.example.com' }, /SHELFPULSE_PUBLIC_URL=shelfpulse\.example\.com is not an http\(s\) address/],
+    [{ SHELFPULSE_ALERT_DUE_HOURS: 'stockout=8' }, /SHELFPULSE_ALERT_DUE_HOURS: "stockout=8" names no alert type/],
   ])('refuses %o with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

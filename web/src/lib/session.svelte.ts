@@ -38,9 +38,14 @@ export function signedOut(): void {
   session.status = 'signed-out';
 }
 
-/** Which pages a role works with: managers on the desktop pages, merchandisers on the capture page. */
-export function canSee(page: 'map' | 'digest' | 'alerts' | 'reports' | 'capture', role: Me['role'] | undefined): boolean {
+/**
+ * Which pages a role works with: managers on the desktop pages, merchandisers on the capture page and their alerts
+ * ("My alerts"), admins also on the admin page (channels, routing).
+ */
+export function canSee(page: 'map' | 'digest' | 'alerts' | 'reports' | 'capture' | 'admin', role: Me['role'] | undefined): boolean {
   if (!role) return false;
   if (page === 'capture') return role === 'merchandiser' || role === 'store_manager' || role === 'admin';
+  if (page === 'admin') return role === 'admin';
+  if (page === 'alerts') return true;
   return role !== 'merchandiser';
 }

@@ -9,6 +9,8 @@ export type { StoreBays, Visit, VisitList } from '../../../contracts/visits.ts';
 export type { AssignedPacks, AssignPacks, CatalogueProduct, RecognitionJobView as RecognitionJob, UnknownPackGroups } from '../../../contracts/teaching.ts';
 export type UnknownPackGroup = UnknownPackGroups['groups'][number];
 export type UnknownPack = UnknownPackGroup['packs'][number];
+export type { AlertAction, AlertTrail, Channel, NewChannel, RoutingRule, WorkflowKpi } from '../../../contracts/workflow.ts';
+export { CHANNEL_KINDS, SEVERITIES } from '../../../contracts/enums.ts';
 export { ALERT_STATUSES, ALERT_TYPES, MAP_METRICS, type AlertStatus, type AlertType, type MapMetric } from '../../../contracts/enums.ts';
 
 export interface DailyUnits {

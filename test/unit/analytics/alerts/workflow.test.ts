@@ -18,4 +18,11 @@ describe('alert workflow', () => {
     expect(() => applyWorkflow(resolved, { kind: 'resolve' }, NOW)).toThrow(/already resolved/);
     expect(applyWorkflow(resolved, { kind: 'assign', assignee: 'reps:浦东' }, NOW)).toMatchObject({ status: 'resolved', assignee: 'reps:浦东' });
   });
+
+  it('reopens a resolved alert (undoing the resolve) and refuses to reopen one that is not resolved', () => {
+    const resolved = applyWorkflow(alert, { kind: 'resolve' }, NOW);
+    const later = '2026-11-21T02:00:00.000Z';
+    expect(applyWorkflow(resolved, { kind: 'reopen' }, later)).toMatchObject({ status: 'open', resolved_at: null, updated_at: later, assignee: '王店长' });
+    expect(() => applyWorkflow(alert, { kind: 'reopen' }, NOW)).toThrow(/only a resolved alert can be reopened/);
+  });
 });
