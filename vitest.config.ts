@@ -21,7 +21,14 @@ export default defineConfig({
         tsconfig: 'tsconfig.json',
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 },
       },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/setup/kafka-broker.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/setup/kafka-broker.ts', 'test/setup/clickhouse-server.ts'],
+        },
+      },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],
   },
