@@ -38,7 +38,9 @@ function pinoClientLogger(logger: Logger): new () => ClientLogger {
       logger.info({ module, ...args }, message);
     }
     warn({ module, message, args, err }: Parameters<ClientLogger['warn']>[0]) {
-      logger.warn({ module, ...args, err }, message);
+      // The one Config warning is the advice to send progress headers, declined on purpose (see connect).
+      if (module === 'Config') logger.debug({ module, ...args }, message);
+      else logger.warn({ module, ...args, err }, message);
     }
     // Every failed request is also thrown to its caller as a WarehouseError, which the caller logs with what it
     // was doing; at error level each failure would be logged twice.
@@ -66,7 +68,6 @@ export class ClickhouseWarehouse implements Warehouse {
       url: options.url,
       username: options.user,
       password: options.password,
-      request_timeout: (Math.max(limits.querySeconds, limits.commandSeconds) + CLIENT_MARGIN_SECONDS) * 1000,
       log: extra.logger ? { LoggerClass: pinoClientLogger(extra.logger), level: ClickHouseLogLevel.WARN } : { level: ClickHouseLogLevel.OFF },
     };
     const bootstrap = createClient(common);
@@ -77,7 +78,15 @@ export class ClickhouseWarehouse implements Warehouse {
     } finally {
       await bootstrap.close();
     }
-    return new ClickhouseWarehouse(createClient({ ...common, database: options.database, clickhouse_settings: OUTPUT_SETTINGS }), limits);
+    const client = createClient({
+      ...common,
+      database: options.database,
+      request_timeout: (Math.max(limits.querySeconds, limits.commandSeconds) + CLIENT_MARGIN_SECONDS) * 1000,
+      // No progress headers (which the client suggests for long timeouts): once one is sent the answer is a 200, and a
+      // statement failing after it (a time limit) came back as a reset connection, its ClickHouse error lost (tried).
+      clickhouse_settings: OUTPUT_SETTINGS,
+    });
+    return new ClickhouseWarehouse(client, limits);
   }
 
   async query<T = Row>(sql: string, params?: QueryParams): Promise<T[]> {

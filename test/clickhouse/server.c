@@ -5,11 +5,15 @@
  *
  *   server LIBCHDB DATA_DIR PORT SECONDS
  *
- * Serves http://127.0.0.1:PORT for SECONDS (the query that keeps it up sleeps one second per row), or until SIGTERM.
+ * Serves http://127.0.0.1:PORT for SECONDS (the query that keeps it up sleeps one second per row), or until SIGTERM,
+ * which it also gets when the process that started it dies (a test run killed does not leave a server behind).
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <signal.h>
+#include <unistd.h>
 
 typedef void *(*query_cmdline_fn)(int argc, char **argv);
 typedef const char *(*result_error_fn)(void *result);
@@ -19,6 +23,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s LIBCHDB DATA_DIR PORT SECONDS\n", argv[0]);
     return 2;
   }
+  pid_t parent = getppid();
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) return 1;
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     fprintf(stderr, "dlopen: %s\n", dlerror());
