@@ -41,7 +41,12 @@ describe('the distributed shape starting up on one ClickHouse server', () => {
       await warehouse.close();
       expect(row).toEqual({ rows: migrations.length, versions: migrations.length });
     } finally {
-      await Promise.all(servers.map((s: ServerProcess) => (s.child.kill('SIGTERM'), exited(s.child))));
+      await Promise.all(
+        servers.map((s: ServerProcess) => {
+          s.child.kill('SIGTERM');
+          return exited(s.child);
+        }),
+      );
     }
   });
 

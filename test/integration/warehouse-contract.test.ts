@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
 import { ClickhouseWarehouse } from '../../analytics/clickhouse-warehouse.ts';
+import { existingEventIds } from '../../analytics/events.ts';
 import { migrate } from '../../analytics/migrate.ts';
 import { WarehouseError, type Warehouse } from '../../analytics/warehouse.ts';
 import type { DeliveredRecord } from '../../pipelines/log/event-log.ts';
@@ -67,6 +68,14 @@ describe.each(Object.keys(adapters) as (keyof typeof adapters)[])('the %s adapte
       { store_id: 'S1', n: 1, utc: '2026-11-20 00:30:00.000' },
       { store_id: '上海南京路店', n: 2, utc: '2026-11-20 00:30:00.000' },
     ]);
+  });
+
+  it('finds stored event ids by id within the batch time span', async () => {
+    const stored = await existingEventIds(warehouse, 'scans', [
+      { event_id: 'i1', ts: SCAN.ts },
+      { event_id: 'i9', ts: '2026-11-20T08:31:00+08:00' },
+    ]);
+    expect([...stored]).toEqual(['i1']);
   });
 
   it('binds parameters server-side: quotes and SQL in a value are just text', async () => {
