@@ -1,9 +1,17 @@
+import fs from 'node:fs';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
-// Three tiers, each its own project: `npm run test:unit` (plain functions, no services: the loop while editing a rule),
+// Three tiers, each its own project (integration twice: embedded and on a ClickHouse server): `npm run test:unit` (plain functions, no services: the loop while editing a rule),
 // `test:integration` (real chDB, the embedded log and the Kafka mock cluster, real ONNX models), `test:e2e` (Chromium
 // against the real server). `npm test` runs all three.
+// The suites that start the app (startTestServer) run a second time on the ClickHouse server shape
+// (`npm run test:distributed`): a ClickHouse 26.7 HTTP server from the chdb library, a database per test server.
+const appSuites = fs
+  .readdirSync('test/integration')
+  .filter((file) => file.endsWith('.test.ts') && fs.readFileSync(`test/integration/${file}`, 'utf8').includes('startTestServer('))
+  .map((file) => `test/integration/${file}`);
+
 export default defineConfig({
   test: {
     // Each test file runs in its own process: chDB allows one data directory per process.
@@ -21,7 +29,23 @@ export default defineConfig({
         tsconfig: 'tsconfig.json',
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 },
       },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/setup/kafka-broker.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/setup/kafka-broker.ts', 'test/setup/clickhouse-server.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-server',
+          include: appSuites,
+          env: { SHELFPULSE_TEST_WAREHOUSE: 'clickhouse' },
+          globalSetup: ['test/setup/kafka-broker.ts', 'test/setup/clickhouse-server.ts'],
+        },
+      },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],
   },

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Warehouse } from './warehouse.ts';
+import { WarehouseError, type Warehouse } from './warehouse.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -59,4 +59,54 @@ export async function migrate(warehouse: Warehouse, options: MigrateOptions = {}
     applied.push(migration.name);
   }
   return applied;
+}
+
+/** The app's processes found the warehouse schema older than this build needs, and it did not come in time. */
+export class SchemaNotReadyError extends Error {
+  override name = 'SchemaNotReadyError';
+  constructor(
+    readonly found: number,
+    readonly needed: number,
+    waitedSeconds: number,
+  ) {
+    super(
+      `the warehouse schema is at version ${found}, this build needs ${needed} (waited ${waitedSeconds} s): run \`shelfpulse migrate\` against the same CLICKHOUSE_URL (the compose \`migrate\` service) and start again`,
+    );
+  }
+}
+
+/** The newest migration recorded in the warehouse; 0 for a warehouse never migrated. */
+export async function schemaVersion(warehouse: Warehouse): Promise<number> {
+  try {
+    const [row] = await warehouse.query<{ version: number }>('SELECT max(version) AS version FROM schema_migrations');
+    return Number(row?.version ?? 0);
+  } catch (err) {
+    if (err instanceof WarehouseError && err.code === 'bad_query') return 0;
+    throw err;
+  }
+}
+
+/**
+ * Waits until `shelfpulse migrate` (one process) has brought the schema to the version this build needs. Processes
+ * that each migrated on start raced one another on a shared server (a table created twice, dropped under another's
+ * refill, a version recorded twice), so on a server the app only waits. An unreachable warehouse is waited for too.
+ */
+export async function waitForSchema(
+  warehouse: Warehouse,
+  options: { needed?: number; timeoutMs: number; pollMs?: number; onWait?: (found: number, needed: number) => void },
+): Promise<number> {
+  const needed = options.needed ?? Math.max(...(await loadMigrations()).map((m) => m.version));
+  const started = Date.now();
+  let announced = false;
+  for (;;) {
+    const found = await schemaVersion(warehouse).catch((err: unknown) => {
+      if (err instanceof WarehouseError && err.code === 'unavailable') return 0;
+      throw err;
+    });
+    if (found >= needed) return found;
+    if (Date.now() - started >= options.timeoutMs) throw new SchemaNotReadyError(found, needed, Math.round((Date.now() - started) / 1000));
+    if (!announced) options.onWait?.(found, needed);
+    announced = true;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
 }

@@ -42,11 +42,21 @@ export class WarehouseError extends Error {
 const BAD_DATA_CODES = new Set([6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 321, 377, 457]);
 const BAD_QUERY_CODES = new Set([36, 43, 44, 46, 47, 60, 62, 81, 386]);
 
+/**
+ * The ClickHouse error code of a failure: @clickhouse/client gives it as `code` (a string of digits, the message
+ * stripped of "Code: N."); chDB keeps "Code: N." in the message.
+ */
+function clickhouseCodeOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
+  const match = /Code: (\d+)\./.exec(err instanceof Error ? err.message : String(err));
+  return match ? Number(match[1]) : undefined;
+}
+
 export function classifyClickhouseError(err: unknown): WarehouseError {
   if (err instanceof WarehouseError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  const match = /Code: (\d+)\./.exec(message);
-  const code = match ? Number(match[1]) : undefined;
+  const code = clickhouseCodeOf(err);
   if (code !== undefined && BAD_DATA_CODES.has(code)) return new WarehouseError('bad_data', message, code, { cause: err });
   if (code !== undefined && BAD_QUERY_CODES.has(code)) return new WarehouseError('bad_query', message, code, { cause: err });
   return new WarehouseError('unavailable', message, code, { cause: err });
@@ -69,6 +79,9 @@ export async function* rowChunks(rows: Iterable<Row> | AsyncIterable<Row>, rowsP
 export const INSERT_SETTINGS = {
   date_time_input_format: 'best_effort',
   input_format_skip_unknown_fields: 1,
+  // Synchronous (the default is asynchronous from 26.2): the sink batches itself, and a bad row then fails its
+  // own insert, which is what lets the sink find it and dead-letter it.
+  async_insert: 0,
 } as const;
 
 /** Both adapters render results alike: counts and sums as JSON numbers, not quoted strings. */

@@ -5,7 +5,8 @@ import pino from 'pino';
 import { listUsers, saveUser } from '../analytics/access.ts';
 import { loadDemoIfEmpty, type DemoStage } from '../synthetic/demo-load.ts';
 import { storeList } from '../analytics/kpi/stores.ts';
-import { openWarehouse } from '../analytics/open-warehouse.ts';
+import { SchemaNotReadyError } from '../analytics/migrate.ts';
+import { migrateWarehouse, openWarehouse } from '../analytics/open-warehouse.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import { newToken } from '../api/auth.ts';
 import type { UserRole } from '../contracts/enums.ts';
@@ -156,6 +157,27 @@ program
   .action(serve);
 
 program
+  .command('migrate')
+  .description(
+    'bring the warehouse schema up to date and exit: run it once before the app processes on a ClickHouse server (the compose `migrate` service); they wait for it',
+  )
+  .option('--data-dir <dir>', 'data directory (env SHELFPULSE_DATA_DIR, default ./data), for the embedded warehouse')
+  .action(migrateCommand);
+
+/** Applies the migrations not yet recorded, from this one process, and prints what it applied. */
+async function migrateCommand(options: { dataDir?: string }): Promise<void> {
+  const config = loadConfig(process.env, { dataDir: options.dataDir });
+  const unlock = config.clickhouse ? () => {} : lockDataDir(config.dataDir);
+  try {
+    const logger = pino({ level: config.logLevel });
+    const applied = await migrateWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, timezone: config.timezone, logger });
+    console.log(JSON.stringify({ warehouse: config.clickhouse ? config.clickhouse.url : 'embedded', applied }));
+  } finally {
+    unlock();
+  }
+}
+
+program
   .command('demo')
   .description('load the demo chain (stores, products, 420 days of history and shelf photos with injected problems) and close the last day')
   .option('--data-dir <dir>', 'data directory (env SHELFPULSE_DATA_DIR, default ./data)')
@@ -275,7 +297,7 @@ function parsePort(value: string): number {
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof SchemaNotReadyError) {
     console.error(`shelfpulse: ${err.message}`);
     process.exit(1);
   }

@@ -62,7 +62,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   configurePhotoThreads(config.vision);
   const usesDataDir = !config.clickhouse || !config.kafka;
   const unlock = usesDataDir ? lockDataDir(config.dataDir) : () => {};
-  const warehouse = await openWarehouse({ clickhouse: config.clickhouse, dataDir: config.dataDir, timezone: config.timezone });
+  const warehouse = await openWarehouse({
+    clickhouse: config.clickhouse,
+    dataDir: config.dataDir,
+    timezone: config.timezone,
+    logger: logger.child({ component: 'clickhouse' }),
+  });
   const log = await openEventLog(config, logger.child({ component: 'kafka' }));
   const publisher = new EventPublisher(log, warehouse);
   const workers: Subscription[] = [];

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { migrateWarehouse } from '../../analytics/open-warehouse.ts';
 import { startServer, type Server } from '../../bin/server.ts';
 import { loadConfig } from '../../pipelines/config.ts';
 import { EVENT_TOPICS, SINK_GROUP } from '../../pipelines/log/topics.ts';
 import { waitForConsumers } from '../../pipelines/log/event-log.ts';
 import { registerDemoCatalogue } from '../../synthetic/demo-catalogue.ts';
+import { serverShapeEnv } from './clickhouse.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -25,13 +27,17 @@ export interface TestServer extends Server {
 }
 
 /**
- * A real server (chDB + embedded log in a temp dir) for app.inject tests. With SHELFPULSE_DATA_DIR in `env` it
+ * A real server (chDB + embedded log in a temp dir; in the `integration-server` project a ClickHouse server
+ * database of its own instead of chDB) for app.inject tests. With SHELFPULSE_DATA_DIR in `env` it
  * starts on that directory (a restart) and `stop` leaves it for the caller.
  */
 export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
   const ownDir = !env.SHELFPULSE_DATA_DIR;
   const dataDir = env.SHELFPULSE_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-test-'));
-  const config = loadConfig({ SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env, SHELFPULSE_DATA_DIR: dataDir }, { port: 0 });
+  const shape = serverShapeEnv(dataDir, env);
+  const config = loadConfig({ SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', ...shape.env, ...env, SHELFPULSE_DATA_DIR: dataDir }, { port: 0 });
+  // On a server, as in compose: `shelfpulse migrate` first, then the app (which waits for the schema it needs).
+  if (config.clickhouse) await migrateWarehouse({ clickhouse: config.clickhouse, dataDir, timezone: config.timezone });
   const server = await startServer(config);
   const admin = (contentType = 'application/json') => ({ authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType });
   return {
@@ -51,7 +57,10 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
     settle: () => waitForConsumers(server.platform.log, SINK_GROUP, [...EVENT_TOPICS, 'dead-letter']),
     async stop() {
       await server.close();
-      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) {
+        await shape.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -10,12 +10,14 @@ interface Service {
   command?: string[] | string;
   environment?: Record<string, string>;
   ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
 }
 
 const compose = parse(fs.readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
-const appServices = Object.entries(compose.services).filter(([, s]) => s.image === 'shelfpulse:latest');
+const appServices = Object.entries(compose.services).filter(([name, s]) => s.image === 'shelfpulse:latest' && name !== 'migrate');
 
 /** Compose's ${VAR:-default} and ${VAR:?message} as a user without those variables set would get them (the required ones set). */
 function interpolate(value: string): string {
@@ -66,6 +68,26 @@ describe('docker-compose.yml matches what the code reads', () => {
     const kafka = compose.services.kafka!.environment!;
     expect(kafka.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092');
     expect(compose.services.clickhouse!.image).toMatch(/^clickhouse\/clickhouse-server:/);
+  });
+
+  it('runs the migrations once, before the app containers, which count as healthy only when ready', () => {
+    const migrate = compose.services.migrate!;
+    expect(migrate.command).toEqual(['node', 'bin/shelfpulse.mjs', 'migrate']);
+    expect(loadConfig(Object.fromEntries(Object.entries(migrate.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]))).clickhouse?.url).toBe(
+      'http://clickhouse:8123',
+    );
+    for (const [, service] of appServices) {
+      expect(service.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
+      expect(service.healthcheck?.test.join(' ')).toContain('/readyz');
+    }
+  });
+
+  it('runs the ClickHouse release the tests run against (the chdb library, test/clickhouse/server.c)', () => {
+    const library = JSON.parse(fs.readFileSync(new URL('../../../node_modules/@chdb/lib-linux-x64-gnu/package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const [major, minor] = library.version.split('.');
+    expect(compose.services.clickhouse!.image).toBe(`clickhouse/clickhouse-server:${major}.${minor}`);
   });
 
   it('creates every topic the code uses', () => {
