@@ -249,8 +249,7 @@ export async function loadStockRows({ warehouse, asOf, thresholds, timezone, sco
  * before the close when a later close confirmed it (a re-close over late rows judges the day as an on-time close would).
  */
 function judgedSince(alert: Alert, asOf: string): string {
-  const dayBefore = addDays(asOf, -1);
-  return alert.as_of < dayBefore ? alert.as_of : dayBefore;
+  return [alert.as_of, addDays(asOf, -1)].sort()[0]!;
 }
 
 /** POS lines of one store in its open-day window W (default length) and in the baseline days before it. */

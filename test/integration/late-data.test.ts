@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAlerts } from '../../analytics/alerts/alert-rows.ts';
 import { evaluateDay, recloseDays } from '../../analytics/alerts/evaluate.ts';
+import { dayPrints, firstChangedDay } from '../../analytics/alerts/late-data.ts';
 import { ChdbWarehouse } from '../../analytics/chdb-warehouse.ts';
 import { upsertMasterData } from '../../analytics/master-data.ts';
 import { migrate } from '../../analytics/migrate.ts';
@@ -74,6 +75,7 @@ async function alertState() {
 let onTime: Record<string, unknown>[] = [];
 let beforeReclose: string[] = [];
 let afterReclose: Record<string, unknown>[] = [];
+let firstLateDay: string | undefined;
 
 beforeAll(async () => {
   await migrate(warehouse, { timezone: TZ });
@@ -110,11 +112,13 @@ beforeAll(async () => {
   );
   await closeInTurn();
   beforeReclose = (await openAlerts(warehouse, ['zero_sale', 'out_of_stock', 'no_data'])).map((a) => a.id).sort();
+  const printsAtClose = await dayPrints(warehouse, day(-2), day(0), TZ);
   await warehouse.insert(
     'scans',
     scans((store, offset) => late(store, offset)),
   );
   await upsertMasterData(warehouse, 'closures', S3_CLOSED);
+  firstLateDay = firstChangedDay(printsAtClose, await dayPrints(warehouse, day(-2), day(0), TZ));
   await recloseDays(warehouse, CLOSED_DAYS, DEFAULT_THRESHOLDS, TZ);
   afterReclose = await alertState();
 }, 120_000);
@@ -134,6 +138,10 @@ describe('late data', () => {
 
   it('late: the closes raised alerts an on-time feed would not have (a blind store, a closed one)', () => {
     expect(beforeReclose).toEqual([`no_data:S2::${day(0)}`, `no_data:S3::${day(0)}`, `zero_sale:S1:P1:${day(-1)}`, `zero_sale:S2:P2:${day(-2)}`]);
+  });
+
+  it('the engine sees which closed day the late rows are for', () => {
+    expect(firstLateDay).toBe(day(-2));
   });
 
   it('the re-close ends in exactly the on-time alerts, the withdrawn ones kept in the history as late_data', () => {
