@@ -135,4 +135,30 @@ describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', 
       resolved: new Set(['no_data:S1', 'stock:S2:CHIPS']),
     });
   });
+
+  it('a closed store raises no no_data, and a closed day leaves the window (marked in the evidence)', () => {
+    // S3 closed 19–20 Nov: its window is 16–18 Nov, in which it scanned; S1's COLA sold nothing on those days.
+    const closures = ['2026-11-19', '2026-11-20'].map((date) => ({ date, store_id: 'S3', region: '', reason: '装修' }));
+    const rows: StockRows = {
+      ...noRows,
+      closures,
+      storeDays: [
+        { store_id: 'S3', date: '2026-11-16', lines: 300 },
+        { store_id: 'S3', date: '2026-11-02', lines: 850 },
+      ],
+      candidates: [{ store_id: 'S3', sku: 'COLA', windowDays: 3, category: 'Drinks', product_name: 'Cola 330ml' }],
+      // Ten a day over the 28 days before 16 Nov, nothing since.
+      days: pairDays('S3', 'COLA', Object.fromEntries(Array.from({ length: 28 }, (_, i) => [addDays('2026-10-19', i), 10]))),
+    };
+    const { findings } = stockFindings(rows, ruleInputs());
+    expect(findings.map((f) => [f.type, f.store_id, f.evidence.window])).toEqual([['zero_sale', 'S3', { from: '2026-11-16', to: '2026-11-18', days: 3 }]]);
+    const series = findings[0]!.evidence.series as { date: string; closed?: string }[];
+    expect(series.filter((d) => d.closed).map((d) => [d.date, d.closed])).toEqual([
+      ['2026-11-19', '装修'],
+      ['2026-11-20', '装修'],
+    ]);
+    // Closed for good (no open day in the lookback): nothing to judge, no no_data either.
+    const shut = Array.from({ length: 70 }, (_, i) => ({ date: addDays(AS_OF, -i), store_id: 'S3', region: '', reason: '装修' }));
+    expect(stockFindings({ ...rows, closures: shut }, ruleInputs()).findings).toEqual([]);
+  });
 });
