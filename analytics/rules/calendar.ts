@@ -17,14 +17,20 @@ export interface PromotionSpan {
   end_date: string;
 }
 
-/** The store's closed days (day → reason): its own closures, its region's and the whole chain's. */
+/**
+ * The store's closed days (day → reason): its own closures, its region's and the whole chain's. A day closed twice
+ * takes the most specific reason (store, then region, then chain; then the first reason in order), whatever order
+ * the rows come in, so the evidence reads the same on every close.
+ */
 export function closedDaysOf(closures: readonly Closure[], store: { store_id: string; region: string }): Map<string, string> {
-  const closed = new Map<string, string>();
+  const closed = new Map<string, { rank: number; reason: string }>();
   for (const c of closures) {
-    const applies = c.store_id !== '' ? c.store_id === store.store_id : c.region !== '' ? c.region === store.region : true;
-    if (applies && !closed.has(c.date)) closed.set(c.date, c.reason);
+    const rank = c.store_id !== '' ? (c.store_id === store.store_id ? 2 : -1) : c.region !== '' ? (c.region === store.region ? 1 : -1) : 0;
+    if (rank < 0) continue;
+    const known = closed.get(c.date);
+    if (!known || rank > known.rank || (rank === known.rank && c.reason < known.reason)) closed.set(c.date, { rank, reason: c.reason });
   }
-  return closed;
+  return new Map([...closed].map(([day, { reason }]) => [day, reason]));
 }
 
 /**

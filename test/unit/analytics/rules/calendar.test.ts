@@ -24,6 +24,10 @@ describe('the chain calendar', () => {
       ]),
     );
     expect([...closedDaysOf(closures, { store_id: 'S3', region: '华南' }).keys()]).toEqual(['2026-11-01']);
+    // A day closed twice reads the store's own reason, in whichever order the rows come.
+    const twice: Closure[] = [closures[1]!, { date: '2026-11-20', store_id: 'S1', region: '', reason: '装修' }];
+    expect(closedDaysOf(twice, S1).get('2026-11-20')).toBe('装修');
+    expect(closedDaysOf(twice.toReversed(), S1).get('2026-11-20')).toBe('装修');
   });
 
   it('the window is the last N days the store was open; closed too long, there is none', () => {
