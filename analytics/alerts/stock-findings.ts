@@ -20,15 +20,25 @@ import { noDataTexts, outOfStockTexts, zeroSaleTexts } from './texts.ts';
  * the second part decides those from their days.
  */
 const ZERO_SALE_CANDIDATES = `
-  WITH toDate({as_of:String}) AS d, toDate({w_start:String}) AS w_start, toDate({b_start:String}) AS b_start
+  WITH toDate({as_of:String}) AS d, toDate({w_start:String}) AS w_start, toDate({b_start:String}) AS b_start,
+    -- A baseline that may be short or reach back past 28 days: a store with closed days, a SKU with promotions, a
+    -- pair first sold within the lookback. The others' baseline is the plain 28 days before W.
+    (store_id IN {short_stores:Array(String)} OR sku IN {short_skus:Array(String)} OR {all_short:Bool}
+      OR arrayMin(mapKeys(mapFilter((month, units) -> units > 0, units_by_month))) >= toStartOfMonth(b_start)) AS short
   SELECT store_id, sku FROM pair_sales FINAL
-  WHERE last_sale_day >= b_start AND last_sale_day < w_start AND ${IN_SCOPE}
-    AND arraySum(mapValues(mapFilter((month, units) -> month >= toStartOfMonth(b_start), units_by_month))) >= {min_baseline_units:Float64}
+  WHERE last_sale_day >= if(short, b_start, w_start - {baseline_days:UInt16}) AND last_sale_day < w_start AND ${IN_SCOPE}
+    AND arraySum(mapValues(mapFilter((month, units) -> month >= toStartOfMonth(b_start), units_by_month)))
+      >= if(short, {min_short_units:Float64}, {min_baseline_units:Float64})
   UNION ALL
   SELECT store_id, sku FROM daily_sales
-  WHERE (store_id, sku) IN (SELECT store_id, sku FROM pair_sales WHERE last_sale_day > d AND ${IN_SCOPE}) AND day >= b_start AND day <= d
+  WHERE (store_id, sku) IN (SELECT store_id, sku FROM pair_sales WHERE last_sale_day > toDate({as_of:String}) AND ${IN_SCOPE})
+    AND day >= toDate({b_start:String}) AND day <= toDate({as_of:String})
   GROUP BY store_id, sku
-  HAVING countIf(units > 0 AND day >= w_start) = 0 AND sumIf(units, day < w_start) >= {min_baseline_units:Float64}`;
+  HAVING countIf(units > 0 AND day >= toDate({w_start:String})) = 0 AND sumIf(units, day < toDate({w_start:String})) >= {min_short_units:Float64}`;
+
+/** SKUs with a promotion over some days: their baseline skips those days. */
+const PROMOTED_SKUS = `
+  SELECT DISTINCT sku FROM promotions FINAL WHERE end_date >= toDate({from:String}) AND start_date <= toDate({as_of:String})`;
 
 /**
  * Pairs given as two parallel lists, as a set the sorting keys (store, sku first) can prune with: reading a few
@@ -192,12 +202,21 @@ export async function loadStockRows({ warehouse, asOf, thresholds, timezone, sco
   const windows = new Set([thresholds.zeroSaleWindowDays, ...Object.keys(thresholds.zeroSaleWindowDaysByCategory).map((c) => windowDaysFor(thresholds, c))]);
   const silentInWindow: { store_id: string; sku: string; windowDays: number }[] = [];
   for (const windowDays of windows) {
+    const bStart = addDays(windowStart(windowDays), -thresholds.baselineLookbackDays);
+    const closedIn = (storeId: string) => [...closedOf(storeId).keys()].some((day) => day >= bStart);
+    const promoted = await warehouse.query<{ sku: string }>(PROMOTED_SKUS, { from: bStart, as_of: asOf });
+    // λ ≤ W × baseline units / baseline days, and λ ≥ −ln(p) to alert: a pre-filter, the rule decides exactly.
+    const minUnits = (days: number) => (-Math.log(thresholds.maxZeroProbability) * days) / windowDays - 1e-9;
     const rows = await warehouse.query<{ store_id: string; sku: string }>(ZERO_SALE_CANDIDATES, {
       as_of: asOf,
       w_start: addDays(asOf, 1 - windowDays),
-      b_start: addDays(windowStart(windowDays), -thresholds.baselineLookbackDays),
-      // λ ≤ W × baseline units / minimum exposure days, and λ ≥ −ln(p) to alert: a pre-filter, the rule decides exactly.
-      min_baseline_units: (-Math.log(thresholds.maxZeroProbability) * thresholds.minExposureDays) / windowDays - 1e-9,
+      b_start: bStart,
+      baseline_days: thresholds.baselineDays,
+      short_stores: closingStores.filter((id) => id !== '' && closedIn(id)),
+      short_skus: promoted.map((p) => p.sku),
+      all_short: closedIn(''),
+      min_baseline_units: minUnits(thresholds.baselineDays),
+      min_short_units: minUnits(thresholds.minExposureDays),
       ...scopeParams(scope),
     });
     silentInWindow.push(...rows.filter((r) => !silent.has(r.store_id)).map((r) => ({ ...r, windowDays })));
@@ -348,6 +367,8 @@ export function stockFindings(rows: StockRows, { asOf, thresholds, stores, open 
     if (days) days.push({ day: r.date, units: r.units });
     else history.set(key, [{ day: r.date, units: r.units }]);
   }
+  const promotionsOf = new Map<string, PromotionSpan[]>();
+  for (const p of rows.promotions) promotionsOf.set(p.sku, [...(promotionsOf.get(p.sku) ?? []), p]);
   const seriesFrom = addDays(asOf, -27);
   const lastYearFrom = addDays(oneYearEarlier(asOf), -27);
   for (const c of rows.candidates) {
@@ -363,7 +384,11 @@ export function stockFindings(rows: StockRows, { asOf, thresholds, stores, open 
     const baseline = baselineOf(
       units,
       window[0]!,
-      { isClosed: (day) => closed.has(day), onPromotion: (day) => onPromotion(rows.promotions, where, c.sku, day), firstSale: firstSale.get(key) ?? null },
+      {
+        isClosed: (day) => closed.has(day),
+        onPromotion: (day) => onPromotion(promotionsOf.get(c.sku) ?? [], where, c.sku, day),
+        firstSale: firstSale.get(key) ?? null,
+      },
       { baselineDays: thresholds.baselineDays, lookbackDays: thresholds.baselineLookbackDays },
     );
     const known = onHand.get(key);
