@@ -1,7 +1,7 @@
 import type { Store } from '../contracts/dashboard.ts';
 import type { Row, Warehouse } from './warehouse.ts';
 
-export type MasterDataTable = 'stores' | 'products' | 'assortment' | 'promotions' | 'planograms' | 'sales_targets';
+export type MasterDataTable = 'stores' | 'products' | 'assortment' | 'promotions' | 'planograms' | 'sales_targets' | 'closures';
 
 /**
  * Upserts master data: each row is a new version of its key (ReplacingMergeTree on updated_at), so the latest

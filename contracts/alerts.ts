@@ -21,6 +21,7 @@ const AlertFields = {
   evidence: Type.Record(Type.String(), Type.Unknown(), { description: 'zero_sale: daily series vs last year; price_gap: both prices and the gap' }),
   assignee: Type.String(),
   resolved_at: Type.Union([Type.String(), Type.Null()]),
+  resolved_reason: Type.Optional(Type.String({ description: "'late_data': withdrawn by a re-close over rows that arrived late; else ''" })),
 };
 
 export const AlertTextsSchema = Type.Object({

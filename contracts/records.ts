@@ -86,6 +86,17 @@ export const SalesTargetRecord = Type.Object(
   { title: 'SalesTargetRecord', additionalProperties: false },
 );
 
+/** A closed day of the chain's calendar: a store's, a region's, or (neither given) the whole chain's. */
+export const ClosureRecord = Type.Object(
+  {
+    date: Day('The closed day (store calendar)'),
+    reason: Text('Why, e.g. 春节, refit, typhoon'),
+    store_id: Type.Optional(Type.String({ maxLength: 128, description: 'The store closed; empty with region empty = the whole chain' })),
+    region: Type.Optional(Type.String({ maxLength: 512, description: 'The region closed (every store in it)' })),
+  },
+  { title: 'ClosureRecord', additionalProperties: false },
+);
+
 export const ScanRecord = Type.Object(
   {
     event_id: Id('Unique id of this POS line; re-sending it never counts twice'),
@@ -200,6 +211,7 @@ export type ProductRecord = Static<typeof ProductRecord>;
 export type AssortmentRecord = Static<typeof AssortmentRecord>;
 export type PromotionRecord = Static<typeof PromotionRecord>;
 export type SalesTargetRecord = Static<typeof SalesTargetRecord>;
+export type ClosureRecord = Static<typeof ClosureRecord>;
 export type PlanogramRecord = Static<typeof PlanogramRecord>;
 export type ScanRecord = Static<typeof ScanRecord>;
 export type OrderRecord = Static<typeof OrderRecord>;
@@ -217,6 +229,7 @@ export const MASTER_DATA = {
   promotions: { schema: PromotionRecord, table: 'promotions', key: ['promo_id'] },
   planograms: { schema: PlanogramRecord, table: 'planograms', key: ['store_id', 'bay'] },
   targets: { schema: SalesTargetRecord, table: 'sales_targets', key: ['store_id', 'month'] },
+  closures: { schema: ClosureRecord, table: 'closures', key: ['date', 'region', 'store_id'] },
 } as const satisfies Record<string, { schema: TSchema; table: string; key: readonly string[] }>;
 export type MasterDataKind = keyof typeof MASTER_DATA;
 

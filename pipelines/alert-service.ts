@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { saveActions, type StoredAction } from '../analytics/alerts/trail.ts';
 import type { AlertActionKind } from '../contracts/enums.ts';
 import { routeAlerts } from './alert-routing.ts';
-import { evaluateDay, evaluatePriceObservations, type Evaluation } from '../analytics/alerts/evaluate.ts';
+import { evaluateDay, evaluatePriceObservations, recloseDays, type Evaluation } from '../analytics/alerts/evaluate.ts';
+import { dayPrints } from '../analytics/alerts/late-data.ts';
 import type { CompetitorObservation } from '../analytics/alerts/price-gap-findings.ts';
 import { saveAlerts } from '../analytics/alerts/alert-rows.ts';
 import { applyWorkflow, type WorkflowAction } from '../analytics/alerts/workflow.ts';
@@ -48,6 +49,35 @@ export class AlertService {
     const runs: Evaluation[] = [];
     for (const scope of scopes) runs.push(await evaluateDay(this.warehouse, asOf, this.thresholds, scope.timezone, scope));
     const evaluation = mergeEvaluations(asOf, runs);
+    evaluation.changed = await routeAlerts(this.warehouse, evaluation.changed, new Date().toISOString());
+    await this.announce(evaluation.changed);
+    return evaluation;
+  }
+
+  /** How many of the last closed days rows arriving late re-close (0: none). */
+  get recloseWindow(): number {
+    return this.thresholds.recloseDays;
+  }
+
+  /** Fingerprints of the days from..to of the stores of `timezone` (analytics/alerts/late-data.ts). */
+  async dayPrints(from: string, to: string, timezone: string): Promise<Map<string, string>> {
+    const scopes = closeScopes(await this.storeTimezones(), this.timezone).filter((s) => s.timezone === timezone);
+    const prints = new Map<string, string>();
+    for (const scope of scopes) for (const [key, print] of await dayPrints(this.warehouse, from, to, timezone, scope)) prints.set(key, print);
+    return prints;
+  }
+
+  /**
+   * Closes `days` (ascending, closed before) again for the stores of `timezone` after rows for them came late: the
+   * alerts become what an on-time feed would have produced; the changes are announced like a close's.
+   */
+  async recloseDays(days: readonly string[], signal?: AbortSignal, timezone?: string): Promise<Evaluation> {
+    await waitForConsumers(this.log, SINK_GROUP, EVENT_TOPICS, 120_000, signal);
+    const scopes = closeScopes(await this.storeTimezones(), this.timezone).filter((s) => timezone === undefined || s.timezone === timezone);
+    const runs: Evaluation[] = [];
+    for (const scope of scopes) runs.push(await recloseDays(this.warehouse, days, this.thresholds, scope.timezone, scope));
+    const evaluation = mergeEvaluations(days.at(-1) ?? '', runs);
+    // Alerts a re-close opens go to their people like a close's.
     evaluation.changed = await routeAlerts(this.warehouse, evaluation.changed, new Date().toISOString());
     await this.announce(evaluation.changed);
     return evaluation;

@@ -15,12 +15,16 @@ export interface DemoStory {
 
 /** One row per ranged store × SKU: its base daily rate and what happens to it in the last days. */
 const CREATE_RATES = `
-  CREATE TABLE IF NOT EXISTS demo_rates (store_id String, sku String, rate Float64, price Float64, silent_from Date)
-  ENGINE = Memory`;
+  CREATE TABLE IF NOT EXISTS demo_rates (
+    store_id String, sku String, rate Float64, price Float64, silent_from Date,
+    first_day Date DEFAULT '1970-01-01', weekend_only Bool DEFAULT false, closed Array(Date) DEFAULT [],
+    promo_from Date DEFAULT '1970-01-01', promo_to Date DEFAULT '1970-01-01', promo_lift Float64 DEFAULT 1
+  ) ENGINE = Memory`;
 
 /**
  * Daily POS lines for every ranged store × SKU over the history: random counts around the pair's rate with a
- * weekend lift, a yearly season and a Singles' Day (11.11) spike; a pair stops selling from its `silent_from`.
+ * weekend lift, a yearly season and a Singles' Day (11.11) spike; a pair sells from its `first_day`, stops from
+ * its `silent_from`, sells nothing on its store's closed days, and sells `promo_lift` times more on its promotion.
  * The draw inverts the Poisson CDF at a hash of (pair, day, seed), so the same seed gives the same history.
  * One line a day keeps 400+ days compact.
  */
@@ -30,14 +34,14 @@ const GENERATE_SCANS = `
     toDateTime64(toDateTime(d, {timezone:String}) + 43200, 3, 'UTC') AS ts, toFloat64(units) AS qty, price AS unit_price
   FROM (
     SELECT r.store_id AS store_id, r.sku AS sku, r.price AS price, d,
-      r.rate * if(toDayOfWeek(d) >= 6, 1.3, 1.0) * (1 + 0.25 * sin(2 * pi() * toDayOfYear(d) / 365))
-        * if(toMonth(d) = 11 AND toDayOfMonth(d) = 11, 2.0, 1.0) AS lambda,
+      r.rate * if(toDayOfWeek(d) >= 6, 1.3, if(r.weekend_only, 0.0, 1.0)) * (1 + 0.25 * sin(2 * pi() * toDayOfYear(d) / 365))
+        * if(toMonth(d) = 11 AND toDayOfMonth(d) = 11, 2.0, 1.0) * if(d BETWEEN r.promo_from AND r.promo_to, r.promo_lift, 1.0) AS lambda,
       cityHash64(r.store_id, r.sku, d, {seed:UInt32}) / 18446744073709551616.0 AS u,
       greatest(0, arrayFirstIndex(c -> c >= u,
         arrayCumSum(arrayMap(k -> exp(k * log(lambda) - lambda - lgamma(k + 1)), range(toUInt32(lambda + 6 * sqrt(lambda) + 8))))) - 1) AS units
     FROM demo_rates AS r
     CROSS JOIN (SELECT toDate({first_day:String}) + number AS d FROM numbers({days:UInt32})) AS days
-    WHERE d < r.silent_from
+    WHERE d < r.silent_from AND d >= r.first_day AND NOT has(r.closed, d)
   )
   WHERE units > 0`;
 
@@ -62,6 +66,16 @@ export interface PairPlan {
   price: number;
   /** First day without sales (a day after the history: sells throughout). */
   silent_from: string;
+  /** First day it sells (a new listing); default: the history's start. */
+  first_day?: string;
+  /** Sells only on Saturdays and Sundays. */
+  weekend_only?: boolean;
+  /** Its store's closed days: no sales. */
+  closed?: string[];
+  /** A promotion that multiplies its rate by `promo_lift` from `promo_from` to `promo_to`. */
+  promo_from?: string;
+  promo_to?: string;
+  promo_lift?: number;
 }
 
 /** Writes one daily POS line per pair and day with a sale over `days` days from `firstDay` (deterministic for a seed). */

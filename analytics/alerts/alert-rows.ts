@@ -11,9 +11,13 @@ const COLUMNS = `id, type, status, store_id, sku, territory, category,
   formatDateTime(created_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS created_at,
   formatDateTime(updated_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS updated_at,
   toString(as_of) AS as_of, severity, message_zh, message_en, suggestion_zh, suggestion_en, evidence, assignee,
-  if(resolved_at IS NULL, NULL, formatDateTime(resolved_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC')) AS resolved_at`;
+  if(resolved_at IS NULL, NULL, formatDateTime(resolved_at, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC')) AS resolved_at, resolved_reason`;
 
 const OPEN_ALERTS = `SELECT ${COLUMNS} FROM alerts FINAL WHERE status != 'resolved' AND type IN {types:Array(String)} AND ${inScopeSql('store_id')}`;
+
+const OPENED_ON = `
+  SELECT ${COLUMNS} FROM alerts FINAL
+  WHERE endsWith(id, {day:String}) AND type IN {types:Array(String)} AND ${inScopeSql('store_id')}`;
 
 const ALERT_BY_ID = `SELECT ${COLUMNS} FROM alerts FINAL WHERE id = {id:String}`;
 
@@ -39,6 +43,11 @@ function fromRow(row: AlertRow): Alert {
 /** Open alerts of some types, of the stores in `scope` (default: every store). */
 export async function openAlerts(warehouse: Warehouse, types: readonly AlertType[], scope: StoreScope = {}): Promise<Alert[]> {
   return (await warehouse.query<AlertRow>(OPEN_ALERTS, { types, ...scopeParams(scope) })).map(fromRow);
+}
+
+/** Alerts of some types opened on a day (their id ends with it), open or resolved, of the stores in `scope`. */
+export async function alertsOpenedOn(warehouse: Warehouse, types: readonly AlertType[], day: string, scope: StoreScope = {}): Promise<Alert[]> {
+  return (await warehouse.query<AlertRow>(OPENED_ON, { day, types, ...scopeParams(scope) })).map(fromRow);
 }
 
 export async function alertById(warehouse: Warehouse, id: string): Promise<Alert | undefined> {

@@ -3,10 +3,21 @@ import type { AlertTexts } from '../../contracts/alerts.ts';
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const money = (x: number) => `¥${x.toFixed(2)}`;
 
-export function zeroSaleTexts(a: { storeName: string; productName: string; sku: string; days: number; expected: number; pZero: number }): AlertTexts {
+/** `regularDays`: the baseline was not the plain 28 days before (closed or promotion days set aside, a new listing). */
+export function zeroSaleTexts(a: {
+  storeName: string;
+  productName: string;
+  sku: string;
+  days: number;
+  expected: number;
+  pZero: number;
+  regularDays?: number | undefined;
+}): AlertTexts {
+  const basisZh = a.regularDays === undefined ? '前28天' : `最近${a.regularDays}个正常价营业日`;
+  const basisEn = a.regularDays === undefined ? 'the previous 28 days' : `its last ${a.regularDays} regular-price open days`;
   return {
-    message_zh: `${a.storeName}：${a.productName}（${a.sku}）已连续${a.days}天零销售，按前28天的销量应售出约${a.expected.toFixed(1)}件（零销量概率${pct(a.pZero)}）。`,
-    message_en: `${a.storeName}: ${a.productName} (${a.sku}) has sold nothing for ${a.days} days; the previous 28 days predict about ${a.expected.toFixed(1)} units (chance of zero ${pct(a.pZero)}).`,
+    message_zh: `${a.storeName}：${a.productName}（${a.sku}）已连续${a.days}天零销售，按${basisZh}的销量应售出约${a.expected.toFixed(1)}件（零销量概率${pct(a.pZero)}）。`,
+    message_en: `${a.storeName}: ${a.productName} (${a.sku}) has sold nothing for ${a.days} days; ${basisEn} predict about ${a.expected.toFixed(1)} units (chance of zero ${pct(a.pZero)}).`,
     suggestion_zh: '请店长到货架检查该商品的陈列位置（是否缺位、被遮挡、放错位置或价签错误），并调整恢复正常陈列；同时核对收银是否能正常扫码。',
     suggestion_en:
       'Store manager: check the display position of this SKU on the shelf (missing facing, blocked, misplaced, wrong price tag) and adjust it back to its planned place; also check that it scans at the till.',

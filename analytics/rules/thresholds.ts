@@ -6,6 +6,12 @@ export interface RuleThresholds {
   zeroSaleWindowDaysByCategory: Record<string, number>;
   /** Days of history before W that set the expected units. */
   baselineDays: number;
+  /** The baseline's days are looked for this many days back before W (closed and promotion days skipped). */
+  baselineLookbackDays: number;
+  /** A pair needs this many baseline days (a new listing: days since its first sale) before it may alert. */
+  minExposureDays: number;
+  /** Rows that arrive late re-close this many of the last closed days. */
+  recloseDays: number;
   /** Alert only when P(0 units over W) under a Poisson model is at most this. */
   maxZeroProbability: number;
   /** Open a price-gap alert when (own − competitor) / own is at least this. */
@@ -24,6 +30,9 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   zeroSaleWindowDays: 3,
   zeroSaleWindowDaysByCategory: {},
   baselineDays: 28,
+  baselineLookbackDays: 56,
+  minExposureDays: 7,
+  recloseDays: 3,
   maxZeroProbability: 0.05,
   minPriceGap: 0.05,
   dormantAfterDays: 90,

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { CompetitorObservation } from '../../analytics/alerts/price-gap-findings.ts';
 import type { AlertService } from '../alert-service.ts';
-import { localDay, previousDay } from '../../lib/days.ts';
+import { addDays, dayRange, localDay, previousDay } from '../../lib/days.ts';
+import { firstChangedDay } from '../../analytics/alerts/late-data.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { CompetitorPriceRecord } from '../../contracts/records.ts';
 import { recordCheck } from '../validate.ts';
@@ -49,11 +50,46 @@ export async function startAlertEngine(log: EventLog, alertService: AlertService
   const closed = new Map<string, string>();
   let running: Promise<void> = Promise.resolve();
   const stopping = new AbortController();
+  // Late rows: each zone's last K closed days are fingerprinted when closed; a later reading that differs
+  // re-closes them from the first day that changed (analytics/alerts/late-data.ts).
+  const reclosable = alertService.recloseWindow;
+  const prints = new Map<string, Map<string, string>>();
+  const lastDays = (timezone: string) => {
+    const last = closed.get(timezone)!;
+    return dayRange(addDays(last, 1 - reclosable), last);
+  };
+  const notePrints = async (timezone: string) => {
+    if (!(reclosable > 0)) return;
+    const days = lastDays(timezone);
+    prints.set(timezone, await alertService.dayPrints(days[0]!, days.at(-1)!, timezone));
+  };
+  const recloseLate = (timezone: string) => {
+    if (!prints.has(timezone)) return;
+    running = running
+      .then(async () => {
+        // Read when it runs: a close queued before it has fingerprinted its own days.
+        const before = prints.get(timezone)!;
+        const days = lastDays(timezone);
+        const after = await alertService.dayPrints(days[0]!, days.at(-1)!, timezone);
+        const from = firstChangedDay(before, after);
+        if (from === undefined) return;
+        const { summary } = await alertService.recloseDays(
+          days.filter((d) => d >= from),
+          stopping.signal,
+          timezone,
+        );
+        prints.set(timezone, after);
+        logger.info({ summary, timezone, from }, 'late rows: days closed again');
+      })
+      .catch((err: unknown) => logger.error({ err, timezone }, 're-closing days after late rows failed; retrying at the next tick'));
+  };
   const closeZone = (timezone: string) => {
     const yesterday = previousDay(localDay(now(), timezone));
-    if (closed.get(timezone) === yesterday) return;
+    if (closed.get(timezone) === yesterday) return recloseLate(timezone);
     closed.set(timezone, yesterday);
     running = running
+      // Read before the close: rows that land during it differ from these, and re-close the day at the next tick.
+      .then(() => notePrints(timezone))
       .then(() => alertService.closeDay(yesterday, stopping.signal, timezone))
       .then(({ summary }) => logger.info({ summary, timezone }, 'daily close'))
       .catch((err: unknown) => {

@@ -202,6 +202,7 @@ const ONE_ROW = {
   promotions: { promo_id: 'PR1', sku: 'P1', start_date: '2026-11-01', end_date: '2026-11-07', promo_price: 1.5, store_id: 'S1' },
   planograms: { store_id: 'S1', bay: 'A1', shelf_rows: [['P1', 'P1']] },
   targets: { store_id: 'S1', month: '2026-11', sales_target: 100_000 },
+  closures: { date: '2026-11-01', reason: 'refit', store_id: 'S1' },
   'events/scans': { event_id: 'matrix-scan', store_id: 'S1', sku: 'P1', ts: '2026-11-19T10:00:00+08:00', qty: 1, unit_price: 2 },
   'events/orders': { event_id: 'matrix-order', order_id: 'O1', store_id: 'S1', sku: 'P1', ts: '2026-11-19T10:00:00+08:00', qty: 12, unit_price: 1.2 },
   'events/inventory': { event_id: 'matrix-count', store_id: 'S1', sku: 'P1', ts: '2026-11-19T10:00:00+08:00', on_hand: 30 },

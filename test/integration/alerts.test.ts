@@ -87,7 +87,14 @@ describe('the daily close', () => {
   it('explains a zero-sale alert with its evidence and the suggested action, in both languages', async () => {
     const [alert] = await alerts('type=zero_sale');
     expect(alert).toMatchObject({ store_id: 'S1', sku: 'P1', territory: '浦东', category: '饮料', as_of: D, assignee: 'mgr-S1', status: 'open' });
-    expect(alert!.evidence).toMatchObject({ expected_units: 6, on_hand: 24, window: { from: day(-2), to: D, days: 3 } });
+    // S1's promotion on P1 from day −5 sets −5..−3 aside: the baseline is −30..−6 at 2 a day and the three silent days
+    // before (it sold a year ago, so it is no new listing): 50 units over 28 days → 50 / 28 × 3.
+    expect(alert!.evidence).toMatchObject({
+      expected_units: 5.357,
+      on_hand: 24,
+      window: { from: day(-2), to: D, days: 3 },
+      baseline: { days: 28, promotion_days: 3, closed_days: 0 },
+    });
     expect(alert!.evidence.p_zero).toBeLessThanOrEqual(0.05);
     expect(alert!.evidence.series).toHaveLength(28);
     expect(alert!.evidence.series.at(-1)).toEqual({ date: D, units: 0 });

@@ -52,4 +52,35 @@ describe('reconciling findings with open alerts', () => {
     const next = reconcile({ open: [opened], findings: [], resolvedSlots: new Set(['stock:S1:P1']), asOf: '2026-11-21', now: 'later' });
     expect(next.resolved).toEqual([expect.objectContaining({ id: opened.id, status: 'resolved', resolved_at: 'later' })]);
   });
+
+  describe('a re-close of a day over rows that came late', () => {
+    const tentative = (over: Partial<Alert> = {}): Alert => ({ ...opened, ...over });
+    const reclose = (findings: Finding[], earlier: Alert[]) =>
+      reconcile({ open: [], findings, resolvedSlots: new Set(), asOf: '2026-11-20', now: 'again', tentative: earlier });
+
+    it('an alert the day finds again continues under its id, unchanged when nothing changed', () => {
+      expect(reclose([finding()], [tentative()])).toEqual({ opened: [], updated: [], resolved: [] });
+      // A later close had moved it on: back to the day's version, the next days are re-closed after.
+      const movedOn = tentative({ as_of: '2026-11-21', evidence: { expected_units: 7 } });
+      expect(reclose([finding()], [movedOn]).updated).toEqual([
+        expect.objectContaining({ id: opened.id, as_of: '2026-11-20', evidence: { expected_units: 6 } }),
+      ]);
+    });
+
+    it('one it no longer finds is withdrawn: resolved with reason late_data', () => {
+      expect(reclose([], [tentative()]).resolved).toEqual([
+        expect.objectContaining({ id: opened.id, status: 'resolved', resolved_reason: 'late_data', resolved_at: 'again' }),
+      ]);
+    });
+
+    it('one the engine resolved since opens again; one a person resolved stays as the person left it', () => {
+      const cleared = tentative({ status: 'resolved', resolved_at: 'then', resolved_reason: 'cleared' });
+      expect(reclose([finding()], [cleared]).updated).toEqual([
+        expect.objectContaining({ id: opened.id, status: 'open', resolved_at: null, resolved_reason: '' }),
+      ]);
+      const byPerson = tentative({ status: 'resolved', resolved_at: 'then', resolved_reason: '' });
+      expect(reclose([finding()], [byPerson])).toEqual({ opened: [], updated: [], resolved: [] });
+      expect(reclose([], [byPerson])).toEqual({ opened: [], updated: [], resolved: [] });
+    });
+  });
 });

@@ -4,11 +4,21 @@ import { noDataTexts, outOfStockTexts, zeroSaleTexts } from '../../../../analyti
 import { addDays } from '../../../../lib/days.ts';
 import { AS_OF, openAlert, ruleInputs } from './inputs.ts';
 
-const noRows: StockRows = { activity: [], candidates: [], onHand: [], days: [], lastSales: [] };
+const noRows: StockRows = { storeDays: [], candidates: [], onHand: [], days: [], lastSales: [], closures: [], promotions: [], firstSales: [] };
 
 /** 28 days of units from `from` on, with the given units on some days and 0 on the others. */
 const series = (from: string, units: Record<string, number>) =>
   Array.from({ length: 28 }, (_, i) => addDays(from, i)).map((date) => ({ date, units: units[date] ?? 0 }));
+
+/** `units` a day over the 28 baseline days before W (21 Oct – 17 Nov), but on the days left out. */
+const everyBaselineDay = (units: number, leftOut: string[] = []) =>
+  Object.fromEntries(
+    Array.from({ length: 28 }, (_, i) => addDays('2026-10-21', i))
+      .filter((d) => !leftOut.includes(d))
+      .map((d) => [d, units]),
+  );
+const pairDays = (store_id: string, sku: string, units: Record<string, number>) =>
+  Object.entries(units).map(([date, n]) => ({ store_id, sku, date, units: n }));
 
 describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', () => {
   it('raises a zero-sale streak that is improbable and keeps quiet on one that is not', () => {
@@ -19,10 +29,7 @@ describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', 
         { store_id: 'S1', sku: 'COLA', windowDays: 3, category: 'Drinks', product_name: 'Cola 330ml' },
         { store_id: 'S1', sku: 'WATER', windowDays: 3, category: 'Drinks', product_name: 'Water 1l' },
       ],
-      days: [
-        { store_id: 'S1', sku: 'COLA', date: '2026-11-01', units: 28 },
-        { store_id: 'S1', sku: 'WATER', date: '2026-11-01', units: 27 },
-      ],
+      days: [...pairDays('S1', 'COLA', everyBaselineDay(1)), ...pairDays('S1', 'WATER', everyBaselineDay(1, ['2026-11-01']))],
     };
     expect(stockFindings(rows, ruleInputs())).toEqual({
       findings: [
@@ -40,7 +47,7 @@ describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', 
             expected_units: 3,
             p_zero: 0.04979,
             on_hand: null,
-            series: series('2026-10-24', { '2026-11-01': 28 }),
+            series: series('2026-10-24', everyBaselineDay(1)),
             last_year: [],
           },
           ...zeroSaleTexts({ storeName: 'Riverside', productName: 'Cola 330ml', sku: 'COLA', days: 3, expected: 3, pZero: Math.exp(-3) }),
@@ -56,10 +63,7 @@ describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', 
       ...noRows,
       candidates: [{ store_id: 'S2', sku: 'CHIPS', windowDays: 3, category: 'Snacks', product_name: 'Chips' }],
       onHand: [{ store_id: 'S2', sku: 'CHIPS', on_hand: 0 }],
-      days: [
-        { store_id: 'S2', sku: 'CHIPS', date: '2025-11-20', units: 4 },
-        { store_id: 'S2', sku: 'CHIPS', date: '2026-10-25', units: 280 },
-      ],
+      days: [{ store_id: 'S2', sku: 'CHIPS', date: '2025-11-20', units: 4 }, ...pairDays('S2', 'CHIPS', everyBaselineDay(10))],
     };
     expect(stockFindings(rows, ruleInputs())).toEqual({
       findings: [
@@ -77,7 +81,7 @@ describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', 
             expected_units: 30,
             p_zero: 9.358e-14,
             on_hand: 0,
-            series: series('2026-10-24', { '2026-10-25': 280 }),
+            series: series('2026-10-24', everyBaselineDay(10)),
             last_year: series('2025-10-24', { '2025-11-20': 4 }),
           },
           ...outOfStockTexts({ storeName: 'Old Town', productName: 'Chips', sku: 'CHIPS', days: 3, expected: 30 }),
@@ -95,11 +99,12 @@ describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', 
   it('raises no_data for a store that stopped scanning, and resolves what scanning or selling again ends', () => {
     const rows: StockRows = {
       ...noRows,
-      activity: [
-        { store_id: 'S1', window_lines: 120, baseline_lines: 900 },
-        { store_id: 'S3', window_lines: 0, baseline_lines: 850 },
-        // Never scanned at all: not a feed that broke.
-        { store_id: 'S2', window_lines: 0, baseline_lines: 0 },
+      storeDays: [
+        { store_id: 'S1', date: '2026-11-19', lines: 120 },
+        { store_id: 'S1', date: '2026-11-02', lines: 900 },
+        { store_id: 'S3', date: '2026-11-02', lines: 850 },
+        // Scanned only before the baseline: not a feed that broke now.
+        { store_id: 'S2', date: '2026-09-02', lines: 50 },
       ],
       lastSales: [
         { store_id: 'S2', sku: 'CHIPS', last_sale: '2026-11-19' },
@@ -129,5 +134,31 @@ describe('the stock family (zero_sale, out_of_stock, no_data) from plain rows', 
       ],
       resolved: new Set(['no_data:S1', 'stock:S2:CHIPS']),
     });
+  });
+
+  it('a closed store raises no no_data, and a closed day leaves the window (marked in the evidence)', () => {
+    // S3 closed 19–20 Nov: its window is 16–18 Nov, in which it scanned; S1's COLA sold nothing on those days.
+    const closures = ['2026-11-19', '2026-11-20'].map((date) => ({ date, store_id: 'S3', region: '', reason: '装修' }));
+    const rows: StockRows = {
+      ...noRows,
+      closures,
+      storeDays: [
+        { store_id: 'S3', date: '2026-11-16', lines: 300 },
+        { store_id: 'S3', date: '2026-11-02', lines: 850 },
+      ],
+      candidates: [{ store_id: 'S3', sku: 'COLA', windowDays: 3, category: 'Drinks', product_name: 'Cola 330ml' }],
+      // Ten a day over the 28 days before 16 Nov, nothing since.
+      days: pairDays('S3', 'COLA', Object.fromEntries(Array.from({ length: 28 }, (_, i) => [addDays('2026-10-19', i), 10]))),
+    };
+    const { findings } = stockFindings(rows, ruleInputs());
+    expect(findings.map((f) => [f.type, f.store_id, f.evidence.window])).toEqual([['zero_sale', 'S3', { from: '2026-11-16', to: '2026-11-18', days: 3 }]]);
+    const series = findings[0]!.evidence.series as { date: string; closed?: string }[];
+    expect(series.filter((d) => d.closed).map((d) => [d.date, d.closed])).toEqual([
+      ['2026-11-19', '装修'],
+      ['2026-11-20', '装修'],
+    ]);
+    // Closed for good (no open day in the lookback): nothing to judge, no no_data either.
+    const shut = Array.from({ length: 70 }, (_, i) => ({ date: addDays(AS_OF, -i), store_id: 'S3', region: '', reason: '装修' }));
+    expect(stockFindings({ ...rows, closures: shut }, ruleInputs()).findings).toEqual([]);
   });
 });

@@ -2,13 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { dormantCustomers } from '../../../../analytics/rules/dormant.ts';
 import { isPriceGap, priceGap } from '../../../../analytics/rules/price-gap.ts';
 import { DEFAULT_THRESHOLDS, windowDaysFor } from '../../../../analytics/rules/thresholds.ts';
-import { decideZeroSale, expectedUnits, isSilentStore } from '../../../../analytics/rules/zero-sale.ts';
+import { addDays, dayRange } from '../../../../lib/days.ts';
+import { decideZeroSale, expectedOverWindow, isSilentStore } from '../../../../analytics/rules/zero-sale.ts';
 
-const candidate = (baselineUnits: number, onHand: number | null = null, windowDays = 3) => ({ storeId: 'S1', sku: 'P1', windowDays, baselineUnits, onHand });
+/** A pair with `baselineUnits` spread evenly over the 28 days before a window of `windowDays` ending 20 Nov 2026. */
+const candidate = (baselineUnits: number, onHand: number | null = null, windowDays = 3) => {
+  const windowFrom = addDays('2026-11-20', 1 - windowDays);
+  const baseline = dayRange(addDays(windowFrom, -28), addDays(windowFrom, -1)).map((date) => ({ date, units: baselineUnits / 28 }));
+  return { expectedUnits: expectedOverWindow(baseline, dayRange(windowFrom, '2026-11-20')), exposureDays: 28, onHand };
+};
 
 describe('zero_sale / out_of_stock (Poisson guard)', () => {
   it('expects the baseline daily mean times the window', () => {
-    expect(expectedUnits(56, 28, 3)).toBe(6);
+    expect(candidate(56).expectedUnits).toBeCloseTo(6, 12);
   });
 
   it('alerts only when zero is improbable: P(0) ≤ 5% ⇔ λ ≥ ln 20 ≈ 3.0', () => {

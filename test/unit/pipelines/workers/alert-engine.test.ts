@@ -80,4 +80,46 @@ describe('the daily close scheduler', () => {
       await engine.stop();
     }
   });
+
+  it('closes the last K days again from the first one rows arrived for after its close', async () => {
+    const closed: string[] = [];
+    const reclosed: string[][] = [];
+    // Scans for 20 Nov arrive after the close of 21 Nov.
+    let scans20 = '10';
+    const alertService = {
+      recloseWindow: 3,
+      timezones: async () => ['Asia/Shanghai'],
+      dayPrints: async () =>
+        new Map([
+          ['sales|2026-11-19', '8'],
+          ['sales|2026-11-20', scans20],
+          ['sales|2026-11-21', '12'],
+        ]),
+      closeDay: async (day: string) => {
+        closed.push(day);
+        return { summary: { as_of: day, opened: 0, updated: 0, resolved: 0, by_type: {} }, changed: [] };
+      },
+      recloseDays: async (days: string[]) => {
+        reclosed.push(days);
+        return { summary: { as_of: days.at(-1), opened: 0, updated: 0, resolved: 0, by_type: {} }, changed: [] };
+      },
+    } as unknown as AlertService;
+    const engine = await startAlertEngine(quietLog, alertService, pino({ level: 'silent' }), {
+      timezone: 'Asia/Shanghai',
+      now: () => new Date('2026-11-21T16:30:00Z'),
+      tickMs: 5,
+    });
+    try {
+      await vi.waitFor(() => expect(closed).toEqual(['2026-11-21']));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(reclosed).toEqual([]);
+      scans20 = '14';
+      await vi.waitFor(() => expect(reclosed).toEqual([['2026-11-20', '2026-11-21']]));
+      // Nothing new since: no second re-close.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(reclosed).toHaveLength(1);
+    } finally {
+      await engine.stop();
+    }
+  });
 });
