@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ALERT_STATUSES, ALERT_TYPES, LANGUAGES, SEVERITIES } from './enums.ts';
+import { ALERT_STATUSES, ALERT_TYPES, FEEDBACK_VERDICTS, LANGUAGES, SEVERITIES } from './enums.ts';
 import { oneOf } from './one-of.ts';
 
 export const AlertTypeSchema = oneOf(ALERT_TYPES);
@@ -50,3 +50,49 @@ export const AlertViewSchema = Type.Object(
   { title: 'Alert' },
 );
 export type AlertView = Static<typeof AlertViewSchema>;
+
+export const AlertFeedbackSchema = Type.Object(
+  {
+    verdict: oneOf(FEEDBACK_VERDICTS, { description: 'confirmed: the problem was real; false_alarm: it was not' }),
+    reason: Type.String({ maxLength: 500, default: '', description: 'Why, in a few words (e.g. 门店装修 / the store was refitting)' }),
+  },
+  { additionalProperties: false },
+);
+export type AlertFeedback = Static<typeof AlertFeedbackSchema>;
+
+export const AlertFeedbackRecordSchema = Type.Object({
+  alert_id: Type.String(),
+  verdict: oneOf(FEEDBACK_VERDICTS),
+  reason: Type.String(),
+  given_by: Type.String(),
+  given_at: Type.String(),
+});
+export type AlertFeedbackRecord = Static<typeof AlertFeedbackRecordSchema>;
+
+const Share = Type.Union([Type.Number(), Type.Null()]);
+
+/** How one group of alerts (a type, a territory or a category) did, by what people said and what sales did after. */
+export const AlertQualityRowSchema = Type.Object({
+  key: Type.String({ description: 'The type, territory or category' }),
+  alerts: Type.Integer({ description: 'Alerts raised in the period' }),
+  confirmed: Type.Integer(),
+  false_alarms: Type.Integer(),
+  precision: Type.Union([Type.Number(), Type.Null()], { description: 'confirmed / (confirmed + false_alarms); null without feedback' }),
+  resolved: Type.Integer(),
+  median_hours_to_resolve: Share,
+  measured: Type.Integer({ description: 'Resolved SKU alerts whose 14 days after the action have passed: the base of the recovered sales' }),
+  recovered_sales_7d: Type.Number({
+    description: 'CNY: units in the 7 days after the action over what the 7 days before and the matched stores predict, × regular price',
+  }),
+  recovered_sales_14d: Type.Number(),
+});
+export type AlertQualityRow = Static<typeof AlertQualityRowSchema>;
+
+export const AlertQualitySchema = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  by_type: Type.Array(AlertQualityRowSchema),
+  by_territory: Type.Array(AlertQualityRowSchema),
+  by_category: Type.Array(AlertQualityRowSchema),
+});
+export type AlertQuality = Static<typeof AlertQualitySchema>;

@@ -24,6 +24,7 @@ export type MapMetric = (typeof MAP_METRICS)[number];
 /** Where a ranged SKU stands in a store over a period, from photos and scans (the distribution report). */
 export const DISTRIBUTION_STATUSES = ['seen', 'sold', 'missing', 'unchecked'] as const;
 export type DistributionStatus = (typeof DISTRIBUTION_STATUSES)[number];
+
 /** What a merchandiser notes by hand during a store visit. */
 export const VISIT_NOTE_KINDS = ['competitor_price', 'activity'] as const;
 export type VisitNoteKind = (typeof VISIT_NOTE_KINDS)[number];
@@ -38,3 +39,7 @@ export type AlertActionKind = (typeof ALERT_ACTIONS)[number];
 
 /** Escalation of an overdue alert: 0 its owners (store manager, reps), 1 the territory lead, 2 the sales director. */
 export const ESCALATION_LEVELS = [0, 1, 2] as const;
+
+/** What a person who acted on an alert says of it: the precision of each rule, as the people it reaches see it. */
+export const FEEDBACK_VERDICTS = ['confirmed', 'false_alarm'] as const;
+export type FeedbackVerdict = (typeof FEEDBACK_VERDICTS)[number];

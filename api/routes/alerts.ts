@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { preferredLanguage, presentAlert } from '../../analytics/alerts-read.ts';
 import { alertById, listAlerts } from '../../analytics/alerts/alert-rows.ts';
+import { alertQuality, saveFeedback } from '../../analytics/alerts/quality.ts';
 import { WorkflowError, type WorkflowAction } from '../../analytics/alerts/workflow.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { AlertBus } from '../../pipelines/alert-bus.ts';
@@ -9,7 +10,16 @@ import type { AlertService } from '../../pipelines/alert-service.ts';
 import { reaches } from '../auth.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
-import { AlertStatusSchema, AlertTypeSchema, AlertViewSchema, type Alert, type AlertView } from '../../contracts/alerts.ts';
+import {
+  AlertFeedbackRecordSchema,
+  AlertFeedbackSchema,
+  AlertQualitySchema,
+  AlertStatusSchema,
+  AlertTypeSchema,
+  AlertViewSchema,
+  type Alert,
+  type AlertView,
+} from '../../contracts/alerts.ts';
 import type { AlertType, Language } from '../../contracts/enums.ts';
 import { FormatQuery, sendTable, tableFormat } from '../exports.ts';
 import { AlertTrailSchema, WorkflowKpiSchema } from '../../contracts/workflow.ts';
@@ -313,6 +323,55 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
         territories: principal.territories,
       });
       return { from, to, territories };
+    },
+  );
+
+  app.post(
+    '/v1/alerts/:id/feedback',
+    {
+      schema: {
+        summary: 'Say whether an alert was right: confirmed or a false alarm, with a reason (the latest word counts)',
+        description: 'By the people it reaches: managers, and a merchandiser on the alerts assigned to them. Kept in the audit trail as a comment too.',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: AlertFeedbackSchema,
+        response: { 200: AlertFeedbackRecordSchema },
+      },
+      config: { roles: STEP_ROLES },
+    },
+    async (request) => {
+      const alert = await loadInScope(request, request.params.id);
+      const principal = request.principal!;
+      if (principal.role === 'merchandiser' && !assignees(alert.assignee).includes(principal.name))
+        throw forbidden(`alert ${alert.id} is not assigned to ${principal.name}: a merchandiser gives feedback on the alerts assigned to them`);
+      const record = await saveFeedback(deps.warehouse, alert.id, request.body, principal.name);
+      await deps.alertService.comment(alert, `${record.verdict}${record.reason ? `: ${record.reason}` : ''}`, principal.name);
+      return record;
+    },
+  );
+
+  app.get(
+    '/v1/alert-quality',
+    {
+      schema: {
+        summary: 'How the alerts did, by type, territory and category: precision from feedback, time to resolve, sales recovered after the action',
+        description:
+          'Alerts raised in the period (default: the 90 days up to the latest sales day) in the reader’s scope. Recovered sales (CNY) of a SKU alert a ' +
+          'person resolved, once 14 days have passed: units sold in the 7 / 14 days after the resolve, less what the 14 days before predict, scaled by ' +
+          'how the same SKU moved in the matched stores (same territory and format, never alerted on it), × regular price.',
+        tags: ['alerts'],
+        security: [{ bearer: [] }],
+        querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date' })), to: Type.Optional(Type.String({ format: 'date' })) }),
+        response: { 200: AlertQualitySchema },
+      },
+      config: { roles: WORKFLOW_ROLES },
+    },
+    async (request) => {
+      const { from, to } = request.query;
+      if (from && to && from > to) throw new ApiError(400, 'bad_period', `from ${from} is after to ${to}`);
+      const principal = request.principal!;
+      return alertQuality(deps.warehouse, { from, to, scope: { stores: principal.storeIds, territories: principal.territories } });
     },
   );
 }

@@ -344,6 +344,22 @@ const MATRIX: Row[] = [
     outOfScope: 404,
   },
   { method: 'GET', route: '/v1/alert-kpis', allowed: ALL, call: get('/v1/alert-kpis'), answers: 200 },
+  // Feedback: the people an alert reaches (a merchandiser on its own alerts); the quality page: those who manage alerts.
+  {
+    method: 'POST',
+    route: '/v1/alerts/:id/feedback',
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'],
+    call: (c, store) => ({ url: `/v1/alerts/${ownAlert('resolve', c, store)}/feedback`, payload: { verdict: 'confirmed', reason: '到店确认' } }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  {
+    method: 'GET',
+    route: '/v1/alert-quality',
+    allowed: ['admin', 'sales_director', 'category_manager', 'store_manager'],
+    call: get('/v1/alert-quality'),
+    answers: 200,
+  },
   { method: 'GET', route: '/v1/assignees', allowed: ['admin', 'sales_director', 'category_manager'], call: get('/v1/assignees'), answers: 200 },
 
   // Channels and routing: admins only (a channel id no channel has: the stated 404; channels.test.ts follows real ones).
