@@ -397,6 +397,23 @@ describe('web app in headless Chromium against the real server with the demo cha
     await other.context().close();
   });
 
+  it('takes a manager’s word on an alert and shows it on the alert quality page, in Chinese', async () => {
+    const page = await web.signedInPage('zh');
+    await page.goto(`${web.baseUrl}/alerts?type=zero_sale`);
+    const card = page.locator('[data-alert]').first();
+    await card.waitFor();
+    await card.locator('[data-testid=alert-feedback] input').fill('门店装修，暂停营业');
+    await card.locator('[data-verdict=false_alarm]').click();
+    await expect.poll(() => card.locator('[data-testid=feedback-given]').textContent()).toBe('误报 · 门店装修，暂停营业');
+    await page.click('[data-testid=quality-link]');
+    await page.waitForURL(/\/alerts\/quality$/);
+    const row = page.locator('[data-testid=quality-by_type] tr[data-key=zero_sale]');
+    await expect.poll(() => row.locator('td').nth(3).textContent()).toMatch(/^\d+ \/ [1-9]\d*$/);
+    expect(await row.locator('td').first().textContent()).toBe('零销售');
+    await page.screenshot(shot('alert-quality-zh'));
+    await page.context().close();
+  });
+
   it('shows a change made elsewhere live, without a reload', async () => {
     const page = await web.signedInPage('en');
     await page.goto(`${web.baseUrl}/alerts`);

@@ -2,7 +2,7 @@
 // bundled; the enums come from contracts/enums.ts, which has none.
 import type { UnknownPackGroups } from '../../../contracts/teaching.ts';
 export type { Digest, MapView, StoreKpis as MapStore, TerritoryKpis as MapTerritory, StoreListItem, StoreOverview } from '../../../contracts/dashboard.ts';
-export type { AlertView as Alert } from '../../../contracts/alerts.ts';
+export type { AlertFeedbackRecord, AlertQuality, AlertView as Alert } from '../../../contracts/alerts.ts';
 export type { PhotoAnalysis } from '../../../contracts/records.ts';
 export type { Distribution, Ranking } from '../../../contracts/reports.ts';
 export type { StoreBays, Visit, VisitList } from '../../../contracts/visits.ts';
