@@ -55,6 +55,7 @@ export async function startServer(config: Config): Promise<Server> {
           bus: platform.alertBus,
           clock: platform.clock,
           dueHours: config.alerting.dueHours,
+          thresholds: config.thresholds,
         }),
       (app) =>
         channelRoutes(app, {

@@ -88,11 +88,29 @@ export const AlertQualityRowSchema = Type.Object({
 });
 export type AlertQualityRow = Static<typeof AlertQualityRowSchema>;
 
+/** A stricter zero-sale threshold for one category, with what it would have changed on the period's alerts. */
+export const ThresholdSuggestionSchema = Type.Object({
+  category: Type.String(),
+  current: Type.Number({ description: 'The P(0) threshold the category alerts under now' }),
+  suggested: Type.Number({ description: 'A stricter P(0) threshold: only more improbable zero-sale streaks alert' }),
+  feedback: Type.Integer({ description: 'Zero-sale / out-of-stock alerts of the category with a verdict: the evidence' }),
+  precision_now: Type.Number(),
+  precision_after: Type.Number({ description: 'On the same verdicts, had the suggested threshold applied' }),
+  false_alarms_avoided: Type.Integer(),
+  confirmed_lost: Type.Integer(),
+  alerts_avoided: Type.Integer({ description: 'Alerts of the period (with a verdict or not) the suggested threshold would not have raised' }),
+  setting: Type.String({ description: 'What an admin sets to apply it (SHELFPULSE_MAX_ZERO_PROBABILITY_BY_CATEGORY entry)' }),
+});
+export type ThresholdSuggestion = Static<typeof ThresholdSuggestionSchema>;
+
 export const AlertQualitySchema = Type.Object({
   from: Type.String(),
   to: Type.String(),
   by_type: Type.Array(AlertQualityRowSchema),
   by_territory: Type.Array(AlertQualityRowSchema),
   by_category: Type.Array(AlertQualityRowSchema),
+  suggestions: Type.Array(ThresholdSuggestionSchema, {
+    description: 'Stricter zero-sale thresholds for categories whose feedback says they raise too many false alarms; a person applies them',
+  }),
 });
 export type AlertQuality = Static<typeof AlertQualitySchema>;

@@ -148,21 +148,22 @@ function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
-/** "饮料=2,乳品=4": the zero-sale window per category. */
-function windowsByCategory(env: NodeJS.ProcessEnv): Record<string, number> {
-  const raw = env.SHELFPULSE_ZERO_SALE_DAYS_BY_CATEGORY;
+/** "饮料=2,乳品=4": a value per category (the zero-sale window, its P(0) threshold), each checked by `parse`. */
+function byCategory(env: NodeJS.ProcessEnv, name: string, parse: (raw: string) => number | undefined, wants: string): Record<string, number> {
+  const raw = env[name];
   if (!raw) return {};
   return Object.fromEntries(
     raw.split(',').map((pair) => {
-      const [category, days] = pair.split('=').map((s) => s.trim());
-      const n = Number(days);
-      if (!category || !Number.isInteger(n) || n < 1 || n > 60) {
-        throw new ConfigError(`SHELFPULSE_ZERO_SALE_DAYS_BY_CATEGORY entry "${pair}" is not category=days (1-60)`);
-      }
+      const [category, value] = pair.split('=').map((s) => s.trim());
+      const n = value === undefined ? undefined : parse(value);
+      if (!category || n === undefined) throw new ConfigError(`${name} entry "${pair}" is not category=${wants}`);
       return [category, n];
     }),
   );
 }
+
+const windowDays = (raw: string) => (Number.isInteger(Number(raw)) && Number(raw) >= 1 && Number(raw) <= 60 ? Number(raw) : undefined);
+const probability = (raw: string) => (raw !== '' && Number(raw) > 0 && Number(raw) < 1 ? Number(raw) : undefined);
 
 function webhooks(env: NodeJS.ProcessEnv): Config['webhooks'] {
   const urls = (env.SHELFPULSE_WEBHOOKS ?? '')
@@ -276,12 +277,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     merchandisersTeach: flag(env, 'SHELFPULSE_MERCHANDISERS_TEACH'),
     thresholds: {
       zeroSaleWindowDays: integer(env, 'SHELFPULSE_ZERO_SALE_DAYS', DEFAULT_THRESHOLDS.zeroSaleWindowDays, 1, 60),
-      zeroSaleWindowDaysByCategory: windowsByCategory(env),
+      zeroSaleWindowDaysByCategory: byCategory(env, 'SHELFPULSE_ZERO_SALE_DAYS_BY_CATEGORY', windowDays, 'days (1-60)'),
       baselineDays: DEFAULT_THRESHOLDS.baselineDays,
       baselineLookbackDays: DEFAULT_THRESHOLDS.baselineLookbackDays,
       minExposureDays: integer(env, 'SHELFPULSE_MIN_EXPOSURE_DAYS', DEFAULT_THRESHOLDS.minExposureDays, 1, 28),
       recloseDays: integer(env, 'SHELFPULSE_RECLOSE_DAYS', DEFAULT_THRESHOLDS.recloseDays, 0, 30),
       maxZeroProbability: fraction(env, 'SHELFPULSE_MAX_ZERO_PROBABILITY', DEFAULT_THRESHOLDS.maxZeroProbability),
+      maxZeroProbabilityByCategory: byCategory(env, 'SHELFPULSE_MAX_ZERO_PROBABILITY_BY_CATEGORY', probability, 'probability (between 0 and 1)'),
       minPriceGap: fraction(env, 'SHELFPULSE_MIN_PRICE_GAP', DEFAULT_THRESHOLDS.minPriceGap),
       dormantAfterDays: integer(env, 'SHELFPULSE_DORMANT_DAYS', DEFAULT_THRESHOLDS.dormantAfterDays, 1, 3650),
       shelfLookbackDays: integer(env, 'SHELFPULSE_SHELF_LOOKBACK_DAYS', DEFAULT_THRESHOLDS.shelfLookbackDays, 1, 90),

@@ -1,4 +1,5 @@
-import type { AlertFeedback, AlertFeedbackRecord, AlertQuality, AlertQualityRow } from '../../contracts/alerts.ts';
+import type { AlertFeedback, AlertFeedbackRecord, AlertQuality, AlertQualityRow, ThresholdSuggestion } from '../../contracts/alerts.ts';
+import { maxZeroProbabilityFor, type RuleThresholds } from '../rules/thresholds.ts';
 import type { FeedbackVerdict } from '../../contracts/enums.ts';
 import { addDays } from '../../lib/days.ts';
 import { latestSalesDay } from '../kpi/map.ts';
@@ -131,21 +132,85 @@ export function qualityRows(outcomes: readonly AlertOutcome[], key: 'type' | 'te
     .sort((a, b) => b.alerts - a.alerts || a.key.localeCompare(b.key));
 }
 
+/** The zero-sale streak alerts of the period in the scope: how improbable each streak was, and the word on it. */
+const STREAK_ALERTS = `
+  SELECT a.category AS category, JSONExtractFloat(a.evidence, 'p_zero') AS p_zero, ifNull(fb.verdict, '') AS verdict
+  FROM alerts AS a FINAL
+  LEFT JOIN (SELECT alert_id, argMax(verdict, given_at) AS verdict FROM alert_feedback GROUP BY alert_id) AS fb ON fb.alert_id = a.id
+  WHERE a.type IN ('zero_sale', 'out_of_stock') AND JSONHas(a.evidence, 'p_zero')
+    AND toDate(a.created_at) BETWEEN toDate({from:String}) AND toDate({to:String})
+    AND (empty({stores:Array(String)}) OR a.store_id IN {stores:Array(String)})
+    AND (empty({territories:Array(String)}) OR a.territory IN {territories:Array(String)})
+  SETTINGS join_use_nulls = 1`;
+
+export interface StreakAlert {
+  category: string;
+  p_zero: number;
+  verdict: FeedbackVerdict | '';
+}
+
+/** Verdicts a category needs before a threshold is suggested for it: fewer say too little. */
+const MIN_FEEDBACK = 5;
+/** Precision a suggestion aims at, and the share of confirmed alerts it may give up on the way. */
+const TARGET_PRECISION = 0.9;
+const MAX_CONFIRMED_LOST = 0.1;
+const STRICTER = [0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0001];
+
+/**
+ * For each category whose verdicts put the zero-sale rule's precision under 90 %: the loosest stricter P(0)
+ * threshold that lifts it to 90 % on those verdicts while giving up at most a tenth of the confirmed alerts, with
+ * its effect on the period's alerts. None where no such threshold exists: the rule's misses there are not about
+ * how improbable the streak was (a calendar, a listing), which the verdicts' reasons tell.
+ */
+export function suggestThresholds(alerts: readonly StreakAlert[], thresholds: RuleThresholds): ThresholdSuggestion[] {
+  const byCategory = new Map<string, StreakAlert[]>();
+  for (const a of alerts) byCategory.set(a.category, [...(byCategory.get(a.category) ?? []), a]);
+  const suggestions: ThresholdSuggestion[] = [];
+  for (const [category, group] of byCategory) {
+    const judged = group.filter((a) => a.verdict !== '');
+    const confirmed = judged.filter((a) => a.verdict === 'confirmed');
+    if (judged.length < MIN_FEEDBACK) continue;
+    const precisionNow = confirmed.length / judged.length;
+    if (precisionNow >= TARGET_PRECISION) continue;
+    const current = maxZeroProbabilityFor(thresholds, category);
+    for (const suggested of STRICTER.filter((p) => p < current)) {
+      const kept = judged.filter((a) => a.p_zero <= suggested);
+      const keptConfirmed = kept.filter((a) => a.verdict === 'confirmed').length;
+      const lost = confirmed.length - keptConfirmed;
+      if (kept.length === 0 || lost > confirmed.length * MAX_CONFIRMED_LOST) break;
+      const precisionAfter = keptConfirmed / kept.length;
+      if (precisionAfter < TARGET_PRECISION) continue;
+      suggestions.push({
+        category,
+        current,
+        suggested,
+        feedback: judged.length,
+        precision_now: precisionNow,
+        precision_after: precisionAfter,
+        false_alarms_avoided: judged.length - confirmed.length - (kept.length - keptConfirmed),
+        confirmed_lost: lost,
+        alerts_avoided: group.filter((a) => a.p_zero > suggested).length,
+        setting: `${category}=${suggested}`,
+      });
+      break;
+    }
+  }
+  return suggestions.sort((a, b) => b.false_alarms_avoided - a.false_alarms_avoided || a.category.localeCompare(b.category));
+}
+
 /** The alert quality of a period (default: the 90 days up to the latest sales day), within the reader's scope. */
 export async function alertQuality(
   warehouse: Warehouse,
-  options: { from?: string; to?: string; scope: { stores: readonly string[]; territories: readonly string[] } },
+  options: { from?: string; to?: string; scope: { stores: readonly string[]; territories: readonly string[] }; thresholds: RuleThresholds },
 ): Promise<AlertQuality> {
   const latest = await latestSalesDay(warehouse);
   const to = options.to ?? latest;
   const from = options.from ?? addDays(to, -89);
-  const rows = await warehouse.query<AlertOutcome>(ALERT_OUTCOMES, {
-    from,
-    to,
-    measured_until: latest,
-    stores: [...options.scope.stores],
-    territories: [...options.scope.territories],
-  });
+  const scope = { stores: [...options.scope.stores], territories: [...options.scope.territories] };
+  const [rows, streaks] = await Promise.all([
+    warehouse.query<AlertOutcome>(ALERT_OUTCOMES, { from, to, measured_until: latest, ...scope }),
+    warehouse.query<StreakAlert>(STREAK_ALERTS, { from, to, ...scope }),
+  ]);
   const outcomes = rows.map((r) => ({
     ...r,
     resolved: Boolean(Number(r.resolved)),
@@ -158,5 +223,15 @@ export async function alertQuality(
     matched_after14: Number(r.matched_after14),
     regular_price: Number(r.regular_price),
   }));
-  return { from, to, by_type: qualityRows(outcomes, 'type'), by_territory: qualityRows(outcomes, 'territory'), by_category: qualityRows(outcomes, 'category') };
+  return {
+    from,
+    to,
+    by_type: qualityRows(outcomes, 'type'),
+    by_territory: qualityRows(outcomes, 'territory'),
+    by_category: qualityRows(outcomes, 'category'),
+    suggestions: suggestThresholds(
+      streaks.map((a) => ({ ...a, p_zero: Number(a.p_zero) })),
+      options.thresholds,
+    ),
+  };
 }

@@ -1,6 +1,6 @@
 import { addDays, dayRange, oneYearEarlier } from '../../lib/days.ts';
 import { closedDaysOf, onPromotion, openWindow, type Closure, type PromotionSpan } from '../rules/calendar.ts';
-import { windowDaysFor } from '../rules/thresholds.ts';
+import { loosestZeroProbability, windowDaysFor } from '../rules/thresholds.ts';
 import { baselineOf, decideZeroSale, expectedOverWindow, isSilentStore } from '../rules/zero-sale.ts';
 import { IN_SCOPE, storeManager, type DayClose, type Findings, type RuleInputs } from './day-close.ts';
 import { slotOf, type Finding } from './model.ts';
@@ -206,7 +206,7 @@ export async function loadStockRows({ warehouse, asOf, thresholds, timezone, sco
     const closedIn = (storeId: string) => [...closedOf(storeId).keys()].some((day) => day >= bStart);
     const promoted = await warehouse.query<{ sku: string }>(PROMOTED_SKUS, { from: bStart, as_of: asOf });
     // λ ≤ W × baseline units / baseline days, and λ ≥ −ln(p) to alert: a pre-filter, the rule decides exactly.
-    const minUnits = (days: number) => (-Math.log(thresholds.maxZeroProbability) * days) / windowDays - 1e-9;
+    const minUnits = (days: number) => (-Math.log(loosestZeroProbability(thresholds)) * days) / windowDays - 1e-9;
     const rows = await warehouse.query<{ store_id: string; sku: string }>(ZERO_SALE_CANDIDATES, {
       as_of: asOf,
       w_start: addDays(asOf, 1 - windowDays),
@@ -393,7 +393,7 @@ export function stockFindings(rows: StockRows, { asOf, thresholds, stores, open 
     );
     const known = onHand.get(key);
     const expected = expectedOverWindow(baseline.days, window);
-    const decision = decideZeroSale({ expectedUnits: expected, exposureDays: baseline.days.length, onHand: known ?? null }, thresholds);
+    const decision = decideZeroSale({ expectedUnits: expected, exposureDays: baseline.days.length, onHand: known ?? null, category: c.category }, thresholds);
     if (!decision.type) continue;
     const baselineUnits = baseline.days.reduce((n, d) => n + d.units, 0);
     // The plain 28 days before W, or what the calendar made of them.

@@ -12,8 +12,10 @@ export interface RuleThresholds {
   minExposureDays: number;
   /** Rows that arrive late re-close this many of the last closed days. */
   recloseDays: number;
-  /** Alert only when P(0 units over W) under a Poisson model is at most this. */
+  /** Alert only when P(0 units over W) under a Poisson model is at most this, by default… */
   maxZeroProbability: number;
+  /** …and per category (a person applies what the alert quality page suggests). */
+  maxZeroProbabilityByCategory: Record<string, number>;
   /** Open a price-gap alert when (own − competitor) / own is at least this. */
   minPriceGap: number;
   /** A customer is dormant after this many days without an order. */
@@ -34,6 +36,7 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   minExposureDays: 7,
   recloseDays: 3,
   maxZeroProbability: 0.05,
+  maxZeroProbabilityByCategory: {},
   minPriceGap: 0.05,
   dormantAfterDays: 90,
   shelfLookbackDays: 7,
@@ -43,4 +46,13 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
 
 export function windowDaysFor(thresholds: RuleThresholds, category: string): number {
   return thresholds.zeroSaleWindowDaysByCategory[category] ?? thresholds.zeroSaleWindowDays;
+}
+
+export function maxZeroProbabilityFor(thresholds: RuleThresholds, category: string): number {
+  return thresholds.maxZeroProbabilityByCategory[category] ?? thresholds.maxZeroProbability;
+}
+
+/** The loosest P(0) threshold of any category: what a pre-filter over all pairs may assume. */
+export function loosestZeroProbability(thresholds: RuleThresholds): number {
+  return Math.max(thresholds.maxZeroProbability, ...Object.values(thresholds.maxZeroProbabilityByCategory));
 }

@@ -1,6 +1,6 @@
 import { addDays } from '../../lib/days.ts';
 import type { Severity } from '../../contracts/enums.ts';
-import type { RuleThresholds } from './thresholds.ts';
+import { maxZeroProbabilityFor, type RuleThresholds } from './thresholds.ts';
 
 /** Units a pair sold on one day. */
 export interface PairDay {
@@ -87,6 +87,8 @@ export interface ZeroSaleCandidate {
   exposureDays: number;
   /** Latest known on-hand at the close of the as-of day; null when never counted. */
   onHand: number | null;
+  /** The SKU's category, for a threshold set per category. */
+  category?: string;
 }
 
 export type ZeroSaleFinding =
@@ -107,7 +109,7 @@ export function zeroProbability(lambda: number): number {
 export function decideZeroSale(candidate: ZeroSaleCandidate, thresholds: RuleThresholds): ZeroSaleFinding {
   const lambda = candidate.expectedUnits;
   const p = zeroProbability(lambda);
-  if (candidate.exposureDays < thresholds.minExposureDays || p > thresholds.maxZeroProbability)
+  if (candidate.exposureDays < thresholds.minExposureDays || p > maxZeroProbabilityFor(thresholds, candidate.category ?? ''))
     return { type: null, expectedUnits: lambda, zeroProbability: p };
   const type = candidate.onHand !== null && candidate.onHand <= 0 ? 'out_of_stock' : 'zero_sale';
   const severity: Severity = lambda >= 10 ? 'high' : lambda >= 5 ? 'medium' : 'low';

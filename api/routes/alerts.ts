@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { preferredLanguage, presentAlert } from '../../analytics/alerts-read.ts';
 import { alertById, listAlerts } from '../../analytics/alerts/alert-rows.ts';
 import { alertQuality, saveFeedback } from '../../analytics/alerts/quality.ts';
+import type { RuleThresholds } from '../../analytics/rules/thresholds.ts';
 import { WorkflowError, type WorkflowAction } from '../../analytics/alerts/workflow.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { AlertBus } from '../../pipelines/alert-bus.ts';
@@ -38,6 +39,8 @@ export interface AlertRoutesDeps {
   clock: Clock;
   /** Hours to due per alert type. */
   dueHours: Readonly<Record<AlertType, number>>;
+  /** The rules' thresholds in force: what the quality page's suggestions start from. */
+  thresholds: RuleThresholds;
 }
 
 const Lang = Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')], { description: 'Language of message/suggestion; default both' }));
@@ -371,7 +374,7 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
       const { from, to } = request.query;
       if (from && to && from > to) throw new ApiError(400, 'bad_period', `from ${from} is after to ${to}`);
       const principal = request.principal!;
-      return alertQuality(deps.warehouse, { from, to, scope: { stores: principal.storeIds, territories: principal.territories } });
+      return alertQuality(deps.warehouse, { from, to, scope: { stores: principal.storeIds, territories: principal.territories }, thresholds: deps.thresholds });
     },
   );
 }

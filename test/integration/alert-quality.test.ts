@@ -98,6 +98,8 @@ describe('feedback and the outcome of alerts', () => {
     expect(quality.by_type.find((r: { key: string }) => r.key === 'no_data')).toMatchObject({ alerts: 1, resolved: 1, measured: 0, recovered_sales_14d: 0 });
     expect(quality.by_type.find((r: { key: string }) => r.key === 'out_of_stock')).toMatchObject({ resolved: 0, measured: 0, precision: null });
     expect(quality.by_territory).toEqual([expect.objectContaining({ key: '浦西', alerts: 4, confirmed: 1, false_alarms: 1 })]);
+    // Two verdicts are too few to suggest a threshold.
+    expect(quality.suggestions).toEqual([]);
   });
 
   it('a store manager sees the quality of their stores only', async () => {

@@ -14,6 +14,16 @@ describe('configuration', () => {
     expect(config.alerting.dueHours).toMatchObject({ out_of_stock: 8, zero_sale: 24 });
   });
 
+  it('takes the zero-sale window and its P(0) threshold per category, and says which entry is wrong', () => {
+    const config = loadConfig({ SHELFPULSE_ZERO_SALE_DAYS_BY_CATEGORY: '乳品=2', SHELFPULSE_MAX_ZERO_PROBABILITY_BY_CATEGORY: '饮料=0.01, 零食=0.002' });
+    expect(config.thresholds.zeroSaleWindowDaysByCategory).toEqual({ 乳品: 2 });
+    expect(config.thresholds.maxZeroProbabilityByCategory).toEqual({ 饮料: 0.01, 零食: 0.002 });
+    expect(() => loadConfig({ SHELFPULSE_MAX_ZERO_PROBABILITY_BY_CATEGORY: '饮料=5' })).toThrow(
+      new ConfigError('SHELFPULSE_MAX_ZERO_PROBABILITY_BY_CATEGORY entry "饮料=5" is not category=probability (between 0 and 1)'),
+    );
+    expect(() => loadConfig({ SHELFPULSE_ZERO_SALE_DAYS_BY_CATEGORY: '乳品' })).toThrow(/entry "乳品" is not category=days \(1-60\)/);
+  });
+
   it('defaults to the embedded shape on port 3000 in Asia/Shanghai', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, timezone: 'Asia/Shanghai', clickhouse: undefined, kafka: undefined });

@@ -45,6 +45,12 @@ const dictionary = {
   'quality.measured': ['已衡量', 'Measured'],
   'quality.recovered7': ['7 天挽回销售额', 'Recovered in 7 days'],
   'quality.recovered14': ['14 天挽回销售额', 'Recovered in 14 days'],
+  'quality.suggestions': ['阈值建议', 'Suggested thresholds'],
+  'quality.suggestionsHint': [
+    '反馈显示误报偏多的品类：更严格的零销售阈值及其对本期预警的影响。由管理员确认后设置，系统不会自动调整。',
+    'Categories whose feedback shows too many false alarms: a stricter zero-sale threshold and what it would have changed this period. An admin applies it; nothing tunes itself.',
+  ],
+  'quality.noSuggestions': ['暂无建议（每个品类至少需要 5 条反馈）。', 'No suggestion (a category needs at least 5 verdicts).'],
   'digest.title': ['晨报', 'Morning digest'],
   'digest.vsLy': ['同比', 'vs last year'],
   'digest.chain': ['全部门店', 'All your stores'],

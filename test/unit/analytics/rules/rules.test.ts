@@ -42,6 +42,14 @@ describe('zero_sale / out_of_stock (Poisson guard)', () => {
     expect(decideZeroSale(candidate(40, null, 2), thresholds).type).toBeNull();
   });
 
+  it('takes the P(0) threshold per category, as an admin applies a suggestion of the alert quality page', () => {
+    const thresholds = { ...DEFAULT_THRESHOLDS, maxZeroProbabilityByCategory: { 饮料: 0.01 } };
+    // λ = 56 × 3 / 28 = 6 → P(0) 0.0025: an alert under either threshold; λ 3.0 → P(0) 0.0498: only under the default.
+    expect(decideZeroSale({ ...candidate(56), category: '饮料' }, thresholds).type).toBe('zero_sale');
+    expect(decideZeroSale({ ...candidate(28), category: '饮料' }, thresholds).type).toBeNull();
+    expect(decideZeroSale({ ...candidate(28), category: '乳品' }, thresholds).type).toBe('zero_sale');
+  });
+
   it('a store silent in W that scanned before is one no_data, a store that never scanned is not', () => {
     expect(isSilentStore(0, 120)).toBe(true);
     expect(isSilentStore(0, 0)).toBe(false);
