@@ -26,11 +26,16 @@ export interface ShelfObservationRow {
   planogram_status: '' | 'ok' | 'missing' | 'misplaced' | 'extra';
 }
 
+/** The photo an observation row belongs to. */
+export interface ObservedPhoto {
+  photo_id: string;
+  store_id: string;
+  visit_id: string;
+  taken_at: string;
+}
+
 /** One row per SKU seen (unrecognised packs excluded) plus one per planogram SKU missing from the bay. */
-export function shelfObservationRows(
-  photo: { photo_id: string; store_id: string; visit_id: string; taken_at: string },
-  shelf: ObservedShelf,
-): ShelfObservationRow[] {
+export function shelfObservationRows(photo: ObservedPhoto, shelf: ObservedShelf): ShelfObservationRow[] {
   const competitor = new Set(shelf.detections.filter((d) => d.is_competitor).map((d) => d.sku));
   const priceOf = new Map(shelf.prices.filter((p) => p.sku).map((p) => [p.sku!, p]));
   const plan = shelf.planogram;
@@ -64,10 +69,52 @@ export function shelfObservationRows(
   return [...seen, ...missing];
 }
 
-export async function saveShelfObservations(warehouse: Warehouse, rows: ShelfObservationRow[]): Promise<void> {
-  if (rows.length > 0)
+/**
+ * The SKUs a photo's stored observations name now. A retired row (no facings, no planogram status) names none: no
+ * real row has neither, since a row is a SKU seen (facings > 0) or a planned SKU missing from the bay.
+ */
+const NAMED_SKUS = `
+  SELECT sku FROM shelf_observations FINAL
+  WHERE store_id = {store_id:String} AND photo_id = {photo_id:String} AND (facings > 0 OR planogram_status != '')`;
+
+/**
+ * A row that retires a SKU a photo named before and no longer names (recognised again, an unknown pack now a
+ * product, a planned SKU now found): it replaces the old row, and no reader counts it (share and trends read
+ * facings > 0, the planogram check the statuses missing and misplaced).
+ */
+function retiredRow(photo: ObservedPhoto, sku: string): ShelfObservationRow {
+  const { photo_id, store_id, visit_id, taken_at } = photo;
+  return {
+    photo_id,
+    store_id,
+    visit_id,
+    taken_at,
+    sku,
+    brand: '',
+    is_competitor: false,
+    facings: 0,
+    linear_px: 0,
+    price: null,
+    promo: false,
+    photo_gaps: 0,
+    planogram_score: null,
+    planogram_status: '',
+  };
+}
+
+/**
+ * Stores a photo's observations as a whole: its rows, and a retired row for each SKU its stored observations named
+ * and these do not, in one insert, so that a reader sees the photo's old observations or its new ones, never a mix.
+ * Storing the same rows again changes nothing.
+ */
+export async function replaceShelfObservations(warehouse: Warehouse, photo: ObservedPhoto, rows: ShelfObservationRow[]): Promise<void> {
+  const named = await warehouse.query<{ sku: string }>(NAMED_SKUS, { store_id: photo.store_id, photo_id: photo.photo_id });
+  const now = new Set(rows.map((r) => r.sku));
+  const retired = named.filter((r) => !now.has(r.sku)).map((r) => retiredRow(photo, r.sku));
+  const all = [...rows, ...retired];
+  if (all.length > 0)
     await warehouse.insert(
       'shelf_observations',
-      rows.map((r) => ({ ...r })),
+      all.map((r) => ({ ...r })),
     );
 }

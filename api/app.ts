@@ -26,6 +26,8 @@ export interface AppDeps {
   auth: Authority;
   /** Password sign-in: Secure cookies (served over https) and attempts a minute per user name and address. */
   sessions?: { secureCookie: boolean; loginAttemptsPerMinute: number };
+  /** Merchandisers may name unknown packs (SHELFPULSE_MERCHANDISERS_TEACH); the session answer tells the web app. */
+  merchandisersTeach?: boolean;
   bodyLimitBytes: number;
   maxRowsPerRequest: number;
   sinkLag: () => number;
@@ -145,7 +147,14 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   app.addHook('onRoute', requireAccessDeclaration);
 
   await operationsRoutes(app, { warehouse: deps.warehouse, auth: deps.auth, sinkLag: deps.sinkLag });
-  await sessionRoutes(app, { warehouse: deps.warehouse, auth: deps.auth, secureCookie: false, loginAttemptsPerMinute: 5, ...deps.sessions });
+  await sessionRoutes(app, {
+    warehouse: deps.warehouse,
+    auth: deps.auth,
+    secureCookie: false,
+    loginAttemptsPerMinute: 5,
+    ...deps.sessions,
+    merchandisersTeach: deps.merchandisersTeach ?? false,
+  });
   await userRoutes(app, { warehouse: deps.warehouse, auth: deps.auth });
   await recordRoutes(app, {
     warehouse: deps.warehouse,

@@ -40,6 +40,7 @@ export async function startServer(config: Config): Promise<Server> {
     publisher: platform.publisher,
     auth: new Authority(platform.warehouse, config.adminToken, { ttlMs: config.sessions.ttlHours * 3_600_000 }),
     sessions: config.sessions,
+    merchandisersTeach: config.merchandisersTeach,
     bodyLimitBytes: config.bodyLimitBytes,
     maxRowsPerRequest: config.maxRowsPerRequest,
     rateLimitPerMinute: config.rateLimitPerMinute,

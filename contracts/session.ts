@@ -20,6 +20,10 @@ export const SessionSchema = Type.Object(
     territories: Type.Array(Type.String(), { description: 'Territories in scope; empty = all' }),
     via: Type.Union([Type.Literal('session'), Type.Literal('token')]),
     csrf_header: Type.String({ description: 'Header that cookie-authenticated POST/PATCH/DELETE requests must carry (value 1)' }),
+    may_teach: Type.Boolean({
+      description:
+        'May name unknown packs (POST /v1/unknown-packs/assign): admins and category managers, merchandisers where SHELFPULSE_MERCHANDISERS_TEACH=true',
+    }),
   },
   { title: 'Session' },
 );

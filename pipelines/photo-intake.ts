@@ -1,7 +1,7 @@
 import { StoreZones } from '../analytics/master-data.ts';
 import { photoById, savePhoto, storedAnalysis } from '../analytics/photos.ts';
 import { planogramOf } from '../analytics/planograms.ts';
-import { saveShelfObservations, shelfObservationRows } from '../analytics/shelf-observations.ts';
+import { replaceShelfObservations, shelfObservationRows } from '../analytics/shelf-observations.ts';
 import { NO_FACINGS, shelfFacingsOf } from '../analytics/shelf-share.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
 import type { PhotoRecord } from '../contracts/records.ts';
@@ -158,7 +158,8 @@ export class PhotoIntake {
    * shelf observations and the competitor prices read off its tags, and then its row (status, reasons, the shelf's
    * facings by owner, its store-local day, the analysis as JSON). The writes before the row go side by side; the row
    * comes last so that a photo whose row is stored has all of it: the vision worker and the demo skip such photos.
-   * Repeating it stores the same rows again (the tables keep the newest per key, event ids repeat).
+   * Repeating it stores the same rows again (the tables keep the newest per key, event ids repeat); a photo recorded
+   * again with another analysis has its observations replaced as a whole (a SKU it no longer shows is retired).
    */
   async record(photo: PhotoRecord, analysis: ShelfAnalysis, files?: { original: Buffer; derivative: Buffer }): Promise<void> {
     const { warehouse, photoFiles, publisher } = this.deps;
@@ -168,7 +169,7 @@ export class PhotoIntake {
       analysed ? shelfFacingsOf(warehouse, analysis.facings) : NO_FACINGS,
       this.zones.zonesFor([photo.store_id]),
       files && photoFiles.put(photo.photo_id, files.original, files.derivative),
-      analysed && saveShelfObservations(warehouse, shelfObservationRows(identity, analysis)),
+      analysed && replaceShelfObservations(warehouse, identity, shelfObservationRows(identity, analysis)),
       analysed && publishCompetitorPrices(publisher, photo, analysis),
     ]);
     await savePhoto(warehouse, {

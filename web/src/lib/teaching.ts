@@ -4,10 +4,11 @@ import type { Me } from './session.svelte';
 import type { RecognitionJob, UnknownPack } from './types';
 
 /**
- * Who is shown the controls that assign a SKU to unknown packs. The server decides (a merchandiser may teach where the
- * admin allows it, and its 403 then says so); these are the roles it always lets teach.
+ * Whether the signed-in user is shown the controls that assign a SKU to unknown packs: the server says so in the
+ * session (admins and category managers, merchandisers where the admin allows it), by the same rule its naming route
+ * enforces.
  */
-export const canTeach = (role: Me['role'] | undefined): boolean => role === 'admin' || role === 'category_manager';
+export const canTeach = (me: Pick<Me, 'may_teach'> | null | undefined): boolean => me?.may_teach === true;
 
 /** One pack on one photo: a group can hold several packs of the same photo, told apart by their boxes. */
 export const packKey = (pack: Pick<UnknownPack, 'photo_id' | 'bbox'>): string => `${pack.photo_id}/${pack.bbox.join(',')}`;
