@@ -124,8 +124,8 @@ describe('web app in headless Chromium against the real server with the demo cha
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: 'shelfpulse_session', httpOnly: true, sameSite: 'Strict' });
     expect(await page.evaluate(() => localStorage.getItem('shelfpulse.token'))).toBeNull();
-    // Role-aware navigation: the map and inbox of their store, a link to the store page, the capture page.
-    await expect.poll(() => page.locator('header nav a').allTextContents()).toEqual(['地图', '预警', '拍照', store!.name]);
+    // Role-aware navigation: the map, digest, inbox and reports of their store, the capture page, a link to the store page.
+    await expect.poll(() => page.locator('header nav a').allTextContents()).toEqual(['地图', '晨报', '预警', '报表', '拍照', store!.name]);
     await page.click(`header nav a[href="/stores/${store!.store_id}"]`);
     await page.waitForSelector('[data-testid=store-kpis]');
     await page.screenshot(shot('store-manager-session'));
@@ -173,7 +173,7 @@ describe('web app in headless Chromium against the real server with the demo cha
     await expect.poll(() => page.locator('.card').textContent()).toContain('销售额');
     await page.screenshot(shot('map-zh'));
     await page.selectOption('[data-testid=metric]', 'open_alerts');
-    await expect.poll(() => page.locator('aside h2').first().textContent()).toBe('未处理预警');
+    await expect.poll(() => page.locator('.legend-title').first().textContent()).toBe('未处理预警');
     await page.screenshot(shot('map-open-alerts'));
     await page.locator('circle.store').first().click({ force: true });
     await page.waitForURL(/\/stores\//);
@@ -202,7 +202,8 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.goto(`${web.baseUrl}/stores/${planted.store_id}`);
     const line = page.locator('[data-testid=photo-planogram]').first();
     await expect.poll(() => line.textContent()).toContain(`Planogram ${planted.bay}:`);
-    expect(await line.textContent()).toContain(`missing ${planted.planogram_skus[0]}`);
+    // The missing SKU by its name, with its code.
+    expect(await line.textContent()).toMatch(new RegExp(`missing [^(]+\\(${planted.planogram_skus[0]}\\)`));
     await page.locator('figure.photo img').first().waitFor();
     await page.screenshot({ ...shot('store-demo-planogram'), fullPage: true });
 
