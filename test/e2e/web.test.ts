@@ -174,6 +174,11 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.screenshot(shot('map-zh'));
     await page.selectOption('[data-testid=metric]', 'open_alerts');
     await expect.poll(() => page.locator('.legend-title').first().textContent()).toBe('未处理预警');
+    // The metric lives in the address: a reload (or a shared link) reopens the same map.
+    await page.waitForURL(/\/\?metric=open_alerts$/);
+    await page.reload();
+    await expect.poll(() => page.locator('[data-testid=metric]').inputValue()).toBe('open_alerts');
+    await page.waitForSelector(`[data-stores-rendered="${web.storeCount}"]`);
     await page.screenshot(shot('map-open-alerts'));
     await page.locator('circle.store').first().click({ force: true });
     await page.waitForURL(/\/stores\//);
