@@ -25,6 +25,7 @@ const dictionary = {
   'nav.capture': ['拍照', 'Capture'],
   'nav.reports': ['报表', 'Reports'],
   'nav.digest': ['晨报', 'Digest'],
+  'alerts.closedDays': ['门店休息日（不计入）', 'Closed days (not counted)'],
   'feedback.question': ['这条预警准确吗？', 'Was this alert right?'],
   'feedback.reason': ['原因（如：门店装修）', 'Why (e.g. the store was refitting)'],
   'feedback.confirmed': ['属实', 'Confirmed'],
