@@ -1,13 +1,12 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoAnalysis } from '../../pipelines/metrics.ts';
 import { demoRenderOptions } from '../../synthetic/demo-shelves.ts';
 import { renderShelf } from '../../synthetic/render.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { ARTIFACTS } from './harness.ts';
+import { ARTIFACTS, launchChromium } from './harness.ts';
 
 // A merchandiser's phone on the store Wi-Fi: Chromium at 390×844 reaching the server by a LAN name over plain http
 // (shelfpulse.test resolves to loopback), with 12 MP (4000×3000) shelf photos.
@@ -59,18 +58,7 @@ beforeAll(async () => {
   });
   expect(planogram.statusCode).toBe(202);
   token = await server.issueToken({ name: 'li.na', role: 'merchandiser', store_ids: ['S1'] });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--host-resolver-rules=MAP shelfpulse.test 127.0.0.1',
-    ],
-  });
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_OF, day } from '../support/days.ts';
+import { dailyScans } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // S1 sold P1 5 a day, then nothing for 15 days (a zero-sale alert on day −16), then 6 a day from the day a manager
@@ -38,12 +39,6 @@ const resolvedBy = (alertId: string, offset: number) => ({
   at: at(offset),
 });
 
-function dailyScans(store: string, from: number, to: number, qty: number) {
-  const rows = [];
-  for (let o = from; o <= to; o++) rows.push({ event_id: `${store}-${o}`, store_id: store, sku: 'P1', ts: `${day(o)}T12:00:00+08:00`, qty, unit_price: 10 });
-  return rows;
-}
-
 const api = (method: 'GET' | 'POST', url: string, payload?: object) => server.app.inject({ method, url, headers: server.admin(), payload });
 
 beforeAll(async () => {
@@ -52,10 +47,10 @@ beforeAll(async () => {
   await server.addStores([store('S1'), store('S2'), store('S3')]);
   await api('POST', '/v1/products', [{ sku: 'P1', name: '清泉矿泉水', brand: '清泉', category: '饮料', regular_price: 10, is_competitor: false }]);
   const scans = await api('POST', '/v1/events/scans', [
-    ...dailyScans('S1', -60, -31, 5),
-    ...dailyScans('S1', -15, 0, 6),
-    ...dailyScans('S2', -60, 0, 5),
-    ...dailyScans('S3', -60, 0, 5),
+    ...dailyScans('S1', 'P1', -60, -31, 5),
+    ...dailyScans('S1', 'P1', -15, 0, 6),
+    ...dailyScans('S2', 'P1', -60, 0, 5),
+    ...dailyScans('S3', 'P1', -60, 0, 5),
   ]);
   expect(scans.statusCode, scans.body).toBe(202);
   await server.settle();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../contracts/alerts.ts';
 import type { Subscription } from '../../pipelines/log/event-log.ts';
-import { AS_OF as D, day } from '../support/days.ts';
+import { AS_OF as D } from '../support/days.ts';
+import { dailyScans } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { until } from '../support/wait.ts';
 
@@ -9,12 +10,6 @@ let server: TestServer;
 let managerToken: string;
 let published: Alert[] = [];
 let subscription: Subscription;
-
-function dailyScans(store: string, sku: string, from: number, to: number, qty: number) {
-  const rows = [];
-  for (let o = from; o <= to; o++) rows.push({ event_id: `${store}-${sku}-${o}`, store_id: store, sku, ts: `${day(o)}T12:00:00+08:00`, qty, unit_price: 10 });
-  return rows;
-}
 
 async function post(url: string, payload: unknown, headers = server.admin()) {
   return server.app.inject({ method: 'POST', url, headers, payload: payload as object });

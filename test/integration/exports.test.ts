@@ -1,18 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AS_OF, day } from '../support/days.ts';
+import { AS_OF } from '../support/days.ts';
+import { dailyScans } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 let server: TestServer;
-
-function dailyScans(store: string, sku: string, from: number, to: number) {
-  const rows = [];
-  for (let o = from; o <= to; o++)
-    rows.push({ event_id: `${store}-${sku}-${o}`, store_id: store, sku, ts: `${day(o)}T12:00:00+08:00`, qty: 4, unit_price: 10 });
-  return rows;
-}
 
 async function get(url: string, headers: Record<string, string> = server.admin()) {
   const res = await server.app.inject({ method: 'GET', url, headers });
@@ -51,10 +45,10 @@ beforeAll(async () => {
   ]);
   // P1 stops selling in both stores: a zero-sale alert each; P2 keeps selling.
   await post('/v1/events/scans', [
-    ...dailyScans('S1', 'P1', -30, -3),
-    ...dailyScans('S2', 'P1', -30, -3),
-    ...dailyScans('S1', 'P2', -30, 0),
-    ...dailyScans('S2', 'P2', -30, 0),
+    ...dailyScans('S1', 'P1', -30, -3, 4),
+    ...dailyScans('S2', 'P1', -30, -3, 4),
+    ...dailyScans('S1', 'P2', -30, 0, 4),
+    ...dailyScans('S2', 'P2', -30, 0, 4),
   ]);
   await server.settle();
   const evaluated = await post('/v1/alerts/evaluate', { as_of: AS_OF });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhotoIntake } from '../../pipelines/photo-intake.ts';
 import { PhotoStore } from '../../pipelines/photo-store.ts';
 import { AS_OF, day } from '../support/days.ts';
+import { dailyScans } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { analysedShelf } from '../support/shelf-analysis.ts';
 
@@ -20,12 +21,6 @@ const post = async (url: string, payload: string | object, contentType = 'applic
   expect(res.statusCode, res.body).toBe(202);
   return res.json();
 };
-
-function dailyScans(store: string, sku: string, from: number, to: number, qty: number) {
-  const rows = [];
-  for (let o = from; o <= to; o++) rows.push({ event_id: `${store}-${sku}-${o}`, store_id: store, sku, ts: `${day(o)}T12:00:00+08:00`, qty, unit_price: 10 });
-  return rows;
-}
 
 beforeAll(async () => {
   server = await startTestServer({ SHELFPULSE_ROLES: 'ingest,sink' });

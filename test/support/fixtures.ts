@@ -1,3 +1,5 @@
+import { day } from './days.ts';
+
 /** The day every scan fixture is sold on (store-local, China time). */
 export const SCAN_TS = '2026-11-20T10:00:00+08:00';
 
@@ -21,3 +23,10 @@ export const scansNdjson = (prefix: string, n: number, vary?: (i: number) => Rec
   scans(prefix, n, vary)
     .map((row) => JSON.stringify(row))
     .join('\n');
+
+/** One scan a day at noon (China time) of `qty` units at ¥10, on the days `from`…`to` (offsets from AS_OF). */
+export function dailyScans(store: string, sku: string, from: number, to: number, qty: number) {
+  const rows = [];
+  for (let o = from; o <= to; o++) rows.push({ event_id: `${store}-${sku}-${o}`, store_id: store, sku, ts: `${day(o)}T12:00:00+08:00`, qty, unit_price: 10 });
+  return rows;
+}
