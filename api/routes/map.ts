@@ -14,6 +14,7 @@ import {
   MapViewSchema,
   SkuTrendSchema,
   StoreKpisSchema,
+  StoreListItemSchema,
   StoreListResponse,
   StoreOverviewSchema,
   TerritoryKpisSchema,
@@ -85,19 +86,20 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
     '/v1/stores',
     {
       schema: {
-        summary: 'Stores the caller may see; with near=lat,lon nearest first',
+        summary: 'Stores the caller may see; with near=lat,lon nearest first (also as a spreadsheet: ?format=csv|xlsx)',
         tags: ['dashboard'],
         security: [{ bearer: [] }],
         querystring: Type.Object({
           near: Type.Optional(Type.String({ maxLength: 64, description: 'lat,lon, e.g. 31.23,121.47' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+          format: Type.Optional(FormatQuery),
         }),
         response: { 200: StoreListResponse },
       },
       config: { roles: USER_ROLES },
     },
-    async (request) => {
-      const { near, limit } = request.query;
+    async (request, reply) => {
+      const { near, limit, format } = request.query;
       let point: { lat: number; lon: number } | undefined;
       if (near !== undefined) {
         const m = LatLon.exec(near.trim());
@@ -107,7 +109,10 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
         point = { lat, lon };
       }
       const principal = request.principal!;
-      return { stores: await storeList(deps.warehouse, { near: point, limit, storeIds: principal.storeIds, territories: principal.territories }) };
+      const stores = await storeList(deps.warehouse, { near: point, limit, storeIds: principal.storeIds, territories: principal.territories });
+      const wanted = tableFormat(request, format);
+      if (wanted === 'json') return { stores };
+      return sendTable(reply, wanted, 'stores', [{ name: 'stores', schema: StoreListItemSchema, rows: stores }]);
     },
   );
 

@@ -101,6 +101,16 @@ describe('tables export as spreadsheets a person opens', () => {
     expect(rows.map((r) => r.store_id)).toEqual(['S1']);
   });
 
+  it('the store list as CSV, nearest first from a point', async () => {
+    const res = await get('/v1/stores?format=csv&near=30.25,120.16');
+    const rows = parse(res.rawPayload.subarray(3).toString('utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.store_id, r.name])).toEqual([
+      ['S2', '杭州西湖店'],
+      ['S1', '上海南京路店'],
+    ]);
+    expect(Number(rows[1]!.distance_km)).toBeGreaterThan(100);
+  });
+
   it('an unknown format is a 400 that names the choices', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/v1/alerts?format=pdf', headers: server.admin() });
     expect(res.statusCode).toBe(400);
