@@ -406,11 +406,14 @@ describe('web app in headless Chromium against the real server with the demo cha
   it('takes a manager’s word on an alert and shows it on the alert quality page, in Chinese', async () => {
     const page = await web.signedInPage('zh');
     await page.goto(`${web.baseUrl}/alerts?type=zero_sale`);
-    const card = page.locator('[data-alert]').first();
-    await card.waitFor();
+    // One alert by its id: the live stream may put a newer one first while the test works.
+    await page.locator('[data-alert] [data-testid=alert-feedback]').first().waitFor();
+    const id = await page.locator('[data-alert]').first().getAttribute('data-alert');
+    const card = page.locator(`[data-alert="${id}"]`);
     await card.locator('[data-testid=alert-feedback] input').fill('门店装修，暂停营业');
     await card.locator('[data-verdict=false_alarm]').click();
-    await expect.poll(() => card.locator('[data-testid=feedback-given]').textContent()).toBe('误报 · 门店装修，暂停营业');
+    await card.locator('[data-testid=feedback-given]').waitFor();
+    expect(await card.locator('[data-testid=feedback-given]').textContent()).toBe('误报 · 门店装修，暂停营业');
     await page.click('[data-testid=quality-link]');
     await page.waitForURL(/\/alerts\/quality$/);
     const row = page.locator('[data-testid=quality-by_type] tr[data-key=zero_sale]');

@@ -1,10 +1,10 @@
-import { replaceState } from '$app/navigation';
+import { goto } from '$app/navigation';
 
 /**
- * Keeps a page's filters in its address, so Back and a shared link reopen the same view. Called on a person's
- * change only: on the page's first mount SvelteKit's router is not ready and replaceState throws (the filters came
- * from the address then anyway). The microtask lets a bound input store its value first.
+ * Keeps a page's filters in its address, so Back and a shared link reopen the same view: a navigation that replaces
+ * the history entry (the page has no load function, so it stays as it is). Called on a person's change only: the
+ * filters came from the address when the page mounted.
  */
 export function keepInAddress(search: string): void {
-  queueMicrotask(() => replaceState(`${location.pathname}${search}`, {}));
+  void goto(`${location.pathname}${search}`, { replaceState: true, noScroll: true, keepFocus: true });
 }
