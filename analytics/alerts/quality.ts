@@ -198,13 +198,14 @@ export function suggestThresholds(alerts: readonly StreakAlert[], thresholds: Ru
   return suggestions.sort((a, b) => b.false_alarms_avoided - a.false_alarms_avoided || a.category.localeCompare(b.category));
 }
 
-/** The alert quality of a period (default: the 90 days up to the latest sales day), within the reader's scope. */
+/** The alert quality of a period (default: the 90 days up to today), within the reader's scope. */
 export async function alertQuality(
   warehouse: Warehouse,
-  options: { from?: string; to?: string; scope: { stores: readonly string[]; territories: readonly string[] }; thresholds: RuleThresholds },
+  options: { from?: string; to?: string; today: string; scope: { stores: readonly string[]; territories: readonly string[] }; thresholds: RuleThresholds },
 ): Promise<AlertQuality> {
   const latest = await latestSalesDay(warehouse);
-  const to = options.to ?? latest;
+  // Alerts are dated when they were raised (today's close raises yesterday's), sales by their day.
+  const to = options.to ?? options.today;
   const from = options.from ?? addDays(to, -89);
   const scope = { stores: [...options.scope.stores], territories: [...options.scope.territories] };
   const [rows, streaks] = await Promise.all([

@@ -360,7 +360,7 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
       schema: {
         summary: 'How the alerts did, by type, territory and category: precision from feedback, time to resolve, sales recovered after the action',
         description:
-          'Alerts raised in the period (default: the 90 days up to the latest sales day) in the reader’s scope. Recovered sales (CNY) of a SKU alert a ' +
+          'Alerts raised in the period (default: the 90 days up to today) in the reader’s scope. Recovered sales (CNY) of a SKU alert a ' +
           'person resolved, once 14 days have passed: units sold in the 7 / 14 days after the resolve, less what the 14 days before predict, scaled by ' +
           'how the same SKU moved in the matched stores (same territory and format, never alerted on it), × regular price.',
         tags: ['alerts'],
@@ -374,7 +374,13 @@ export async function alertRoutes(app: Api, deps: AlertRoutesDeps): Promise<void
       const { from, to } = request.query;
       if (from && to && from > to) throw new ApiError(400, 'bad_period', `from ${from} is after to ${to}`);
       const principal = request.principal!;
-      return alertQuality(deps.warehouse, { from, to, scope: { stores: principal.storeIds, territories: principal.territories }, thresholds: deps.thresholds });
+      return alertQuality(deps.warehouse, {
+        from,
+        to,
+        today: deps.clock.now().toISOString().slice(0, 10),
+        scope: { stores: principal.storeIds, territories: principal.territories },
+        thresholds: deps.thresholds,
+      });
     },
   );
 }

@@ -417,7 +417,8 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.click('[data-testid=quality-link]');
     await page.waitForURL(/\/alerts\/quality$/);
     const row = page.locator('[data-testid=quality-by_type] tr[data-key=zero_sale]');
-    await expect.poll(() => row.locator('td').nth(3).textContent()).toMatch(/^\d+ \/ [1-9]\d*$/);
+    await row.waitFor();
+    expect(await row.locator('td').nth(3).textContent()).toMatch(/^\d+ \/ [1-9]\d*$/);
     expect(await row.locator('td').first().textContent()).toBe('零销售');
     await page.screenshot(shot('alert-quality-zh'));
     await page.context().close();
