@@ -441,6 +441,26 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.context().close();
   });
 
+  it('offers the nearest store first on the capture page when the phone shares its location', async () => {
+    const [store] = await web.server.platform.warehouse.query<{ store_id: string; name: string; lat: number; lon: number }>(
+      "SELECT store_id, name, lat, lon FROM stores FINAL WHERE store_id = 'S0042'",
+    );
+    // Standing at the store (localhost is a secure context, so the browser hands out the position).
+    const context = await web.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      locale: 'en-GB',
+      geolocation: { latitude: store!.lat, longitude: store!.lon },
+      permissions: ['geolocation'],
+    });
+    await context.addInitScript((secret) => localStorage.setItem('shelfpulse.token', secret), ADMIN_TOKEN);
+    const page = await context.newPage();
+    await page.goto(`${web.baseUrl}/capture`);
+    const first = page.locator('[data-testid=capture-store] option').first();
+    await expect.poll(() => first.textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^${store!.name} · .* · 0\\.0 km$`));
+    expect(await page.locator('[data-testid=capture-store]').inputValue()).toBe('S0042');
+    await context.close();
+  });
+
   it('uploads a shelf photo from the capture page and shows the result', async () => {
     const page = await web.signedInPage('zh', { width: 390, height: 844 });
     await page.goto(`${web.baseUrl}/capture`);
