@@ -1,11 +1,9 @@
 import type { DistributionStatus } from '../contracts/enums.ts';
 import type { Distribution, DistributionCell, DistributionSku, RankedStore, Ranking, TerritoryAttainment } from '../contracts/reports.ts';
 import { addDays, daysBetween } from '../lib/days.ts';
-import { latestSalesDay } from './kpi/map.ts';
+import { IN_SCOPE, latestSalesDay } from './kpi/map.ts';
 import type { Warehouse } from './warehouse.ts';
 
-/** Limits a query to some stores; an empty list means every store. */
-const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})`;
 /** The reader's stores: its stores and its territories (each empty = all). */
 const STORES_IN_SCOPE = `SELECT store_id, name, territory FROM stores FINAL
   WHERE ${IN_SCOPE} AND (empty({territories:Array(String)}) OR territory IN {territories:Array(String)})`;

@@ -2,7 +2,7 @@ import type { AlertFeedback, AlertFeedbackRecord, AlertQuality, AlertQualityRow,
 import { maxZeroProbabilityFor, type RuleThresholds } from '../rules/thresholds.ts';
 import type { FeedbackVerdict } from '../../contracts/enums.ts';
 import { addDays } from '../../lib/days.ts';
-import { latestSalesDay } from '../kpi/map.ts';
+import { latestSalesDay, round2 } from '../kpi/map.ts';
 import type { Warehouse } from '../warehouse.ts';
 
 export async function saveFeedback(warehouse: Warehouse, alertId: string, feedback: AlertFeedback, givenBy: string): Promise<AlertFeedbackRecord> {
@@ -105,7 +105,6 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** One row per value of `key`: precision from feedback, time to resolve, what the measured actions brought. */
 export function qualityRows(outcomes: readonly AlertOutcome[], key: 'type' | 'territory' | 'category'): AlertQualityRow[] {

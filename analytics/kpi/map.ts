@@ -7,7 +7,7 @@ import { addFacings, NO_FACINGS, ownShare } from '../shelf-share.ts';
 const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
 
 /** Limits a query to some stores; an empty list means every store. */
-const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})`;
+export const IN_SCOPE = `(empty({stores:Array(String)}) OR store_id IN {stores:Array(String)})`;
 
 /**
  * Every per-store KPI in one statement (one round trip; the engine runs the sub-aggregates in parallel):
@@ -96,7 +96,7 @@ interface StoreKpiRow {
 }
 
 const change = (now: number, before: number, hasBase: boolean) => (hasBase && before > 0 ? Number((now / before - 1).toFixed(4)) : null);
-const round2 = (x: number) => Math.round(x * 100) / 100;
+export const round2 = (x: number) => Math.round(x * 100) / 100;
 
 function metricValue(metric: MapMetric, k: Omit<StoreKpis, 'value'> | Omit<TerritoryKpis, 'value'>): number | null {
   switch (metric) {
