@@ -1,7 +1,23 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type Logger as ClientLogger } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { classifyClickhouseError, INSERT_SETTINGS, OUTPUT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
+import {
+  classifyClickhouseError,
+  INSERT_SETTINGS as SHARED_INSERT_SETTINGS,
+  OUTPUT_SETTINGS,
+  rowChunks,
+  type QueryParams,
+  type Row,
+  type Warehouse,
+} from './warehouse.ts';
+
+/**
+ * Synchronous on the server (asynchronous is its default from 26.2): there a bad row in an asynchronous insert is
+ * parsed later, with other clients' rows, while the sink needs it to fail its own insert to dead-letter it. The
+ * embedded chDB rejects a bad row in the insert either way (the contract suite checks both), and keeps its default:
+ * synchronous inserts there slowed the photo path (`npm run bench -- vision`).
+ */
+const INSERT_SETTINGS = { ...SHARED_INSERT_SETTINGS, async_insert: 0 } as const;
 
 export interface ClickhouseServerOptions {
   url: string;

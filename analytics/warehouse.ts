@@ -79,9 +79,6 @@ export async function* rowChunks(rows: Iterable<Row> | AsyncIterable<Row>, rowsP
 export const INSERT_SETTINGS = {
   date_time_input_format: 'best_effort',
   input_format_skip_unknown_fields: 1,
-  // Synchronous (the default is asynchronous from 26.2): the sink batches itself, and a bad row then fails its
-  // own insert, which is what lets the sink find it and dead-letter it.
-  async_insert: 0,
 } as const;
 
 /** Both adapters render results alike: counts and sums as JSON numbers, not quoted strings. */
