@@ -94,6 +94,33 @@ export async function generateDailyScans(
 }
 
 /**
+ * Each store's sales target for the month of `asOf` and the month before: what its pairs' rates predict for the
+ * month's days (weekend lift and season as the scans draw them), times a growth the chain asked of it (−5 % to
+ * +12 %), so the store ranking has leaders and laggards. Its own random stream leaves the history's draws alone.
+ */
+function demoTargets(chain: DemoChain, rates: readonly PairPlan[], asOf: string, seed: number): Row[] {
+  const random = seededRandom(seed + 1);
+  const thisMonth = asOf.slice(0, 7);
+  const lastMonth = addDays(`${thisMonth}-01`, -1).slice(0, 7);
+  const dailyValue = new Map<string, number>();
+  for (const r of rates) if (!r.weekend_only) dailyValue.set(r.store_id, (dailyValue.get(r.store_id) ?? 0) + r.rate * r.price);
+  return chain.stores.flatMap((store) => {
+    const growth = 0.95 + random() * 0.17;
+    return [lastMonth, thisMonth].map((month) => {
+      let expected = 0;
+      for (let day = `${month}-01`; day.startsWith(month); day = addDays(day, 1)) {
+        const date = new Date(`${day}T00:00:00Z`);
+        const weekday = date.getUTCDay();
+        const dayOfYear = (date.getTime() - Date.UTC(date.getUTCFullYear(), 0, 1)) / 86_400_000 + 1;
+        expected += (weekday === 0 || weekday === 6 ? 1.3 : 1) * (1 + 0.25 * Math.sin((2 * Math.PI * dayOfYear) / 365));
+      }
+      const target = expected * (dailyValue.get(store.store_id as string) ?? 0) * growth;
+      return { store_id: store.store_id, month, sales_target: Math.round(target / 100) * 100, updated_at: new Date().toISOString() };
+    });
+  });
+}
+
+/**
  * Writes the demo chain's history up to `asOf` (the last closed day): sales with weekly and seasonal patterns,
  * weekly orders, stock counts, competitor prices and promotions, with problems injected for the alerts to find.
  */
@@ -212,6 +239,7 @@ export async function generateHistory(warehouse: Warehouse, chain: DemoChain, as
           updated_at: new Date().toISOString(),
         })),
     );
+    await warehouse.insert('sales_targets', demoTargets(chain, rates, asOf, seed));
     return {
       asOf,
       displayProblems: displayProblems.map(({ store_id, sku }) => ({ store_id, sku })),

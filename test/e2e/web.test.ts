@@ -424,6 +424,35 @@ describe('web app in headless Chromium against the real server with the demo cha
     await page.context().close();
   });
 
+  it('ranks the stores against their monthly targets, exports the ranking, and prints the morning digest', async () => {
+    const page = await web.signedInPage('zh');
+    await page.goto(`${web.baseUrl}/reports`);
+    const rows = page.locator('[data-testid=ranking] tr[data-store]');
+    await rows.first().waitFor();
+    // The demo chain comes with targets, so a new user sees attainment and pace, not an empty column.
+    expect(await page.getByText('本月尚未上传目标', { exact: false }).count()).toBe(0);
+    const attainment = await rows.locator('td:nth-child(6)').allTextContents();
+    expect(attainment).toHaveLength(web.storeCount);
+    expect(attainment.every((cell) => /^\d+(\.\d+)?%$/.test(cell.trim()))).toBe(true);
+    await page.locator('[data-testid=distribution] tr[data-sku]').first().waitFor();
+    await page.screenshot(shot('reports-zh'));
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-ranking]')]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await file.path())!);
+    const sheet = workbook.worksheets[0]!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(sheet.rowCount - 1).toBe(web.storeCount);
+    expect(typeof (sheet.getRow(2).values as unknown[])[header.indexOf('sales_target') + 1]).toBe('number');
+    await page.context().close();
+
+    const digest = await web.signedInPage('en');
+    await digest.goto(`${web.baseUrl}/digest`);
+    await digest.locator('[data-testid=digest-alerts]').waitFor();
+    expect(await digest.locator('[data-testid=digest-period]').textContent()).toContain('vs last year');
+    await digest.screenshot({ ...shot('digest-en'), fullPage: true });
+    await digest.context().close();
+  });
+
   it('shows a change made elsewhere live, without a reload', async () => {
     const page = await web.signedInPage('en');
     await page.goto(`${web.baseUrl}/alerts`);
