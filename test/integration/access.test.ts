@@ -265,6 +265,14 @@ const MATRIX: Row[] = [
   },
   {
     method: 'GET',
+    route: '/v1/stores/:store_id/orders',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/stores/${store}/orders` }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  {
+    method: 'GET',
     route: '/v1/stores/:store_id/skus/:sku/trend',
     allowed: ALL,
     call: (_, store) => ({ url: `/v1/stores/${store}/skus/P1/trend` }),
