@@ -5,6 +5,8 @@ import { buildApp } from '../api/app.ts';
 import { Authority } from '../api/auth.ts';
 import { alertRoutes } from '../api/routes/alerts.ts';
 import { channelRoutes } from '../api/routes/channels.ts';
+import { digestRoutes } from '../api/routes/digests.ts';
+import { orderHistoryRoutes } from '../api/routes/order-history.ts';
 import { deadLetterRoutes } from '../api/routes/dead-letters.ts';
 import { mapRoutes } from '../api/routes/map.ts';
 import { photoRoutes } from '../api/routes/photos.ts';
@@ -71,6 +73,8 @@ export async function startServer(config: Config): Promise<Server> {
       (app) => productRoutes(app, { warehouse: platform.warehouse, catalogue: platform.catalogue }),
       (app) => teachingRoutes(app, { warehouse: platform.warehouse, teaching: platform.teaching, merchandisersTeach: config.merchandisersTeach }),
       (app) => visitRoutes(app, { warehouse: platform.warehouse, visits: new VisitService(platform) }),
+      (app) => digestRoutes(app, { warehouse: platform.warehouse, digests: platform.digests, clock: platform.clock, timezone: config.timezone }),
+      (app) => orderHistoryRoutes(app, { warehouse: platform.warehouse }),
       (app) => webAppRoutes(app),
     ],
   });

@@ -43,3 +43,7 @@ export const ESCALATION_LEVELS = [0, 1, 2] as const;
 /** What a person who acted on an alert says of it: the precision of each rule, as the people it reaches see it. */
 export const FEEDBACK_VERDICTS = ['confirmed', 'false_alarm'] as const;
 export type FeedbackVerdict = (typeof FEEDBACK_VERDICTS)[number];
+
+/** Whom a channel's morning digest is for: the chain's director, a territory lead, a category manager. */
+export const DIGEST_ROLES = ['director', 'territory_lead', 'category_manager'] as const;
+export type DigestRole = (typeof DIGEST_ROLES)[number];

@@ -24,6 +24,7 @@ import { startVisionWorker } from './workers/vision-worker.ts';
 import { Clock } from './clock.ts';
 import { Escalation, startEscalation } from './escalation.ts';
 import { startChannelNotifier } from './workers/channel-notifier.ts';
+import { DigestSchedule, startDigestSchedule } from './digest-schedule.ts';
 import { closePhotoThreads, configurePhotoThreads } from '../vision/photo-threads.ts';
 
 export interface Platform {
@@ -47,6 +48,8 @@ export interface Platform {
   clock: Clock;
   /** Overdue alerts to the next level (runs every minute in the alerts role; a test calls `run`). */
   escalation: Escalation;
+  /** The channels' morning digests (checked every minute in the notifier role; a test calls `run`). */
+  digests: DigestSchedule;
   /** Records not yet in the warehouse (refreshed every second). */
   sinkLag(): number;
   /** Stops the workers after their batch in hand, then closes the log and the warehouse. */
@@ -82,6 +85,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   }
   const clock = new Clock();
   const escalation = new Escalation(warehouse, log, config.alerting.dueHours);
+  const digests = new DigestSchedule(
+    warehouse,
+    { delivery: { ...config.alerting, timezone: config.timezone, attempts: 5, minTimeoutMs: 500 }, dormantAfterDays: config.thresholds.dormantAfterDays },
+    logger.child({ worker: 'digests' }),
+  );
+  if (config.roles.includes('notifier')) workers.push(startDigestSchedule(digests, clock, logger.child({ worker: 'digests' })));
   const alertBus = new AlertBus();
   if (config.roles.includes('ingest') || config.roles.includes('web')) {
     // The embedded log is one process; on Kafka every HTTP process needs its own group to see every alert.
@@ -155,6 +164,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     alertBus,
     clock,
     escalation,
+    digests,
     sinkLag: () => lag,
     async close() {
       clearInterval(lagTimer);

@@ -50,9 +50,12 @@ export function channelRequest(channel: StoredChannel, notice: ChannelNotice, o:
   return { url, init: json(dingtalkBody(message)) };
 }
 
+/** A channel's request, built again for each try (DingTalk's sign holds the time it is sent). */
+export type ChannelRequest = (nowMs: number) => { url: string; init: RequestInit };
+
 /** One try: the robots answer HTTP 200 with `errcode` ≠ 0 when they refuse (bad key, bad sign, too many messages). */
-async function deliverOnce(channel: StoredChannel, notice: ChannelNotice, o: DeliveryOptions): Promise<void> {
-  const { url, init } = channelRequest(channel, notice, o);
+async function deliverOnce(channel: StoredChannel, request: ChannelRequest): Promise<void> {
+  const { url, init } = request(Date.now());
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   if (!res.ok) throw new DeliveryError(`${channel.kind} channel "${channel.name}" answered HTTP ${res.status}: ${text.slice(0, 200)}`);
@@ -67,15 +70,20 @@ async function deliverOnce(channel: StoredChannel, notice: ChannelNotice, o: Del
     throw new DeliveryError(`${channel.kind} robot "${channel.name}" refused the message: errcode ${answer.errcode} ${answer.errmsg ?? ''}`.trim());
 }
 
-/** Delivers with retries and a growing pause; resolves to the attempts it took, or throws the last failure. */
-export async function deliver(channel: StoredChannel, notice: ChannelNotice, o: DeliveryOptions): Promise<number> {
+/** Sends a request with retries and a growing pause; resolves to the attempts it took, or throws the last failure. */
+export async function deliverRequest(channel: StoredChannel, request: ChannelRequest, o: Pick<DeliveryOptions, 'attempts' | 'minTimeoutMs'>): Promise<number> {
   let attempts = 0;
   await pRetry(
     () => {
       attempts++;
-      return deliverOnce(channel, notice, o);
+      return deliverOnce(channel, request);
     },
     { retries: o.attempts - 1, minTimeout: o.minTimeoutMs, factor: 2 },
   );
   return attempts;
+}
+
+/** Delivers a notice with retries and a growing pause; resolves to the attempts it took, or throws the last failure. */
+export function deliver(channel: StoredChannel, notice: ChannelNotice, o: DeliveryOptions): Promise<number> {
+  return deliverRequest(channel, (nowMs) => channelRequest(channel, notice, o, nowMs), o);
 }

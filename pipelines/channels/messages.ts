@@ -34,7 +34,7 @@ export function channelTakes(filter: ChannelTaking, notice: Pick<ChannelNotice, 
   );
 }
 
-const TYPE_NAMES: Record<AlertType, Record<Language, string>> = {
+export const TYPE_NAMES: Record<AlertType, Record<Language, string>> = {
   zero_sale: { zh: '零销量', en: 'Zero sales' },
   out_of_stock: { zh: '缺货', en: 'Out of stock' },
   no_data: { zh: '无收银数据', en: 'No POS data' },
@@ -44,7 +44,7 @@ const TYPE_NAMES: Record<AlertType, Record<Language, string>> = {
   low_share_of_shelf: { zh: '货架占有率低', en: 'Low share of shelf' },
   planogram: { zh: '陈列不符', en: 'Planogram' },
 };
-const SEVERITY_NAMES: Record<string, Record<Language, string>> = {
+export const SEVERITY_NAMES: Record<string, Record<Language, string>> = {
   low: { zh: '低', en: 'low' },
   medium: { zh: '中', en: 'medium' },
   high: { zh: '高', en: 'high' },
@@ -113,8 +113,8 @@ function fitBytes(text: string, max: number, tail: string): string {
 }
 
 /** The body of a WeCom (企业微信) group robot message: msgtype markdown, markdown.content. */
-export function wecomBody(message: { markdown: string }, link: string, language: Language): object {
-  const tail = `[${WORDS[language].open}](${link})`;
+export function wecomBody(message: { markdown: string }, link: string, language: Language, linkText: string = WORDS[language].open): object {
+  const tail = `[${linkText}](${link})`;
   return { msgtype: 'markdown', markdown: { content: fitBytes(message.markdown, WECOM_MAX_BYTES, tail) } };
 }
 

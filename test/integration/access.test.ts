@@ -265,6 +265,14 @@ const MATRIX: Row[] = [
   },
   {
     method: 'GET',
+    route: '/v1/stores/:store_id/orders',
+    allowed: ALL,
+    call: (_, store) => ({ url: `/v1/stores/${store}/orders` }),
+    answers: 200,
+    outOfScope: 404,
+  },
+  {
+    method: 'GET',
     route: '/v1/stores/:store_id/skus/:sku/trend',
     allowed: ALL,
     call: (_, store) => ({ url: `/v1/stores/${store}/skus/P1/trend` }),
@@ -374,6 +382,17 @@ const MATRIX: Row[] = [
   { method: 'PATCH', route: '/v1/channels/:id', allowed: ADMIN, call: send('/v1/channels/no-such-channel', { name: 'x' }), answers: 404 },
   { method: 'DELETE', route: '/v1/channels/:id', allowed: ADMIN, call: get('/v1/channels/no-such-channel'), answers: 404 },
   { method: 'POST', route: '/v1/channels/:id/test', allowed: ADMIN, call: get('/v1/channels/no-such-channel/test'), answers: 404 },
+  // The morning digest a channel carries (digests.test.ts follows real ones).
+  { method: 'GET', route: '/v1/digest-subscriptions', allowed: ADMIN, call: get('/v1/digest-subscriptions'), answers: 200 },
+  {
+    method: 'PUT',
+    route: '/v1/channels/:id/digest',
+    allowed: ADMIN,
+    call: send('/v1/channels/no-such-channel/digest', { role: 'director', hour: 8 }),
+    answers: 404,
+  },
+  { method: 'DELETE', route: '/v1/channels/:id/digest', allowed: ADMIN, call: get('/v1/channels/no-such-channel/digest'), answers: 404 },
+  { method: 'POST', route: '/v1/channels/:id/digest/send', allowed: ADMIN, call: get('/v1/channels/no-such-channel/digest/send'), answers: 404 },
   { method: 'GET', route: '/v1/routing-rules', allowed: ADMIN, call: get('/v1/routing-rules'), answers: 200 },
   {
     method: 'PUT',

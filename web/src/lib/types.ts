@@ -10,7 +10,9 @@ export type { AssignedPacks, AssignPacks, CatalogueProduct, RecognitionJobView a
 export type UnknownPackGroup = UnknownPackGroups['groups'][number];
 export type UnknownPack = UnknownPackGroup['packs'][number];
 export type { AlertAction, AlertTrail, Channel, NewChannel, RoutingRule, WorkflowKpi } from '../../../contracts/workflow.ts';
-export { CHANNEL_KINDS, SEVERITIES } from '../../../contracts/enums.ts';
+export { CHANNEL_KINDS, DIGEST_ROLES, SEVERITIES } from '../../../contracts/enums.ts';
+export type { DigestSubscription } from '../../../contracts/digests.ts';
+export type { OrderHistory } from '../../../contracts/order-history.ts';
 export { ALERT_STATUSES, ALERT_TYPES, MAP_METRICS, type AlertStatus, type AlertType, type MapMetric } from '../../../contracts/enums.ts';
 
 export interface DailyUnits {
