@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDay, previousDay } from '../../lib/days.ts';
 import { waitForConsumers } from '../../pipelines/log/event-log.ts';
@@ -94,7 +95,13 @@ function eventBatches(): Batch[] {
     }
   }
   const inventory = STORES.flatMap((store) =>
-    SKUS.map((sku) => ({ event_id: `inv-${store}-${sku}`, store_id: store, sku, ts: at(asOf, '21:00:00'), on_hand: OUT_OF_STOCK.has(`${store}/${sku}`) ? 0 : 20 })),
+    SKUS.map((sku) => ({
+      event_id: `inv-${store}-${sku}`,
+      store_id: store,
+      sku,
+      ts: at(asOf, '21:00:00'),
+      on_hand: OUT_OF_STOCK.has(`${store}/${sku}`) ? 0 : 20,
+    })),
   );
   const orders = STORES.map((store, i) => {
     const day = addDays(asOf, store === 'S06' ? -100 : -10 - i);
@@ -122,7 +129,11 @@ async function postAccepted(url: string, body: unknown): Promise<void> {
 }
 
 async function start(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const server = await spawnServer(['--no-demo'], { SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, SHELFPULSE_TIMEZONE: timezone, SHELFPULSE_VISION_THREADS: '1', ...env });
+  const server = await spawnServer(
+    ['--no-demo'],
+    { SHELFPULSE_ADMIN_TOKEN: ADMIN_TOKEN, SHELFPULSE_TIMEZONE: timezone, SHELFPULSE_VISION_THREADS: '1', ...env },
+    { timeoutMs: 240_000 },
+  );
   running.add(server);
   return server;
 }
@@ -135,7 +146,15 @@ async function stop(server: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): 
 
 /** Waits for the alerts role's daily close of `asOf`, and for its price consumer to have taken every price. */
 async function dailyClose(server: ServerProcess): Promise<void> {
-  await until(() => server.output().includes('"msg":"daily close"'), 'the daily close', 120_000);
+  await until(
+    () =>
+      server
+        .output()
+        .split('\n')
+        .some((line) => line.includes('"msg":"daily close"') && line.includes(`"as_of":"${asOf}"`)),
+    `the daily close of ${asOf}`,
+    120_000,
+  );
   await until(
     async () => {
       const metrics = await (await fetch(`${server.url}/metrics`, { headers })).text();
@@ -175,135 +194,133 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
   const total = (stream: Stream) => batches.filter((b) => b.stream === stream).reduce((sum, b) => sum + b.rows.length, 0);
   let distributedAlerts: Record<string, unknown>[] = [];
 
-  it(
-    'stores every acknowledged row exactly once while an ingest and a sink are killed (SIGKILL) mid-stream and restarted',
-    { timeout: 300_000 },
-    async () => {
-      const sharedDir = tempDir('distributed'); // the photo volume that ingest and vision share
-      const env = (roles: string, name: string): NodeJS.ProcessEnv => ({
-        SHELFPULSE_ROLES: roles,
-        CLICKHOUSE_URL: clickhouseUrl(),
-        CLICKHOUSE_DATABASE: database,
-        KAFKA_BROKERS: cluster.bootstrap,
-        KAFKA_CLIENT_ID: name,
-        SHELFPULSE_DATA_DIR: sharedDir,
-      });
-      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'migrate'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env('', 'migrate') } });
-      expect(JSON.parse(stdout).applied.length).toBeGreaterThan(0);
-      let [ingestA, ingestB, sinkA] = await Promise.all([
-        start(env('ingest', 'ingest-a')),
-        start(env('ingest', 'ingest-b')),
-        start(env('sink', 'sink-a')),
-        start(env('sink', 'sink-b')),
-        start(env('vision', 'vision')),
-        start(env('notifier', 'notifier')),
-        start(env('web', 'web')),
-      ]);
-      const master = masterData();
-      await postAccepted(`${ingestB!.url}/v1/stores`, master.stores);
-      await postAccepted(`${ingestB!.url}/v1/products`, master.products);
-      await postAccepted(`${ingestA!.url}/v1/assortment`, master.assortment);
+  it('stores every acknowledged row exactly once while an ingest and a sink are killed (SIGKILL) mid-stream and restarted', { timeout: 600_000 }, async () => {
+    const sharedDir = tempDir('distributed'); // the photo volume that ingest and vision share
+    const env = (roles: string, name: string): NodeJS.ProcessEnv => ({
+      SHELFPULSE_ROLES: roles,
+      CLICKHOUSE_URL: clickhouseUrl(),
+      CLICKHOUSE_DATABASE: database,
+      KAFKA_BROKERS: cluster.bootstrap,
+      KAFKA_CLIENT_ID: name,
+      SHELFPULSE_DATA_DIR: sharedDir,
+    });
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'migrate'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env('', 'migrate') } });
+    expect(JSON.parse(stdout).applied.length).toBeGreaterThan(0);
+    let [ingestA, ingestB, sinkA, , , , web] = await Promise.all([
+      start(env('ingest', 'ingest-a')),
+      start(env('ingest', 'ingest-b')),
+      start(env('sink', 'sink-a')),
+      start(env('sink', 'sink-b')),
+      start(env('vision', 'vision')),
+      start(env('notifier', 'notifier')),
+      start(env('web', 'web')),
+    ]);
+    const master = masterData();
+    await postAccepted(`${ingestB!.url}/v1/stores`, master.stores);
+    await postAccepted(`${ingestB!.url}/v1/products`, master.products);
+    await postAccepted(`${ingestA!.url}/v1/assortment`, master.assortment);
 
-      // Two requests at a time to each live ingest; a request whose ingest dies unanswered is sent again to another,
-      // as a client with two addresses does. Only a 202 acknowledges its rows.
-      const acknowledged = new Map<Stream, Set<string>>();
-      const queue = [...batches];
-      const live = new Set([ingestA!.url, ingestB!.url]);
-      let sent = 0;
-      let acked = 0;
-      let killed: Promise<void> | undefined;
-      const worker = async (url: () => string, limit: number) => {
-        while (queue.length > 0 && sent < limit && live.has(url())) {
-          const batch = queue.shift()!;
-          sent++;
-          let res: Response;
-          try {
-            res = await post(`${url()}/v1/events/${batch.stream}`, batch.rows);
-          } catch {
-            queue.unshift(batch); // no answer: not acknowledged
-            sent--;
-            continue;
-          }
-          expect(res.status, await res.clone().text()).toBe(202);
-          const answer = (await res.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
-          expect(answer.rejected).toEqual([]);
-          expect(answer.accepted + answer.duplicates).toBe(batch.rows.length);
-          const ids = acknowledged.get(batch.stream) ?? new Set();
-          for (const row of batch.rows) ids.add(row.event_id);
-          acknowledged.set(batch.stream, ids);
-          // A quarter in, with requests in flight on both ingests: one ingest and one sink die without a goodbye.
-          if (!killed && ++acked >= batches.length / 4) {
-            live.delete(ingestA!.url);
-            killed = Promise.all([stop(ingestA!, 'SIGKILL'), stop(sinkA!, 'SIGKILL')]).then(() => {});
-          }
+    // Two requests at a time to each live ingest; a request whose ingest dies unanswered is sent again to another,
+    // as a client with two addresses does. Only a 202 acknowledges its rows.
+    const acknowledged = new Map<Stream, Set<string>>();
+    const queue = [...batches];
+    const live = new Set([ingestA!.url, ingestB!.url]);
+    let sent = 0;
+    let acked = 0;
+    let killed: Promise<void> | undefined;
+    const worker = async (url: () => string, limit: number) => {
+      while (queue.length > 0 && sent < limit && live.has(url())) {
+        const batch = queue.shift()!;
+        sent++;
+        let res: Response;
+        try {
+          res = await post(`${url()}/v1/events/${batch.stream}`, batch.rows);
+        } catch (err) {
+          // No answer: not acknowledged. Expected only from the ingest being killed.
+          if (live.has(url())) throw err;
+          queue.unshift(batch);
+          sent--;
+          continue;
         }
-      };
-      const half = Math.ceil(batches.length / 2);
-      const a = ingestA!.url;
-      const b = ingestB!.url;
-      await Promise.all([worker(() => a, half), worker(() => a, half), worker(() => b, half), worker(() => b, half)]);
-      // Whatever ingest A was answering when it died went back to the queue: ingest B takes it.
-      await Promise.all([worker(() => b, half), worker(() => b, half)]);
-      expect(killed).toBeDefined();
-      await killed;
-      [ingestA, sinkA] = await Promise.all([start(env('ingest', 'ingest-a')), start(env('sink', 'sink-a'))]);
-      live.add(ingestA.url);
-      const a2 = ingestA.url;
-      await Promise.all([worker(() => a2, Infinity), worker(() => a2, Infinity), worker(() => b, Infinity), worker(() => b, Infinity)]);
-      expect(queue).toEqual([]);
-
-      // Everything the sinks owe is committed: nothing is left to be delivered again.
-      const log = await KafkaLog.connect({ brokers: cluster.brokers, clientId: 'distributed-test' });
-      try {
-        await waitForConsumers(log, SINK_GROUP, [...EVENT_TOPICS, 'dead-letter'], 120_000);
-      } finally {
-        await log.close();
-      }
-      const { warehouse } = await serverWarehouse({ database });
-      const stored = async () => {
-        const counts: Record<string, { rows: number; ids: number; acknowledged: number }> = {};
-        for (const [stream, table] of Object.entries(TABLES) as [Stream, string][]) {
-          // Every row as stored (no FINAL): a row inserted twice counts twice.
-          const rows = (await warehouse.query<{ event_id: string }>(`SELECT event_id FROM ${table}`)).map((r) => r.event_id);
-          const ids = new Set(rows);
-          const sentIds = [...(acknowledged.get(stream) ?? [])];
-          counts[stream] = { rows: rows.length, ids: ids.size, acknowledged: sentIds.filter((id) => ids.has(id)).length };
+        expect(res.status, await res.clone().text()).toBe(202);
+        const answer = (await res.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
+        expect(answer.rejected).toEqual([]);
+        expect(answer.accepted + answer.duplicates).toBe(batch.rows.length);
+        const ids = acknowledged.get(batch.stream) ?? new Set();
+        for (const row of batch.rows) ids.add(row.event_id);
+        acknowledged.set(batch.stream, ids);
+        // A quarter in, with requests in flight on both ingests: one ingest and one sink die without a goodbye.
+        if (!killed && ++acked >= batches.length / 4) {
+          live.delete(ingestA!.url);
+          killed = Promise.all([stop(ingestA!, 'SIGKILL'), stop(sinkA!, 'SIGKILL')]).then(() => {});
         }
-        return counts;
-      };
-      const expected = Object.fromEntries((Object.keys(TABLES) as Stream[]).map((s) => [s, { rows: total(s), ids: total(s), acknowledged: total(s) }]));
-      try {
-        expect(Object.fromEntries([...acknowledged].map(([s, ids]) => [s, ids.size]))).toEqual(
-          Object.fromEntries((Object.keys(TABLES) as Stream[]).map((s) => [s, total(s)])),
-        );
-        expect(await stored()).toEqual(expected);
-        const [dead] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM dead_letters');
-        expect(Number(dead!.n)).toBe(0);
-
-        // The daily close, run by the alerts role as it starts (its yesterday: the rows' last day).
-        const alerts = await start({ ...env('alerts', 'alerts'), LOG_LEVEL: 'info' });
-        await dailyClose(alerts);
-        distributedAlerts = await alertsOf(ingestB!);
-        // The close and everything after it stored nothing twice.
-        expect(await stored()).toEqual(expected);
-      } finally {
-        await warehouse.close();
-        await Promise.all([...running].map((server) => stop(server)));
       }
-      expect(distributedAlerts.map((a) => `${a.type}:${a.store_id}:${a.sku}`)).toEqual([
-        'dormant_customer:S06:',
-        'no_data:S12:',
-        'out_of_stock:S02:P2',
-        'out_of_stock:S09:P6',
-        'price_gap:S03:P1',
-        'zero_sale:S01:P1',
-        'zero_sale:S04:P3',
-        'zero_sale:S07:P5',
-      ]);
-    },
-  );
+    };
+    const half = Math.ceil(batches.length / 2);
+    const a = ingestA!.url;
+    const b = ingestB!.url;
+    await Promise.all([worker(() => a, half), worker(() => a, half), worker(() => b, half), worker(() => b, half)]);
+    // Whatever ingest A was answering when it died went back to the queue: ingest B takes it.
+    await Promise.all([worker(() => b, half), worker(() => b, half)]);
+    expect(killed).toBeDefined();
+    await killed;
+    [ingestA, sinkA] = await Promise.all([start(env('ingest', 'ingest-a')), start(env('sink', 'sink-a'))]);
+    live.add(ingestA.url);
+    const a2 = ingestA.url;
+    await Promise.all([worker(() => a2, Infinity), worker(() => a2, Infinity), worker(() => b, Infinity), worker(() => b, Infinity)]);
+    expect(queue).toEqual([]);
 
-  it('raises the same alerts as the embedded shape (chDB and the embedded log, one process) on the same rows', { timeout: 240_000 }, async () => {
+    // Everything the sinks owe is committed: nothing is left to be delivered again.
+    const log = await KafkaLog.connect({ brokers: cluster.brokers, clientId: 'distributed-test', logger: pino({ level: 'silent' }) });
+    try {
+      await waitForConsumers(log, SINK_GROUP, [...EVENT_TOPICS, 'dead-letter'], 120_000);
+    } finally {
+      await log.close();
+    }
+    const { warehouse } = await serverWarehouse({ database });
+    const stored = async () => {
+      const counts: Record<string, { rows: number; ids: number; acknowledged: number }> = {};
+      for (const [stream, table] of Object.entries(TABLES) as [Stream, string][]) {
+        // Every row as stored (no FINAL): a row inserted twice counts twice.
+        const rows = (await warehouse.query<{ event_id: string }>(`SELECT event_id FROM ${table}`)).map((r) => r.event_id);
+        const ids = new Set(rows);
+        const sentIds = [...(acknowledged.get(stream) ?? [])];
+        counts[stream] = { rows: rows.length, ids: ids.size, acknowledged: sentIds.filter((id) => ids.has(id)).length };
+      }
+      return counts;
+    };
+    const expected = Object.fromEntries((Object.keys(TABLES) as Stream[]).map((s) => [s, { rows: total(s), ids: total(s), acknowledged: total(s) }]));
+    try {
+      expect(Object.fromEntries([...acknowledged].map(([s, ids]) => [s, ids.size]))).toEqual(
+        Object.fromEntries((Object.keys(TABLES) as Stream[]).map((s) => [s, total(s)])),
+      );
+      expect(await stored()).toEqual(expected);
+      const [dead] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM dead_letters');
+      expect(Number(dead!.n)).toBe(0);
+
+      // The daily close, run by the alerts role as it starts (its yesterday: the rows' last day).
+      const alerts = await start({ ...env('alerts', 'alerts'), LOG_LEVEL: 'info' });
+      await dailyClose(alerts);
+      distributedAlerts = await alertsOf(web!);
+      // The close and everything after it stored nothing twice.
+      expect(await stored()).toEqual(expected);
+    } finally {
+      await warehouse.close();
+      await Promise.all([...running].map((server) => stop(server)));
+    }
+    expect(distributedAlerts.map((a) => `${a.type}:${a.store_id}:${a.sku}`)).toEqual([
+      'dormant_customer:S06:',
+      'no_data:S12:',
+      'out_of_stock:S02:P2',
+      'out_of_stock:S09:P6',
+      'price_gap:S03:P1',
+      'zero_sale:S01:P1',
+      'zero_sale:S04:P3',
+      'zero_sale:S07:P5',
+    ]);
+  });
+
+  it('raises the same alerts as the embedded shape (chDB and the embedded log, one process) on the same rows', { timeout: 600_000 }, async () => {
     expect(distributedAlerts.length).toBeGreaterThan(0);
     const dataDir = tempDir('embedded');
     const env = { SHELFPULSE_DATA_DIR: dataDir };
