@@ -116,6 +116,20 @@ function eventBatches(): Batch[] {
   return [...chunks('scans', scans), ...chunks('inventory', inventory), ...chunks('orders', orders), ...chunks('competitor-prices', prices)];
 }
 
+/**
+ * Till lines of today as they happen (stamped when made, after the ingests started: newer than anything an ingest
+ * would look up in the warehouse), from pairs and stores the close of yesterday does not judge.
+ */
+function liveBatches(): Batch[] {
+  const ts = new Date().toISOString();
+  const rows = STORES.slice(0, 11).flatMap((store) =>
+    ['P7', 'P8'].flatMap((sku) =>
+      Array.from({ length: 90 }, (_, i) => ({ event_id: `live-${store}-${sku}-${i}`, store_id: store, sku, ts, qty: 1, unit_price: 10 })),
+    ),
+  );
+  return Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => ({ stream: 'scans' as const, rows: rows.slice(i * 200, (i + 1) * 200) }));
+}
+
 const TABLES: Record<Stream, string> = { scans: 'scans', inventory: 'inventory', orders: 'orders', 'competitor-prices': 'competitor_prices' };
 const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 
@@ -191,7 +205,8 @@ afterAll(async () => {
 
 describe('the distributed shape: one role per process on Kafka and a ClickHouse server', () => {
   const batches = eventBatches();
-  const total = (stream: Stream) => batches.filter((b) => b.stream === stream).reduce((sum, b) => sum + b.rows.length, 0);
+  let live: Batch[] = [];
+  const total = (stream: Stream) => [...batches, ...live].filter((b) => b.stream === stream).reduce((sum, b) => sum + b.rows.length, 0);
   let distributedAlerts: Record<string, unknown>[] = [];
 
   it('stores every acknowledged row exactly once while an ingest and a sink are killed (SIGKILL) mid-stream and restarted', { timeout: 600_000 }, async () => {
@@ -224,12 +239,12 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
     // as a client with two addresses does. Only a 202 acknowledges its rows.
     const acknowledged = new Map<Stream, Set<string>>();
     const queue = [...batches];
-    const live = new Set([ingestA!.url, ingestB!.url]);
+    const up = new Set([ingestA!.url, ingestB!.url]);
     let sent = 0;
     let acked = 0;
     let killed: Promise<void> | undefined;
     const worker = async (url: () => string, limit: number) => {
-      while (queue.length > 0 && sent < limit && live.has(url())) {
+      while (queue.length > 0 && sent < limit && up.has(url())) {
         const batch = queue.shift()!;
         sent++;
         let res: Response;
@@ -237,7 +252,7 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
           res = await post(`${url()}/v1/events/${batch.stream}`, batch.rows);
         } catch (err) {
           // No answer: not acknowledged. Expected only from the ingest being killed.
-          if (live.has(url())) throw err;
+          if (up.has(url())) throw err;
           queue.unshift(batch);
           sent--;
           continue;
@@ -251,7 +266,7 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
         acknowledged.set(batch.stream, ids);
         // A quarter in, with requests in flight on both ingests: one ingest and one sink die without a goodbye.
         if (!killed && ++acked >= batches.length / 4) {
-          live.delete(ingestA!.url);
+          up.delete(ingestA!.url);
           killed = Promise.all([stop(ingestA!, 'SIGKILL'), stop(sinkA!, 'SIGKILL')]).then(() => {});
         }
       }
@@ -259,13 +274,29 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
     const half = Math.ceil(batches.length / 2);
     const a = ingestA!.url;
     const b = ingestB!.url;
-    await Promise.all([worker(() => a, half), worker(() => a, half), worker(() => b, half), worker(() => b, half)]);
+    // Meanwhile a client that re-sends on the other address (its first answer lost) sends today's lines through
+    // both ingests: neither has seen them, so the log holds each twice and the sinks must store it once.
+    live = liveBatches();
+    const echo = async () => {
+      for (const batch of live) {
+        const targets = [b, ...(up.has(a) ? [a] : [])];
+        const answers = await Promise.allSettled(targets.map((url) => post(`${url}/v1/events/scans`, batch.rows)));
+        answers.forEach((answer, i) => {
+          if (answer.status === 'rejected' && targets[i] === a && !up.has(a)) return; // the ingest being killed
+          expect(answer.status === 'fulfilled' && answer.value.status).toBe(202);
+        });
+        const ids = acknowledged.get('scans') ?? new Set();
+        for (const row of batch.rows) ids.add(row.event_id);
+        acknowledged.set('scans', ids);
+      }
+    };
+    await Promise.all([worker(() => a, half), worker(() => a, half), worker(() => b, half), worker(() => b, half), echo()]);
     // Whatever ingest A was answering when it died went back to the queue: ingest B takes it.
     await Promise.all([worker(() => b, half), worker(() => b, half)]);
     expect(killed).toBeDefined();
     await killed;
     [ingestA, sinkA] = await Promise.all([start(env('ingest', 'ingest-a')), start(env('sink', 'sink-a'))]);
-    live.add(ingestA.url);
+    up.add(ingestA.url);
     const a2 = ingestA.url;
     await Promise.all([worker(() => a2, Infinity), worker(() => a2, Infinity), worker(() => b, Infinity), worker(() => b, Infinity)]);
     expect(queue).toEqual([]);
@@ -329,7 +360,7 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
     await postAccepted(`${ingest.url}/v1/stores`, master.stores);
     await postAccepted(`${ingest.url}/v1/products`, master.products);
     await postAccepted(`${ingest.url}/v1/assortment`, master.assortment);
-    for (const batch of batches) await postAccepted(`${ingest.url}/v1/events/${batch.stream}`, batch.rows);
+    for (const batch of [...batches, ...live]) await postAccepted(`${ingest.url}/v1/events/${batch.stream}`, batch.rows);
     await stop(ingest);
     // Every role in one process, as `npm start` runs: its alert engine closes yesterday as it starts.
     const embedded = await start({ ...env, LOG_LEVEL: 'info' });
