@@ -46,6 +46,11 @@ export default defineConfig({
           globalSetup: ['test/setup/kafka-broker.ts', 'test/setup/clickhouse-server.ts'],
         },
       },
+      {
+        extends: true,
+        // The deployment test: every role its own process on the Kafka mock cluster and the ClickHouse server.
+        test: { name: 'distributed', include: ['test/distributed/**/*.test.ts'], globalSetup: ['test/setup/clickhouse-server.ts'] },
+      },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],
   },

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ChdbWarehouse } from './chdb-warehouse.ts';
 import { ClickhouseWarehouse, type ClickhouseServerOptions } from './clickhouse-warehouse.ts';
 import { migrate, waitForSchema } from './migrate.ts';
 import type { Warehouse } from './warehouse.ts';
@@ -18,9 +17,10 @@ export interface WarehouseOptions {
 }
 
 async function connect(options: WarehouseOptions): Promise<Warehouse> {
-  return options.clickhouse
-    ? ClickhouseWarehouse.connect(options.clickhouse, { logger: options.logger })
-    : new ChdbWarehouse(path.join(options.dataDir, 'warehouse'));
+  if (options.clickhouse) return ClickhouseWarehouse.connect(options.clickhouse, { logger: options.logger });
+  // Loaded only here: the chdb library (a 566 MB libchdb.so, ~150 MB resident once loaded) is of no use to a process on a server.
+  const { ChdbWarehouse } = await import('./chdb-warehouse.ts');
+  return new ChdbWarehouse(path.join(options.dataDir, 'warehouse'));
 }
 
 /**

@@ -12,9 +12,10 @@ export interface ServerProcess {
 
 /**
  * Runs `shelfpulse serve` as a real child process and resolves once it prints its address: by default the app's,
- * or `{ starting: true }` the starting page's, which answers before the platform and the demo are up.
+ * or `{ starting: true }` the starting page's, which answers before the platform and the demo are up. Fails after
+ * `timeoutMs` (90 s; more where many processes start at once on a busy machine).
  */
-export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { starting?: boolean } = {}): Promise<ServerProcess> {
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { starting?: boolean; timeoutMs?: number } = {}): Promise<ServerProcess> {
   const announced = options.starting ? /starting at (http:\/\/localhost:\d+)/ : /running at (http:\/\/localhost:\d+)/;
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
     // MALLOC_ARENA_MAX as `npm start` and the Docker image set it.
@@ -23,7 +24,7 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { s
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), options.timeoutMs ?? 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = announced.exec(output);
