@@ -242,7 +242,9 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
   const phraseScore = (p: Phrase, partial: boolean, decisive: (f: Form) => boolean) => {
     let whole = 0;
     for (const f of p.forms) if (decisive(f)) whole = Math.max(whole, formScore(f, partial));
+    // The share of the phrase its read words cover, times how well they were read (a partial or misread word less).
     let covered = 0;
+    let quality = 0;
     let decided = false;
     for (const w of p.words) {
       let read = 0;
@@ -251,9 +253,11 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
         if (score > 0 && decisive(f)) decided = true;
         read = Math.max(read, score);
       }
-      covered += read * w.size;
+      if (read === 0) continue;
+      covered += w.size;
+      quality += read * w.size;
     }
-    return Math.max(whole, decided ? WORD_FLOOR + (1 - WORD_FLOOR) * Math.min(1, covered / p.size) : 0);
+    return Math.max(whole, decided ? (WORD_FLOOR + (1 - WORD_FLOOR) * Math.min(1, covered / p.size)) * (quality / covered) : 0);
   };
   if (kept.length > 0) {
     for (const p of index.phrases) {

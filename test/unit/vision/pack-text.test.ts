@@ -168,3 +168,13 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
     expect(of('蒙牛纯牛奶')).toBe('蒙牛');
   });
 });
+
+describe('a partial read of one word of a longer name', () => {
+  // Synthetic bays: "XIANG" read on a 速香 (SUXIANG) pack is one edit from the start of JIANGUO, a word of 坚果坊's
+  // name: a word read in part must not reach the score of a word read whole.
+  const demo = buildTextIndex({ products: [product('P3002', '坚果坊', 'JIANGUO 2'), product('P4004', '速香', 'SUXIANG 4')] });
+  it('stays below what a sure text needs', () => {
+    const l = leader(matchPackText([{ text: 'XIANG', confidence: 0.95 }], demo).brands);
+    expect(l === null || l.score < 0.8).toBe(true);
+  });
+});
