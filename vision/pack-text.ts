@@ -149,15 +149,27 @@ function bestWindow(word: string, text: string, budget: number): number | null {
 const CONFUSABLE: Record<string, string> = { '0': 'o', '1': 'i', l: 'i', '2': 'z', '5': 's', '6': 'g', '8': 'b' };
 export const foldConfusables = (s: string) => s.replace(/[0125681]|l/g, (c) => CONFUSABLE[c]!);
 
+/** A read line folded once for all the catalogue's words: its Han characters, its Latin words, and those with confusables folded. */
+interface FoldedLine {
+  han: string;
+  words: string[];
+  looseWords: string[];
+}
+
+function foldLine(line: string): FoldedLine {
+  const folded = foldText(line);
+  return { han: hanOf(folded), words: latinWordsOf(folded), looseWords: latinWordsOf(foldConfusables(folded)) };
+}
+
 /**
  * How well one read line shows a Latin word: 1 exact, lower with edits or (with `partial`) a read of its start only;
  * 0 when not.
  */
-export function latinScore(catalogueWord: string, line: string, partial = true): number {
-  const folded = foldText(line);
+export function latinScore(catalogueWord: string, line: string | FoldedLine, partial = true): number {
+  const readLine = typeof line === 'string' ? foldLine(line) : line;
   const loose = digitsOf(catalogueWord) === '';
   const word = loose ? foldConfusables(catalogueWord) : catalogueWord;
-  const words = latinWordsOf(loose ? foldConfusables(folded) : folded);
+  const words = loose ? readLine.looseWords : readLine.words;
   const budget = maxEdits(word.length);
   let best = 0;
   // A word may be read split ("NONG FU") or run into its neighbours ("DAVIDOFFCLASSIC"): adjacent words joined.
@@ -186,8 +198,8 @@ export function latinScore(catalogueWord: string, line: string, partial = true):
 }
 
 /** How well one read line shows a Chinese word: 1 when it holds the word, less (with `partial`) for three or more of its characters in a row. */
-export function hanScore(word: string, line: string, partial = true): number {
-  const read = hanOf(foldText(line));
+export function hanScore(word: string, line: string | FoldedLine, partial = true): number {
+  const read = typeof line === 'string' ? hanOf(foldText(line)) : line.han;
   if (read.includes(word)) return 1;
   if (!partial) return 0;
   // A partial read: a run of at least 3 characters (two are too often a generic word: 山泉, 牛奶) and most of the word.
@@ -224,6 +236,7 @@ export const WORD_FLOOR = 0.5;
 /** Every catalogue phrase the pack's read lines show, as brand and SKU scores. */
 export function matchPackText(lines: readonly ReadLine[], index: TextIndex): TextEvidence {
   const kept = lines.filter((l) => l.confidence >= MIN_LINE_CONFIDENCE && l.text.trim() !== '');
+  const folded = kept.map((l) => foldLine(l.text));
   const brands = new Map<string, number>();
   const skus = new Map<string, number>();
   // Phrases share words (a brand and its names): each form is matched against the lines once.
@@ -233,7 +246,7 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
     let score = scores.get(key);
     if (score === undefined) {
       score = 0;
-      for (const line of kept) score = Math.max(score, f.han ? hanScore(f.form, line.text, partial) : latinScore(f.form, line.text, partial));
+      for (const line of folded) score = Math.max(score, f.han ? hanScore(f.form, line, partial) : latinScore(f.form, line, partial));
       scores.set(key, score);
     }
     return score;
@@ -261,6 +274,8 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
   };
   if (kept.length > 0) {
     for (const p of index.phrases) {
+      // Nothing of it read even in part, nothing read whole either: most phrases on most packs.
+      if (!p.forms.some((f) => formScore(f, true) > 0) && !p.words.some((w) => w.forms.some((f) => formScore(f, true) > 0))) continue;
       // A brand needs a word no other brand's phrases carry ("Bio" of dmBio and of Alnatura Bio names neither).
       const brand = phraseScore(p, true, (f) => index.brandsOf.get(f.form)?.size === 1);
       if (brand > 0) brands.set(p.brand, Math.max(brands.get(p.brand) ?? 0, brand));
