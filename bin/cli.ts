@@ -272,7 +272,13 @@ program
     try {
       const { vision } = loadConfig(process.env);
       const catalogue = options.catalogue ? readCatalogueFile(options.catalogue) : undefined;
-      const evaluated = { labels: options.labels, modelDir: vision.modelDir, minScore: options.minScore ?? vision.minScore, catalogue };
+      const evaluated = {
+        labels: options.labels,
+        modelDir: vision.modelDir,
+        minScore: options.minScore ?? vision.minScore,
+        catalogue,
+        packText: vision.packText,
+      };
       const { card, detector, minScore } = await evaluatePhotoDir(dir, evaluated);
       console.log(options.json ? JSON.stringify({ detector, min_score: minScore, ...card }, null, 2) : formatModelCard(card, { detector, minScore }));
     } catch (err) {

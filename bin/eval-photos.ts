@@ -5,11 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { analyzeShelfPhoto, loadVisionModels } from '../vision/analyze.ts';
+import { analyzeShelfPhoto, loadVisionModels, type VisionModels } from '../vision/analyze.ts';
 import type { RecognitionCatalogue } from '../vision/catalogue.ts';
+import type { Corners } from '../vision/detector.ts';
 import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../vision/evaluation.ts';
+import { decodePhoto } from '../vision/image.ts';
 import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels, type LabelledPhoto } from '../vision/labels.ts';
-import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR } from '../vision/settings.ts';
+import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy } from '../vision/settings.ts';
 
 const IMAGE = /\.(jpe?g|png|webp)$/i;
 
@@ -56,6 +58,20 @@ export interface EvalPhotosOptions {
   modelDir?: string;
   /** The products to recognise (none: every pack unknown, brand figures empty). */
   catalogue?: RecognitionCatalogue;
+  /** Which packs' text is read (Config.vision's; `unsure` by default). */
+  packText?: PackTextPolicy;
+}
+
+/**
+ * The brand recognition gives each labelled pack box, read on that box (text batched as the analysis reads it, look
+ * where there are references): how recognition does with detection taken out.
+ */
+async function brandsOnLabelledBoxes(models: VisionModels, photo: Buffer, truth: LabelledPhoto): Promise<string[]> {
+  const { rgb } = await decodePhoto(photo);
+  const k = rgb.width / truth.width;
+  const boxes = truth.boxes.filter((b) => b.label === 'product').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
+  const lines = models.recognizer.hasWords ? await models.packText.read(rgb, boxes) : boxes.map(() => []);
+  return boxes.map((box, n) => models.recognizer.decide(models.recognizer.appearance(rgb, box), lines[n]!).brand);
 }
 
 /** Runs the analysis on every labelled photo and scores it. */
@@ -69,7 +85,8 @@ export async function evaluatePhotoDir(dir: string, options: EvalPhotosOptions =
     const file = [path.join(imageDir, photo.fileName), path.join(imageDir, path.basename(photo.fileName))].find((f) => fs.existsSync(f));
     if (!file) throw new LabelFormatError(`the labels name ${photo.fileName}, which is not in ${imageDir}`);
     const t0 = performance.now();
-    const { analysis } = await analyzeShelfPhoto(fs.readFileSync(file), { models, minScore });
+    const bytes = fs.readFileSync(file);
+    const { analysis } = await analyzeShelfPhoto(bytes, { models, minScore, packText: options.packText });
     const latencyMs = performance.now() - t0;
     // The analysis answers in the stored image's pixels (large photos are downscaled); the labels are the photo's.
     const k = photo.width / analysis.image_width;
@@ -82,6 +99,7 @@ export async function evaluatePhotoDir(dir: string, options: EvalPhotosOptions =
       priceTags: analysis.prices.map((p) => ({ box: scaled(p.bbox), score: 1 })),
       gaps: analysis.gaps.map((g) => scaled(g.bbox)),
       latencyMs,
+      ...(models.recognizer.hasWords || models.recognizer.hasReferences ? { brandsOnLabelledBoxes: await brandsOnLabelledBoxes(models, bytes, photo) } : {}),
     });
   }
   return { card: modelCard(outcomes), detector: models.detector.manifest.name, minScore };

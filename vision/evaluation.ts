@@ -22,6 +22,11 @@ export interface PhotoOutcome {
   priceTags: ScoredBox[];
   gaps: Corners[];
   latencyMs: number;
+  /**
+   * The brand recognition gives each labelled pack box (in the order of `truth`'s products), read on the labelled box
+   * itself: recognition measured apart from detection. Absent when no catalogue words or references were given.
+   */
+  brandsOnLabelledBoxes?: string[];
 }
 
 export const toCorners = (b: [number, number, number, number]): Corners => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
@@ -165,6 +170,18 @@ export interface ModelCard {
   /** Matched packs whose brand is labelled, and the share of them given the right brand; null where no brand is labelled. */
   brand_labelled_matched: number;
   brand_accuracy: number | null;
+  /** Of those matched packs given a brand (not unknown), the share given the right one: how far a named brand is to be trusted. */
+  brand_named: number;
+  brand_named_precision: number | null;
+  /** The same two figures with recognition run on the labelled pack boxes (detection aside); null when not measured. */
+  brand_on_labelled_boxes: {
+    labelled: number;
+    accuracy: number;
+    named: number;
+    named_precision: number | null;
+    /** Share of shelf by brand of the labelled boxes as recognised, worst brand per photo: mean over photos, in points. */
+    share_error_points: number | null;
+  } | null;
   /** Share of shelf by brand (by width), worst brand per photo in points: mean and worst over photos with brands labelled. */
   share_error_points: { mean: number; max: number } | null;
   latency_p50_ms: number;
@@ -194,6 +211,9 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
   let gapHits = 0;
   let brandLabelled = 0;
   let brandRight = 0;
+  let brandNamed = 0;
+  let brandNamedRight = 0;
+  const onBoxes = { measured: false, labelled: 0, right: 0, named: 0, namedRight: 0, shareErrors: [] as number[] };
   const shareErrors: number[] = [];
   const perPhoto: ModelCard['per_photo'] = [];
 
@@ -230,7 +250,29 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
       if (brand === undefined) return;
       brandLabelled++;
       if (sameBrand(p.brand, brand)) brandRight++;
+      if (sameBrand(p.brand, 'unknown')) return;
+      brandNamed++;
+      if (sameBrand(p.brand, brand)) brandNamedRight++;
     });
+    if (o.brandsOnLabelledBoxes) {
+      onBoxes.measured = true;
+      truePacks.forEach((b, k) => {
+        const read = o.brandsOnLabelledBoxes![k] ?? 'unknown';
+        if (b.brand === undefined) return;
+        onBoxes.labelled++;
+        if (sameBrand(read, b.brand)) onBoxes.right++;
+        if (sameBrand(read, 'unknown')) return;
+        onBoxes.named++;
+        if (sameBrand(read, b.brand)) onBoxes.namedRight++;
+      });
+      if (truePacks.some((b) => b.brand !== undefined))
+        onBoxes.shareErrors.push(
+          shareErrorPoints(
+            shareByWidth(truePacks.map((b) => ({ box: toCorners(b.bbox), brand: b.brand }))),
+            shareByWidth(truePacks.map((b, k) => ({ box: toCorners(b.bbox), brand: o.brandsOnLabelledBoxes![k] }))),
+          ),
+        );
+    }
     const brandsLabelled = truePacks.some((b) => b.brand !== undefined);
     const shareError = brandsLabelled
       ? shareErrorPoints(shareByWidth(truePacks.map((b) => ({ box: toCorners(b.bbox), brand: b.brand }))), shareByWidth(o.packs))
@@ -268,6 +310,17 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
     gap_recall: gapsLabelled > 0 ? round(gapHits / gapsLabelled) : null,
     brand_labelled_matched: brandLabelled,
     brand_accuracy: brandLabelled > 0 ? round(brandRight / brandLabelled) : null,
+    brand_named: brandNamed,
+    brand_named_precision: brandNamed > 0 ? round(brandNamedRight / brandNamed) : null,
+    brand_on_labelled_boxes: onBoxes.measured
+      ? {
+          labelled: onBoxes.labelled,
+          accuracy: round(ratio(onBoxes.right, onBoxes.labelled)),
+          named: onBoxes.named,
+          named_precision: onBoxes.named > 0 ? round(onBoxes.namedRight / onBoxes.named) : null,
+          share_error_points: onBoxes.shareErrors.length > 0 ? round(onBoxes.shareErrors.reduce((a, b) => a + b, 0) / onBoxes.shareErrors.length, 1) : null,
+        }
+      : null,
     share_error_points:
       shareErrors.length > 0 ? { mean: round(shareErrors.reduce((a, b) => a + b, 0) / shareErrors.length, 1), max: round(Math.max(...shareErrors), 1) } : null,
     latency_p50_ms: latencies.length > 0 ? Math.round(latencies[Math.floor((latencies.length - 1) / 2)]!) : 0,
@@ -300,6 +353,12 @@ export function formatModelCard(card: ModelCard, about: { detector: string; minS
     `gaps reported                                      ${card.gaps_reported}, of them where a pack stands: ${card.gap_false_alarms}`,
     `gap recall                                         ${card.gap_recall === null ? 'n/a (no gap labelled)' : `${pct(card.gap_recall)} of ${card.gaps_labelled}`}`,
     `brand accuracy (matched packs with a brand label)  ${card.brand_accuracy === null ? 'n/a (no brand labelled)' : `${pct(card.brand_accuracy)} of ${card.brand_labelled_matched}`}`,
+    `named brands right (matched packs given a brand)   ${card.brand_named_precision === null ? 'n/a (none named)' : `${pct(card.brand_named_precision)} of ${card.brand_named}`}`,
+    ...(card.brand_on_labelled_boxes
+      ? [
+          `brand accuracy on the labelled boxes              ${pct(card.brand_on_labelled_boxes.accuracy)} of ${card.brand_on_labelled_boxes.labelled}, named right ${pct(card.brand_on_labelled_boxes.named_precision)} of ${card.brand_on_labelled_boxes.named}, share error mean ${card.brand_on_labelled_boxes.share_error_points ?? 'n/a'} points`,
+        ]
+      : []),
     `share of shelf by brand, worst brand error         ${card.share_error_points === null ? 'n/a' : `mean ${card.share_error_points.mean} points, worst photo ${card.share_error_points.max} points`}`,
     `photo latency p50                                  ${card.latency_p50_ms} ms`,
     '',

@@ -4,17 +4,22 @@ import type { RecognitionCatalogue } from './catalogue.ts';
 
 /**
  * Matching what OCR read on a pack against the catalogue's brands, names and aliases. A read is partial and noisy
- * ("DAVIDOF", "nongfu", 伊利 inside 伊利纯牛奶), so Latin words match within an edit budget that grows with the
- * word's length, Chinese words by containment, and Chinese brands also through their pinyin. Short words must match
- * exactly and whole (WEST is not WESTERN nor VEST), and digits never bend (250ml is not 500ml).
+ * ("DAVIDOF", "nongfu", 伊利 inside 伊利纯牛奶, "Bio" of the dmBio badge without its small "dm"), so Latin words match
+ * within an edit budget that grows with the word's length, Chinese words by containment, and Chinese brands also
+ * through their pinyin. Short words must match exactly and whole (WEST is not WESTERN nor VEST), and digits never bend
+ * (250ml is not 500ml). Each phrase of the catalogue (a brand, a name, an alias) is matched whole and word by word:
+ * the words of it that were read score it by the share of the phrase they cover.
  */
 
 const HAN = /\p{Script=Han}/u;
 
-/** NFKC (full-width Latin and digits to ASCII), lower case, anything but letters and digits as one space. */
+/** NFKC (full-width Latin and digits to ASCII), accents dropped (Müsli is read Musli), lower case, anything but letters and digits as one space. */
 export function foldText(text: string): string {
   return text
     .normalize('NFKC')
+    .normalize('NFD')
+    .replace(/\p{Mn}+/gu, '')
+    .normalize('NFC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
@@ -28,30 +33,34 @@ const latinWordsOf = (folded: string) =>
     .split(' ')
     .filter(Boolean);
 const digitsOf = (s: string) => s.replace(/\D+/g, '');
-const lettersIn = (s: string) => s.replace(/[^a-z]/g, '').length;
+const lettersIn = (s: string) => s.replace(/[^\p{L}]/gu, '').length;
 
 /** Edits a Latin word of this length may carry and still match: none up to 4 letters, one up to 7, then two. */
 export const maxEdits = (length: number) => (length <= 4 ? 0 : length <= 7 ? 1 : 2);
 
-/** One word a pack may carry, and what reading it says. */
-interface TextKey {
+/**
+ * The words a brand or name is written in: split at spaces and punctuation, where lower case turns upper ("dmBio":
+ * dm, Bio; "NongfuSpring"), and between Han and Latin ("伊利yili"). Letters and digits stay together (250ml).
+ */
+export function phraseWords(phrase: string): string[] {
+  return phrase
+    .normalize('NFKC')
+    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Script=Han})(?=[^\p{Script=Han}\s])|([^\p{Script=Han}\s])(?=\p{Script=Han})/gu, '$1$2 ')
+    .split(/[^\p{L}\p{N}]+/u)
+    .map(foldText)
+    .filter(Boolean);
+}
+
+/** One way a phrase or word may be read: its Han characters, their pinyin, or its Latin letters and digits. */
+interface Form {
   form: string;
   han: boolean;
-  /** Read on a pack, this word names the brand ... */
-  brands: Set<string>;
-  /** ... and, when it came from one product's name or aliases only, that SKU. */
-  skus: Set<string>;
-  brandOnly: boolean;
 }
 
-export interface TextIndex {
-  keys: TextKey[];
-}
-
-/** The words a phrase gives: its Han characters, their pinyin, its Latin letters and digits (each only when long enough). */
-function phraseForms(phrase: string): { form: string; han: boolean }[] {
-  const folded = foldText(phrase);
-  const forms: { form: string; han: boolean }[] = [];
+/** The forms of a folded phrase or word (each only when long enough to be matched by itself). */
+function formsOf(folded: string): Form[] {
+  const forms: Form[] = [];
   const han = hanOf(folded);
   if (han.length >= 2) {
     forms.push({ form: han, han: true });
@@ -62,23 +71,61 @@ function phraseForms(phrase: string): { form: string; han: boolean }[] {
   return forms;
 }
 
-/** The catalogue's words: from each brand (brand evidence only) and each product's name and aliases. */
+/** A word of a phrase: its forms (none when too short to be read alone: dm, 1L) and its size, a Han character counting two. */
+interface Word {
+  forms: Form[];
+  text: string;
+  size: number;
+}
+
+/** A brand, name or alias as a pack may show it. */
+interface Phrase {
+  brand: string;
+  /** The product whose name or alias it is; null for the brand itself (brand evidence only). */
+  sku: string | null;
+  forms: Form[];
+  words: Word[];
+  size: number;
+}
+
+export interface TextIndex {
+  phrases: Phrase[];
+  /** The SKUs whose names or aliases hold each form, and the brands whose phrases do: a form of one only can name it. */
+  skusOf: Map<string, Set<string>>;
+  brandsOf: Map<string, Set<string>>;
+}
+
+const sizeOf = (folded: string) => [...folded.replace(/ /g, '')].reduce((n, c) => n + (HAN.test(c) ? 2 : 1), 0);
+
+function phraseOf(text: string, brand: string, sku: string | null): Phrase | null {
+  const folded = foldText(text);
+  if (folded === '') return null;
+  const words = phraseWords(text).map((w) => ({ forms: formsOf(w), text: w, size: sizeOf(w) }));
+  return { brand, sku, forms: formsOf(folded), words: words.length > 1 ? words : [], size: sizeOf(folded) };
+}
+
+/** The catalogue's phrases: each brand (brand evidence only) and each product's name and aliases. */
 export function buildTextIndex(catalogue: RecognitionCatalogue): TextIndex {
-  const byForm = new Map<string, TextKey>();
-  const add = (form: string, han: boolean, brand: string, sku: string | null) => {
-    const key = byForm.get(form) ?? { form, han, brands: new Set(), skus: new Set(), brandOnly: false };
-    key.brands.add(brand);
-    if (sku === null) key.brandOnly = true;
-    else key.skus.add(sku);
-    byForm.set(form, key);
+  const phrases: Phrase[] = [];
+  const skusOf = new Map<string, Set<string>>();
+  const brandsOf = new Map<string, Set<string>>();
+  const seen = new Set<string>();
+  const add = (text: string, brand: string, sku: string | null) => {
+    const key = `${sku ?? ''}\u0000${brand}\u0000${foldText(text)}`;
+    const phrase = phraseOf(text, brand, sku);
+    if (!phrase || seen.has(key)) return;
+    seen.add(key);
+    phrases.push(phrase);
+    for (const f of [...phrase.forms, ...phrase.words.flatMap((w) => w.forms)]) {
+      brandsOf.set(f.form, (brandsOf.get(f.form) ?? new Set()).add(brand));
+      if (sku !== null) skusOf.set(f.form, (skusOf.get(f.form) ?? new Set()).add(sku));
+    }
   };
   for (const p of catalogue.products) {
-    for (const f of phraseForms(p.brand)) add(f.form, f.han, p.brand, null);
-    // A name's words one by one too ("伊利 纯牛奶 250ml"): packs print them on separate lines.
-    const phrases = new Set([p.name, ...p.name.split(/\s+/).filter((w) => w.length > 1), ...p.aliases]);
-    for (const phrase of phrases) for (const f of phraseForms(phrase)) add(f.form, f.han, p.brand, p.sku);
+    add(p.brand, p.brand, null);
+    for (const phrase of [p.name, ...p.aliases]) add(phrase, p.brand, p.sku);
   }
-  return { keys: [...byForm.values()] };
+  return { phrases, skusOf, brandsOf };
 }
 
 /** The best substring of `text` matching `word` within the edit budget: its edit count, or null. */
@@ -95,17 +142,34 @@ function bestWindow(word: string, text: string, budget: number): number | null {
   return best;
 }
 
-/** Digits OCR reads for letters (B1O for BIO, C0CA for COCA): undone where the word itself has no digits. */
-const LETTER_FOR_DIGIT: Record<string, string> = { '0': 'o', '1': 'i', '2': 'z', '5': 's', '6': 'g', '8': 'b' };
-const lettersForDigits = (s: string) => s.replace(/[012568]/g, (d) => LETTER_FOR_DIGIT[d]!);
+/**
+ * Characters OCR confuses in a word without digits (B1O and BlO for BIO, C0CA for COCA, WE5T for WEST), folded alike on
+ * both sides: digits to the letters they resemble, and l to i.
+ */
+const CONFUSABLE: Record<string, string> = { '0': 'o', '1': 'i', l: 'i', '2': 'z', '5': 's', '6': 'g', '8': 'b' };
+export const foldConfusables = (s: string) => s.replace(/[0125681]|l/g, (c) => CONFUSABLE[c]!);
+
+/** A read line folded once for all the catalogue's words: its Han characters, its Latin words, and those with confusables folded. */
+interface FoldedLine {
+  han: string;
+  words: string[];
+  looseWords: string[];
+}
+
+function foldLine(line: string): FoldedLine {
+  const folded = foldText(line);
+  return { han: hanOf(folded), words: latinWordsOf(folded), looseWords: latinWordsOf(foldConfusables(folded)) };
+}
 
 /**
  * How well one read line shows a Latin word: 1 exact, lower with edits or (with `partial`) a read of its start only;
  * 0 when not.
  */
-export function latinScore(word: string, line: string, partial = true): number {
-  const folded = foldText(line);
-  const words = latinWordsOf(digitsOf(word) === '' ? lettersForDigits(folded) : folded);
+export function latinScore(catalogueWord: string, line: string | FoldedLine, partial = true): number {
+  const readLine = typeof line === 'string' ? foldLine(line) : line;
+  const loose = digitsOf(catalogueWord) === '';
+  const word = loose ? foldConfusables(catalogueWord) : catalogueWord;
+  const words = loose ? readLine.looseWords : readLine.words;
   const budget = maxEdits(word.length);
   let best = 0;
   // A word may be read split ("NONG FU") or run into its neighbours ("DAVIDOFFCLASSIC"): adjacent words joined.
@@ -134,8 +198,8 @@ export function latinScore(word: string, line: string, partial = true): number {
 }
 
 /** How well one read line shows a Chinese word: 1 when it holds the word, less (with `partial`) for three or more of its characters in a row. */
-export function hanScore(word: string, line: string, partial = true): number {
-  const read = hanOf(foldText(line));
+export function hanScore(word: string, line: string | FoldedLine, partial = true): number {
+  const read = typeof line === 'string' ? hanOf(foldText(line)) : line.han;
   if (read.includes(word)) return 1;
   if (!partial) return 0;
   // A partial read: a run of at least 3 characters (two are too often a generic word: 山泉, 牛奶) and most of the word.
@@ -162,25 +226,63 @@ export interface TextEvidence {
 /** OCR lines below this confidence are noise (texture, a barcode, a reflection read as letters). */
 export const MIN_LINE_CONFIDENCE = 0.5;
 
-/** Every catalogue word the pack's read lines show, as brand and SKU scores. */
+/**
+ * What a phrase read only in part is worth: a word of it scores this plus the rest in proportion to the share of the
+ * phrase it covers ("Bio", 3 of dmBio's 5 letters: 0.8, enough to decide; "Cola" of Coca-Cola: 0.75, not alone), all
+ * of its words read (on one line or several) as much as the phrase read whole.
+ */
+export const WORD_FLOOR = 0.5;
+
+/** Every catalogue phrase the pack's read lines show, as brand and SKU scores. */
 export function matchPackText(lines: readonly ReadLine[], index: TextIndex): TextEvidence {
   const kept = lines.filter((l) => l.confidence >= MIN_LINE_CONFIDENCE && l.text.trim() !== '');
+  const folded = kept.map((l) => foldLine(l.text));
   const brands = new Map<string, number>();
   const skus = new Map<string, number>();
-  const scoreOf = (key: TextKey, partial: boolean) => {
-    let score = 0;
-    for (const line of kept) score = Math.max(score, key.han ? hanScore(key.form, line.text, partial) : latinScore(key.form, line.text, partial));
+  // Phrases share words (a brand and its names): each form is matched against the lines once.
+  const scores = new Map<string, number>();
+  const formScore = (f: Form, partial: boolean) => {
+    const key = `${partial ? 'p' : 'w'}${f.han ? 'h' : 'l'}${f.form}`;
+    let score = scores.get(key);
+    if (score === undefined) {
+      score = 0;
+      for (const line of folded) score = Math.max(score, f.han ? hanScore(f.form, line, partial) : latinScore(f.form, line, partial));
+      scores.set(key, score);
+    }
     return score;
   };
-  for (const key of index.keys) {
-    const score = scoreOf(key, true);
-    if (score === 0) continue;
-    for (const brand of key.brands) brands.set(brand, Math.max(brands.get(brand) ?? 0, score));
-    // A partial read names the brand at most: the start of "Davidoff Gold" is the start of every Davidoff.
-    if (!key.brandOnly && key.skus.size === 1) {
-      const whole = scoreOf(key, false);
-      const [sku] = key.skus;
-      if (whole > 0) skus.set(sku!, Math.max(skus.get(sku!) ?? 0, whole));
+  /** The phrase read whole, or by the share its read words cover; one of the forms read must be `decisive`. */
+  const phraseScore = (p: Phrase, partial: boolean, decisive: (f: Form) => boolean) => {
+    let whole = 0;
+    for (const f of p.forms) if (decisive(f)) whole = Math.max(whole, formScore(f, partial));
+    // The share of the phrase its read words cover, times how well they were read (a partial or misread word less).
+    let covered = 0;
+    let quality = 0;
+    let decided = false;
+    for (const w of p.words) {
+      let read = 0;
+      for (const f of w.forms) {
+        const score = formScore(f, partial);
+        if (score > 0 && decisive(f)) decided = true;
+        read = Math.max(read, score);
+      }
+      if (read === 0) continue;
+      covered += w.size;
+      quality += read * w.size;
+    }
+    return Math.max(whole, decided ? (WORD_FLOOR + (1 - WORD_FLOOR) * Math.min(1, covered / p.size)) * (quality / covered) : 0);
+  };
+  if (kept.length > 0) {
+    for (const p of index.phrases) {
+      // Nothing of it read even in part, nothing read whole either: most phrases on most packs.
+      if (!p.forms.some((f) => formScore(f, true) > 0) && !p.words.some((w) => w.forms.some((f) => formScore(f, true) > 0))) continue;
+      // A brand needs a word no other brand's phrases carry ("Bio" of dmBio and of Alnatura Bio names neither).
+      const brand = phraseScore(p, true, (f) => index.brandsOf.get(f.form)?.size === 1);
+      if (brand > 0) brands.set(p.brand, Math.max(brands.get(p.brand) ?? 0, brand));
+      if (p.sku === null) continue;
+      // A SKU needs a word that only it carries, read whole: the start of "Davidoff Gold" is the start of every Davidoff.
+      const sku = phraseScore(p, false, (f) => index.skusOf.get(f.form)?.size === 1);
+      if (sku > 0) skus.set(p.sku, Math.max(skus.get(p.sku) ?? 0, sku));
     }
   }
   return { brands, skus, text: kept.map((l) => l.text.trim()).join(' ') };

@@ -201,7 +201,7 @@ export function fusePack(
  */
 export class PackRecognizer {
   private references: { sku: string; embedding: Float32Array }[] = [];
-  private textIndex: TextIndex = { keys: [] };
+  private textIndex: TextIndex = { phrases: [], skusOf: new Map(), brandsOf: new Map() };
   private products = new Map<string, CatalogueProduct>();
 
   static async create(catalogue: RecognitionCatalogue): Promise<PackRecognizer> {
@@ -230,7 +230,7 @@ export class PackRecognizer {
 
   /** Whether any product has words to read (without them the pack text is not worth reading). */
   get hasWords(): boolean {
-    return this.textIndex.keys.length > 0;
+    return this.textIndex.phrases.length > 0;
   }
 
   appearance(image: RgbImage, box: Corners): AppearanceMatch | null {

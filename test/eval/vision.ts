@@ -3,6 +3,8 @@
  * Seeds 900000.. are never used for training (models/shelf-detector/export-data.ts uses 1000..9999).
  * Detector mAP is computed from a low-threshold pass (the PR curve needs low scores); the other figures from
  * analyzeShelfPhoto exactly as the capture path runs it.
+ * `npm run eval:vision -- --text-only [COUNT]`: the same with a catalogue of brand and name only (no reference images,
+ * no aliases), so that the pack text alone recognises: brand_accuracy is then the text's.
  * `npm run eval:vision -- --photos DIR [--min-score S]`: your own labelled photos instead, scored as
  * `shelfpulse eval-photos DIR --json` scores them.
  */
@@ -17,7 +19,8 @@ import { renderShelf, type Box, type ShelfTruth } from '../../synthetic/render.t
 import { assignRows, shareOfShelf } from '../../vision/shelf.ts';
 
 export const EVAL_SEED = 900_000;
-const count = Number(process.argv[2] ?? 40);
+const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 40);
+const textOnly = process.argv.includes('--text-only');
 
 const corners = (b: Box | [number, number, number, number]): Corners => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
 
@@ -51,13 +54,18 @@ const spanMatch = (a: Corners, b: Corners) => {
 const { vision } = loadConfig(process.env);
 
 async function main() {
-  const models = await loadVisionModels({ modelDir: vision.modelDir, intraOpNumThreads: 2, catalogue: await demoRecognitionCatalogue() });
+  const demo = await demoRecognitionCatalogue();
+  const catalogue = textOnly ? { products: demo.products.map((p) => ({ ...p, aliases: [], references: [] })) } : demo;
+  const models = await loadVisionModels({ modelDir: vision.modelDir, intraOpNumThreads: 2, catalogue });
   const labels = models.detector.manifest.labels;
   const perClass = labels.map(() => [] as { truth: Corners[]; found: { box: Corners; score: number }[] }[]);
   let skuRight = 0;
   let skuMatched = 0;
   let skuNamed = 0;
   let skuNamedRight = 0;
+  let brandRight = 0;
+  let brandNamed = 0;
+  let brandNamedRight = 0;
   const recognizedBy: Record<string, number> = {};
   let facingsError = 0;
   let facingsCells = 0;
@@ -91,6 +99,11 @@ async function main() {
       if (!match) continue;
       skuMatched++;
       if (match.sku === d.sku) skuRight++;
+      if (match.brand === d.brand) brandRight++;
+      if (d.brand !== 'unknown') {
+        brandNamed++;
+        if (match.brand === d.brand) brandNamedRight++;
+      }
       recognizedBy[d.recognized_by] = (recognizedBy[d.recognized_by] ?? 0) + 1;
       if (d.sku === 'unknown') continue;
       skuNamed++;
@@ -135,6 +148,7 @@ async function main() {
   const r = (v: number, d = 3) => Number(v.toFixed(d));
   const result = {
     images: count,
+    catalogue: textOnly ? 'brand and name only' : 'brand, name, aliases and one reference image per SKU',
     seed: EVAL_SEED,
     detector: models.detector.manifest.name,
     ...Object.fromEntries(
@@ -148,6 +162,9 @@ async function main() {
     sku_accuracy: r(skuRight / Math.max(1, skuMatched)),
     /** Of the packs given a SKU (not `unknown`), the share given the right one. */
     sku_named_precision: r(skuNamedRight / Math.max(1, skuNamed)),
+    brand_accuracy: r(brandRight / Math.max(1, skuMatched)),
+    /** Of the packs given a brand, the share given the right one. */
+    brand_named_precision: r(brandNamedRight / Math.max(1, brandNamed)),
     recognized_by: recognizedBy,
     facings_abs_error_per_sku: r(facingsError / Math.max(1, facingsCells)),
     share_of_shelf_abs_error_points_by_width: r((100 * shareError) / Math.max(1, shareCells), 2),

@@ -115,6 +115,38 @@ describe('model card scoring', () => {
     expect(card.brand_accuracy).toBe(1);
     expect(card.brand_labelled_matched).toBe(2);
     expect(card.latency_p50_ms).toBe(300);
+    expect(card.brand_named_precision).toBe(1);
+    expect(card.brand_on_labelled_boxes).toBeNull(); // not measured
+  });
+
+  it('scores named brands, and recognition on the labelled boxes apart from detection', () => {
+    const truth: PhotoOutcome['truth'] = [
+      { label: 'product', bbox: [0, 0, 100, 200], brand: 'dmBio' },
+      { label: 'product', bbox: [100, 0, 100, 200], brand: 'dmBio' },
+      { label: 'product', bbox: [200, 0, 100, 200], brand: 'Tartex' },
+      { label: 'product', bbox: [300, 0, 100, 200] },
+    ];
+    const card = modelCard([
+      {
+        fileName: 'bay.jpg',
+        truth,
+        // A wrong brand on the first pack, the third left unknown.
+        packs: [
+          { box: [0, 0, 100, 200], score: 0.9, brand: 'Tartex' },
+          { box: [100, 0, 200, 200], score: 0.9, brand: 'dmBio' },
+          { box: [200, 0, 300, 200], score: 0.9, brand: 'unknown' },
+        ],
+        priceTags: [],
+        gaps: [],
+        latencyMs: 100,
+        brandsOnLabelledBoxes: ['dmBio', 'dmBio', 'unknown', 'dmBio'],
+      },
+    ]);
+    expect(card.brand_accuracy).toBeCloseTo(1 / 3, 3);
+    expect(card.brand_named).toBe(2);
+    expect(card.brand_named_precision).toBe(0.5);
+    // The unlabelled fourth pack counts in neither accuracy nor precision, but does in the share of shelf.
+    expect(card.brand_on_labelled_boxes).toEqual({ labelled: 3, accuracy: 0.667, named: 2, named_precision: 1, share_error_points: 25 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogueProduct } from '../../../vision/catalogue.ts';
-import { buildTextIndex, foldText, hanScore, latinScore, leader, matchPackText } from '../../../vision/pack-text.ts';
+import { buildTextIndex, foldConfusables, foldText, hanScore, latinScore, leader, matchPackText, phraseWords } from '../../../vision/pack-text.ts';
 
 const product = (sku: string, brand: string, name: string, aliases: string[] = []): CatalogueProduct => ({
   sku,
@@ -71,5 +71,110 @@ describe('pack text against brands, names and aliases', () => {
 
   it('drops lines the reader was unsure of', () => {
     expect(leader(matchPackText([{ text: 'DAVIDOFF', confidence: 0.3 }], index).brands)).toBeNull();
+  });
+});
+
+describe('brand and name only: words of a brand, OCR confusions and real reads', () => {
+  const dm = buildTextIndex({
+    products: [product('DMBIO', 'dmBio', 'dmBio'), product('TARTEX', 'Tartex', 'Tartex'), product('LEBEPUR', 'Lebepur', 'Lebepur')],
+  });
+  const readDm = (...texts: string[]) =>
+    matchPackText(
+      texts.map((text) => ({ text, confidence: 0.9 })),
+      dm,
+    );
+  const brand = (...texts: string[]) => {
+    const l = leader(readDm(...texts).brands);
+    // What fusePack needs to name a brand from the text alone (THRESHOLDS.textSure, textLead).
+    return l && l.score >= 0.8 && l.lead >= 0.15 ? l.name : null;
+  };
+
+  it('splits a brand into its words at spaces, punctuation, a turn to upper case and between scripts', () => {
+    expect(phraseWords('dmBio')).toEqual(['dm', 'bio']);
+    expect(phraseWords('Coca-Cola')).toEqual(['coca', 'cola']);
+    expect(phraseWords('伊利yili 250ml')).toEqual(['伊利', 'yili', '250ml']);
+    expect(phraseWords('DMBIO')).toEqual(['dmbio']);
+  });
+
+  it('reads the brand however it is spaced, cased or punctuated', () => {
+    for (const text of ['dm Bio', 'dmBio', 'DMBIO', 'dm-bio', 'DM BIO']) expect(brand(text), text).toBe('dmBio');
+  });
+
+  it('folds the characters OCR confuses, on both sides, in words without digits', () => {
+    expect(foldConfusables('b1o')).toBe('bio');
+    expect(foldConfusables('blo')).toBe('bio');
+    expect(latinScore('tartex', 'TARTEX')).toBe(1);
+    expect(latinScore('bio', 'B1O')).toBe(1);
+    expect(latinScore('bio', 'BlO')).toBe(1);
+    expect(latinScore('bio', '8IO')).toBe(1);
+    expect(latinScore('west', 'WE5T')).toBe(1);
+    expect(latinScore('500ml', '5OOml')).toBe(0); // digits never bend
+    expect(foldText('Müsli')).toBe('musli');
+  });
+
+  // Lines PP-OCRv4 read on the labelled packs of the two real dm photos (eval-photos fixtures), as they came.
+  it.each([
+    [['Sauerkraut', 'Bio', 'Saft'], 'dmBio'],
+    [['Bio', 'Sauerkraut', 'OKO-TEST'], 'dmBio'],
+    [['Bio*', 'nsaft'], 'dmBio'],
+    [['ese', 'B1O'], 'dmBio'],
+    [['BiO', 'PALE', '90'], 'dmBio'],
+    [['KOKOSMANDEL', 'Bio', 'Granola'], 'dmBio'],
+    [['BeerenMix', 'Tartex'], 'Tartex'],
+    [['and-Misi', 'Tartex'], 'Tartex'],
+    [['Land-isi', 'Gartfpiche', 'artex'], 'Tartex'], // a lost first letter
+    // Tartex packs carry the EU organic "Bio" seal too: the whole brand read outweighs a word of another.
+    [['Land-maste', 'Tartex', 'Schoholrio', 'Bio'], 'Tartex'],
+  ])('%j names %s', (lines, expected) => {
+    expect(brand(...lines)).toBe(expected);
+  });
+
+  it.each([
+    [['HHOO']], // the Lebepur pack, misread
+    [['Dinkel', 'Crunchy']], // a dmBio pack whose badge was not read: no brand word, no brand
+    [['mDio', 'BasisMuisli']], // two edits from dmbio: too far for a five-letter word
+    [['Bi', 'KINDER']],
+    [['Waffeln', 'gesalzen', 'Reis']],
+  ])('%j stays unknown', (lines) => {
+    expect(brand(...lines)).toBeNull();
+  });
+
+  it('scores a word of a brand by the share of it read, and the whole brand read in words as the whole', () => {
+    const coke = buildTextIndex({ products: [product('C1', 'Coca-Cola', 'Coca-Cola Zero')] });
+    const score = (...texts: string[]) =>
+      leader(
+        matchPackText(
+          texts.map((text) => ({ text, confidence: 0.9 })),
+          coke,
+        ).brands,
+      )?.score ?? 0;
+    expect(score('COLA')).toBeCloseTo(0.75, 2); // half the brand: not enough to decide alone
+    expect(score('COCA', 'COLA')).toBe(1);
+    expect(score('Coca-Cola')).toBe(1);
+    expect(readDm('Bio').brands.get('dmBio')).toBeCloseTo(0.8, 2);
+  });
+
+  it('leaves a word two brands share to neither', () => {
+    const shared = buildTextIndex({ products: [product('A', 'dmBio', 'dmBio'), product('B', 'Alnatura Bio', 'Alnatura Bio')] });
+    expect(leader(matchPackText([{ text: 'Bio', confidence: 0.9 }], shared).brands)).toBeNull();
+    expect(leader(matchPackText([{ text: 'ALNATURA', confidence: 0.9 }], shared).brands)?.name).toBe('Alnatura Bio');
+  });
+
+  it('reads a Chinese brand through its pinyin without an alias', () => {
+    const milk = buildTextIndex({ products: [product('M1', '蒙牛', '蒙牛 纯牛奶'), product('G1', '光明', '光明 鲜牛奶')] });
+    const of = (text: string) => leader(matchPackText([{ text, confidence: 0.9 }], milk).brands)?.name;
+    expect(of('MENGNIU')).toBe('蒙牛');
+    expect(of('Guang Ming')).toBe('光明');
+    expect(of('蒙牛纯牛奶')).toBe('蒙牛');
+  });
+});
+
+describe('a partial read of one word of a longer name', () => {
+  // Synthetic bays: "XIANG" read on a 速香 (SUXIANG) pack is one edit from the start of JIANGUO, a word of 坚果坊's
+  // name: a word read in part must not reach the score of a word read whole.
+  const demo = buildTextIndex({ products: [product('P3002', '坚果坊', 'JIANGUO 2'), product('P4004', '速香', 'SUXIANG 4')] });
+  it('stays below what a sure text needs', () => {
+    const l = leader(matchPackText([{ text: 'XIANG', confidence: 0.95 }], demo).brands);
+    expect(l === null || l.score < 0.8).toBe(true);
   });
 });
