@@ -72,8 +72,8 @@ describe.each(Object.keys(adapters) as (keyof typeof adapters)[])('the %s adapte
 
   it('finds stored event ids by id within the batch time span', async () => {
     const stored = await existingEventIds(warehouse, 'scans', [
-      { event_id: 'i1', ts: SCAN.ts },
-      { event_id: 'i9', ts: '2026-11-20T08:31:00+08:00' },
+      { event_id: 'i1', time: Date.parse(SCAN.ts) },
+      { event_id: 'i9', time: Date.parse('2026-11-20T08:31:00+08:00') },
     ]);
     expect([...stored]).toEqual(['i1']);
   });
