@@ -29,9 +29,12 @@ export async function existingEventIds(warehouse: Warehouse, table: EventTable, 
   return new Set(rows.map((r) => r.event_id));
 }
 
-/** Appends validated events given as JSON text; `ts` strings with offsets are parsed by the engine (best_effort). */
-export async function insertEvents(warehouse: Warehouse, table: EventTable, jsonRows: readonly string[]): Promise<number> {
-  return warehouse.insertEncoded(table, jsonRows);
+/**
+ * Appends validated events given as JSON text, each string one row or several, one a line; `ts` strings with
+ * offsets are parsed by the engine (best_effort).
+ */
+export async function insertEvents(warehouse: Warehouse, table: EventTable, jsonLines: readonly string[]): Promise<void> {
+  await warehouse.insertEncoded(table, jsonLines);
 }
 
 const NEWEST_EVENT = 'SELECT toUnixTimestamp64Milli(max(ts)) AS newest FROM {table:Identifier}';

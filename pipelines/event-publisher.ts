@@ -72,7 +72,7 @@ export class EventPublisher {
     try {
       await this.log.publish(
         EVENT_STREAMS[stream].topic,
-        toPublish.map((f) => ({ key: f.row.store_id, value: f.row, encoded: f.encoded, checked: intake.checked })),
+        toPublish.map((f) => ({ key: f.row.store_id, value: f.row, encoded: f.encoded, checked: intake.checked, time: f.time })),
       );
     } catch (err) {
       // Not durable, so not published: a retry of these ids must not count as a duplicate.

@@ -8,6 +8,8 @@ export interface LogRecord {
   encoded?: string | undefined;
   /** The producer validated `value` against the topic's schema. */
   checked?: boolean | undefined;
+  /** The event's `ts` as epoch ms, when the producer has it (saves parsing it again). */
+  time?: number | undefined;
 }
 
 export interface DeliveredRecord {
@@ -28,6 +30,19 @@ export interface DeliveredRecord {
    * warehouse sink then stores `encoded` without parsing it.
    */
   event?: EventIdentity | undefined;
+  /**
+   * The message this record is line `packIndex` of (packed Kafka messages): when every line of a pack is stored
+   * at once, the pack's text goes to the warehouse as it came.
+   */
+  pack?: RowPack | undefined;
+  packIndex?: number | undefined;
+}
+
+/** The JSON text of the records of one log message, one a line. */
+export interface RowPack {
+  readonly text: string;
+  /** How many lines (records) it holds. */
+  readonly count: number;
 }
 
 /** What the warehouse sink needs of an event row besides its text. */

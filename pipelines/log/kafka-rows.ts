@@ -1,4 +1,4 @@
-import type { DeliveredRecord, EventIdentity, LogRecord } from './event-log.ts';
+import type { DeliveredRecord, EventIdentity, LogRecord, RowPack } from './event-log.ts';
 import type { Topic } from './topics.ts';
 
 /**
@@ -41,7 +41,7 @@ function eventOf(record: LogRecord): [string, number] | undefined {
   if (!record.checked || typeof record.value !== 'object' || record.value === null) return undefined;
   const { event_id, ts, store_id } = record.value as Record<string, unknown>;
   if (typeof event_id !== 'string' || typeof ts !== 'string' || store_id !== record.key) return undefined;
-  const time = Date.parse(ts);
+  const time = record.time ?? Date.parse(ts);
   return Number.isFinite(time) ? [event_id, time] : undefined;
 }
 
@@ -114,18 +114,49 @@ function parsed(encoded: string): unknown {
   }
 }
 
-/** A row of a packed message of checked events: its JSON text is parsed only if a consumer reads `value`. */
-class CheckedRow implements DeliveredRecord {
+/** The lines of one packed message, split only when a row's own text is needed. */
+class Lines implements RowPack {
+  private lines: string[] | undefined;
+  constructor(
+    readonly text: string,
+    readonly count: number,
+  ) {}
+  line(index: number): string {
+    this.lines ??= this.text.split('\n');
+    return this.lines[index]!;
+  }
+}
+
+/**
+ * A row of a packed message of checked events, keyed by its store; it is its own identity (`event`). Its text is
+ * cut from the message, its value parsed and its position written only when read: the warehouse sink reads none
+ * of them for a live stream, so a row costs one small object until the pack is stored.
+ */
+class CheckedRow implements DeliveredRecord, EventIdentity {
   readonly checked = true;
   private parsedValue: unknown;
   constructor(
     readonly topic: Topic,
     readonly partition: number,
-    readonly offset: string,
-    readonly key: string | undefined,
-    readonly encoded: string,
-    readonly event: EventIdentity,
+    private readonly messageOffset: string,
+    readonly packIndex: number,
+    readonly key: string,
+    readonly event_id: string,
+    readonly time: number,
+    readonly pack: Lines,
   ) {}
+  get store_id(): string {
+    return this.key;
+  }
+  get event(): EventIdentity {
+    return this;
+  }
+  get offset(): string {
+    return `${this.messageOffset}#${this.packIndex}`;
+  }
+  get encoded(): string {
+    return this.pack.line(this.packIndex);
+  }
   get value(): unknown {
     if (this.parsedValue === undefined) this.parsedValue = parsed(this.encoded);
     return this.parsedValue;
@@ -163,28 +194,27 @@ export function unpackRows(topic: Topic, partition: number, message: ReceivedMes
     // Written by a newer version: handed on whole, so the consumer dead-letters it with this reason.
     return [{ topic, partition, offset: message.offset, key: undefined, value: `unknown ${ROWS_HEADER} format ${format}: ${text.slice(0, 200)}` }];
   }
-  const lines = text.split('\n');
   let keys: unknown;
   try {
     keys = JSON.parse(header(message, KEYS_HEADER) ?? '[]');
   } catch {
     keys = [];
   }
-  const keyOf = (i: number) => {
-    const key = Array.isArray(keys) ? keys[i] : undefined;
-    return typeof key === 'string' ? key : undefined;
-  };
-  const events = eventsOf(message, lines.length);
+  const keyList = Array.isArray(keys) ? keys : [];
+  let count = 1;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) count++;
+  const events = eventsOf(message, count);
   // Each row's key is its store: without one, the rows are parsed and checked.
-  if (events && lines.every((_, i) => keyOf(i) !== undefined)) {
-    return lines.map((line, i) => {
-      const key = keyOf(i)!;
-      return new CheckedRow(topic, partition, `${message.offset}#${i}`, key, line, {
-        event_id: events[2 * i] as string,
-        time: events[2 * i + 1] as number,
-        store_id: key,
-      });
-    });
+  if (events && keyList.length === count && keyList.every((key) => typeof key === 'string')) {
+    const lines = new Lines(text, count);
+    const rows: DeliveredRecord[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      rows[i] = new CheckedRow(topic, partition, message.offset, i, keyList[i] as string, events[2 * i] as string, events[2 * i + 1] as number, lines);
+    }
+    return rows;
   }
-  return lines.map((line, i) => ({ topic, partition, offset: `${message.offset}#${i}`, key: keyOf(i), value: parsed(line), encoded: line }));
+  return text.split('\n').map((line, i) => {
+    const key = keyList[i];
+    return { topic, partition, offset: `${message.offset}#${i}`, key: typeof key === 'string' ? key : undefined, value: parsed(line), encoded: line };
+  });
 }

@@ -32,23 +32,35 @@ const sinks = new Map<Topic, StreamSink>(
 const DAY_TABLES: ReadonlySet<EventTable> = new Set(['scans', 'orders']);
 
 /**
- * The JSON text of each row to insert. A row of a store that names its own time zone gets its local day on that
- * calendar; the warehouse gives every other row its day in the platform zone (it takes zones only as constants).
- * The stores' zones come from `zones` (read again after a store upsert, for a store it has not seen, and every few
- * seconds), so a zone set or changed applies to the rows stored from then on.
+ * The JSON text of the rows to insert, in order. A row of a store that names its own time zone gets its local day
+ * on that calendar; the warehouse gives every other row its day in the platform zone (it takes zones only as
+ * constants). The stores' zones come from `zones` (read again after a store upsert, for a store it has not seen,
+ * and every few seconds), so a zone set or changed applies to the rows stored from then on. All the lines of a
+ * log message, in a row and with no day to add, go as the message's text: one string, not one a row.
  */
 async function rowTexts(zones: StoreZones, table: EventTable, items: readonly Candidate[]): Promise<string[]> {
-  const texts = items.map((i) => i.record.encoded ?? JSON.stringify(i.record.value));
-  if (!DAY_TABLES.has(table) || items.length === 0) return texts;
-  const zoneOf = await zones.zonesFor(items.map((i) => i.row.store_id));
-  if (zoneOf.size === 0) return texts;
-  return texts.map((text, i) => {
-    const zone = zoneOf.get(items[i]!.row.store_id);
-    if (zone === undefined) return text;
+  const zoneOf = DAY_TABLES.has(table) && items.length > 0 ? await zones.zonesFor(items.map((i) => i.row.store_id)) : new Map<string, string>();
+  const texts: string[] = [];
+  for (let i = 0; i < items.length; ) {
+    const { record, row } = items[i]!;
+    const pack = record.pack;
+    if (pack && record.packIndex === 0 && i + pack.count <= items.length) {
+      let n = 0;
+      while (n < pack.count && items[i + n]!.record.pack === pack && items[i + n]!.record.packIndex === n && !zoneOf.has(items[i + n]!.row.store_id)) n++;
+      if (n === pack.count) {
+        texts.push(pack.text);
+        i += n;
+        continue;
+      }
+    }
+    const text = record.encoded ?? JSON.stringify(record.value);
+    const zone = zoneOf.get(row.store_id);
     // The row's JSON text as it came off the log goes to the warehouse as it is: the day is spliced in before its
     // closing brace rather than the row parsed and encoded again, the sink's largest cost at full ingest rate.
-    return `${text.slice(0, text.lastIndexOf('}'))},"local_day":"${localDay(items[i]!.row.time, zone)}"}`;
-  });
+    texts.push(zone === undefined ? text : `${text.slice(0, text.lastIndexOf('}'))},"local_day":"${localDay(row.time, zone)}"}`);
+    i++;
+  }
+  return texts;
 }
 
 /**
@@ -103,8 +115,7 @@ export async function sinkEvents(
     const fresh = inTable.size === 0 ? valid : valid.filter((v) => !inTable.has(v.row.event_id));
     duplicates += valid.length - fresh.length;
     const refused: Candidate[] = [];
-    const texts = await rowTexts(zones, sink.table, fresh);
-    const inserted = await insertSplitting(warehouse, sink.table, fresh, texts, deadLetters, refused);
+    const inserted = await insertSplitting(warehouse, zones, sink.table, fresh, deadLetters, refused);
     stored?.forget(refused.map((r) => r.row.event_id));
     return { inserted, duplicates, deadLetters };
   } catch (err) {
@@ -122,18 +133,19 @@ interface Candidate {
   row: EventIdentity;
 }
 
-/** Inserts `texts` (the rows of `items`, in order); when the engine refuses them, halves until the refused rows are found. */
+/** Inserts the rows; when the engine refuses them, halves until the refused rows are found. */
 async function insertSplitting(
   warehouse: Warehouse,
+  zones: StoreZones,
   table: EventTable,
   items: Candidate[],
-  texts: string[],
   deadLetters: DeadLetter[],
   refused: Candidate[],
 ): Promise<number> {
   if (items.length === 0) return 0;
   try {
-    return await insertEvents(warehouse, table, texts);
+    await insertEvents(warehouse, table, await rowTexts(zones, table, items));
+    return items.length;
   } catch (err) {
     if (!(err instanceof WarehouseError) || err.code !== 'bad_data') throw err;
     if (items.length === 1) {
@@ -143,8 +155,8 @@ async function insertSplitting(
     }
     const half = Math.ceil(items.length / 2);
     return (
-      (await insertSplitting(warehouse, table, items.slice(0, half), texts.slice(0, half), deadLetters, refused)) +
-      (await insertSplitting(warehouse, table, items.slice(half), texts.slice(half), deadLetters, refused))
+      (await insertSplitting(warehouse, zones, table, items.slice(0, half), deadLetters, refused)) +
+      (await insertSplitting(warehouse, zones, table, items.slice(half), deadLetters, refused))
     );
   }
 }

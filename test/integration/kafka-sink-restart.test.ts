@@ -122,4 +122,26 @@ describe('the warehouse sink on Kafka stores each event once without looking eve
       await log.close();
     }
   }, 120_000);
+
+  it('a row the warehouse refuses in a message stored whole is dead-lettered by its position; the others are stored', async () => {
+    const log = await connect();
+    const sink = await startWarehouseSink(log, warehouse, logger, { lingerMs: 20 });
+    try {
+      // Claimed checked by its producer, so the sink does not check it: the warehouse refuses the message's text.
+      const values = rows('whole', 0, 6).map((row) => ({ ...row, store_id: 'S1' }));
+      values[3] = { ...values[3]!, qty: 'lots' as unknown as number };
+      await publish(values);
+      await caughtUp();
+      expect(await stored('whole-')).toEqual({ rows: 5, ids: 5 });
+      await until(async () => {
+        const letters = await warehouse.query<{ dead_letter_id: string; reason: string }>(
+          "SELECT dead_letter_id, reason FROM dead_letters FINAL WHERE position(record, 'whole-3') > 0",
+        );
+        return letters.length === 1 && /#3$/.test(letters[0]!.dead_letter_id) && /warehouse refused/.test(letters[0]!.reason);
+      }, 'the refused row dead-lettered');
+    } finally {
+      await sink.stop();
+      await log.close();
+    }
+  }, 120_000);
 });

@@ -86,8 +86,12 @@ describe('rows packed into Kafka messages', () => {
     for (const m of messages) expect(m.headers[EVENTS_HEADER]).toBeDefined();
     const rows = messages.flatMap((m, i) => unpackRows('scans', m.partition, received(m, String(i))));
     const e5 = rows.find((r) => r.event?.event_id === 'e5')!;
-    expect(e5).toMatchObject({ checked: true, key: 'S5', encoded: JSON.stringify(event(5)) });
-    expect(e5.event).toEqual({ event_id: 'e5', time: Date.parse('2026-11-20T10:00:05+08:00'), store_id: 'S5' });
+    const { event_id, time, store_id } = e5.event!;
+    expect({ event_id, time, store_id }).toEqual({ event_id: 'e5', time: Date.parse('2026-11-20T10:00:05+08:00'), store_id: 'S5' });
+    expect([e5.checked, e5.key, e5.encoded]).toEqual([true, 'S5', JSON.stringify(event(5))]);
+    // The whole message's text is at hand, for a sink that stores all its rows at once.
+    expect(e5.pack!.text.split('\n')[e5.packIndex!]).toBe(e5.encoded);
+    expect(e5.offset).toMatch(/^\d+#\d+$/);
     // Parsed only when read (a dead letter, another consumer), and then the same row.
     expect(e5.value).toEqual(event(5));
     expect(rows.map((r) => r.event?.event_id).sort()).toEqual(records.map((r) => r.value.event_id).sort());
