@@ -30,10 +30,10 @@ export async function existingEventIds(warehouse: Warehouse, table: EventTable, 
 }
 
 /**
- * Appends validated events given as JSON text, each string one row or several, one a line; `ts` strings with
- * offsets are parsed by the engine (best_effort).
+ * Appends validated events given as JSON text or its UTF-8 bytes, each item one row or several, one a line; `ts`
+ * strings with offsets are parsed by the engine (best_effort).
  */
-export async function insertEvents(warehouse: Warehouse, table: EventTable, jsonLines: readonly string[]): Promise<void> {
+export async function insertEvents(warehouse: Warehouse, table: EventTable, jsonLines: readonly (string | Uint8Array)[]): Promise<void> {
   await warehouse.insertEncoded(table, jsonLines);
 }
 

@@ -38,9 +38,9 @@ export interface DeliveredRecord {
   packIndex?: number | undefined;
 }
 
-/** The JSON text of the records of one log message, one a line. */
+/** The JSON text of the records of one log message, one a line, as UTF-8 bytes. */
 export interface RowPack {
-  readonly text: string;
+  readonly bytes: Uint8Array;
   /** How many lines (records) it holds. */
   readonly count: number;
 }

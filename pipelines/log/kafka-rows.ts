@@ -114,15 +114,15 @@ function parsed(encoded: string): unknown {
   }
 }
 
-/** The lines of one packed message, split only when a row's own text is needed. */
+/** The lines of one packed message as it came (UTF-8), decoded and split only when a row's own text is needed. */
 class Lines implements RowPack {
   private lines: string[] | undefined;
   constructor(
-    readonly text: string,
+    readonly bytes: Buffer,
     readonly count: number,
   ) {}
   line(index: number): string {
-    this.lines ??= this.text.split('\n');
+    this.lines ??= this.bytes.toString().split('\n');
     return this.lines[index]!;
   }
 }
@@ -185,8 +185,12 @@ function eventsOf(message: ReceivedMessage, lines: number): (string | number)[] 
  * position of its own (dead letters are named by it); a one-row message keeps the message's offset.
  */
 export function unpackRows(topic: Topic, partition: number, message: ReceivedMessage): DeliveredRecord[] {
-  const text = message.value?.toString() ?? 'null';
   const format = header(message, ROWS_HEADER);
+  if (format === ROWS_FORMAT && message.value) {
+    const rows = checkedRows(topic, partition, message, message.value);
+    if (rows) return rows;
+  }
+  const text = message.value?.toString() ?? 'null';
   if (format === undefined) {
     return [{ topic, partition, offset: message.offset, key: message.key?.toString(), value: parsed(text), encoded: text }];
   }
@@ -194,27 +198,34 @@ export function unpackRows(topic: Topic, partition: number, message: ReceivedMes
     // Written by a newer version: handed on whole, so the consumer dead-letters it with this reason.
     return [{ topic, partition, offset: message.offset, key: undefined, value: `unknown ${ROWS_HEADER} format ${format}: ${text.slice(0, 200)}` }];
   }
-  let keys: unknown;
-  try {
-    keys = JSON.parse(header(message, KEYS_HEADER) ?? '[]');
-  } catch {
-    keys = [];
-  }
-  const keyList = Array.isArray(keys) ? keys : [];
-  let count = 1;
-  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) count++;
-  const events = eventsOf(message, count);
-  // Each row's key is its store: without one, the rows are parsed and checked.
-  if (events && keyList.length === count && keyList.every((key) => typeof key === 'string')) {
-    const lines = new Lines(text, count);
-    const rows: DeliveredRecord[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      rows[i] = new CheckedRow(topic, partition, message.offset, i, keyList[i] as string, events[2 * i] as string, events[2 * i + 1] as number, lines);
-    }
-    return rows;
-  }
+  const keys = keysOf(message);
   return text.split('\n').map((line, i) => {
-    const key = keyList[i];
+    const key = keys[i];
     return { topic, partition, offset: `${message.offset}#${i}`, key: typeof key === 'string' ? key : undefined, value: parsed(line), encoded: line };
   });
+}
+
+function keysOf(message: ReceivedMessage): unknown[] {
+  try {
+    const keys: unknown = JSON.parse(header(message, KEYS_HEADER) ?? '[]');
+    return Array.isArray(keys) ? keys : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The rows of a packed message of checked events keyed by their stores, left undecoded; undefined for any other. */
+function checkedRows(topic: Topic, partition: number, message: ReceivedMessage, bytes: Buffer): DeliveredRecord[] | undefined {
+  if (header(message, EVENTS_HEADER) === undefined) return undefined;
+  let count = 1;
+  for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, nl + 1)) count++;
+  const events = eventsOf(message, count);
+  const keys = keysOf(message);
+  if (!events || keys.length !== count || !keys.every((key) => typeof key === 'string')) return undefined;
+  const lines = new Lines(bytes, count);
+  const rows: DeliveredRecord[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    rows[i] = new CheckedRow(topic, partition, message.offset, i, keys[i] as string, events[2 * i] as string, events[2 * i + 1] as number, lines);
+  }
+  return rows;
 }

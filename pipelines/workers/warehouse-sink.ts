@@ -36,11 +36,11 @@ const DAY_TABLES: ReadonlySet<EventTable> = new Set(['scans', 'orders']);
  * on that calendar; the warehouse gives every other row its day in the platform zone (it takes zones only as
  * constants). The stores' zones come from `zones` (read again after a store upsert, for a store it has not seen,
  * and every few seconds), so a zone set or changed applies to the rows stored from then on. All the lines of a
- * log message, in a row and with no day to add, go as the message's text: one string, not one a row.
+ * log message, in a row and with no day to add, go as the message's bytes: neither decoded nor one a row.
  */
-async function rowTexts(zones: StoreZones, table: EventTable, items: readonly Candidate[]): Promise<string[]> {
+async function rowTexts(zones: StoreZones, table: EventTable, items: readonly Candidate[]): Promise<(string | Uint8Array)[]> {
   const zoneOf = DAY_TABLES.has(table) && items.length > 0 ? await zones.zonesFor(items.map((i) => i.row.store_id)) : new Map<string, string>();
-  const texts: string[] = [];
+  const texts: (string | Uint8Array)[] = [];
   for (let i = 0; i < items.length; ) {
     const { record, row } = items[i]!;
     const pack = record.pack;
@@ -48,7 +48,7 @@ async function rowTexts(zones: StoreZones, table: EventTable, items: readonly Ca
       let n = 0;
       while (n < pack.count && items[i + n]!.record.pack === pack && items[i + n]!.record.packIndex === n && !zoneOf.has(items[i + n]!.row.store_id)) n++;
       if (n === pack.count) {
-        texts.push(pack.text);
+        texts.push(pack.bytes);
         i += n;
         continue;
       }

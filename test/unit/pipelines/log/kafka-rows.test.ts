@@ -90,7 +90,7 @@ describe('rows packed into Kafka messages', () => {
     expect({ event_id, time, store_id }).toEqual({ event_id: 'e5', time: Date.parse('2026-11-20T10:00:05+08:00'), store_id: 'S5' });
     expect([e5.checked, e5.key, e5.encoded]).toEqual([true, 'S5', JSON.stringify(event(5))]);
     // The whole message's text is at hand, for a sink that stores all its rows at once.
-    expect(e5.pack!.text.split('\n')[e5.packIndex!]).toBe(e5.encoded);
+    expect(Buffer.from(e5.pack!.bytes).toString().split('\n')[e5.packIndex!]).toBe(e5.encoded);
     expect(e5.offset).toMatch(/^\d+#\d+$/);
     // Parsed only when read (a dead letter, another consumer), and then the same row.
     expect(e5.value).toEqual(event(5));
