@@ -1,6 +1,15 @@
 import fs from 'node:fs';
 import { Session } from 'chdb';
-import { classifyClickhouseError, INSERT_SETTINGS, OUTPUT_SETTINGS, rowChunks, type QueryParams, type Row, type Warehouse } from './warehouse.ts';
+import {
+  classifyClickhouseError,
+  INSERT_SETTINGS,
+  jsonLinesBuffer,
+  OUTPUT_SETTINGS,
+  rowChunks,
+  type QueryParams,
+  type Row,
+  type Warehouse,
+} from './warehouse.ts';
 
 /**
  * ClickHouse sizes its caches for a dedicated server (5 GiB each for marks and indexes), so in-process they would
@@ -71,11 +80,11 @@ export class ChdbWarehouse implements Warehouse {
     return written;
   }
 
-  async insertEncoded(table: string, jsonRows: readonly string[]): Promise<number> {
+  async insertEncoded(table: string, jsonRows: readonly (string | Uint8Array)[]): Promise<number> {
     if (jsonRows.length === 0) return 0;
     try {
       // JSONEachRow bytes go to the engine's own parser; no row-by-row binding in JS.
-      await this.session.insert({ table, values: Buffer.from(jsonRows.join('\n')), format: 'JSONEachRow', settings: INSERT_SETTINGS });
+      await this.session.insert({ table, values: jsonLinesBuffer(jsonRows), format: 'JSONEachRow', settings: INSERT_SETTINGS });
     } catch (err) {
       throw classifyClickhouseError(err);
     }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import {
   classifyClickhouseError,
   INSERT_SETTINGS as SHARED_INSERT_SETTINGS,
+  jsonLinesBuffer,
   OUTPUT_SETTINGS,
   rowChunks,
   type QueryParams,
@@ -140,16 +141,13 @@ export class ClickhouseWarehouse implements Warehouse {
     return written;
   }
 
-  async insertEncoded(table: string, jsonRows: readonly string[]): Promise<number> {
+  async insertEncoded(table: string, jsonRows: readonly (string | Uint8Array)[]): Promise<number> {
     if (jsonRows.length === 0) return 0;
     try {
       // The rows are JSON text already: sent as bytes with the INSERT (the client's insert() would encode each again).
       const result = await this.client.exec({
         query: `INSERT INTO ${quoteIdentifier(table)} FORMAT JSONEachRow`,
-        values: Readable.from(
-          jsonRows.map((row) => `${row}\n`),
-          { objectMode: false },
-        ),
+        values: Readable.from([jsonLinesBuffer(jsonRows)], { objectMode: false }),
         clickhouse_settings: INSERT_SETTINGS,
       });
       result.stream.resume();

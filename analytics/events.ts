@@ -9,17 +9,16 @@ const EXISTING_EVENT_IDS = `
     AND event_id IN {ids:Array(String)}`;
 
 /**
- * Which of these event ids are already stored. The time span of the batch prunes partitions and the
+ * Which of these event ids (with their event time, epoch ms) are already stored. The time span of the batch prunes partitions and the
  * bloom filter on event_id skips granules, so the check stays cheap on a large table.
  */
-export async function existingEventIds(warehouse: Warehouse, table: EventTable, events: readonly { event_id: string; ts: string }[]): Promise<Set<string>> {
+export async function existingEventIds(warehouse: Warehouse, table: EventTable, events: readonly { event_id: string; time: number }[]): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   let from = Infinity;
   let to = -Infinity;
   for (const e of events) {
-    const ms = Date.parse(e.ts);
-    if (ms < from) from = ms;
-    if (ms > to) to = ms;
+    if (e.time < from) from = e.time;
+    if (e.time > to) to = e.time;
   }
   const rows = await warehouse.query<{ event_id: string }>(EXISTING_EVENT_IDS, {
     table,
@@ -30,9 +29,12 @@ export async function existingEventIds(warehouse: Warehouse, table: EventTable, 
   return new Set(rows.map((r) => r.event_id));
 }
 
-/** Appends validated events given as JSON text; `ts` strings with offsets are parsed by the engine (best_effort). */
-export async function insertEvents(warehouse: Warehouse, table: EventTable, jsonRows: readonly string[]): Promise<number> {
-  return warehouse.insertEncoded(table, jsonRows);
+/**
+ * Appends validated events given as JSON text or its UTF-8 bytes, each item one row or several, one a line; `ts`
+ * strings with offsets are parsed by the engine (best_effort).
+ */
+export async function insertEvents(warehouse: Warehouse, table: EventTable, jsonLines: readonly (string | Uint8Array)[]): Promise<void> {
+  await warehouse.insertEncoded(table, jsonLines);
 }
 
 const NEWEST_EVENT = 'SELECT toUnixTimestamp64Milli(max(ts)) AS newest FROM {table:Identifier}';

@@ -14,8 +14,11 @@ export interface Warehouse {
   command(sql: string, params?: QueryParams): Promise<void>;
   /** Appends rows to a table; resolves once the engine has written them. */
   insert(table: string, rows: Iterable<Row> | AsyncIterable<Row>): Promise<number>;
-  /** Appends rows that are already JSON text (one object each), as the event log holds them. */
-  insertEncoded(table: string, jsonRows: readonly string[]): Promise<number>;
+  /**
+   * Appends rows that are already JSON text, as the event log holds them: each item one object, or several one a
+   * line; text or its UTF-8 bytes (a log message as it came). Resolves to the number of items.
+   */
+  insertEncoded(table: string, jsonRows: readonly (string | Uint8Array)[]): Promise<number>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -85,3 +88,13 @@ export const INSERT_SETTINGS = {
 export const OUTPUT_SETTINGS = {
   output_format_json_quote_64bit_integers: 0,
 } as const;
+
+const NEWLINE = Buffer.from('\n');
+
+/** JSON rows given as text or bytes (see `insertEncoded`) as one buffer, one a line: text is joined before encoding. */
+export function jsonLinesBuffer(jsonRows: readonly (string | Uint8Array)[]): Buffer {
+  if (jsonRows.every((row) => typeof row === 'string')) return Buffer.from(jsonRows.join('\n'));
+  const parts: Uint8Array[] = [];
+  for (const row of jsonRows) parts.push(typeof row === 'string' ? Buffer.from(row) : row, NEWLINE);
+  return Buffer.concat(parts);
+}

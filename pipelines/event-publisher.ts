@@ -59,7 +59,7 @@ export class EventPublisher {
       inBatch.add(row.event_id);
       fresh.push({ row, time: Date.parse(row.ts), encoded: intake.encoded?.[i] });
     });
-    const maybeStored = fresh.filter((f) => f.time <= recent.horizon).map((f) => f.row);
+    const maybeStored = fresh.filter((f) => f.time <= recent.horizon).map((f) => ({ event_id: f.row.event_id, time: f.time }));
     let stored = new Set<string>();
     try {
       stored = await existingEventIds(this.warehouse, EVENT_STREAMS[stream].table, maybeStored);
@@ -72,7 +72,7 @@ export class EventPublisher {
     try {
       await this.log.publish(
         EVENT_STREAMS[stream].topic,
-        toPublish.map((f) => ({ key: f.row.store_id, value: f.row, encoded: f.encoded, checked: intake.checked })),
+        toPublish.map((f) => ({ key: f.row.store_id, value: f.row, encoded: f.encoded, checked: intake.checked, time: f.time })),
       );
     } catch (err) {
       // Not durable, so not published: a retry of these ids must not count as a duplicate.

@@ -8,6 +8,8 @@ export interface LogRecord {
   encoded?: string | undefined;
   /** The producer validated `value` against the topic's schema. */
   checked?: boolean | undefined;
+  /** The event's `ts` as epoch ms, when the producer has it (saves parsing it again). */
+  time?: number | undefined;
 }
 
 export interface DeliveredRecord {
@@ -23,6 +25,32 @@ export interface DeliveredRecord {
    * very record it was given while it is in memory); consumers need not check it again.
    */
   checked?: boolean | undefined;
+  /**
+   * A checked event row's identity, when the log carried it beside the row's text (packed Kafka messages): the
+   * warehouse sink then stores `encoded` without parsing it.
+   */
+  event?: EventIdentity | undefined;
+  /**
+   * The message this record is line `packIndex` of (packed Kafka messages): when every line of a pack is stored
+   * at once, the pack's text goes to the warehouse as it came.
+   */
+  pack?: RowPack | undefined;
+  packIndex?: number | undefined;
+}
+
+/** The JSON text of the records of one log message, one a line, as UTF-8 bytes. */
+export interface RowPack {
+  readonly bytes: Uint8Array;
+  /** How many lines (records) it holds. */
+  readonly count: number;
+}
+
+/** What the warehouse sink needs of an event row besides its text. */
+export interface EventIdentity {
+  event_id: string;
+  /** The event's `ts`, epoch ms. */
+  time: number;
+  store_id: string;
 }
 
 /** Records of `topic`'s `partition` published but not yet committed by a group (the embedded log has partition 0). */
@@ -40,6 +68,11 @@ export interface SubscribeOptions {
   maxBatch?: number;
   /** How long to wait for a fuller batch when fewer than maxBatch records are ready. */
   lingerMs?: number;
+  /**
+   * Called when the group hands this member its partitions (Kafka, at every rebalance; the embedded log never
+   * calls it): whatever the member remembers of the records it handled may now be stale.
+   */
+  onAssigned?: () => void;
 }
 
 export interface Subscription {

@@ -196,6 +196,7 @@ export class KafkaLog implements EventLog {
       return next;
     };
 
+    if (options.onAssigned) consumer.on(consumer.events.GROUP_JOIN, options.onAssigned);
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({

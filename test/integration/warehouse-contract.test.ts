@@ -70,10 +70,30 @@ describe.each(Object.keys(adapters) as (keyof typeof adapters)[])('the %s adapte
     ]);
   });
 
+  it('inserts JSON lines given as bytes, several rows an item (a log message as it came), beside text', async () => {
+    const message = Buffer.from(
+      [
+        { ...SCAN, event_id: 'm1', store_id: '上海南京路店' },
+        { ...SCAN, event_id: 'm2' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    await warehouse.insertEncoded('scans', [message, JSON.stringify({ ...SCAN, event_id: 'm3' })]);
+    const rows = await warehouse.query<{ event_id: string; store_id: string }>(
+      "SELECT event_id, store_id FROM scans WHERE startsWith(event_id, 'm') ORDER BY event_id",
+    );
+    expect(rows).toEqual([
+      { event_id: 'm1', store_id: '上海南京路店' },
+      { event_id: 'm2', store_id: 'S1' },
+      { event_id: 'm3', store_id: 'S1' },
+    ]);
+  });
+
   it('finds stored event ids by id within the batch time span', async () => {
     const stored = await existingEventIds(warehouse, 'scans', [
-      { event_id: 'i1', ts: SCAN.ts },
-      { event_id: 'i9', ts: '2026-11-20T08:31:00+08:00' },
+      { event_id: 'i1', time: Date.parse(SCAN.ts) },
+      { event_id: 'i9', time: Date.parse('2026-11-20T08:31:00+08:00') },
     ]);
     expect([...stored]).toEqual(['i1']);
   });

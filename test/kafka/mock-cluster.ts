@@ -25,6 +25,8 @@ export function buildMockCluster(): string {
 export interface MockCluster {
   bootstrap: string;
   brokers: string[];
+  /** The broker process, for measuring its CPU time. */
+  pid: number;
   /** Takes broker `id` (1-based) down: its connections are refused until brokerUp. */
   brokerDown(id: number): Promise<void>;
   brokerUp(id: number): Promise<void>;
@@ -71,6 +73,7 @@ export async function startMockCluster(options: { brokers?: number; partitions?:
   return {
     bootstrap,
     brokers: bootstrap.split(','),
+    pid: child.pid!,
     brokerDown: (id) => command(`down ${id}`),
     brokerUp: (id) => command(`up ${id}`),
     moveLeader: (topic, partition, id) => command(`leader ${topic} ${partition} ${id}`),
