@@ -179,6 +179,8 @@ export interface MapRequest {
   metric: MapMetric;
   /** A calendar period (analytics/kpi/periods.ts); else from/to, else the 28 days up to the latest sales day. */
   period?: MapPeriod | undefined;
+  /** Rolling days up to the latest sales day (default 28). */
+  days?: number | undefined;
   from?: string | undefined;
   to?: string | undefined;
   /** The compare-to period of sales_compare / vs_compare: last year unless asked; a custom one by its days. */

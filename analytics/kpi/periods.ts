@@ -21,6 +21,8 @@ export interface Span {
 /** What a request asks for; every field optional. */
 export interface PeriodAsk {
   period?: MapPeriod | undefined;
+  /** Rolling days up to the latest sales day. */
+  days?: number | undefined;
   from?: string | undefined;
   to?: string | undefined;
   compare?: CompareKind | undefined;
@@ -58,6 +60,8 @@ function sameMonthLastYear(span: Span): Span {
  */
 export function periodProblem(ask: PeriodAsk): string | null {
   if (ask.period && (ask.from || ask.to)) return `period=${ask.period} picks its own days: leave out from/to, or leave out period for a custom period`;
+  if (ask.days !== undefined && (ask.period || ask.from || ask.to)) return 'days counts back from the latest sales day: leave out period, from and to with it';
+  if (ask.days !== undefined && (ask.days < 1 || ask.days > MAX_PERIOD_DAYS)) return `days=${ask.days}: ask for 1 to ${MAX_PERIOD_DAYS} days`;
   if (ask.from && ask.to) {
     if (ask.from > ask.to) return `from ${ask.from} is after to ${ask.to}`;
     if (lengthOf({ from: ask.from, to: ask.to }) > MAX_PERIOD_DAYS)
@@ -78,12 +82,12 @@ export function periodProblem(ask: PeriodAsk): string | null {
 
 /**
  * The period of the figures: week or month as above; a custom from/to (one end alone: the 28 days from or up to it);
- * else the 28 days up to the latest sales day.
+ * else `days` (default 28) up to the latest sales day.
  */
 export function resolvePeriod(ask: PeriodAsk, latestDay: string): Span & { kind: PeriodKind } {
   if (ask.period === 'week') return { kind: 'week', ...lastCompleteWeek(latestDay) };
   if (ask.period === 'month') return { kind: 'month', ...lastCompleteMonth(latestDay) };
-  if (!ask.from && !ask.to) return { kind: 'days', from: addDays(latestDay, -(DEFAULT_PERIOD_DAYS - 1)), to: latestDay };
+  if (!ask.from && !ask.to) return { kind: 'days', from: addDays(latestDay, -((ask.days ?? DEFAULT_PERIOD_DAYS) - 1)), to: latestDay };
   const to = ask.to ?? addDays(ask.from!, DEFAULT_PERIOD_DAYS - 1);
   return { kind: 'custom', from: ask.from ?? addDays(to, -(DEFAULT_PERIOD_DAYS - 1)), to };
 }

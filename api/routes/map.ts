@@ -42,6 +42,9 @@ const MapQuery = Type.Object({
       description: 'week: the last complete ISO week (Monday–Sunday) up to the latest sales day; month: the last complete calendar month. Not with from/to',
     }),
   ),
+  days: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_PERIOD_DAYS, description: 'Rolling days up to the latest sales day (default 28). Not with period or from/to' }),
+  ),
   from: Type.Optional(Type.String({ format: 'date', description: `Custom period (at most ${MAX_PERIOD_DAYS} days); alone: 28 days from it` })),
   to: Type.Optional(Type.String({ format: 'date' })),
   compare: Type.Optional(
@@ -82,8 +85,20 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
       config: { roles: USER_ROLES },
     },
     async (request, reply) => {
-      const { metric = 'sales_vs_ly', period, from, to, compare, compare_from: compareFrom, compare_to: compareTo, category, brand, format } = request.query;
-      const ask = { period, from, to, compare, compareFrom, compareTo };
+      const {
+        metric = 'sales_vs_ly',
+        period,
+        days,
+        from,
+        to,
+        compare,
+        compare_from: compareFrom,
+        compare_to: compareTo,
+        category,
+        brand,
+        format,
+      } = request.query;
+      const ask = { period, days, from, to, compare, compareFrom, compareTo };
       const problem = periodProblem(ask);
       if (problem) throw badRequest(problem);
       const principal = request.principal!;

@@ -40,6 +40,7 @@ describe('resolvePeriod', () => {
   const latest = '2026-11-28';
   it('defaults to the 28 days up to the latest sales day', () => {
     expect(resolvePeriod({}, latest)).toEqual({ kind: 'days', from: '2026-11-01', to: latest });
+    expect(resolvePeriod({ days: 7 }, latest)).toEqual({ kind: 'days', from: '2026-11-22', to: latest });
   });
   it('takes week and month from the latest sales day', () => {
     expect(resolvePeriod({ period: 'week' }, latest)).toEqual({ kind: 'week', from: '2026-11-16', to: '2026-11-22' });
@@ -104,6 +105,8 @@ describe('periodProblem', () => {
     expect(periodProblem({ from: '2026-02-10', to: '2026-02-01' })).toBe('from 2026-02-10 is after to 2026-02-01');
     expect(periodProblem({ from: '2024-01-01', to: '2025-01-01' })).toMatch(`longer than ${MAX_PERIOD_DAYS} days`);
     expect(periodProblem({ period: 'week', from: '2026-01-01' })).toMatch(/leave out from\/to/);
+    expect(periodProblem({ days: 7, period: 'week' })).toMatch(/leave out period, from and to/);
+    expect(periodProblem({ days: 400 })).toBe('days=400: ask for 1 to 366 days');
     expect(periodProblem({ compare: 'last_year', compareFrom: '2025-01-01', compareTo: '2025-01-31' })).toMatch(/leave out compare_from/);
     expect(periodProblem({ compare: 'custom' })).toMatch(/needs both compare_from and compare_to/);
     expect(periodProblem({ compareFrom: '2025-01-01' })).toMatch(/needs both/);
