@@ -161,6 +161,14 @@ describe('GET /v1/map by category or brand, week / month / custom periods and a 
     const week = await map('period=week&compare=previous_period');
     expect(week).toMatchObject({ period: 'week', from: '2026-11-09', to: '2026-11-15', compare: { from: '2026-11-02', to: '2026-11-08' } });
     expect(storeOf(week, 'C').sales_compare).toBe(handSum('C', '2026-11-02', '2026-11-08'));
+    const rolling = await map('days=7');
+    expect(rolling).toMatchObject({
+      period: 'days',
+      from: '2026-11-14',
+      to: '2026-11-20',
+      compare: { kind: 'last_year', from: '2025-11-15', to: '2025-11-21' },
+    });
+    expect(storeOf(rolling, 'C').sales).toBe(handSum('C', '2026-11-14', '2026-11-20'));
     const custom = await map('from=2026-11-01&to=2026-11-07&compare_from=2025-11-01&compare_to=2025-11-07');
     expect(custom.compare).toEqual({ kind: 'custom', from: '2025-11-01', to: '2025-11-07' });
     expect(storeOf(custom, 'C').sales_compare).toBe(handSum('C', '2025-11-01', '2025-11-07'));
@@ -176,6 +184,7 @@ describe('GET /v1/map by category or brand, week / month / custom periods and a 
       [`category=${encodeURIComponent('玩具')}`, /no own product has category 玩具: pick one of 乳品, 饮料/],
       [`brand=${encodeURIComponent('恒泰')}`, /no own product has brand 恒泰/],
       ['period=quarter', /period/],
+      ['days=7&period=week', /leave out period, from and to/],
     ];
     for (const [query, message] of cases) {
       const res = await get(`/v1/map?${query}`);
