@@ -35,7 +35,8 @@ const skuFilter = (filtered: boolean) => (filtered ? `AND sku IN ${FILTER_SKUS}`
 /**
  * Every per-store KPI in one statement (one round trip; the engine runs the sub-aggregates in parallel):
  * - sales in the period, the previous period of equal length, the same weekdays a year earlier (364 days) and the
- *   compare-to period, from the daily totals (of the filter's SKUs when a product filter is set);
+ *   compare-to period, from the daily totals (of the filter's SKUs when a product filter is set), and by day of the
+ *   period (the territories' spark lines) from the same scan: a filtered map reads store × SKU days, so once, not twice;
  * - the latest stock count per store × SKU, summed (for sell-through);
  * - orders up to the period end (the order history model): days since the last one and the historical margin
  *   (regular − paid price) × qty;
@@ -49,7 +50,7 @@ const storeKpis = (filtered: boolean) => `
     toDate({compare_from:String}) AS cf, toDate({compare_to:String}) AS ct
   SELECT s.store_id AS store_id, s.name AS name, s.city AS city, s.territory AS territory, s.region AS region, s.format AS format, s.lat AS lat, s.lon AS lon,
     sales.sales AS sales, sales.units AS units, sales.sales_prev AS sales_prev, sales.sales_ly AS sales_ly, sales.has_ly AS has_ly, sales.has_prev AS has_prev,
-    sales.sales_compare AS sales_compare,
+    sales.sales_compare AS sales_compare, sales.daily AS daily,
     stock.on_hand AS on_hand,
     ord.days_since_last_order AS days_since_last_order, ord.historical_margin AS historical_margin,
     open.by_type AS open_alerts,
@@ -62,6 +63,7 @@ const storeKpis = (filtered: boolean) => `
       sumIf(revenue, day BETWEEN f - len AND f - 1) AS sales_prev,
       sumIf(revenue, day BETWEEN f - 364 AND t - 364) AS sales_ly,
       sumIf(revenue, day BETWEEN cf AND ct) AS sales_compare,
+      sumMapIf(map(day, revenue), day BETWEEN f AND t) AS daily,
       countIf(day BETWEEN f - 364 AND t - 364) > 0 AS has_ly,
       countIf(day BETWEEN f - len AND f - 1) > 0 AS has_prev
     FROM ${salesDays(filtered)} (day BETWEEN f - len AND t OR day BETWEEN f - 364 AND t - 364 OR day BETWEEN cf AND ct) AND ${IN_SCOPE}
@@ -90,15 +92,6 @@ const storeKpis = (filtered: boolean) => `
 const STORE_KPIS = storeKpis(false);
 const FILTERED_STORE_KPIS = storeKpis(true);
 
-/** Each territory's sales by day of the period (the spark line of the director's territory list). */
-const territoryDailySales = (filtered: boolean) => `
-  SELECT s.territory AS territory, toString(d.day) AS day, sum(d.revenue) AS sales
-  FROM (SELECT store_id, day, revenue FROM ${salesDays(filtered)} day BETWEEN toDate({from:String}) AND toDate({to:String}) AND ${IN_SCOPE}) AS d
-  INNER JOIN (SELECT store_id, territory FROM stores FINAL WHERE ${IN_SCOPE}) AS s ON s.store_id = d.store_id
-  GROUP BY territory, day`;
-const TERRITORY_DAILY_SALES = territoryDailySales(false);
-const FILTERED_TERRITORY_DAILY_SALES = territoryDailySales(true);
-
 interface StoreKpiRow {
   store_id: string;
   name: string;
@@ -113,6 +106,8 @@ interface StoreKpiRow {
   sales_prev: number | null;
   sales_ly: number | null;
   sales_compare: number | null;
+  /** Revenue by day of the period (the territories' spark lines), from the same scan as the sums. */
+  daily: Record<string, number> | null;
   has_ly: boolean | number | null;
   has_prev: boolean | number | null;
   on_hand: number | null;
@@ -226,16 +221,15 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
   const compare = resolveCompare(period, request);
   const { from, to } = period;
   const params = { from, to, compare_from: compare.from, compare_to: compare.to, category, brand, stores: request.storeIds ?? [] };
-  const [rows, daily, closures] = await Promise.all([
+  const [rows, closures] = await Promise.all([
     warehouse.query<StoreKpiRow>(filtered ? FILTERED_STORE_KPIS : STORE_KPIS, params),
-    warehouse.query<{ territory: string; day: string; sales: number }>(filtered ? FILTERED_TERRITORY_DAILY_SALES : TERRITORY_DAILY_SALES, params),
     warehouse.query<Closure>(CLOSURES, { first: [compare.from, from].sort()[0], last: [compare.to, to].sort()[1] }),
   ]);
   const len = daysBetween(from, to) + 1;
   const dailySales = new Map<string, number[]>();
-  for (const row of daily) {
+  for (const row of rows) {
     const days = dailySales.get(row.territory) ?? Array<number>(len).fill(0);
-    days[daysBetween(from, row.day)] = round2(Number(row.sales));
+    for (const [day, sales] of Object.entries(row.daily ?? {})) days[daysBetween(from, day)]! += Number(sales);
     dailySales.set(row.territory, days);
   }
   const onHandBy = new Map<string, number>();
@@ -329,7 +323,7 @@ export async function mapView(warehouse: Warehouse, request: MapRequest): Promis
       ...shelf,
       share_of_shelf: ownShare(shelf),
       dormant_stores: members.filter((s) => s.dormant).length,
-      daily_sales: dailySales.get(territory) ?? Array<number>(len).fill(0),
+      daily_sales: (dailySales.get(territory) ?? Array<number>(len).fill(0)).map(round2),
     };
     return { ...agg, value: metricValue(request.metric, agg) };
   });
