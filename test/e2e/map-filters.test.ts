@@ -57,7 +57,7 @@ describe('the map filtered by category, a month and the previous period, on a ph
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-filters-phone.png'), fullPage: true });
 
     await page.reload();
-    await expect.poll(async () => shownView(page)).toEqual(first);
+    await expect.poll(async () => shownView(page), { timeout: 30_000 }).toEqual(first);
 
     await page.locator('[data-testid=territory-list] li a').first().click();
     await page.locator('[data-testid=territory-stores] li a').first().click();
@@ -66,7 +66,7 @@ describe('the map filtered by category, a month and the previous period, on a ph
     await page.waitForURL((url) => url.pathname === '/' && url.searchParams.has('territory'));
     await page.goBack();
     await page.waitForURL((url) => url.pathname === '/' && !url.searchParams.has('territory'));
-    await expect.poll(async () => shownView(page)).toEqual(first);
+    await expect.poll(async () => shownView(page), { timeout: 30_000 }).toEqual(first);
     await page.context().close();
   });
 });
