@@ -44,8 +44,9 @@ describe('the map filtered by category, a month and the previous period, on a ph
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       })
     ).json();
+    // Each change asks the server again: on a busy machine a filtered month takes seconds.
     await expect
-      .poll(async () => (await shownView(page)).period)
+      .poll(async () => (await shownView(page)).period, { timeout: 30_000 })
       .toContain(`${filtered.from} – ${filtered.to} · vs ${filtered.compare.from} – ${filtered.compare.to} · ${category}`);
     const first = await shownView(page);
     const topTerritory = [...filtered.territories].sort((a, b) => b.sales - a.sales)[0];
