@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AlertViewSchema } from './alerts.ts';
-import { MAP_METRICS } from './enums.ts';
+import { COMPARE_KINDS, MAP_METRICS, PERIOD_KINDS } from './enums.ts';
 import { oneOf } from './one-of.ts';
 
 /** The dashboard's answers: the map, the store list, the store page and a SKU's trend. */
@@ -36,6 +36,11 @@ const KPI_FIELDS = {
   sales_ly: Type.Number({ description: 'Revenue on the same weekdays a year earlier (364 days back)' }),
   vs_prev: Ratio,
   vs_ly: Ratio,
+  sales_compare: Type.Number({ description: 'Revenue in the compare-to period (`compare`)' }),
+  vs_compare: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'Sales per open day against the compare-to period (closed days left out, so months of unequal length compare fairly); null when there is no base',
+  }),
   sell_through: Type.Union([Type.Number(), Type.Null()], { description: 'units / (units + latest on-hand)' }),
   share_of_shelf: Type.Union([Type.Number(), Type.Null()], {
     description: 'Own facings / recognised facings in the photos of the period (own per the product master); null when nothing was recognised',
@@ -74,6 +79,16 @@ export const MapViewSchema = Type.Object({
   to: Type.String(),
   previous: Type.Object({ from: Type.String(), to: Type.String() }),
   last_year: Type.Object({ from: Type.String(), to: Type.String() }),
+  period: oneOf(PERIOD_KINDS, { description: 'How from/to were chosen: the default rolling days, the last complete ISO week or month, or custom' }),
+  compare: Type.Object({ kind: oneOf(COMPARE_KINDS), from: Day, to: Day }, { description: 'The compare-to period of sales_compare and vs_compare' }),
+  filter: Type.Object(
+    { category: Type.String(), brand: Type.String() },
+    { description: 'The product filter of the sales figures, sell-through and open alerts; empty = every product' },
+  ),
+  options: Type.Object(
+    { categories: Type.Array(Type.String()), brands: Type.Array(Type.String()) },
+    { description: 'The own products’ categories and brands a filter may name' },
+  ),
   stores: Type.Array(StoreKpisSchema),
   territories: Type.Array(TerritoryKpisSchema),
 });

@@ -18,8 +18,18 @@ export type Language = (typeof LANGUAGES)[number];
 export const USER_ROLES = ['admin', 'sales_director', 'category_manager', 'store_manager', 'merchandiser'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
-export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales'] as const;
+export const MAP_METRICS = ['sales_vs_ly', 'sales_vs_prev', 'sell_through', 'open_alerts', 'share_of_shelf', 'sales', 'sales_vs_compare'] as const;
 export type MapMetric = (typeof MAP_METRICS)[number];
+
+/** The map's calendar periods (a custom one is from/to; none = the 28 days up to the latest sales day). */
+export const MAP_PERIODS = ['week', 'month'] as const;
+export type MapPeriod = (typeof MAP_PERIODS)[number];
+/** How the map's period was chosen: rolling days, a calendar week or month, or custom from/to. */
+export const PERIOD_KINDS = ['days', 'week', 'month', 'custom'] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
+/** What the map's figures are compared with. */
+export const COMPARE_KINDS = ['last_year', 'previous_period', 'custom'] as const;
+export type CompareKind = (typeof COMPARE_KINDS)[number];
 
 /** Where a ranged SKU stands in a store over a period, from photos and scans (the distribution report). */
 export const DISTRIBUTION_STATUSES = ['seen', 'sold', 'missing', 'unchecked'] as const;

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { presentAlert } from '../../analytics/alerts-read.ts';
 import { morningDigest } from '../../analytics/kpi/digest.ts';
-import { mapView } from '../../analytics/kpi/map.ts';
+import { mapView, UnknownProductFilter } from '../../analytics/kpi/map.ts';
+import { MAX_PERIOD_DAYS, periodProblem } from '../../analytics/kpi/periods.ts';
 import { skuTrend, storeList, storeOverview } from '../../analytics/kpi/stores.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import { reaches, type Principal } from '../auth.ts';
@@ -20,7 +21,7 @@ import {
   TerritoryKpisSchema,
 } from '../../contracts/dashboard.ts';
 import { LanguageSchema } from '../../contracts/alerts.ts';
-import { MAP_METRICS, USER_ROLES } from '../../contracts/enums.ts';
+import { COMPARE_KINDS, MAP_METRICS, MAP_PERIODS, USER_ROLES } from '../../contracts/enums.ts';
 import { FormatQuery, sendTable, tableFormat } from '../exports.ts';
 import type { Api } from '../instance.ts';
 import { oneOf } from '../../contracts/one-of.ts';
@@ -36,8 +37,27 @@ const LatLon = /^(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)$/;
 
 const MapQuery = Type.Object({
   metric: Type.Optional(oneOf(MAP_METRICS, { default: 'sales_vs_ly' })),
-  from: Type.Optional(Type.String({ format: 'date' })),
+  period: Type.Optional(
+    oneOf(MAP_PERIODS, {
+      description: 'week: the last complete ISO week (Monday–Sunday) up to the latest sales day; month: the last complete calendar month. Not with from/to',
+    }),
+  ),
+  days: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_PERIOD_DAYS, description: 'Rolling days up to the latest sales day (default 28). Not with period or from/to' }),
+  ),
+  from: Type.Optional(Type.String({ format: 'date', description: `Custom period (at most ${MAX_PERIOD_DAYS} days); alone: 28 days from it` })),
   to: Type.Optional(Type.String({ format: 'date' })),
+  compare: Type.Optional(
+    oneOf(COMPARE_KINDS, {
+      description:
+        'The compare-to period of sales_compare / vs_compare. last_year (default): the same calendar month a year earlier for period=month, else 364 days back; ' +
+        'previous_period: the month or week before, else the equal-length days just before; custom: compare_from/compare_to',
+    }),
+  ),
+  compare_from: Type.Optional(Type.String({ format: 'date' })),
+  compare_to: Type.Optional(Type.String({ format: 'date' })),
+  category: Type.Optional(Type.String({ maxLength: 128, description: 'Only the sales, stock and open alerts of the own SKUs of this category' })),
+  brand: Type.Optional(Type.String({ maxLength: 128, description: 'Only the sales, stock and open alerts of the own SKUs of this brand' })),
   format: Type.Optional(FormatQuery),
 });
 
@@ -52,6 +72,7 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
           'last year = the same period shifted 364 days back, so weekdays line up (52 weeks). sell_through = units / (units + latest on-hand). ' +
           'share_of_shelf = own facings / recognised facings in the photos analysed in the period’s days (each store’s local days; own per the product master), null when nothing was recognised; unknown_facings counts the packs not recognised, beside it. ' +
           'dormant = ordered before, no order in the last 90 days (configurable). Territories aggregate their stores. ' +
+          'vs_compare = sales per open day (closed days left out) against the compare-to period; a category or brand filter applies to sales, units, stock and open alerts (share of shelf and orders stay whole). ' +
           'As a spreadsheet with ?format=csv|xlsx (or Accept): xlsx has a stores and a territories sheet, csv the stores.',
         tags: ['dashboard'],
         security: [{ bearer: [] }],
@@ -64,10 +85,33 @@ export async function mapRoutes(app: Api, deps: MapRoutesDeps): Promise<void> {
       config: { roles: USER_ROLES },
     },
     async (request, reply) => {
-      const { metric = 'sales_vs_ly', from, to, format } = request.query;
-      if (from && to && from > to) throw badRequest(`from ${from} is after to ${to}`);
+      const {
+        metric = 'sales_vs_ly',
+        period,
+        days,
+        from,
+        to,
+        compare,
+        compare_from: compareFrom,
+        compare_to: compareTo,
+        category,
+        brand,
+        format,
+      } = request.query;
+      const ask = { period, days, from, to, compare, compareFrom, compareTo };
+      const problem = periodProblem(ask);
+      if (problem) throw badRequest(problem);
       const principal = request.principal!;
-      let view = await mapView(deps.warehouse, { metric, from, to, dormantAfterDays: deps.dormantAfterDays, storeIds: principal.storeIds });
+      let view = await mapView(deps.warehouse, {
+        metric,
+        ...ask,
+        category,
+        brand,
+        dormantAfterDays: deps.dormantAfterDays,
+        storeIds: principal.storeIds,
+      }).catch((failure: unknown) => {
+        throw failure instanceof UnknownProductFilter ? badRequest(failure.message) : failure;
+      });
       if (principal.territories.length > 0) {
         const stores = view.stores.filter((s) => reaches(principal, s));
         const territories = new Set(stores.map((s) => s.territory));

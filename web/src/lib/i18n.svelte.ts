@@ -396,6 +396,23 @@ const dictionary = {
   'orders.inPeriod': ['期内订单', 'Orders in the period'],
   'orders.perWeek': ['订单数', 'Orders'],
   'orders.days': ['{n} 天', '{n} days'],
+  'metric.sales_vs_compare': ['销售额 变化', 'Sales change'],
+  'period.week': ['上一整周', 'Last full week'],
+  'period.month': ['上一整月', 'Last full month'],
+  'period.custom': ['自定义日期', 'Custom dates'],
+  'map.from': ['开始日期', 'From'],
+  'map.to': ['结束日期', 'To'],
+  'map.compare': ['对比', 'Compare with'],
+  'map.compareFrom': ['对比开始日期', 'Compare from'],
+  'map.compareTo': ['对比结束日期', 'Compare to'],
+  'map.comparedWith': ['对比', 'vs'],
+  'compare.last_year': ['去年同期', 'Last year'],
+  'compare.previous_period': ['上一期', 'Previous period'],
+  'compare.custom': ['自定义对比期', 'Custom period'],
+  'map.category': ['品类', 'Category'],
+  'map.brand': ['品牌', 'Brand'],
+  'map.allCategories': ['全部品类', 'All categories'],
+  'map.allBrands': ['全部品牌', 'All brands'],
 } as const;
 
 export type MessageKey = keyof typeof dictionary;

@@ -28,7 +28,7 @@ export interface ColorScale {
 
 /** Changes are diverging around 0 (±30% saturates); shares run 0..100%; alert counts run 0..the busiest store. */
 export function colorScale(metric: MapMetric, values: (number | null)[]): ColorScale {
-  if (metric === 'sales_vs_ly' || metric === 'sales_vs_prev') {
+  if (metric === 'sales_vs_ly' || metric === 'sales_vs_prev' || metric === 'sales_vs_compare') {
     // Saturate at the 90th percentile of |change| (5%..50%, in 5% steps) so that a flat chain still shows its spread.
     const sizes = values
       .filter((v): v is number => v !== null)

@@ -6,6 +6,8 @@ import type { MapView, StoreKpis, TerritoryKpis } from '../../../../contracts/da
 const KPIS = {
   sales_prev: 0,
   vs_prev: null,
+  sales_compare: 0,
+  vs_compare: null,
   sell_through: null,
   share_of_shelf: null,
   own_facings: 0,
@@ -72,6 +74,10 @@ describe('the morning digest', () => {
     to: '2026-11-20',
     previous: { from: '2026-11-07', to: '2026-11-13' },
     last_year: { from: '2025-11-15', to: '2025-11-21' },
+    period: 'custom',
+    compare: { kind: 'last_year', from: '2025-11-15', to: '2025-11-21' },
+    filter: { category: '', brand: '' },
+    options: { categories: [], brands: [] },
     stores: [
       store('S1', '浦东', 900, 1000),
       store('S2', '浦东', 1200, 1000),
