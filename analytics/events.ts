@@ -9,24 +9,51 @@ const EXISTING_EVENT_IDS = `
     AND event_id IN {ids:Array(String)}`;
 
 /**
- * Which of these event ids (with their event time, epoch ms) are already stored. The time span of the batch prunes partitions and the
- * bloom filter on event_id skips granules, so the check stays cheap on a large table.
+ * Which of these event ids (with their event time, epoch ms) are already stored. The time span of each look-up prunes
+ * partitions and the bloom filter on event_id skips granules, so the check stays cheap on a large table. The ids go
+ * in pieces of at most ID_LIST_CHARS: a ClickHouse server refuses a query parameter over its field limit
+ * (http_max_field_value_size, 128 KiB), and a sink that re-reads a whole batch after a restart looks up 50,000 ids.
  */
 export async function existingEventIds(warehouse: Warehouse, table: EventTable, events: readonly { event_id: string; time: number }[]): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
-  let from = Infinity;
-  let to = -Infinity;
-  for (const e of events) {
-    if (e.time < from) from = e.time;
-    if (e.time > to) to = e.time;
+  const existing = new Set<string>();
+  for (const piece of idPieces(events)) {
+    let from = Infinity;
+    let to = -Infinity;
+    for (const e of piece) {
+      if (e.time < from) from = e.time;
+      if (e.time > to) to = e.time;
+    }
+    const rows = await warehouse.query<{ event_id: string }>(EXISTING_EVENT_IDS, {
+      table,
+      from_ms: String(from),
+      to_ms: String(to),
+      ids: piece.map((e) => e.event_id),
+    });
+    for (const r of rows) existing.add(r.event_id);
   }
-  const rows = await warehouse.query<{ event_id: string }>(EXISTING_EVENT_IDS, {
-    table,
-    from_ms: String(from),
-    to_ms: String(to),
-    ids: events.map((e) => e.event_id),
-  });
-  return new Set(rows.map((r) => r.event_id));
+  return existing;
+}
+
+/** Characters of ids (quoted, with separators) in one look-up: half the server's default field limit. */
+export const ID_LIST_CHARS = 64 * 1024;
+
+/** The events in pieces whose id lists stay within ID_LIST_CHARS each (an id longer than that goes alone). */
+export function idPieces<T extends { event_id: string }>(events: readonly T[]): T[][] {
+  const pieces: T[][] = [];
+  let piece: T[] = [];
+  let chars = 0;
+  for (const e of events) {
+    const size = Buffer.byteLength(e.event_id) + 4;
+    if (piece.length > 0 && chars + size > ID_LIST_CHARS) {
+      pieces.push(piece);
+      piece = [];
+      chars = 0;
+    }
+    piece.push(e);
+    chars += size;
+  }
+  if (piece.length > 0) pieces.push(piece);
+  return pieces;
 }
 
 /**

@@ -221,7 +221,7 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
     });
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'migrate'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env('', 'migrate') } });
     expect(JSON.parse(stdout).applied.length).toBeGreaterThan(0);
-    let [ingestA, ingestB, sinkA, , , , web] = await Promise.all([
+    let [ingestA, ingestB, sinkA, sinkB, , , web] = await Promise.all([
       start(env('ingest', 'ingest-a')),
       start(env('ingest', 'ingest-b')),
       start(env('sink', 'sink-a')),
@@ -305,6 +305,19 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
     const log = await KafkaLog.connect({ brokers: cluster.brokers, clientId: 'distributed-test', logger: pino({ level: 'silent' }) });
     try {
       await waitForConsumers(log, SINK_GROUP, [...EVENT_TOPICS, 'dead-letter'], 120_000);
+    } catch (err) {
+      // What kept the sinks from catching up is in their own logs: their last warnings and errors.
+      for (const [name, sink] of [
+        ['sink-a', sinkA],
+        ['sink-b', sinkB],
+      ] as const) {
+        const problems = sink!
+          .output()
+          .split('\n')
+          .filter((line) => /"level":(40|50|60)/.test(line));
+        console.error(`${name}: ${problems.length} warnings and errors, the last:\n${problems.slice(-5).join('\n').slice(-4000)}`);
+      }
+      throw err;
     } finally {
       await log.close();
     }

@@ -98,6 +98,13 @@ describe.each(Object.keys(adapters) as (keyof typeof adapters)[])('the %s adapte
     expect([...stored]).toEqual(['i1']);
   });
 
+  it('looks up 50,000 event ids at once, as a sink re-reading a whole batch after a restart does', async () => {
+    const time = Date.parse(SCAN.ts);
+    const events = Array.from({ length: 50_000 }, (_, i) => ({ event_id: `pos-门店-${String(i).padStart(8, '0')}`, time }));
+    const stored = await existingEventIds(warehouse, 'scans', [...events, { event_id: 'i1', time }]);
+    expect([...stored]).toEqual(['i1']);
+  });
+
   it('binds parameters server-side: quotes and SQL in a value are just text', async () => {
     const hostile = "x' OR 1=1; DROP TABLE stores; --";
     const [row] = await warehouse.query('SELECT {v:String} AS v, {n:UInt32} + 1 AS n, {d:Date} AS d, {ids:Array(String)} AS ids', {
