@@ -67,7 +67,11 @@ export function foldContained(boxes: PackBox[], options: PackBoxOptions = {}): P
   const inside = (i: number, j: number, share = containment) =>
     i !== j && area(boxes[i]!.box) <= area(boxes[j]!.box) && containedShare(boxes[i]!.box, boxes[j]!.box) >= share;
   const similar = (i: number, j: number) => area(boxes[i]!.box) >= duplicateArea * area(boxes[j]!.box);
-  const partOf = (i: number, j: number) => inside(i, j, partContainment) && !similar(i, j);
+  // A part may also stick out of its pack at the top or bottom (a lid boxed with some shelf back): in the pack's
+  // column, mostly inside it, and at most half its size.
+  const inColumn = (i: number, j: number) =>
+    overlapX(boxes[i]!.box, boxes[j]!.box) >= 0.9 * width(boxes[i]!.box) && area(boxes[i]!.box) <= 0.5 * area(boxes[j]!.box);
+  const partOf = (i: number, j: number) => !similar(i, j) && (inside(i, j, partContainment) || (inside(i, j) && inColumn(i, j)));
   const slab = boxes.map((outer, j) => {
     const band = boxes.filter((b, i) => i !== j && overlapY(b.box, outer.box) >= 0.5 * Math.min(height(b.box), height(outer.box)));
     if (band.length < 2 || width(outer.box) < 1.6 * median(band.map((b) => width(b.box)))) return false;

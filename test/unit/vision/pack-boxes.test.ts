@@ -18,6 +18,14 @@ describe('one box per pack', () => {
     expect(kept[0]!.score).toBe(0.9);
   });
 
+  it('folds a lid boxed with the shelf back above it into its pack, and keeps a whole pack standing on another', () => {
+    const pack = b(100, 100, 140, 180, 0.8);
+    const lidAndBack = b(101, 85, 139, 125, 0.9);
+    expect(boxes(foldContained([pack, lidAndBack]))).toEqual([pack.box]);
+    const upper = b(100, 20, 140, 99);
+    expect(foldContained([pack, upper])).toHaveLength(2);
+  });
+
   it('keeps a pack that sticks out of a larger box straddling it and its neighbour', () => {
     const straddle = b(40, 90, 150, 185, 0.7);
     const pack = b(100, 100, 160, 180, 0.9);
