@@ -20,6 +20,8 @@ export interface PackBoxOptions {
   partContainment?: number;
   /** Stacked panels are merged when their union's height/width is within this factor of the row's packs. */
   aspectTolerance?: number;
+  /** Two boxes side by side on one band are two faces of one pack when this share of the narrower lies over the other. */
+  sideOverlap?: number;
   /** A box whose edges and colour spread are both below these shares of its row's packs is shelf back. */
   backgroundEdges?: number;
   backgroundColour?: number;
@@ -30,6 +32,7 @@ const DEFAULTS: Required<PackBoxOptions> = {
   duplicateArea: 0.65,
   partContainment: 0.85,
   aspectTolerance: 1.3,
+  sideOverlap: 0.5,
   backgroundEdges: 0.3,
   backgroundColour: 0.4,
 };
@@ -64,7 +67,11 @@ export function foldContained(boxes: PackBox[], options: PackBoxOptions = {}): P
   const inside = (i: number, j: number, share = containment) =>
     i !== j && area(boxes[i]!.box) <= area(boxes[j]!.box) && containedShare(boxes[i]!.box, boxes[j]!.box) >= share;
   const similar = (i: number, j: number) => area(boxes[i]!.box) >= duplicateArea * area(boxes[j]!.box);
-  const partOf = (i: number, j: number) => inside(i, j, partContainment) && !similar(i, j);
+  // A part may also stick out of its pack at the top or bottom (a lid boxed with some shelf back): in the pack's
+  // column, mostly inside it, and at most half its size.
+  const inColumn = (i: number, j: number) =>
+    overlapX(boxes[i]!.box, boxes[j]!.box) >= 0.9 * width(boxes[i]!.box) && area(boxes[i]!.box) <= 0.5 * area(boxes[j]!.box);
+  const partOf = (i: number, j: number) => !similar(i, j) && (inside(i, j, partContainment) || (inside(i, j) && inColumn(i, j)));
   const slab = boxes.map((outer, j) => {
     const band = boxes.filter((b, i) => i !== j && overlapY(b.box, outer.box) >= 0.5 * Math.min(height(b.box), height(outer.box)));
     if (band.length < 2 || width(outer.box) < 1.6 * median(band.map((b) => width(b.box)))) return false;
@@ -118,6 +125,34 @@ export function joinStackedPanels(boxes: PackBox[], tolerance = DEFAULTS.aspectT
 }
 
 /**
+ * Joins two faces of one pack boxed side by side (a carton's front and its side, the two halves of a wide bag): on
+ * one band, with more than `overlap` of the narrower box's width over the other. Boxes of neighbouring packs overlap
+ * by their slop only. The join is refused when it would reach over most of a third box of the band: the wider box
+ * then straddles two packs, and the packs stay as they are.
+ */
+export function joinSideParts(boxes: PackBox[], overlap = DEFAULTS.sideOverlap): PackBox[] {
+  const out = boxes.map((b) => ({ ...b }));
+  const sameBand = (a: Corners, b: Corners) => overlapY(a, b) >= 0.7 * Math.min(height(a), height(b));
+  for (;;) {
+    let best: { a: number; b: number; share: number } | undefined;
+    for (let a = 0; a < out.length; a++)
+      for (let b = a + 1; b < out.length; b++) {
+        const [p, q] = [out[a]!.box, out[b]!.box];
+        if (!sameBand(p, q)) continue;
+        const share = overlapX(p, q) / Math.min(width(p), width(q));
+        if (share <= overlap || (best && share <= best.share)) continue;
+        const joined = union(p, q);
+        if (out.some((o, k) => k !== a && k !== b && sameBand(o.box, joined) && overlapX(o.box, joined) > 0.5 * width(o.box))) continue;
+        best = { a, b, share };
+      }
+    if (!best) return out;
+    const merged = { box: union(out[best.a]!.box, out[best.b]!.box), score: Math.max(out[best.a]!.score, out[best.b]!.score) };
+    out.splice(best.b, 1);
+    out.splice(best.a, 1, merged);
+  }
+}
+
+/**
  * Height/width of a whole pack on the shelf band of `around`: the upper quartile over the boxes that share its band
  * (fragments are always flatter than their pack, so the tall end is the whole packs); undefined with fewer than
  * three such boxes.
@@ -152,10 +187,10 @@ export function dropBackground(boxes: PackBox[], texture: TextureMap, options: P
   });
 }
 
-/** All three, in order: fold duplicates and fragments, join stacked panels, drop background. */
+/** In order: fold duplicates and fragments, join faces side by side and stacked panels, drop background. */
 export function packBoxes(boxes: PackBox[], texture: TextureMap | null, options: PackBoxOptions = {}): PackBox[] {
-  const folded = joinStackedPanels(foldContained(boxes, options), options.aspectTolerance);
-  // Joining two panels can make a box that holds a third: fold once more.
+  const folded = joinStackedPanels(joinSideParts(foldContained(boxes, options), options.sideOverlap), options.aspectTolerance);
+  // Joining two parts can make a box that holds a third: fold once more.
   const whole = foldContained(folded, options);
   return texture ? dropBackground(whole, texture, options) : whole;
 }

@@ -2,6 +2,11 @@
 
     node --import tsx models/shelf-detector/export-data.ts /tmp/shelf-train 1000 1150
     python3 models/shelf-detector/train.py /tmp/shelf-train models/shelf-detector --minutes 7
+    python3 models/shelf-detector/train.py DIR OUT --init models/shelf-detector/model.onnx --minutes 35 --batch 16 --lr 1e-3 --warmup 20 --val-every 1
+
+With --init, training starts from an exported model.onnx (its convolutions carry the batch norms folded in): the batch
+norms start as identities and keep those statistics (frozen, as usual when fine-tuning on small batches); a CPU can
+then move the bundled model towards new renders in tens of minutes, where training from scratch needs a GPU.
 
 A small anchor-free YOLO-style network (stride-8 head over a 3-level feature pyramid, CPU-friendly), exported in
 the YOLOv8 layout [1, 4 + nc, N]: per anchor cx, cy, w, h in input pixels, then sigmoid class scores. Each box side
@@ -190,6 +195,29 @@ def loss_fn(dist, logits, cls_t, box_t, pos):
     return box_loss * 2.5 + dfl_loss * 0.5 + cls_loss, (box_loss.item(), dfl_loss.item(), cls_loss.item())
 
 
+def load_onnx(model, path):
+    """Weights of an exported model.onnx into `model`: each Conv node's weight and bias, in graph order, into the
+    network's convolutions in module order; the batch norm after a folded convolution becomes an identity."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(path).graph
+    weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    convs = [[weights[name] for name in node.input[1:]] for node in graph.node if node.op_type == "Conv"]
+    modules = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    if len(convs) != len(modules):
+        raise SystemExit(f"{path} has {len(convs)} convolutions, this network {len(modules)}: not the same architecture")
+    norms = {id(seq[0]): seq[1] for seq in model.modules() if isinstance(seq, nn.Sequential) and len(seq) == 3 and isinstance(seq[1], nn.BatchNorm2d)}
+    with torch.no_grad():
+        for (w, b), conv in zip(convs, modules):
+            conv.weight.copy_(w)
+            if conv.bias is not None:
+                conv.bias.copy_(b)
+                continue
+            bn = norms[id(conv)]
+            bn.weight.fill_(1.0), bn.bias.copy_(b), bn.running_mean.zero_(), bn.running_var.fill_(1.0 - bn.eps)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("data")
@@ -199,6 +227,9 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--val", type=int, default=64, help="images held out (the last seeds) to pick the best weights")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads when there is no GPU")
+    ap.add_argument("--init", help="start from this exported model.onnx (fine-tuning: batch norms frozen)")
+    ap.add_argument("--warmup", type=int, default=300, help="steps of linear learning-rate warm-up")
+    ap.add_argument("--val-every", type=int, default=10, help="validate every this many epochs (and at the end)")
     args = ap.parse_args()
     cuda = torch.cuda.is_available()
     device = torch.device("cuda" if cuda else "cpu")
@@ -210,7 +241,10 @@ def main():
     images, labels = images.to(device), labels.to(device)
     train_n = len(images) - args.val
     print(f"{len(images)} images ({args.val} held out), device {device}, torch {torch.__version__}", flush=True)
-    model = ShelfNet().to(device)
+    model = ShelfNet()
+    if args.init:
+        load_onnx(model, args.init)
+    model = model.to(device)
     if cuda:
         torch.backends.cudnn.benchmark = True
         model = model.to(memory_format=torch.channels_last)
@@ -236,10 +270,14 @@ def main():
     while time.time() - start < budget:
         order = torch.randperm(train_n, device=device)
         model.train()
+        if args.init:
+            for m in model.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.eval()
         losses = []
         for k in range(0, train_n - args.batch + 1, args.batch):
             frac = min(1.0, (time.time() - start) / budget)
-            warm = min(1.0, (step + 1) / 300)
+            warm = min(1.0, (step + 1) / args.warmup)
             for group in opt.param_groups:
                 group["lr"] = args.lr * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
             pick = order[k : k + args.batch]
@@ -265,7 +303,7 @@ def main():
         epoch += 1
         mean = np.mean(losses, 0)
         record = {"epoch": epoch, "step": step, "box_loss": float(mean[0]), "dfl_loss": float(mean[1]), "cls_loss": float(mean[2])}
-        if args.val and (epoch % 10 == 0 or time.time() - start >= budget):
+        if args.val and (epoch % args.val_every == 0 or time.time() - start >= budget):
             v = validate()
             record.update(val_box_loss=v[0], val_dfl_loss=v[1], val_cls_loss=v[2])
             total = v[0] * 2.5 + v[1] * 0.5 + v[2]
@@ -278,7 +316,7 @@ def main():
     ema = ema.float().cpu().to(memory_format=torch.contiguous_format)
     os.makedirs(args.out, exist_ok=True)
     torch.save(ema.state_dict(), os.path.join(args.out, "weights.pt"))
-    summary = {"images": train_n, "held_out": args.val, "epochs": epoch, "steps": step, "batch": args.batch, "best_epoch": best[2], "minutes": round((time.time() - start) / 60, 1), "history": history}
+    summary = {"init": args.init, "images": train_n, "held_out": args.val, "epochs": epoch, "steps": step, "batch": args.batch, "best_epoch": best[2], "minutes": round((time.time() - start) / 60, 1), "history": history}
     json.dump(summary, open(os.path.join(args.out, "training.json"), "w"), indent=2)  # copied into manifest.json
     ema.export = True
     # The TorchScript exporter at opset 13, as torch 1.13 writes it (torch 2.x needs dynamo=False for it).

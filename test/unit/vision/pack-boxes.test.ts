@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Corners } from '../../../vision/detector.ts';
-import { dropBackground, foldContained, joinStackedPanels, packBoxes, type PackBox } from '../../../vision/pack-boxes.ts';
+import { dropBackground, foldContained, joinSideParts, joinStackedPanels, packBoxes, type PackBox } from '../../../vision/pack-boxes.ts';
 import { regionTexture } from '../../../vision/texture.ts';
 import { shelfImage } from '../../support/shelf-image.ts';
 
@@ -16,6 +16,14 @@ describe('one box per pack', () => {
     const kept = foldContained([lid, pack, duplicate, neighbour]);
     expect(boxes(kept)).toEqual([pack.box, neighbour.box]);
     expect(kept[0]!.score).toBe(0.9);
+  });
+
+  it('folds a lid boxed with the shelf back above it into its pack, and keeps a whole pack standing on another', () => {
+    const pack = b(100, 100, 140, 180, 0.8);
+    const lidAndBack = b(101, 85, 139, 125, 0.9);
+    expect(boxes(foldContained([pack, lidAndBack]))).toEqual([pack.box]);
+    const upper = b(100, 20, 140, 99);
+    expect(foldContained([pack, upper])).toHaveLength(2);
   });
 
   it('keeps a pack that sticks out of a larger box straddling it and its neighbour', () => {
@@ -48,6 +56,25 @@ describe('one box per pack', () => {
     const lower = b(100, 100, 140, 180);
     expect(joinStackedPanels([...row, upper, lower])).toHaveLength(5);
     expect(joinStackedPanels(row)).toHaveLength(3);
+  });
+
+  it("joins a carton's front and side boxed apart, and leaves neighbours that overlap by their slop", () => {
+    // A carton 0..60 came out as its side (0..30) and its front (12..60); the next packs' boxes overlap by 2-4 px.
+    const side = b(0, 100, 30, 180, 0.7);
+    const front = b(12, 102, 60, 178, 0.9);
+    const next = b(58, 100, 100, 180);
+    const last = b(96, 100, 140, 180);
+    const joined = joinSideParts([side, front, next, last]);
+    expect(boxes(joined)).toEqual([[0, 100, 60, 180], next.box, last.box]);
+    expect(joined[0]!.score).toBe(0.9);
+  });
+
+  it('leaves a box straddling two packs apart from the pack it overlaps most', () => {
+    // The box 15..85 lies over most of either pack; joined with one, it would reach over most of the other too.
+    const left = b(0, 100, 40, 180);
+    const straddle = b(15, 100, 85, 180);
+    const right = b(60, 100, 100, 180);
+    expect(joinSideParts([left, straddle, right])).toHaveLength(3);
   });
 
   it('drops a box on plain dark shelf back and keeps the printed packs around it', () => {
