@@ -8,8 +8,8 @@ import type { RecognitionCatalogue } from './catalogue.ts';
  * within an edit budget that grows with the word's length, Chinese words by containment, and Chinese brands also
  * through their pinyin. Short words must match exactly and whole (WEST is not WESTERN nor VEST), and digits never bend
  * (250ml is not 500ml). Each phrase of the catalogue (a brand, a name, an alias) is matched whole and word by word:
- * the words of it that were read score it by the share of the phrase they cover; a part read is only a hint of a
- * brand (a SKU's own word, read whole, still names it).
+ * the words of it that were read score it by the share of the phrase they cover; a part read is only a hint (a SKU's
+ * own word still names it once its brand is read).
  */
 
 const HAN = /\p{Script=Han}/u;
@@ -290,7 +290,9 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
       if (brand > 0) brands.set(p.brand, Math.max(brands.get(p.brand) ?? 0, brand));
       if (p.sku === null) continue;
       // A SKU needs a word that only it carries, read whole: the start of "Davidoff Gold" is the start of every Davidoff.
-      const sku = phraseScore(p, false, (f) => index.skusOf.get(f.form)?.size === 1);
+      // Its name read in part picks it only among its brand's SKUs, when the brand itself was read more than in part.
+      const brandRead = (brands.get(p.brand) ?? 0) > PART_OF_PHRASE;
+      const sku = phraseScore(p, false, (f) => index.skusOf.get(f.form)?.size === 1, brandRead ? 1 : PART_OF_PHRASE);
       if (sku > 0) skus.set(p.sku, Math.max(skus.get(p.sku) ?? 0, sku));
     }
   }
