@@ -12,7 +12,8 @@ A small anchor-free YOLO-style network (stride-8 head over a 3-level feature pyr
 the YOLOv8 layout [1, 4 + nc, N]: per anchor cx, cy, w, h in input pixels, then sigmoid class scores. Each box side
 is a distribution over REG_MAX distances (YOLOv8's distribution focal loss), whose expectation is exported: it places
 the sides of small price tags more finely than one regressed number. Runs on a GPU when there is one (the whole set is
-held and augmented on the device), else on the CPU; needs torch (1.13 or newer), numpy and Pillow.
+held and augmented on the device), else on the CPU; needs torch (1.13 or newer), numpy and Pillow, and onnx for
+--init (Debian: python3-torch python3-numpy python3-pil python3-onnx).
 """
 import argparse, contextlib, copy, glob, json, math, os, random, time
 from concurrent.futures import ThreadPoolExecutor
