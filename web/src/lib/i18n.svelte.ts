@@ -258,6 +258,7 @@ const dictionary = {
   'map.reason.no_data': ['销售数据中断', 'Till feed stopped'],
   'map.feedOutage': ['销售数据中断：同比下滑是数据缺失，不是销量下降', 'Till feed stopped: the fall is missing data, not lost sales'],
   'map.reason.drop': ['同比', 'vs LY'],
+  'map.reason.dropPrevious': ['环比', 'vs previous'],
   'map.reason.alerts': ['{n} 条预警', '{n} open alerts'],
   'map.allTerritories': ['全部区域', 'All territories'],
   'map.territoryStores': ['{territory} 的门店', 'Stores in {territory}'],
