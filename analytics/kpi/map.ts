@@ -1,10 +1,10 @@
 import type { MapView, StoreKpis, TerritoryKpis } from '../../contracts/dashboard.ts';
-import type { CompareKind, MapMetric, MapPeriod } from '../../contracts/enums.ts';
+import type { MapMetric } from '../../contracts/enums.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { addDays, daysBetween } from '../../lib/days.ts';
 import { closedDaysOf, type Closure } from '../rules/calendar.ts';
 import { addFacings, NO_FACINGS, ownShare } from '../shelf-share.ts';
-import { comparableChange, openDays, resolveCompare, resolvePeriod } from './periods.ts';
+import { comparableChange, openDays, type PeriodAsk, resolveCompare, resolvePeriod } from './periods.ts';
 
 const LATEST_SALES_DAY = `SELECT toString(max(day)) AS day FROM store_daily`;
 
@@ -170,18 +170,12 @@ export class UnknownProductFilter extends Error {
   override name = 'UnknownProductFilter';
 }
 
-export interface MapRequest {
+/**
+ * The period asked (analytics/kpi/periods.ts: a calendar period, else from/to, else the 28 days up to the latest sales
+ * day) and its compare-to period (last year unless asked), with the metric and filters.
+ */
+export interface MapRequest extends PeriodAsk {
   metric: MapMetric;
-  /** A calendar period (analytics/kpi/periods.ts); else from/to, else the 28 days up to the latest sales day. */
-  period?: MapPeriod | undefined;
-  /** Rolling days up to the latest sales day (default 28). */
-  days?: number | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  /** The compare-to period of sales_compare / vs_compare: last year unless asked; a custom one by its days. */
-  compare?: CompareKind | undefined;
-  compareFrom?: string | undefined;
-  compareTo?: string | undefined;
   /** Only the sales, stock and alerts of the own SKUs of this category and/or brand; empty or absent = all. */
   category?: string | undefined;
   brand?: string | undefined;
