@@ -11,6 +11,13 @@ import { ChannelChangeSchema, ChannelSchema, ChannelTestSchema, NewChannelSchema
 import type { UserRole } from '../../contracts/enums.ts';
 import type { Api } from '../instance.ts';
 
+/** The channel by its id, or a 404 that names it: the channel routes and the digest routes look it up alike. */
+export async function channelOr404(warehouse: Warehouse, id: string): Promise<StoredChannel> {
+  const channel = await channelById(warehouse, id);
+  if (!channel) throw notFound(`no channel ${id}`);
+  return channel;
+}
+
 export interface ChannelRoutesDeps {
   warehouse: Warehouse;
   delivery: DeliveryOptions;
@@ -91,11 +98,7 @@ export async function channelRoutes(app: Api, deps: ChannelRoutesDeps): Promise<
     },
   );
 
-  const load = async (id: string) => {
-    const channel = await channelById(deps.warehouse, id);
-    if (!channel) throw notFound(`no channel ${id}`);
-    return channel;
-  };
+  const load = (id: string) => channelOr404(deps.warehouse, id);
 
   app.patch(
     '/v1/channels/:id',

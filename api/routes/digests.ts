@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { channelById } from '../../analytics/channels.ts';
 import { digestSubscriptions, lastDigestSends, saveDigestSubscription, type StoredDigestSubscription } from '../../analytics/digest-subscriptions.ts';
 import type { Warehouse } from '../../analytics/warehouse.ts';
 import type { Clock } from '../../pipelines/clock.ts';
@@ -9,6 +8,7 @@ import { ChannelTestSchema } from '../../contracts/workflow.ts';
 import type { UserRole } from '../../contracts/enums.ts';
 import { notFound } from '../errors.ts';
 import type { Api } from '../instance.ts';
+import { channelOr404 } from './channels.ts';
 
 export interface DigestRoutesDeps {
   warehouse: Warehouse;
@@ -34,11 +34,7 @@ export async function digestRoutes(app: Api, deps: DigestRoutesDeps): Promise<vo
     timezone: deps.timezone,
     last_sent: last ? { day: last.day, status: last.status, at: last.sent_at, error: last.error } : null,
   });
-  const channelOf = async (id: string) => {
-    const channel = await channelById(deps.warehouse, id);
-    if (!channel) throw notFound(`no channel ${id}`);
-    return channel;
-  };
+  const channelOf = (id: string) => channelOr404(deps.warehouse, id);
   const subscriptionOf = async (id: string) => {
     const subscription = (await digestSubscriptions(deps.warehouse)).find((s) => s.channel_id === id);
     if (!subscription) throw notFound(`channel ${id} carries no digest: set one with PUT /v1/channels/${id}/digest`);
