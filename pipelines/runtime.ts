@@ -73,15 +73,17 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   });
   const log = await openEventLog(config, logger.child({ component: 'kafka' }));
   const publisher = new EventPublisher(log, warehouse);
-  const workers: Subscription[] = [];
+  // The workers join their consumer groups side by side: after a crash each join waits out the dead member's session
+  // (10 s), which one after another made a restart take half a minute.
+  const workers: Array<Subscription | Promise<Subscription>> = [];
   const alertService = new AlertService(warehouse, log, config.thresholds, config.timezone);
   if (config.roles.includes('sink')) {
-    workers.push(await startWarehouseSink(log, warehouse, logger.child({ worker: 'warehouse-sink' })));
+    workers.push(startWarehouseSink(log, warehouse, logger.child({ worker: 'warehouse-sink' })));
   }
   if (config.roles.includes('notifier')) {
-    workers.push(await startNotifier(log, config.webhooks, logger.child({ worker: 'notifier' })));
+    workers.push(startNotifier(log, config.webhooks, logger.child({ worker: 'notifier' })));
     const delivery = { ...config.alerting, timezone: config.timezone, attempts: 5, minTimeoutMs: 500 };
-    workers.push(await startChannelNotifier(log, warehouse, delivery, logger.child({ worker: 'channel-notifier' })));
+    workers.push(startChannelNotifier(log, warehouse, delivery, logger.child({ worker: 'channel-notifier' })));
   }
   const clock = new Clock();
   const escalation = new Escalation(warehouse, log, config.alerting.dueHours);
@@ -95,7 +97,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
   if (config.roles.includes('ingest') || config.roles.includes('web')) {
     // The embedded log is one process; on Kafka every HTTP process needs its own group to see every alert.
     const group = log.kind === 'kafka' ? `live-alerts-${hostname()}-${process.pid}` : 'live-alerts';
-    workers.push(await startLiveAlerts(log, alertBus, group));
+    workers.push(startLiveAlerts(log, alertBus, group));
   }
   // The photo store is shared by the ingest and the vision processes (a volume in the distributed shape).
   const photoFiles = new PhotoStore(path.join(config.dataDir, 'photos'));
@@ -120,15 +122,17 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     logger: logger.child({ worker: 'teaching' }),
   });
   if (config.roles.includes('vision')) {
-    workers.push(await startVisionWorker(log, intake, logger.child({ worker: 'vision' })));
+    workers.push(startVisionWorker(log, intake, logger.child({ worker: 'vision' })));
     // Recognising photos again runs where photos are analysed; a job a restart interrupted resumes now.
     teaching.wake();
     workers.push({ stop: () => teaching.stop() });
   }
   if (config.roles.includes('alerts')) {
-    workers.push(await startAlertEngine(log, alertService, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));
+    workers.push(startAlertEngine(log, alertService, logger.child({ worker: 'alert-engine' }), { timezone: config.timezone }));
     workers.push(startEscalation(escalation, clock, logger.child({ worker: 'escalation' })));
   }
+
+  const started = await Promise.all(workers);
 
   let lag = 0;
   const refreshLag = async () => {
@@ -170,7 +174,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       clearInterval(lagTimer);
       watchWarehouseMemory(undefined);
       // Last started, first stopped: the alert engine's daily close still has the warehouse sink it waits for.
-      for (const worker of [...workers].reverse()) await worker.stop();
+      for (const worker of started.reverse()) await worker.stop();
       await closePhotoThreads();
       await log.close();
       await warehouse.close();
