@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../api/auth.ts';
 import { routeOpenAlerts } from '../../pipelines/alert-routing.ts';
+import { DINGTALK_SECRET, type Robots, startRobots } from '../support/robots.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { until } from '../support/wait.ts';
 
@@ -11,56 +11,17 @@ import { until } from '../support/wait.ts';
  * walked from opening through routing, due, overdue, escalation and resolve on a clock the test moves.
  */
 
-const DINGTALK_SECRET = 'SEC0123456789abcdef0123456789abcdef';
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';
 const PASSWORD = 'correct horse battery';
 const HOUR = 3_600_000;
 const PUBLIC_URL = 'https://shelfpulse.example.com';
 
-interface Received {
-  path: string;
-  query: URLSearchParams;
-  headers: http.IncomingHttpHeaders;
-  body: any;
-  raw: string;
-  /** What the receiver answered, as the platform would. */
-  accepted: boolean;
-}
-const received: Received[] = [];
-const on = (path: string) => received.filter((r) => r.path === path);
 let flakyFailures = 0;
 let downIsDown = true;
-let receiver: http.Server;
+let robots: Robots;
 let server: TestServer;
 let base = '';
-
-/**
- * WeCom's group robot (企业微信群机器人): POST …/cgi-bin/webhook/send?key=KEY, {"msgtype":"markdown","markdown":{"content"}},
- * content at most 4096 bytes; answers {"errcode":0,"errmsg":"ok"} (errcode 40008 for a bad msgtype).
- */
-function wecomAnswer(r: Received): { errcode: number; errmsg: string } {
-  const ok =
-    r.query.get('key') === 'robot-key' &&
-    r.body?.msgtype === 'markdown' &&
-    typeof r.body.markdown?.content === 'string' &&
-    Buffer.byteLength(r.body.markdown.content) <= 4096 &&
-    Object.keys(r.body).length === 2;
-  return ok ? { errcode: 0, errmsg: 'ok' } : { errcode: 40008, errmsg: 'invalid message type' };
-}
-
-/**
- * DingTalk's group robot (钉钉群机器人) with 加签: POST …/robot/send?access_token=T&timestamp=MS&sign=S where
- * S = urlencode(base64(HmacSHA256(secret, timestamp + "\n" + secret))), the timestamp within an hour;
- * {"msgtype":"markdown","markdown":{"title","text"}}. Answers errcode 310000 when the sign does not match.
- */
-function dingtalkAnswer(r: Received): { errcode: number; errmsg: string } {
-  const timestamp = r.query.get('timestamp') ?? '';
-  const expected = createHmac('sha256', DINGTALK_SECRET).update(`${timestamp}\n${DINGTALK_SECRET}`).digest('base64');
-  // URLSearchParams has already url-decoded `sign`.
-  if (r.query.get('sign') !== expected || Math.abs(Date.now() - Number(timestamp)) > HOUR) return { errcode: 310000, errmsg: 'sign not match' };
-  const ok = r.query.get('access_token') === 'robot-token' && r.body?.msgtype === 'markdown' && r.body.markdown?.title && r.body.markdown?.text;
-  return ok ? { errcode: 0, errmsg: 'ok' } : { errcode: 40035, errmsg: 'missing parameter' };
-}
+const on = (path: string) => robots.on(path);
 
 async function api(method: string, url: string, payload?: unknown, headers: Record<string, string> = server.admin()) {
   // A step without a body still sends `{}`: the headers say JSON, as the web app's do.
@@ -84,27 +45,12 @@ async function signIn(username: string): Promise<Record<string, string>> {
 const channels: Record<string, string> = {};
 
 beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      const url = new URL(req.url!, 'http://receiver');
-      const r: Received = { path: url.pathname, query: url.searchParams, headers: req.headers, raw, body: JSON.parse(raw || 'null'), accepted: false };
-      received.push(r);
-      const reply = (status: number, body?: object) => {
-        r.accepted = status === 200 && (!body || (body as { errcode?: number }).errcode === 0);
-        res.writeHead(status, { 'content-type': 'application/json' }).end(body ? JSON.stringify(body) : '');
-      };
-      if (r.path === '/flaky/cgi-bin/webhook/send' && flakyFailures++ < 2) return reply(503);
-      if (r.path === '/down/cgi-bin/webhook/send' && downIsDown) return reply(502);
-      if (r.path.endsWith('/cgi-bin/webhook/send')) return reply(200, wecomAnswer(r));
-      if (r.path === '/robot/send') return reply(200, dingtalkAnswer(r));
-      if (r.path === '/hook') return reply(200);
-      reply(404);
-    });
+  robots = await startRobots((r) => {
+    if (r.path === '/flaky/cgi-bin/webhook/send' && flakyFailures++ < 2) return 503;
+    if (r.path === '/down/cgi-bin/webhook/send' && downIsDown) return 502;
+    return undefined;
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  base = robots.base;
   server = await startTestServer({
     SHELFPULSE_ROLES: 'ingest,sink,notifier',
     SHELFPULSE_PUBLIC_URL: PUBLIC_URL,
@@ -143,7 +89,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
-  receiver?.close();
+  robots?.close();
 });
 
 describe('channels', () => {
@@ -166,7 +112,7 @@ describe('channels', () => {
 
     const bad = await api('POST', '/v1/channels', { name: 'x', kind: 'webhook', url: `${base}/hook` });
     expect([bad.statusCode, bad.json().message]).toEqual([400, expect.stringMatching(/needs a secret/)]);
-    received.length = 0;
+    robots.received.length = 0;
   });
 
   it('walks an alert: routed to users, delivered per platform, overdue, escalated twice, resolved, reopened; the trail and the KPIs tell it', async () => {

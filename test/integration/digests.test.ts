@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverShapeEnv } from '../support/clickhouse.ts';
+import { DINGTALK_SECRET, type Robots, startRobots } from '../support/robots.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
@@ -12,7 +12,6 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  * day at its hour, to local receivers that check each platform's documented body and signature, across restarts.
  */
 
-const DINGTALK_SECRET = 'SEC0123456789abcdef0123456789abcdef';
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';
 const PUBLIC_URL = 'https://shelfpulse.example.com';
 const HOUR = 3_600_000;
@@ -36,40 +35,14 @@ function zoneOffsetMs(): number {
   return (m[1] === '+' ? -1 : 1) * Number(m[2] ?? 0) * HOUR;
 }
 
-interface Received {
-  path: string;
-  query: URLSearchParams;
-  headers: http.IncomingHttpHeaders;
-  body: any;
-  raw: string;
-  accepted: boolean;
-}
-const received: Received[] = [];
-const on = (p: string) => received.filter((r) => r.path === p);
+let robots: Robots;
+const on = (p: string) => robots.on(p);
 /** The digests each receiver got: WeCom, DingTalk, webhook. */
 const counts = () => [on('/cgi-bin/webhook/send').length, on('/robot/send').length, on('/hook').length];
-let receiver: http.Server;
 let base = '';
 let server: TestServer;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-digests-'));
 const channels: Record<string, string> = {};
-
-/** WeCom's group robot: {"msgtype":"markdown","markdown":{"content"}}, content at most 4096 bytes (else errcode 40058). */
-function wecomAnswer(r: Received) {
-  if (r.query.get('key') !== 'robot-key' || r.body?.msgtype !== 'markdown' || Object.keys(r.body).length !== 2)
-    return { errcode: 40008, errmsg: 'invalid message type' };
-  if (Buffer.byteLength(r.body.markdown?.content ?? '') > 4096) return { errcode: 40058, errmsg: 'content exceed max length' };
-  return { errcode: 0, errmsg: 'ok' };
-}
-
-/** DingTalk's group robot with 加签: sign = base64(HmacSHA256(secret, timestamp + "\n" + secret)), timestamp within an hour. */
-function dingtalkAnswer(r: Received) {
-  const timestamp = r.query.get('timestamp') ?? '';
-  const expected = createHmac('sha256', DINGTALK_SECRET).update(`${timestamp}\n${DINGTALK_SECRET}`).digest('base64');
-  if (r.query.get('sign') !== expected || Math.abs(Date.now() - Number(timestamp)) > HOUR) return { errcode: 310000, errmsg: 'sign not match' };
-  const ok = r.query.get('access_token') === 'robot-token' && r.body?.msgtype === 'markdown' && r.body.markdown?.title && r.body.markdown?.text;
-  return ok ? { errcode: 0, errmsg: 'ok' } : { errcode: 40035, errmsg: 'missing parameter' };
-}
 
 const start = async () => {
   server = await startTestServer({
@@ -111,25 +84,8 @@ async function plantAlerts(now: Date) {
 }
 
 beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      const url = new URL(req.url!, 'http://receiver');
-      const r: Received = { path: url.pathname, query: url.searchParams, headers: req.headers, raw, body: JSON.parse(raw || 'null'), accepted: false };
-      received.push(r);
-      const reply = (status: number, body?: { errcode: number }) => {
-        r.accepted = status === 200 && (!body || body.errcode === 0);
-        res.writeHead(status, { 'content-type': 'application/json' }).end(body ? JSON.stringify(body) : '');
-      };
-      if (r.path === '/cgi-bin/webhook/send') return reply(200, wecomAnswer(r));
-      if (r.path === '/robot/send') return reply(200, dingtalkAnswer(r));
-      if (r.path === '/hook') return reply(200);
-      reply(404);
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  robots = await startRobots();
+  base = robots.base;
   await start();
   await server.addStores([{ store_id: 'S1', name: '南京新街口店', territory: '苏中苏北', region: '华东', city: '南京', lat: 32.04, lon: 118.78 }]);
   const add = async (key: string, channel: object) => (channels[key] = (await ok('POST', '/v1/channels', channel)).channel_id);
@@ -139,7 +95,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
-  receiver?.close();
+  robots?.close();
   // On the ClickHouse server shape: the database the restarts shared.
   await serverShapeEnv(dataDir, {}).drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -173,7 +129,7 @@ describe('morning digest', () => {
     // "Send digest now": marked a test, and the day's digest still goes at its hour.
     expect(await ok('POST', `/v1/channels/${channels.wecom}/digest/send`, {})).toEqual({ delivered: true, attempts: 1 });
     expect(on('/cgi-bin/webhook/send')[0]!.body.markdown.content).toMatch(/^### \[测试\] 晨报 · /);
-    received.length = 0;
+    robots.received.length = 0;
 
     const { digests, clock } = server.platform;
     expect((await digests.run(clock.now())).sent).toEqual([]);
