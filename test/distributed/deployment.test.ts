@@ -4,11 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDay, previousDay } from '../../lib/days.ts';
 import { waitForConsumers } from '../../pipelines/log/event-log.ts';
 import { KafkaLog } from '../../pipelines/log/kafka-log.ts';
 import { EVENT_TOPICS, SINK_GROUP } from '../../pipelines/log/topics.ts';
+import { renderShelf } from '../../synthetic/render.ts';
 import { startMockCluster, type MockCluster } from '../kafka/mock-cluster.ts';
 import { clickhouseUrl, freshDatabase, serverWarehouse } from '../support/clickhouse.ts';
 import { exited, spawnServer, type ServerProcess } from '../support/process.ts';
@@ -17,7 +19,7 @@ import { until } from '../support/wait.ts';
 
 // The distributed shape as compose runs it, every role its own OS process (`shelfpulse serve` with SHELFPULSE_ROLES)
 // on the Kafka mock cluster and the ClickHouse test server: events streamed through two ingests while one ingest and
-// one sink are killed with SIGKILL and restarted; then the daily close of the alerts role, compared with the
+// one sink are killed with SIGKILL and restarted; a phone photo analysed by the vision process; then the daily close of the alerts role, compared with the
 // embedded shape's (chDB and the embedded log in one process) on the same rows.
 
 const CLI = path.join(import.meta.dirname, '../../bin/shelfpulse.mjs');
@@ -128,6 +130,21 @@ function liveBatches(): Batch[] {
     ),
   );
   return Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => ({ stream: 'scans' as const, rows: rows.slice(i * 200, (i + 1) * 200) }));
+}
+
+/** A shelf as a phone saves it held upright: the pixels landscape, EXIF orientation 6 (turn 90° clockwise to view). */
+async function phonePhoto(): Promise<Buffer> {
+  const { jpeg } = await renderShelf(7, { width: 3024, height: 4032 });
+  return sharp(jpeg).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** The bay photographed on the close day in store S01. */
+async function uploadPhoto(url: string): Promise<Response> {
+  const form = new FormData();
+  form.append('store_id', 'S01');
+  form.append('taken_at', at(asOf, '10:00:00'));
+  form.append('photo', new Blob([new Uint8Array(await phonePhoto())], { type: 'image/jpeg' }), 'bay.jpg');
+  return fetch(`${url}/v1/photos`, { method: 'POST', headers: { authorization: headers.authorization }, body: form });
 }
 
 const TABLES: Record<Stream, string> = { scans: 'scans', inventory: 'inventory', orders: 'orders', 'competitor-prices': 'competitor_prices' };
@@ -342,6 +359,27 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
       const [dead] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM dead_letters');
       expect(Number(dead!.n)).toBe(0);
 
+      // A merchandiser's phone photo (12 MP, held sideways: EXIF orientation 6) through an ingest: queued on Kafka,
+      // analysed by the vision process from the shared photo volume, read back from the web process.
+      const uploaded = await uploadPhoto(ingestB!.url);
+      expect(uploaded.status, await uploaded.clone().text()).toBe(202);
+      const [queued] = ((await uploaded.json()) as { photos: { photo_id: string; status: string }[] }).photos;
+      expect(queued!.status).toBe('pending');
+      let analysed: { status: string; image_width: number; image_height: number; detections: { bbox: number[] }[] } | undefined;
+      await until(
+        async () => {
+          analysed = await (await fetch(`${web!.url}/v1/photos/${queued!.photo_id}`, { headers })).json();
+          return analysed?.status === 'analyzed';
+        },
+        'the vision process to analyse the photo',
+        120_000,
+      );
+      // Upright (portrait, 3:4) as the stored image the boxes refer to, every box inside it.
+      const { image_width: w, image_height: h } = analysed!;
+      expect(w * 4).toBe(h * 3);
+      expect(analysed!.detections.length).toBeGreaterThan(0);
+      expect(analysed!.detections.every(({ bbox: [x0, y0, x1, y1] }) => x0! >= 0 && y0! >= 0 && x1! <= w && y1! <= h)).toBe(true);
+
       // The daily close, run by the alerts role as it starts (its yesterday: the rows' last day).
       const alerts = await start({ ...env('alerts', 'alerts'), LOG_LEVEL: 'info' });
       await dailyClose(alerts);
@@ -374,6 +412,7 @@ describe('the distributed shape: one role per process on Kafka and a ClickHouse 
     await postAccepted(`${ingest.url}/v1/products`, master.products);
     await postAccepted(`${ingest.url}/v1/assortment`, master.assortment);
     for (const batch of [...batches, ...live]) await postAccepted(`${ingest.url}/v1/events/${batch.stream}`, batch.rows);
+    expect((await uploadPhoto(ingest.url)).status).toBe(201); // analysed inline in the embedded shape
     await stop(ingest);
     // Every role in one process, as `npm start` runs: its alert engine closes yesterday as it starts.
     const embedded = await start({ ...env, LOG_LEVEL: 'info' });
