@@ -35,6 +35,10 @@ export interface ClickhouseTestServer {
   url: string;
   /** What `SELECT version()` answered. */
   version: string;
+  /** The server dies without a goodbye (SIGKILL); its data stays for `restart`. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data, as a supervisor restarts a crashed server. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,36 +74,56 @@ async function waitForVersion(url: string, exited: () => string | undefined, dea
 export async function startClickhouseServer(options: { seconds?: number } = {}): Promise<ClickhouseTestServer> {
   const binary = buildClickhouseServer();
   const library = libchdbPath();
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-clickhouse-'));
-    const port = await freePort();
+  const seconds = String(options.seconds ?? 6 * 3600);
+  /** One server process on `dataDir` and `port`, answering `SELECT version()`; `end` stops it with `signal`. */
+  const launch = async (dataDir: string, port: number) => {
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(binary, [library, dataDir, String(port), String(options.seconds ?? 6 * 3600)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(binary, [library, dataDir, String(port), seconds], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(killer);
-      }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+    const end = async (signal: NodeJS.Signals) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(signal);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
     };
+    const exited = () =>
+      child.exitCode !== null || child.signalCode !== null
+        ? `the ClickHouse test server exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`
+        : undefined;
     try {
-      const exited = () =>
-        child.exitCode !== null || child.signalCode !== null
-          ? `the ClickHouse test server exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`
-          : undefined;
-      const version = await waitForVersion(url, exited, Date.now() + 60_000);
-      return { url, version, stop };
+      return { url, version: await waitForVersion(url, exited, Date.now() + 60_000), end };
+    } catch (err) {
+      await end('SIGTERM');
+      throw err;
+    }
+  };
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-clickhouse-'));
+    const port = await freePort();
+    try {
+      let current = await launch(dataDir, port);
+      return {
+        url: current.url,
+        version: current.version,
+        kill: () => current.end('SIGKILL'),
+        restart: async () => {
+          await current.end('SIGTERM');
+          current = await launch(dataDir, port);
+        },
+        stop: async () => {
+          await current.end('SIGTERM');
+          fs.rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
     } catch (err) {
       lastError = err;
-      await stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }
   throw lastError;
