@@ -345,7 +345,7 @@ export class PriceReader {
       // A tag of several lines (a dm label: name, price, unit price, barcode) is read on its price line; a one-line
       // tag (`¥12.90`) on its inked columns, whole height, unless its cents are raised (a box over a dm label's top).
       const found = priceLine(image, left, top, width, height);
-      const line = found && (found.raisedCents || found.height < height * 0.6) ? found : null;
+      const line = found && (found.raisedCents || found.height < height * 0.4) ? found : null;
       const [x0, x1] = line ? [line.left, line.left + line.width] : inkSpan(image, left, top, width, height);
       const [y0, rows] = line ? [line.top, line.height] : [top, height];
       const squeeze = line ? LINE_SQUEEZE : SQUEEZE;
