@@ -10,6 +10,7 @@ import type { RecognitionCatalogue } from '../vision/catalogue.ts';
 import type { Corners } from '../vision/detector.ts';
 import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../vision/evaluation.ts';
 import { decodePhoto } from '../vision/image.ts';
+import { parsePrice } from '../vision/prices.ts';
 import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels, type LabelledPhoto } from '../vision/labels.ts';
 import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy } from '../vision/settings.ts';
 
@@ -74,6 +75,15 @@ async function brandsOnLabelledBoxes(models: VisionModels, photo: Buffer, truth:
   return boxes.map((box, n) => models.recognizer.decide(models.recognizer.appearance(rgb, box), lines[n]!).brand);
 }
 
+/** The price read on each labelled price tag box, as the analysis reads a detected tag: reading measured apart from detection. */
+async function pricesOnLabelledBoxes(models: VisionModels, photo: Buffer, truth: LabelledPhoto): Promise<(number | null)[]> {
+  const { rgb } = await decodePhoto(photo);
+  const k = rgb.width / truth.width;
+  const boxes = truth.boxes.filter((b) => b.label === 'price_tag').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
+  const texts = await models.prices.readTexts(rgb, boxes);
+  return texts.map((t) => parsePrice(t.text, t)?.price ?? null);
+}
+
 /** Runs the analysis on every labelled photo and scores it. */
 export async function evaluatePhotoDir(dir: string, options: EvalPhotosOptions = {}): Promise<{ card: ModelCard; detector: string; minScore: number }> {
   const { photos, imageDir } = await readLabelledPhotos(dir, options.labels);
@@ -96,10 +106,11 @@ export async function evaluatePhotoDir(dir: string, options: EvalPhotosOptions =
       truth: photo.boxes,
       packs: analysis.detections.map((d) => ({ box: scaled(d.bbox), score: d.score, brand: d.brand })),
       // The answer holds the tags it could read, without a score: they rank equal.
-      priceTags: analysis.prices.map((p) => ({ box: scaled(p.bbox), score: 1 })),
+      priceTags: analysis.prices.map((p) => ({ box: scaled(p.bbox), score: 1, price: p.price })),
       gaps: analysis.gaps.map((g) => scaled(g.bbox)),
       latencyMs,
       ...(models.recognizer.hasWords || models.recognizer.hasReferences ? { brandsOnLabelledBoxes: await brandsOnLabelledBoxes(models, bytes, photo) } : {}),
+      pricesOnLabelledBoxes: await pricesOnLabelledBoxes(models, bytes, photo),
     });
   }
   return { card: modelCard(outcomes), detector: models.detector.manifest.name, minScore };

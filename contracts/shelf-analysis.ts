@@ -55,7 +55,8 @@ export const ShelfAnalysis = Type.Object(
     prices: Type.Array(
       Type.Object({
         text: Type.String({ description: 'The tag as read' }),
-        price: Type.Number(),
+        price: Type.Number({ description: 'The selling price (not a price per litre or kilogram, not a member price)' }),
+        member_price: Type.Optional(Type.Number({ description: 'The member (loyalty card) price printed beside it (会员价), where the tag has one' })),
         promo: Type.Boolean(),
         bbox: Bbox,
         sku: Type.Union([Type.String(), Type.Null()], { description: 'The pack above the tag; null when none is' }),

@@ -219,11 +219,12 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
     );
     tags.forEach((tag, i) => {
       const read = texts[i]!;
-      const parsed = parsePrice(read.text);
+      const parsed = parsePrice(read.text, read);
       if (!parsed) return;
       analysis.prices.push({
         text: read.text,
         price: parsed.price,
+        ...(parsed.member === undefined ? {} : { member_price: parsed.member }),
         promo: parsed.promo || read.yellow,
         bbox: toBbox(tag.box),
         sku: facingAbove(tag.box, placed)?.sku ?? null,

