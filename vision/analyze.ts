@@ -12,6 +12,7 @@ import { PackRecognizer } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
 import { packBoxes } from './pack-boxes.ts';
 import { assignRows, detectedGaps, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
+import { shelfEdgeTags, withShelfEdgeTags } from './shelf-tags.ts';
 import { textureMap } from './texture.ts';
 
 export interface AnalyzedPhoto {
@@ -148,7 +149,8 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   // gate sends back waits for them and drops their results); the price OCR, most of the time, waits for the gate.
   const locating = models ? locateShelf(image, models, options, timings) : undefined;
   locating?.catch(() => {});
-  const { retake, width, height, ...quality } = assessQuality(await photo.grey, photo);
+  const grey = await photo.grey;
+  const { retake, width, height, ...quality } = assessQuality(grey, photo);
   timings.quality = Math.round(performance.now() - t1);
   const analysis: ShelfAnalysis = {
     status: retake.length > 0 ? 'retake' : 'analyzed',
@@ -213,11 +215,15 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   analysis.planogram = options.planogram ? planogramCompliance(placed, options.planogram) : null;
 
   if (roles.price_tag.length > 0) {
-    const texts = await models.prices.readTexts(
-      image,
+    // The detector's tags, and the real stores' labels it misses, found on the shelf-edge strips.
+    const t5 = performance.now();
+    const tagBoxes = withShelfEdgeTags(
       tags.map((t) => t.box),
+      shelfEdgeTags(grey, image.width / grey.width),
     );
-    tags.forEach((tag, i) => {
+    timings.shelf_edge_tags = Math.round(performance.now() - t5);
+    const texts = await models.prices.readTexts(image, tagBoxes);
+    tagBoxes.forEach((box, i) => {
       const read = texts[i]!;
       const parsed = parsePrice(read.text, read);
       if (!parsed) return;
@@ -226,8 +232,8 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
         price: parsed.price,
         ...(parsed.member === undefined ? {} : { member_price: parsed.member }),
         promo: parsed.promo || read.yellow,
-        bbox: toBbox(tag.box),
-        sku: facingAbove(tag.box, placed)?.sku ?? null,
+        bbox: toBbox(box),
+        sku: facingAbove(box, placed)?.sku ?? null,
       });
     });
     analysis.prices.sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);

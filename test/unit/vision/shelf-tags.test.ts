@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { edgeBands, type GreyImage, inkRuns, printMask, rowProfile, shelfEdgeTags, tagsOnBand, withShelfEdgeTags } from '../../../vision/shelf-tags.ts';
+
+const WIDTH = 400;
+const HEIGHT = 400;
+
+/**
+ * A grey shelf photo: a light wall (rows 0–99), packs (mid grey with print, rows 100–199), a light shelf-edge strip
+ * (rows 200–239) holding two tags' print and a divider clip hanging from its lip, the dark under the shelf below.
+ */
+function shelfPhoto(): GreyImage {
+  const data = new Uint8Array(WIDTH * HEIGHT);
+  const fill = (x0: number, y0: number, x1: number, y1: number, v: number) => {
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * WIDTH + x] = v;
+  };
+  fill(0, 0, WIDTH, 100, 235);
+  fill(0, 100, WIDTH, 200, 120);
+  for (let x = 0; x < WIDTH; x += 10) fill(x, 120, x + 4, 180, 30);
+  fill(0, 200, WIDTH, 240, 220);
+  // Tag one: a name line and big price digits (x 40–80); tag two (x 200–240): price digits only, two apart.
+  fill(42, 206, 70, 209, 40);
+  fill(50, 212, 58, 232, 20);
+  fill(62, 212, 70, 232, 20);
+  fill(72, 212, 78, 220, 20);
+  fill(204, 212, 214, 232, 20);
+  fill(218, 212, 228, 232, 20);
+  // A clip on the lip, beside tag two: touches the strip's top row.
+  fill(246, 200, 252, 210, 10);
+  fill(0, 240, WIDTH, HEIGHT, 40);
+  return { data, width: WIDTH, height: HEIGHT };
+}
+
+describe('shelf-edge strips', () => {
+  it('finds the light strip that steps down to the dark under the shelf, not the wall nor the packs', () => {
+    expect(edgeBands(rowProfile(shelfPhoto()))).toEqual([{ top: 200, bottom: 240 }]);
+  });
+
+  it('needs the step down to dark: light rows running on below it are no shelf edge', () => {
+    const photo = shelfPhoto();
+    photo.data.fill(190, 240 * WIDTH);
+    expect(edgeBands(rowProfile(photo))).toEqual([]);
+  });
+
+  it('takes a band only 2–12 % of the photo high', () => {
+    const light = new Float32Array(100).fill(0);
+    const stepDown = new Float32Array(100).fill(0);
+    light.fill(0.9, 10, 11);
+    stepDown[11] = 0.9;
+    light.fill(0.9, 40, 60);
+    stepDown[60] = 0.9;
+    light.fill(0.9, 70, 75);
+    stepDown[75] = 0.9;
+    expect(edgeBands({ light, stepDown })).toEqual([{ top: 70, bottom: 75 }]);
+  });
+});
+
+describe('tags on a strip', () => {
+  it('joins columns of print across small gaps', () => {
+    expect(inkRuns([0, 3, 3, 0, 0, 2, 0, 0, 0, 0, 5], 2, 2)).toEqual([
+      [1, 6],
+      [10, 11],
+    ]);
+  });
+
+  it('drops print that touches the strip edges (clips, the under-shelf)', () => {
+    const photo = shelfPhoto();
+    const mask = printMask(photo, { top: 200, bottom: 240 });
+    expect(mask[(212 - 200) * WIDTH + 52]).toBe(1);
+    expect(mask[(205 - 200) * WIDTH + 248]).toBe(0);
+  });
+
+  it('boxes each tag to the strip’s common rows of print, the clip left out', () => {
+    const boxes = tagsOnBand(shelfPhoto(), { top: 200, bottom: 240 });
+    expect(boxes).toHaveLength(2);
+    const [one, two] = boxes.map((b) => b.map(Math.round));
+    expect(one![0]).toBeLessThanOrEqual(42);
+    expect(one![2]).toBeGreaterThanOrEqual(78);
+    expect(two![0]).toBeLessThanOrEqual(204);
+    // Not stretched to the clip at x 246.
+    expect(two![2]).toBeLessThan(240);
+    // Both at the same height, tag two taking the rows of tag one's name line.
+    expect(two![1]).toBe(one![1]);
+    expect(two![3]).toBe(one![3]);
+  });
+
+  it('scales the boxes to the analysed image', () => {
+    const boxes = shelfEdgeTags(shelfPhoto(), 2);
+    expect(boxes).toHaveLength(2);
+    expect(boxes[0]![1]).toBeGreaterThanOrEqual(400);
+    expect(boxes[0]![3]).toBeLessThanOrEqual(480);
+  });
+
+  it('keeps the detector’s tags and adds only the strip tags none of them overlaps', () => {
+    const detected: [number, number, number, number][] = [[0, 0, 10, 10]];
+    expect(
+      withShelfEdgeTags(detected, [
+        [5, 5, 15, 15],
+        [20, 0, 30, 10],
+      ]),
+    ).toEqual([
+      [0, 0, 10, 10],
+      [20, 0, 30, 10],
+    ]);
+  });
+});

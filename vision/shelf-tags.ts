@@ -1,0 +1,227 @@
+import type { Corners } from './detector.ts';
+
+/**
+ * Price tags found where they are on a real shelf, without the detector: on the shelf-edge strips. A strip is a band
+ * of light rows, as wide as the bay, that ends in a sharp step down to the dark under the shelf; a tag is a cluster of
+ * dark print (price digits, name, barcode) on it, the plain strip left and right of it. The detector, trained on
+ * renders with thin one-line tags, misses the near-square multi-line labels of real stores (a dm label: 1 of 37 found).
+ * Runs on the quality gate's grey image (at most 1024 px): a few milliseconds.
+ */
+export interface GreyImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Rows of a shelf-edge strip, top inclusive, bottom exclusive. */
+export interface Band {
+  top: number;
+  bottom: number;
+}
+
+/** Share of a row's pixels that are light (the strip's and the tags' paper), and share that step down to dark below. */
+export interface RowProfile {
+  light: Float32Array;
+  stepDown: Float32Array;
+}
+
+// Light: above 3/4 of the photo's paper white (its 95th percentile), so a strip in shade still counts.
+const LIGHT_SHARE = 0.75;
+// A step down: this many grey levels darker two rows below than two rows above.
+const STEP = 40;
+
+export function rowProfile(grey: GreyImage): RowProfile {
+  const { data, width, height } = grey;
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < data.length; i += 7) histogram[data[i]!]!++;
+  let seen = 0;
+  let paper = 255;
+  const total = Math.ceil(data.length / 7);
+  for (let v = 255; v >= 0; v--) {
+    seen += histogram[v]!;
+    if (seen >= total * 0.05) {
+      paper = v;
+      break;
+    }
+  }
+  const lightFrom = paper * LIGHT_SHARE;
+  const light = new Float32Array(height);
+  const stepDown = new Float32Array(height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let lit = 0;
+    let steps = 0;
+    const canStep = y >= 2 && y + 2 < height;
+    for (let x = 0; x < width; x++) {
+      if (data[row + x]! > lightFrom) lit++;
+      if (canStep && data[row - 2 * width + x]! - data[row + 2 * width + x]! > STEP) steps++;
+    }
+    light[y] = lit / width;
+    stepDown[y] = steps / width;
+  }
+  return { light, stepDown };
+}
+
+// A strip's rows are mostly light (the tags' print takes some), and its lower edge steps down across most of the bay.
+const STRIP_LIGHT = 0.55;
+const STRIP_STEP = 0.4;
+// A strip is 2–12 % of the photo's height: thinner is a shelf lip or a line of print, taller a wall or a shelf back.
+const MIN_STRIP = 0.02;
+const MAX_STRIP = 0.12;
+
+/**
+ * The shelf-edge strips in a row profile: runs of light rows (a dark row or two inside, the tags' price line, are
+ * bridged) that end, within a few rows, on a step down to dark across most of the width.
+ */
+export function edgeBands(profile: RowProfile): Band[] {
+  const { light, stepDown } = profile;
+  const height = light.length;
+  const bands: Band[] = [];
+  const bridge = Math.max(1, Math.round(height * 0.004));
+  let y = 0;
+  while (y < height) {
+    if (light[y]! < STRIP_LIGHT) {
+      y++;
+      continue;
+    }
+    const top = y;
+    let end = y;
+    while (end < height) {
+      if (light[end]! >= STRIP_LIGHT) end++;
+      else {
+        let next = end;
+        while (next < height && next - end <= bridge && light[next]! < STRIP_LIGHT) next++;
+        if (next < height && next - end <= bridge && light[next]! >= STRIP_LIGHT) end = next;
+        else break;
+      }
+    }
+    let step = 0;
+    for (let k = Math.max(0, end - 3); k < Math.min(height, end + 4); k++) step = Math.max(step, stepDown[k]!);
+    const rows = end - top;
+    if (step >= STRIP_STEP && rows >= height * MIN_STRIP && rows <= height * MAX_STRIP) bands.push({ top, bottom: end });
+    y = end + 1;
+  }
+  return bands;
+}
+
+/**
+ * Runs of inked columns: columns with at least `minInk` dark pixels, joined across gaps of up to `maxGap` columns
+ * (between a price's digits, between the name and the price), as [first, last + 1].
+ */
+export function inkRuns(ink: ArrayLike<number>, minInk: number, maxGap: number): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let x = 0; x < ink.length; x++) {
+    if (ink[x]! < minInk) continue;
+    const last = runs[runs.length - 1];
+    if (last && x - last[1] <= maxGap) last[1] = x + 1;
+    else runs.push([x, x + 1]);
+  }
+  return runs;
+}
+
+// Dark print: under this share of the strip's paper.
+const INK_SHARE = 0.55;
+
+/** The strip's paper: the grey level its lightest fifth of pixels reaches. */
+function paperOf(grey: GreyImage, band: Band): number {
+  const { data, width } = grey;
+  const histogram = new Uint32Array(256);
+  for (let y = band.top; y < band.bottom; y++) for (let x = 0; x < width; x++) histogram[data[y * width + x]!]!++;
+  let seen = 0;
+  for (let v = 255; v >= 0; v--) {
+    seen += histogram[v]!;
+    if (seen >= (band.bottom - band.top) * width * 0.2) return v;
+  }
+  return 0;
+}
+
+/**
+ * The print on a strip as a mask over its rows: the dark 8-connected blobs that touch neither the strip's top nor its
+ * bottom row. A tag's print sits inside its paper; what touches the strip's edges is something else (the clips and
+ * dividers on the shelf lip, a pack hanging over, the dark under the shelf).
+ */
+export function printMask(grey: GreyImage, band: Band): Uint8Array {
+  const { data, width } = grey;
+  const rows = band.bottom - band.top;
+  const dark = paperOf(grey, band) * INK_SHARE;
+  const isDark = (i: number) => data[(band.top + Math.floor(i / width)) * width + (i % width)]! < dark;
+  // 0: not dark, 1: dark and not yet seen, 2: kept, 3: dropped.
+  const mask = new Uint8Array(rows * width);
+  for (let i = 0; i < mask.length; i++) if (isDark(i)) mask[i] = 1;
+  const blob: number[] = [];
+  for (let start = 0; start < mask.length; start++) {
+    if (mask[start] !== 1) continue;
+    blob.length = 0;
+    blob.push(start);
+    mask[start] = 2;
+    let touches = false;
+    for (let n = 0; n < blob.length; n++) {
+      const i = blob[n]!;
+      const x = i % width;
+      const y = (i - x) / width;
+      if (y === 0 || y === rows - 1) touches = true;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= rows) continue;
+          const j = ny * width + nx;
+          if (mask[j] === 1) {
+            mask[j] = 2;
+            blob.push(j);
+          }
+        }
+    }
+    if (touches) for (const i of blob) mask[i] = 3;
+  }
+  for (let i = 0; i < mask.length; i++) mask[i] = mask[i] === 2 ? 1 : 0;
+  return mask;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * The tag boxes on one strip, in the grey image's pixels: clusters of print as wide as a tag (half to three times the
+ * strip's height: a clip's shadow is narrower, a strip-long promotion banner wider). Tags on one rail are printed
+ * alike and hang at one height: every box takes the strip's median top and bottom of print (a tag whose name is
+ * printed too light to count keeps its full height).
+ */
+export function tagsOnBand(grey: GreyImage, band: Band): Corners[] {
+  const { width } = grey;
+  const rows = band.bottom - band.top;
+  const mask = printMask(grey, band);
+  const ink = new Uint16Array(width);
+  for (let y = 0; y < rows; y++) for (let x = 0; x < width; x++) ink[x]! += mask[y * width + x]!;
+  const runs = inkRuns(ink, 2, Math.round(rows * 0.15)).filter(([x0, x1]) => x1 - x0 >= rows * 0.5 && x1 - x0 <= rows * 3);
+  if (runs.length === 0) return [];
+  const extents = runs.map(([x0, x1]) => {
+    let y0 = rows;
+    let y1 = 0;
+    for (let y = 0; y < rows; y++) {
+      let n = 0;
+      for (let x = x0; x < x1; x++) n += mask[y * width + x]!;
+      if (n >= 2) {
+        y0 = Math.min(y0, y);
+        y1 = y + 1;
+      }
+    }
+    return [y0, y1] as const;
+  });
+  // The paper reaches a little past the print.
+  const margin = rows * 0.05;
+  const top = Math.max(band.top, band.top + median(extents.map((e) => e[0])) - margin);
+  const bottom = Math.min(band.bottom, band.top + median(extents.map((e) => e[1])) + margin);
+  return runs.map(([x0, x1]): Corners => [Math.max(0, x0 - margin), top, Math.min(width, x1 + margin), bottom]);
+}
+
+/** Candidate tag boxes on every shelf-edge strip of the photo, scaled by `scale` (the analysed image's pixels per grey pixel). */
+export function shelfEdgeTags(grey: GreyImage, scale: number): Corners[] {
+  return edgeBands(rowProfile(grey)).flatMap((band) => tagsOnBand(grey, band).map((b) => b.map((v) => v * scale) as Corners));
+}
+
+const overlaps = (a: Corners, b: Corners) => Math.min(a[2], b[2]) > Math.max(a[0], b[0]) && Math.min(a[3], b[3]) > Math.max(a[1], b[1]);
+
+/** The detector's tags, then the shelf-edge tags none of them overlaps (a tag both found is read once, on the detector's box). */
+export function withShelfEdgeTags(detected: Corners[], edgeTags: Corners[]): Corners[] {
+  return [...detected, ...edgeTags.filter((t) => !detected.some((d) => overlaps(d, t)))];
+}
