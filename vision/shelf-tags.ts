@@ -181,10 +181,29 @@ export function printMask(grey: GreyImage, band: Band): Uint8Array {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
- * The tag boxes on one strip, in the grey image's pixels: clusters of print as wide as a tag (half to three times the
- * strip's height: a clip's shadow is narrower, a strip-long promotion banner wider). Tags on one rail are printed
- * alike and hang at one height: every box takes the strip's median top and bottom of print (a tag whose name is
- * printed too light to count keeps its full height).
+ * The runs of print that are tags, on a strip `rows` high: half to three times as wide as the strip is high (a clip's
+ * shadow is narrower, a strip-long promotion banner wider). Tags on one rail are printed alike: pieces of one tag
+ * (its name and icons apart from its price, where the barcode between touched the strip's edge) are joined while
+ * together they are no wider than the rail's typical tag.
+ */
+export function tagRuns(runs: [number, number][], rows: number): [number, number][] {
+  const plausible = (r: [number, number]) => r[1] - r[0] >= rows * 0.5 && r[1] - r[0] <= rows * 3;
+  const whole = runs.filter(plausible);
+  if (whole.length === 0) return [];
+  const typical = median(whole.map((r) => r[1] - r[0]));
+  const joined: [number, number][] = [];
+  for (const run of runs) {
+    const last = joined[joined.length - 1];
+    if (last && run[1] - last[0] <= typical * 1.2) last[1] = run[1];
+    else joined.push([run[0], run[1]]);
+  }
+  return joined.filter(plausible);
+}
+
+/**
+ * The tag boxes on one strip, in the grey image's pixels: the runs of print as wide as a tag (tagRuns). Tags on one
+ * rail hang at one height: every box takes the strip's median top and bottom of print (a tag whose name is printed
+ * too light to count keeps its full height).
  */
 export function tagsOnBand(grey: GreyImage, band: Band): Corners[] {
   const { width } = grey;
@@ -192,7 +211,7 @@ export function tagsOnBand(grey: GreyImage, band: Band): Corners[] {
   const mask = printMask(grey, band);
   const ink = new Uint16Array(width);
   for (let y = 0; y < rows; y++) for (let x = 0; x < width; x++) ink[x]! += mask[y * width + x]!;
-  const runs = inkRuns(ink, 2, Math.round(rows * 0.15)).filter(([x0, x1]) => x1 - x0 >= rows * 0.5 && x1 - x0 <= rows * 3);
+  const runs = tagRuns(inkRuns(ink, 2, Math.round(rows * 0.15)), rows);
   if (runs.length === 0) return [];
   const extents = runs.map(([x0, x1]) => {
     let y0 = rows;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { edgeBands, type GreyImage, inkRuns, printMask, rowProfile, shelfEdgeTags, tagsOnBand, withShelfEdgeTags } from '../../../vision/shelf-tags.ts';
+import {
+  edgeBands,
+  type GreyImage,
+  inkRuns,
+  printMask,
+  rowProfile,
+  shelfEdgeTags,
+  tagRuns,
+  tagsOnBand,
+  withShelfEdgeTags,
+} from '../../../vision/shelf-tags.ts';
 
 const WIDTH = 400;
 const HEIGHT = 400;
@@ -59,6 +69,23 @@ describe('tags on a strip', () => {
     expect(inkRuns([0, 3, 3, 0, 0, 2, 0, 0, 0, 0, 5], 2, 2)).toEqual([
       [1, 6],
       [10, 11],
+    ]);
+  });
+
+  it('joins the pieces of one tag up to the rail’s typical tag width, and keeps only tag-wide runs', () => {
+    // A strip 20 high: tags about 20 wide; one tag in two pieces (100–108, 112–120), a clip (150–152), a banner (200–290).
+    const runs: [number, number][] = [
+      [10, 30],
+      [40, 61],
+      [100, 108],
+      [112, 120],
+      [150, 152],
+      [200, 290],
+    ];
+    expect(tagRuns(runs, 20)).toEqual([
+      [10, 30],
+      [40, 61],
+      [100, 120],
     ]);
   });
 
