@@ -67,9 +67,10 @@ export function rowProfile(grey: GreyImage): RowProfile {
 // A strip's rows are mostly light (the tags' print takes some), and its lower edge steps down across most of the bay.
 const STRIP_LIGHT = 0.55;
 const STRIP_STEP = 0.4;
-// A strip is 2–12 % of the photo's height: thinner is a shelf lip or a line of print, taller a wall or a shelf back.
+// A strip is 2–25 % of the photo's height (a whole bay to a close-up of one shelf): thinner is a shelf lip or a line of
+// print, taller a wall or a shelf back.
 const MIN_STRIP = 0.02;
-const MAX_STRIP = 0.12;
+const MAX_STRIP = 0.25;
 
 /**
  * The shelf-edge strips in a row profile: runs of light rows (a dark row or two inside, the tags' price line, are

@@ -15,7 +15,7 @@ const WIDTH = 400;
 const HEIGHT = 400;
 
 /**
- * A grey shelf photo: a light wall (rows 0–99), packs (mid grey with print, rows 100–199), a light shelf-edge strip
+ * A grey shelf photo: a light wall (rows 0–129), packs (mid grey with print, rows 130–199), a light shelf-edge strip
  * (rows 200–239) holding two tags' print and a divider clip hanging from its lip, the dark under the shelf below.
  */
 function shelfPhoto(): GreyImage {
@@ -23,9 +23,9 @@ function shelfPhoto(): GreyImage {
   const fill = (x0: number, y0: number, x1: number, y1: number, v: number) => {
     for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * WIDTH + x] = v;
   };
-  fill(0, 0, WIDTH, 100, 235);
-  fill(0, 100, WIDTH, 200, 120);
-  for (let x = 0; x < WIDTH; x += 10) fill(x, 120, x + 4, 180, 30);
+  fill(0, 0, WIDTH, 130, 235);
+  fill(0, 130, WIDTH, 200, 120);
+  for (let x = 0; x < WIDTH; x += 10) fill(x, 140, x + 4, 190, 30);
   fill(0, 200, WIDTH, 240, 220);
   // Tag one: a name line and big price digits (x 40–80); tag two (x 200–240): price digits only, two apart.
   fill(42, 206, 70, 209, 40);
@@ -51,16 +51,21 @@ describe('shelf-edge strips', () => {
     expect(edgeBands(rowProfile(photo))).toEqual([]);
   });
 
-  it('takes a band only 2–12 % of the photo high', () => {
+  it('takes a band only 2–25 % of the photo high: not a shelf lip, not a wall', () => {
     const light = new Float32Array(100).fill(0);
     const stepDown = new Float32Array(100).fill(0);
-    light.fill(0.9, 10, 11);
-    stepDown[11] = 0.9;
+    light.fill(0.9, 2, 3);
+    stepDown[3] = 0.9;
+    light.fill(0.9, 5, 35);
+    stepDown[35] = 0.9;
     light.fill(0.9, 40, 60);
     stepDown[60] = 0.9;
     light.fill(0.9, 70, 75);
     stepDown[75] = 0.9;
-    expect(edgeBands({ light, stepDown })).toEqual([{ top: 70, bottom: 75 }]);
+    expect(edgeBands({ light, stepDown })).toEqual([
+      { top: 40, bottom: 60 },
+      { top: 70, bottom: 75 },
+    ]);
   });
 });
 
