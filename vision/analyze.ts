@@ -12,7 +12,7 @@ import { PackRecognizer } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
 import { packBoxes } from './pack-boxes.ts';
 import { assignRows, detectedGaps, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
-import { shelfEdgeTags, withShelfEdgeTags } from './shelf-tags.ts';
+import { shelfEdgeLabels, showsCents } from './shelf-tags.ts';
 import { textureMap } from './texture.ts';
 
 export interface AnalyzedPhoto {
@@ -217,16 +217,14 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   if (roles.price_tag.length > 0) {
     // The detector's tags, and the real stores' labels it misses, found on the shelf-edge strips.
     const t5 = performance.now();
-    const tagBoxes = withShelfEdgeTags(
-      tags.map((t) => t.box),
-      shelfEdgeTags(grey, image.width / grey.width),
-    );
+    const detected = tags.map((t) => t.box);
+    const tagBoxes = [...detected, ...shelfEdgeLabels(grey, image, detected)];
     timings.shelf_edge_tags = Math.round(performance.now() - t5);
     const texts = await models.prices.readTexts(image, tagBoxes);
     tagBoxes.forEach((box, i) => {
       const read = texts[i]!;
       const parsed = parsePrice(read.text, read);
-      if (!parsed) return;
+      if (!parsed || (i >= detected.length && !showsCents(read))) return;
       analysis.prices.push({
         text: read.text,
         price: parsed.price,

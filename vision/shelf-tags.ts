@@ -1,4 +1,5 @@
-import type { Corners } from './detector.ts';
+import type { Corners, RgbImage } from './detector.ts';
+import { priceLine } from './prices.ts';
 
 /**
  * Price tags found where they are on a real shelf, without the detector: on the shelf-edge strips. A strip is a band
@@ -243,7 +244,33 @@ export function shelfEdgeTags(grey: GreyImage, scale: number): Corners[] {
 
 const overlaps = (a: Corners, b: Corners) => Math.min(a[2], b[2]) > Math.max(a[0], b[0]) && Math.min(a[3], b[3]) > Math.max(a[1], b[1]);
 
-/** The detector's tags, then the shelf-edge tags none of them overlaps (a tag both found is read once, on the detector's box). */
-export function withShelfEdgeTags(detected: Corners[], edgeTags: Corners[]): Corners[] {
-  return [...detected, ...edgeTags.filter((t) => !detected.some((d) => overlaps(d, t)))];
+/**
+ * Whether a box holds a shelf label as the detector misses them: several lines of print around a price line under
+ * 40 % of its height, or cents printed raised. A one-line tag is the detector's to find; one found here is most
+ * likely a piece of a price printed along the strip (`22,90` boxed as `2,90`), so it is not read.
+ */
+export function looksLikeLabel(image: RgbImage, box: Corners): boolean {
+  const left = Math.max(0, Math.floor(box[0]));
+  const top = Math.max(0, Math.floor(box[1]));
+  const width = Math.min(image.width, Math.ceil(box[2])) - left;
+  const height = Math.min(image.height, Math.ceil(box[3])) - top;
+  if (width < 2 || height < 2) return false;
+  const line = priceLine(image, left, top, width, height);
+  return !!line && (line.raisedCents || line.height < height * 0.4);
+}
+
+/**
+ * The labels on the shelf-edge strips that none of the detector's tags overlaps (a tag both found is read once, on
+ * the detector's box), in the analysed image's pixels. `grey` is the same photo, smaller.
+ */
+export function shelfEdgeLabels(grey: GreyImage, image: RgbImage, detected: Corners[]): Corners[] {
+  return shelfEdgeTags(grey, image.width / grey.width).filter((t) => !detected.some((d) => overlaps(d, t)) && looksLikeLabel(image, t));
+}
+
+/**
+ * Whether a price read off a shelf-edge label shows its cents (`2,95`, raised `2⁹⁵` read as `295`): a label's price
+ * always does, so a bare `22` or `9` is a part of the print, and no price is better than a wrong one.
+ */
+export function showsCents(read: { text: string; raisedCents: boolean }): boolean {
+  return read.raisedCents ? read.text.replace(/\D/g, '').length >= 3 : /\d[.,·]\d{2}(?!\d)/.test(read.text);
 }

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { Corners, RgbImage } from '../../../vision/detector.ts';
 import {
   edgeBands,
   type GreyImage,
   inkRuns,
+  looksLikeLabel,
   printMask,
   rowProfile,
   shelfEdgeTags,
+  showsCents,
   tagRuns,
   tagsOnBand,
-  withShelfEdgeTags,
 } from '../../../vision/shelf-tags.ts';
 
 const WIDTH = 400;
@@ -121,17 +123,48 @@ describe('tags on a strip', () => {
     expect(boxes[0]![1]).toBeGreaterThanOrEqual(400);
     expect(boxes[0]![3]).toBeLessThanOrEqual(480);
   });
+});
 
-  it('keeps the detector’s tags and adds only the strip tags none of them overlaps', () => {
-    const detected: [number, number, number, number][] = [[0, 0, 10, 10]];
-    expect(
-      withShelfEdgeTags(detected, [
-        [5, 5, 15, 15],
-        [20, 0, 30, 10],
-      ]),
-    ).toEqual([
-      [0, 0, 10, 10],
-      [20, 0, 30, 10],
+/** A white RGB tag 80 × 60 with dark rectangles (x0, y0, x1, y1) printed on it. */
+function tag(print: Corners[]): RgbImage {
+  const width = 80;
+  const height = 60;
+  const data = Buffer.alloc(width * height * 3, 240);
+  for (const [x0, y0, x1, y1] of print) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data.fill(20, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  return { data, width, height };
+}
+
+describe('what a strip tag must show to be read', () => {
+  const box: Corners = [0, 0, 80, 60];
+
+  it('a label: a name line, a price with raised cents, a unit price', () => {
+    const label = tag([
+      [6, 4, 40, 8],
+      [30, 16, 40, 40],
+      [44, 16, 54, 40],
+      [58, 16, 64, 26],
+      [66, 16, 72, 26],
+      [6, 48, 50, 52],
     ]);
+    expect(looksLikeLabel(label, box)).toBe(true);
   });
+
+  it('not a piece of a price printed along the strip: one line of digits the box’s height', () => {
+    const digits = tag([
+      [6, 4, 20, 56],
+      [26, 4, 40, 56],
+      [46, 4, 60, 56],
+    ]);
+    expect(looksLikeLabel(digits, box)).toBe(false);
+  });
+
+  it.each([
+    ['2,95', false, true],
+    ['4.45€', false, true],
+    ['295€', true, true],
+    ['2 95', true, true],
+    ['22', false, false],
+    ['9', true, false],
+    ['2,9', false, false],
+  ])('%s (raised cents: %s) shows its cents: %s', (text, raisedCents, expected) => expect(showsCents({ text, raisedCents })).toBe(expected));
 });
