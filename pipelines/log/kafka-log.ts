@@ -165,8 +165,9 @@ export class KafkaLog implements EventLog {
    * write per partition, so waiting for fuller fetches alone does not make large batches.) A failing handler
    * gets the same records again after a growing pause (200 ms doubling to 5 s) while nothing is committed.
    * With `lingerMs`, the fetches go on while the handler works: the next batch gathers meanwhile (at most
-   * `maxBatch` records wait behind the one in hand) and is handed on as soon as the handler is free. Handler calls
-   * stay one at a time and in order, and so do the commits, which no longer hold up the next call.
+   * `maxBatch` records wait behind the one in hand), and once full or lingered it takes, when the handler is free,
+   * what came until then. Handler calls stay one at a time and in order, and so do the commits, which do not hold
+   * up the next call.
    */
   async subscribe(group: string, topics: Topic[], handler: BatchHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     const maxBatch = options.maxBatch ?? 5000;
