@@ -29,6 +29,14 @@ interface Gathered {
   /** The offset to commit per partition once the handler succeeded. */
   next: Map<number, string>;
   timer: NodeJS.Timeout | undefined;
+  /** Its flush, once queued. */
+  queued?: Flush | undefined;
+}
+
+/** A queued handler call: `taken` when it takes the gathered records (the one before it is done), `done` after it and its commit. */
+interface Flush {
+  taken: Promise<void>;
+  done: Promise<void>;
 }
 
 /** Waits for `work`, telling the group every second that this member is alive (a slow handler is not a dead member). */
@@ -43,6 +51,17 @@ async function heartbeating(work: Promise<void>, heartbeat: () => Promise<void>)
     if (!done) await heartbeat();
   }
   await finished;
+}
+
+/**
+ * Where a handler call that starts at `start` ends: after `maxBatch` records, or before, at the start of a packed
+ * message, so that a message's rows go to one call (the warehouse sink then stores the message's bytes whole).
+ */
+function sliceEnd(records: readonly DeliveredRecord[], start: number, maxBatch: number): number {
+  const end = start + maxBatch;
+  if (end >= records.length) return records.length;
+  for (let cut = end; cut > start; cut--) if (!records[cut]!.packIndex) return cut;
+  return end;
 }
 
 function logCreator(logger: KafkaLogger) {
@@ -145,6 +164,10 @@ export class KafkaLog implements EventLog {
    * offsets after it succeeded. (A broker answers a fetch with its data at hand, as little as one producer's
    * write per partition, so waiting for fuller fetches alone does not make large batches.) A failing handler
    * gets the same records again after a growing pause (200 ms doubling to 5 s) while nothing is committed.
+   * With `lingerMs`, the fetches go on while the handler works: the next batch gathers meanwhile (at most
+   * `maxBatch` records wait behind the one in hand), and once full or lingered it takes, when the handler is free,
+   * what came until then. Handler calls stay one at a time and in order, and so do the commits, which do not hold
+   * up the next call.
    */
   async subscribe(group: string, topics: Topic[], handler: BatchHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     const maxBatch = options.maxBatch ?? 5000;
@@ -161,6 +184,7 @@ export class KafkaLog implements EventLog {
     const gathered = new Map<Topic, Gathered>();
     const stopping = new AbortController();
     let handling: Promise<void> = Promise.resolve();
+    let committing: Promise<void> = Promise.resolve();
     // The group's own commit, from the latest batch: it still commits while the consumer stops (consumer.commitOffsets
     // does not), until the member has left the group.
     let commit: ((offsets: Offsets) => Promise<void>) | undefined;
@@ -168,7 +192,10 @@ export class KafkaLog implements EventLog {
     const handle = async (topic: Topic, batch: Gathered) => {
       for (let pause = 200; ; pause = Math.min(pause * 2, 5000)) {
         try {
-          for (let start = 0; start < batch.records.length; start += maxBatch) await handler(topic, batch.records.slice(start, start + maxBatch));
+          for (let start = 0, end = 0; start < batch.records.length; start = end) {
+            end = sliceEnd(batch.records, start, maxBatch);
+            await handler(topic, batch.records.slice(start, end));
+          }
           break;
         } catch {
           // The handler reports its own errors. Stopping: nothing is committed, so a restart delivers these again.
@@ -178,22 +205,28 @@ export class KafkaLog implements EventLog {
         }
       }
       const partitions = [...batch.next].map(([partition, offset]) => ({ partition, offset }));
-      await commit?.({ topics: [{ topic, partitions }] }).catch((err: unknown) => {
-        // The group rebalanced meanwhile: the partitions' new owner gets these records again (consumers dedupe).
-        this.logger.warn({ err, group, topic }, 'offsets not committed after a rebalance; the records will be delivered again');
-      });
+      // The commits go in order on their own chain: the next batch's handler does not wait for this round trip.
+      committing = committing.then(() =>
+        commit?.({ topics: [{ topic, partitions }] }).catch((err: unknown) => {
+          // The group rebalanced meanwhile: the partitions' new owner gets these records again (consumers dedupe).
+          this.logger.warn({ err, group, topic }, 'offsets not committed after a rebalance; the records will be delivered again');
+        }),
+      );
     };
-    // One handler call at a time, in the order the records came.
-    const flush = (topic: Topic): Promise<void> => {
-      const next = handling.then(() => {
-        const batch = gathered.get(topic);
-        if (!batch) return;
-        gathered.delete(topic);
-        clearTimeout(batch.timer);
-        return handle(topic, batch);
+    // One handler call at a time, in the order the records came. A flush is queued once per batch and takes the
+    // records when the handler before it is done, so those that come meanwhile join the batch rather than wait.
+    const flush = (topic: Topic): Flush => {
+      const batch = gathered.get(topic);
+      if (!batch) return { taken: Promise.resolve(), done: handling.then(() => committing) };
+      if (batch.queued) return batch.queued;
+      clearTimeout(batch.timer);
+      const taken = handling.then(() => {
+        if (gathered.get(topic) === batch) gathered.delete(topic);
       });
-      handling = next.catch((err: unknown) => this.logger.error({ err, group, topic }, 'event log subscription failed'));
-      return next;
+      const handled = taken.then(() => handle(topic, batch));
+      handling = handled.catch((err: unknown) => this.logger.error({ err, group, topic }, 'event log subscription failed'));
+      batch.queued = { taken, done: handled.then(() => committing) };
+      return batch.queued;
     };
 
     if (options.onAssigned) consumer.on(consumer.events.GROUP_JOIN, options.onAssigned);
@@ -210,7 +243,7 @@ export class KafkaLog implements EventLog {
         if (!into) {
           into = { records: [], next: new Map(), timer: undefined };
           gathered.set(topic, into);
-          if (lingerMs > 0) into.timer = setTimeout(() => void flush(topic), lingerMs);
+          if (lingerMs > 0) into.timer = setTimeout(() => void flush(topic).done, lingerMs);
         }
         for (const message of batch.messages) {
           for (const record of unpackRows(topic, batch.partition, message)) into.records.push(record);
@@ -219,7 +252,10 @@ export class KafkaLog implements EventLog {
         into.next.set(batch.partition, (BigInt(last) + 1n).toString());
         // The fetch moves on at once; the commit waits for the handler.
         resolveOffset(last);
-        if (lingerMs === 0 || into.records.length >= maxBatch || stopping.signal.aborted) await heartbeating(flush(topic), heartbeat);
+        if (lingerMs === 0 || stopping.signal.aborted) await heartbeating(flush(topic).done, heartbeat);
+        // A full batch waits only until the handler before it is done: the fetches gather the next one while the
+        // handler works on this one (the handler's writes and the fetching then overlap instead of taking turns).
+        else if (into.records.length >= maxBatch) await heartbeating(flush(topic).taken, heartbeat);
         else await heartbeat();
       },
     });
@@ -229,9 +265,10 @@ export class KafkaLog implements EventLog {
       stop: async () => {
         if (!this.subscriptions.delete(subscription)) return;
         stopping.abort();
-        await Promise.all([...gathered.keys()].map(flush));
+        await Promise.all([...gathered.keys()].map((topic) => flush(topic).done));
         await consumer.disconnect();
         await handling;
+        await committing;
       },
     };
     this.subscriptions.add(subscription);
