@@ -80,9 +80,12 @@ export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
     // optimisation (a second pass over the image): 48 -> 18 ms of CPU for 3% more bytes.
     const derivative = sharp(rgb.data, raw).jpeg({ quality: 85, optimiseCoding: false }).toBuffer();
     derivative.catch(() => {});
+    // Grey after the resize: sharp's greyscale() converts before it, through linear light in floats, at the full size
+    // (33 ms of CPU, taken from the detector's letterbox beside it); after the resize, 10 ms. The gate reads the same
+    // brightness and a sharpness within 1.5 % (dm photos; rendered bays plain, blurred, dark and overexposed).
     const grey = sharp(rgb.data, raw)
       .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
-      .greyscale()
+      .toColourspace('b-w')
       .raw()
       .toBuffer({ resolveWithObject: true })
       .then(
