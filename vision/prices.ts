@@ -161,46 +161,77 @@ interface Glyph {
   pixels: number;
 }
 
+/** The k-th smallest of `values` (as sorting them would give), reordering them: linear on average, unlike a sort. */
+function kthSmallest(values: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k]!;
+  }
+  return values[k]!;
+}
+
 /** The ink blobs of a tag region (8-connected dark pixels against the tag's own paper), as boxes. */
 function glyphs(image: RgbImage, left: number, top: number, width: number, height: number): Glyph[] {
-  const lum = new Float32Array(width * height);
+  const n = width * height;
+  const lum = new Float32Array(n);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) lum[y * width + x] = luminance(image.data, ((top + y) * image.width + left + x) * 3);
-  const sorted = Float32Array.from(lum).sort();
-  const paper = sorted[Math.floor(sorted.length * 0.9)]!;
-  const darkest = sorted[Math.floor(sorted.length * 0.03)]!;
+  const scratch = Float32Array.from(lum);
+  const paper = kthSmallest(scratch, Math.floor(n * 0.9));
+  const darkest = kthSmallest(scratch, Math.floor(n * 0.03));
   // A tag without contrast holds no print to find.
   if (paper - darkest < 40) return [];
   const threshold = (paper + darkest) / 2;
-  const label = new Int32Array(width * height).fill(-1);
+  // Each dark pixel is labelled as it is pushed, so the stack never holds more than the region's pixels.
+  const seen = new Uint8Array(n);
+  const stack = new Int32Array(n);
   const found: Glyph[] = [];
-  const stack: number[] = [];
-  for (let start = 0; start < lum.length; start++) {
-    if (label[start] !== -1 || lum[start]! >= threshold) continue;
-    const g = { x0: width, y0: height, x1: 0, y1: 0, pixels: 0 };
-    label[start] = found.length;
-    stack.push(start);
-    while (stack.length > 0) {
-      const i = stack.pop()!;
+  for (let start = 0; start < n; start++) {
+    if (seen[start] || lum[start]! >= threshold) continue;
+    let x0 = width;
+    let y0 = height;
+    let x1 = 0;
+    let y1 = 0;
+    let pixels = 0;
+    let depth = 0;
+    seen[start] = 1;
+    stack[depth++] = start;
+    while (depth > 0) {
+      const i = stack[--depth]!;
       const x = i % width;
       const y = (i - x) / width;
-      g.pixels++;
-      g.x0 = Math.min(g.x0, x);
-      g.x1 = Math.max(g.x1, x + 1);
-      g.y0 = Math.min(g.y0, y);
-      g.y1 = Math.max(g.y1, y + 1);
-      for (let dy = -1; dy <= 1; dy++)
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+      pixels++;
+      if (x < x0) x0 = x;
+      if (x >= x1) x1 = x + 1;
+      if (y < y0) y0 = y;
+      if (y >= y1) y1 = y + 1;
+      for (let ny = y - 1; ny <= y + 1; ny++) {
+        if (ny < 0 || ny >= height) continue;
+        for (let nx = x - 1; nx <= x + 1; nx++) {
+          if (nx < 0 || nx >= width) continue;
           const j = ny * width + nx;
-          if (label[j] === -1 && lum[j]! < threshold) {
-            label[j] = found.length;
-            stack.push(j);
+          if (!seen[j] && lum[j]! < threshold) {
+            seen[j] = 1;
+            stack[depth++] = j;
           }
         }
+      }
     }
-    found.push(g);
+    found.push({ x0, y0, x1, y1, pixels });
   }
   return found;
 }

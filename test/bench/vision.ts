@@ -61,7 +61,7 @@ export async function benchVision(): Promise<Record<string, number>> {
     // Where a photo's time goes: each analysis stage, and what is left outside the analysis (upload parse, photo
     // store, warehouse rows), so that a regression names its stage.
     const stages = Object.fromEntries(
-      ['decode', 'quality', 'detect', 'pack_boxes', 'recognize', 'pack_text', 'prices', 'total'].map((stage) => [
+      ['decode', 'quality', 'detect', 'pack_boxes', 'recognize', 'pack_text', 'prices', 'prices_run', 'shelf_edge_tags', 'total'].map((stage) => [
         `stage_${stage}_p50_ms`,
         stageP50((s) => s.timings[stage] ?? 0),
       ]),
