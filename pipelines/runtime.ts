@@ -142,7 +142,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       () => undefined,
     );
     if (!lags) return;
-    lag = lags[0]!.partitions.filter((p) => (EVENT_TOPICS as readonly Topic[]).includes(p.topic)).reduce((sum, p) => sum + p.lag, 0);
+    // In rows: on Kafka a message holds many (an estimate from this process's own packing; ingest is what refuses).
+    lag = Math.round(
+      lags[0]!.partitions.filter((p) => (EVENT_TOPICS as readonly Topic[]).includes(p.topic)).reduce((sum, p) => sum + p.lag * log.rowsPerRecord(p.topic), 0),
+    );
     consumerLag.reset();
     for (const { group, partitions } of lags) {
       for (const p of partitions) consumerLag.set({ group, topic: p.topic, partition: String(p.partition) }, p.lag);

@@ -23,7 +23,7 @@ export async function operationsRoutes(app: Api, deps: OperationsDeps): Promise<
     '/readyz',
     {
       schema: {
-        summary: 'Readiness: the warehouse answers; sink_lag = events accepted but not yet in the warehouse',
+        summary: 'Readiness: the warehouse answers; sink_lag = event rows accepted but not yet in the warehouse (on Kafka estimated from the rows per message)',
         tags: ['operations'],
         response: {
           200: Type.Object({ status: Type.String(), warehouse: Type.Boolean(), sink_lag: Type.Integer() }),

@@ -374,6 +374,10 @@ export class EmbeddedLog implements EventLog {
     return lags;
   }
 
+  rowsPerRecord(): number {
+    return 1;
+  }
+
   subscribedGroups(): ReadonlyMap<string, readonly Topic[]> {
     return this.groups;
   }

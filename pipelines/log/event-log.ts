@@ -93,6 +93,11 @@ export interface EventLog {
   lag(group: string, topics: Topic[]): Promise<number>;
   /** The same, per topic and partition. On Kafka a record is a message, which holds the rows of one publish and partition. */
   lagByPartition(group: string, topics: Topic[]): Promise<PartitionLag[]>;
+  /**
+   * Rows a record of `topic` holds on average: 1 on the embedded log; on Kafka, as this process has packed them so
+   * far (1 before it has published), so that a lag in messages can be told in rows.
+   */
+  rowsPerRecord(topic: Topic): number;
   /** The consumer groups this process has subscribed, with their topics. */
   subscribedGroups(): ReadonlyMap<string, readonly Topic[]>;
   close(): Promise<void>;

@@ -86,6 +86,8 @@ export class KafkaLog implements EventLog {
   private readonly subscriptions = new Set<Subscription>();
   private readonly groups = new Map<string, Topic[]>();
   private readonly partitions = new Map<Topic, { metadata: PartitionMetadata[]; at: number }>();
+  /** Rows and the messages they were packed into, per topic, by this process: a lag in messages told in rows. */
+  private readonly packed = new Map<Topic, { rows: number; messages: number }>();
   private lookingUp: Promise<unknown> = Promise.resolve();
   /** The producer's own partitioner (murmur2 of the key, as Java's): rows are packed by the partition it picks. */
   private readonly partitionOf = Partitioners.DefaultPartitioner();
@@ -157,6 +159,15 @@ export class KafkaLog implements EventLog {
     const partitionMetadata = await this.partitionMetadata(topic);
     const messages = packRows(records, (key) => this.partitionOf({ topic, partitionMetadata, message: { key: key ?? null, value: null } }));
     await this.producer.send({ topic, acks: -1, messages });
+    const packed = this.packed.get(topic) ?? { rows: 0, messages: 0 };
+    packed.rows += records.length;
+    packed.messages += messages.length;
+    this.packed.set(topic, packed);
+  }
+
+  rowsPerRecord(topic: Topic): number {
+    const packed = this.packed.get(topic);
+    return packed ? packed.rows / packed.messages : 1;
   }
 
   /**
