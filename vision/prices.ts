@@ -281,6 +281,16 @@ export function priceLine(image: RgbImage, left: number, top: number, width: num
 }
 
 /**
+ * The price line of a shelf label of several lines (a dm label: name, price, unit price, barcode): one under 40 % of
+ * the box's height, or with its cents raised (a box over a dm label's top). Null for a one-line tag (`¥12.90`),
+ * whose line is the whole box.
+ */
+export function labelPriceLine(image: RgbImage, left: number, top: number, width: number, height: number): PriceLine | null {
+  const found = priceLine(image, left, top, width, height);
+  return found && (found.raisedCents || found.height < height * 0.4) ? found : null;
+}
+
+/**
  * Resamples a tag's text span into one [3, REC_HEIGHT, recWidth] slice of the recognition tensor (bilinear at pixel
  * centres, PaddleOCR's BGR normalisation) and says whether the tag is yellow (red on yellow is the chain's promotion tag).
  */
@@ -373,10 +383,8 @@ export class PriceReader {
       const top = Math.max(0, Math.min(image.height - 2, Math.floor(box[1])));
       const width = Math.max(2, Math.min(image.width - left, Math.ceil(box[2] - box[0])));
       const height = Math.max(2, Math.min(image.height - top, Math.ceil(box[3] - box[1])));
-      // A tag of several lines (a dm label: name, price, unit price, barcode) is read on its price line; a one-line
-      // tag (`¥12.90`) on its inked columns, whole height, unless its cents are raised (a box over a dm label's top).
-      const found = priceLine(image, left, top, width, height);
-      const line = found && (found.raisedCents || found.height < height * 0.4) ? found : null;
+      // A label of several lines is read on its price line; a one-line tag on its inked columns, whole height.
+      const line = labelPriceLine(image, left, top, width, height);
       const [x0, x1] = line ? [line.left, line.left + line.width] : inkSpan(image, left, top, width, height);
       const [y0, rows] = line ? [line.top, line.height] : [top, height];
       const squeeze = line ? LINE_SQUEEZE : SQUEEZE;

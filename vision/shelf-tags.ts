@@ -1,5 +1,5 @@
 import type { Corners, RgbImage } from './detector.ts';
-import { priceLine } from './prices.ts';
+import { labelPriceLine } from './prices.ts';
 
 /**
  * Price tags found where they are on a real shelf, without the detector: on the shelf-edge strips. A strip is a band
@@ -255,8 +255,7 @@ export function looksLikeLabel(image: RgbImage, box: Corners): boolean {
   const width = Math.min(image.width, Math.ceil(box[2])) - left;
   const height = Math.min(image.height, Math.ceil(box[3])) - top;
   if (width < 2 || height < 2) return false;
-  const line = priceLine(image, left, top, width, height);
-  return !!line && (line.raisedCents || line.height < height * 0.4);
+  return labelPriceLine(image, left, top, width, height) !== null;
 }
 
 /**
