@@ -56,7 +56,7 @@ const MASTER_DATA = [
 /** After the daily sales (DAILY_SALES_MONTH, once per month): what derives from them, stock, prices and orders. */
 const AFTER_SALES = [
   // A running warehouse has its per-pair summary merged by background merges; a bulk load leaves unmerged parts
-  // that every FINAL read would merge again, so merge them once as the migration does after its backfill.
+  // that every FINAL read would merge again, so merge them once, as those merges would have by the close.
   `OPTIMIZE TABLE pair_sales FINAL`,
   `INSERT INTO store_daily (store_id, day, units, revenue, lines)
    SELECT store_id, day, sum(units), sum(revenue), sum(lines) FROM daily_sales GROUP BY store_id, day

@@ -55,6 +55,9 @@ describe('the pair-sorted sales model on an existing install', () => {
       { sku: 'P1', last: day(0) },
       { sku: 'P2', last: day(0) },
     ]);
+    // One row per pair straight from the backfill: FINAL reads have nothing to merge, with no OPTIMIZE run.
+    const [summary] = await warehouse.query<{ rows: number }>('SELECT count() AS rows FROM pair_sales');
+    expect(summary!.rows).toBe(2);
   });
 
   it('keeps summing new scans into both', async () => {
