@@ -294,14 +294,26 @@ describe('web app in headless Chromium against the real server with the demo cha
     const [photo] = ((await res.json()) as { photos: { status: string; detections: unknown[]; gaps: unknown[]; prices: unknown[] }[] }).photos;
     expect(photo!.status).toBe('analyzed');
     expect(photo!.detections.length).toBeGreaterThan(10);
+    expect(photo!.prices.length).toBeGreaterThan(0);
 
     const page = await web.signedInPage('en');
+    // A tag with a member price (会员价), as Chinese chains print them: the renderer draws none, so the analysis says so.
+    await page.route(/\/v1\/photos\/[0-9a-f]{64}$/, async (route) => {
+      const response = await route.fetch();
+      const stored = (await response.json()) as { prices: { price: number; member_price?: number }[] };
+      if (stored.prices[0]) stored.prices[0].member_price = 1.5;
+      await route.fulfill({ response, json: stored });
+    });
     await page.goto(`${web.baseUrl}/stores/${store!.store_id}`);
     const figure = page.locator('figure.photo').first();
     await figure.locator('img').waitFor();
     await expect.poll(() => figure.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1600);
     expect(await figure.locator('svg rect').count()).toBe(photo!.detections.length + photo!.gaps.length + photo!.prices.length);
     expect(await figure.locator('svg text').count()).toBe(photo!.prices.length);
+    // The prices read, as text under the photo too (the overlay is hidden from screen readers), the member price beside its tag's.
+    const prices = page.locator('.photos > div').first().locator('[data-testid=photo-prices] li');
+    expect(await prices.count()).toBe(photo!.prices.length);
+    expect(await prices.first().locator('[data-testid=member-price]').textContent()).toMatch(/member\s+CN¥1\.50/);
     expect(await page.locator('.brands span').count()).toBeGreaterThan(1);
     await expect.poll(() => page.locator('.kpi').filter({ hasText: 'Share of shelf' }).locator('.value').textContent()).toMatch(/\d+(\.\d)?%/);
     // One day of photos: that day's shares of shelf, largest brands first; nothing runs past the page's width.

@@ -205,6 +205,9 @@ const dictionary = {
   'photo.stalled': ['分析时间比平常长，请稍后刷新查看结果。', 'The analysis is taking longer than usual; refresh later to see the result.'],
   'photo.planogram': ['陈列图 {bay}：符合 {score}', 'Planogram {bay}: {score} compliant'],
   'photo.missing': ['缺失', 'missing'],
+  'photo.prices': ['读到的价签', 'Price tags read'],
+  'photo.member': ['会员价', 'member'],
+  'photo.promo': ['促销', 'promo'],
   'photo.misplaced': ['错位', 'misplaced'],
   'outlines.title': ['区域边界', 'Territory outlines'],
   'outlines.hint': [
