@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SINK_GROUP } from '../../pipelines/log/topics.ts';
 import { startMockCluster, type MockCluster } from '../kafka/mock-cluster.ts';
+import { rewindGroup } from '../kafka/rewind.ts';
 import { scan, scans, scansNdjson } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { until } from '../support/wait.ts';
@@ -57,31 +58,7 @@ describe('rows packed into Kafka messages (mock cluster, 3 brokers), through the
     }
 
     // The sink group back to the first offset: what a crash between every insert and its commit would deliver again.
-    // (The mock cluster has no DescribeGroups for the admin's resetOffsets: a member of the group commits instead.)
-    // Short timeouts: the sink that starts next waits for this member's rebalance window if its leaving is missed.
-    const member = kafka().consumer({ groupId: SINK_GROUP, sessionTimeout: 6000, rebalanceTimeout: 6000 });
-    let rewound = false;
-    const toStart = [0, 1, 2].map((partition) => ({ partition, offset: '0' }));
-    member.on(member.events.GROUP_JOIN, () => {
-      for (const { partition } of toStart) member.seek({ topic: 'scans', partition, offset: '0' });
-    });
-    await member.connect();
-    await member.subscribe({ topics: ['scans'], fromBeginning: true });
-    await member.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ commitOffsetsIfNecessary }) => {
-        await commitOffsetsIfNecessary({ topics: [{ topic: 'scans', partitions: toStart }] });
-        rewound = true;
-      },
-    });
-    await until(() => rewound, 'the sink group rewound');
-    await member.disconnect();
-    const admin = kafka().admin();
-    await admin.connect();
-    const [offsets] = await admin.fetchOffsets({ groupId: SINK_GROUP, topics: ['scans'] });
-    await admin.disconnect();
-    expect(offsets!.partitions.map((p) => p.offset)).toEqual(['0', '0', '0']);
+    expect(await rewindGroup(cluster.brokers, SINK_GROUP, 'scans', 3)).toEqual(['0', '0', '0']);
 
     server = await start();
     try {
