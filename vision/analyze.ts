@@ -97,8 +97,11 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
   return best && bestDistance < (best.box[2] - best.box[0]) * 0.5 ? best : undefined;
 }
 
-/** Detection and SKU matching: the packs placed in rows, and every detection (the price tags among them). */
-async function locateShelf(image: RgbImage, models: VisionModels, options: AnalyzeOptions, timings: Record<string, number>) {
+/**
+ * Detection and SKU matching: the packs placed in rows, and every detection (the price tags among them).
+ * `afterDetection` is called once the detector has run.
+ */
+async function locateShelf(image: RgbImage, models: VisionModels, options: AnalyzeOptions, timings: Record<string, number>, afterDetection: () => void) {
   const t0 = performance.now();
   // The texture map (sharp, on its own thread) is made while the detector runs.
   const texturing = textureMap(image);
@@ -107,6 +110,7 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
   const t1 = performance.now();
   timings.detector_run = Math.round(models.detector.lastRunMs);
   timings.detect = Math.round(t1 - t0);
+  afterDetection();
   const { roles } = models.detector;
   const texture = await texturing;
   const packs = packBoxes(
@@ -145,11 +149,18 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   const timings: Record<string, number> = { decode: Math.round(t1 - t0) };
   const { models } = options;
   const image: RgbImage = photo.rgb;
-  // Detection and SKU matching run while sharp makes the quality gate's grey image on another thread (a photo the
-  // gate sends back waits for them and drops their results); the price OCR, most of the time, waits for the gate.
-  const locating = models ? locateShelf(image, models, options, timings) : undefined;
+  // sharp's jobs that nothing waits for yet (the quality gate's grey image, the stored JPEG: ~30 ms of CPU) start
+  // once the detector has run: begun with the decode, on two cores they slowed the detector's letterbox and the
+  // texture map beside it, while the one-box-per-pack and look steps after the detector run JS on one core and leave
+  // the other free for them. A photo the gate sends back waits for the detection and drops its results.
+  const besideThePacks = () => {
+    photo.grey();
+    photo.derivative();
+  };
+  const locating = models ? locateShelf(image, models, options, timings, besideThePacks) : undefined;
   locating?.catch(() => {});
-  const grey = await photo.grey;
+  if (!locating) besideThePacks();
+  const grey = await photo.grey();
   const { retake, width, height, ...quality } = assessQuality(grey, photo);
   timings.quality = Math.round(performance.now() - t1);
   const analysis: ShelfAnalysis = {
@@ -173,7 +184,7 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   };
   if (retake.length > 0 || !models || !locating) {
     await locating?.catch(() => {});
-    return { derivative: await photo.derivative, analysis };
+    return { derivative: await photo.derivative(), analysis };
   }
 
   const { found, placed, texture } = await locating;
@@ -238,7 +249,7 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
     timings.prices_run = Math.round(models.prices.lastRunMs);
   }
   timings.prices = Math.round(performance.now() - t4);
-  const derivative = await photo.derivative;
+  const derivative = await photo.derivative();
   timings.total = Math.round(performance.now() - t0);
   return { derivative, analysis };
 }

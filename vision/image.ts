@@ -30,12 +30,28 @@ export interface DecodedPhoto {
   /** Upright (EXIF orientation applied) dimensions. */
   width: number;
   height: number;
-  /** The upright image as JPEG without metadata (location, device), at most 2048 px on its long side. */
-  derivative: Promise<Buffer>;
+  /**
+   * The upright image as JPEG without metadata (location, device), at most 2048 px on its long side. Encoded on the
+   * first call (the same promise after), so that a caller that stores nothing pays nothing and the analysis chooses
+   * when sharp's threads take it on.
+   */
+  derivative: () => Promise<Buffer>;
   /** The derivative's pixels (RGB), which the detector reads: boxes are in the stored image's pixels. */
   rgb: { data: Buffer; width: number; height: number };
-  /** Upright greyscale pixels at most 1024 px on the long side, for the quality gate (made while the detector runs). */
-  grey: Promise<{ data: Buffer; width: number; height: number }>;
+  /** Upright greyscale pixels at most 1024 px on the long side, for the quality gate; made on the first call, as `derivative`. */
+  grey: () => Promise<{ data: Buffer; width: number; height: number }>;
+}
+
+/** A job started on the first call; every call returns its one promise (a rejection nobody awaits yet is not "unhandled"). */
+function onFirstCall<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => {
+    if (!started) {
+      started = start();
+      started.catch(() => {});
+    }
+    return started;
+  };
 }
 
 const corrupt = (err: Error) => new UnreadableImageError('corrupt', `the image is damaged or truncated: ${err.message}`);
@@ -76,23 +92,22 @@ export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
       .raw()
       .toBuffer({ resolveWithObject: true });
     const raw = { raw: { width: rgb.info.width, height: rgb.info.height, channels: 3 as const } };
-    // The stored JPEG is encoded while the analysis runs; whoever stores the result awaits it. Without Huffman
-    // optimisation (a second pass over the image): 48 -> 18 ms of CPU for 3% more bytes.
-    const derivative = sharp(rgb.data, raw).jpeg({ quality: 85, optimiseCoding: false }).toBuffer();
-    derivative.catch(() => {});
+    // Without Huffman optimisation (a second pass over the image): 48 -> 18 ms of CPU for 3% more bytes.
+    const derivative = onFirstCall(() => sharp(rgb.data, raw).jpeg({ quality: 85, optimiseCoding: false }).toBuffer());
     // Grey after the resize: sharp's greyscale() converts before it, through linear light in floats, at the full size
     // (33 ms of CPU, taken from the detector's letterbox beside it); after the resize, 10 ms. The gate reads the same
     // brightness and a sharpness within 1.5 % (dm photos; rendered bays plain, blurred, dark and overexposed).
-    const grey = sharp(rgb.data, raw)
-      .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
-      .toColourspace('b-w')
-      .raw()
-      .toBuffer({ resolveWithObject: true })
-      .then(
-        ({ data, info }) => ({ data, width: info.width, height: info.height }),
-        (err: Error) => Promise.reject(corrupt(err)),
-      );
-    grey.catch(() => {});
+    const grey = onFirstCall(() =>
+      sharp(rgb.data, raw)
+        .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
+        .toColourspace('b-w')
+        .raw()
+        .toBuffer({ resolveWithObject: true })
+        .then(
+          ({ data, info }) => ({ data, width: info.width, height: info.height }),
+          (err: Error) => Promise.reject(corrupt(err)),
+        ),
+    );
     return { format: metadata.format, width, height, derivative, rgb: { data: rgb.data, width: rgb.info.width, height: rgb.info.height }, grey };
   } catch (err) {
     throw corrupt(err as Error);

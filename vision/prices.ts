@@ -89,28 +89,23 @@ export function parsePrice(text: string, reading: PriceReading = {}): ParsedPric
   return member ? { price: selling.price, promo, member: member.price } : { price: selling.price, promo };
 }
 
-/** Greedy CTC decoding: best class per time step, repeats collapsed, blanks (index 0) dropped. */
-export function ctcDecode(probs: Float32Array, steps: number, classes: number, dictionary: readonly string[]): { text: string; confidence: number } {
+/**
+ * Greedy CTC decoding of each time step's best class (`best`, the model's ArgMax) and its probability: repeats
+ * collapsed, blanks (index 0) dropped; the confidence is the mean probability of the characters kept.
+ */
+export function ctcDecode(best: BigInt64Array, probability: Float32Array, dictionary: readonly string[]): { text: string; confidence: number } {
   let text = '';
   let previous = -1;
   let confidence = 0;
   let kept = 0;
-  for (let t = 0; t < steps; t++) {
-    let best = 0;
-    let bestP = -Infinity;
-    for (let c = 0; c < classes; c++) {
-      const p = probs[t * classes + c]!;
-      if (p > bestP) {
-        bestP = p;
-        best = c;
-      }
-    }
-    if (best !== 0 && best !== previous) {
-      text += dictionary[best - 1] ?? '';
-      confidence += bestP;
+  for (let t = 0; t < best.length; t++) {
+    const cls = Number(best[t]!);
+    if (cls !== 0 && cls !== previous) {
+      text += dictionary[cls - 1] ?? '';
+      confidence += probability[t]!;
       kept++;
     }
-    previous = best;
+    previous = cls;
   }
   return { text, confidence: kept ? confidence / kept : 0 };
 }
@@ -480,10 +475,14 @@ export class PriceReader {
   /** One recognition run over `count` text lines already resampled into a [count, 3, REC_HEIGHT, recWidth] tensor. */
   async recognise(tensor: Float32Array, count: number, recWidth: number): Promise<{ text: string; confidence: number }[]> {
     const output = await this.session.run({ [this.session.inputNames[0]!]: new ort.Tensor('float32', tensor, [count, 3, REC_HEIGHT, recWidth]) });
-    const result = output[this.session.outputNames[0]!]!;
-    const [, steps, classes] = result.dims as [number, number, number];
-    const all = result.data as Float32Array;
-    return Array.from({ length: count }, (_, n) => ctcDecode(all.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, this.dictionary));
+    // The model answers each time step's best class and its probability (models/price-ocr/optimize.py best_per_step).
+    const best = output.best_class!;
+    const steps = best.dims[1]!;
+    const classes = best.data as BigInt64Array;
+    const probability = output.best_probability!.data as Float32Array;
+    return Array.from({ length: count }, (_, n) =>
+      ctcDecode(classes.subarray(n * steps, (n + 1) * steps), probability.subarray(n * steps, (n + 1) * steps), this.dictionary),
+    );
   }
 
   async close(): Promise<void> {

@@ -19,13 +19,15 @@ export function embedRegion(image: RgbImage, left: number, top: number, width: n
   const counts = new Float32Array(cells);
   // About 48 × 96 samples whatever the pack's size in pixels: the grid cells are means, more pixels add nothing.
   const step = Math.max(1, Math.floor(Math.min(width / 48, height / 96)));
+  // Each sampled column's grid column, found once for the region rather than once per sample (this runs for every pack).
+  const columns = new Int32Array(Math.ceil(width / step));
+  for (let k = 0; k < columns.length; k++) columns[k] = Math.min(GRID_W - 1, Math.floor((k * step * GRID_W) / width));
+  const rgb = image.data;
   for (let y = 0; y < height; y += step) {
-    const gy = Math.min(GRID_H - 1, Math.floor((y * GRID_H) / height));
-    const row = (top + y) * image.width;
-    for (let x = 0; x < width; x += step) {
-      const cell = gy * GRID_W + Math.min(GRID_W - 1, Math.floor((x * GRID_W) / width));
-      const i = (row + left + x) * 3;
-      const rgb = image.data;
+    const rowCell = Math.min(GRID_H - 1, Math.floor((y * GRID_H) / height)) * GRID_W;
+    let i = ((top + y) * image.width + left) * 3;
+    for (let k = 0; k < columns.length; k++, i += step * 3) {
+      const cell = rowCell + columns[k]!;
       sums[cell * 3]! += rgb[i]!;
       sums[cell * 3 + 1]! += rgb[i + 1]!;
       sums[cell * 3 + 2]! += rgb[i + 2]!;

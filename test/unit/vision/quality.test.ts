@@ -11,7 +11,7 @@ beforeAll(async () => {
 
 async function retakeCodes(bytes: Buffer): Promise<string[]> {
   const photo = await decodePhoto(bytes);
-  return assessQuality(await photo.grey, photo).retake.map((r) => r.code);
+  return assessQuality(await photo.grey(), photo).retake.map((r) => r.code);
 }
 
 describe('the quality gate on rendered shelf photos', () => {
@@ -28,7 +28,7 @@ describe('the quality gate on rendered shelf photos', () => {
 
   it('says why in Chinese and in English', async () => {
     const photo = await decodePhoto(await sharp(shelf).blur(6).toBuffer());
-    const [reason] = assessQuality(await photo.grey, photo).retake;
+    const [reason] = assessQuality(await photo.grey(), photo).retake;
     expect(reason).toMatchObject({ code: 'blurred', message_zh: expect.stringMatching(/模糊/), message_en: expect.stringMatching(/blurred/) });
   });
 });
