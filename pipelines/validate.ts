@@ -30,15 +30,16 @@ export function feedRecord(schema: TSchema): (value: unknown) => FeedRecord {
   const required = new Set<string>(schema.required ?? []);
   const closed = schema.additionalProperties === false;
   const nullMeansAbsent = new Set(Object.keys(fields).filter((field) => !required.has(field) && !Value.Check(fields[field]!, null)));
+  const unknown = (field: string) => closed && !Object.hasOwn(fields, field);
+  const absent = (field: string, fieldValue: unknown) => fieldValue === null && nullMeansAbsent.has(field);
   return (value) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value, ignored: [], changed: false };
-    const ignored: string[] = [];
-    const kept: [string, unknown][] = [];
-    for (const [field, fieldValue] of Object.entries(value)) {
-      if (closed && !Object.hasOwn(fields, field)) ignored.push(field);
-      else if (!(fieldValue === null && nullMeansAbsent.has(field))) kept.push([field, fieldValue]);
-    }
-    const changed = kept.length !== Object.keys(value).length;
-    return { value: changed ? Object.fromEntries(kept) : value, ignored, changed };
+    const record = value as Record<string, unknown>;
+    const fieldNames = Object.keys(record);
+    // Most rows of a feed have only the record's fields and no nulls: they are passed on as they are, not copied.
+    if (!fieldNames.some((field) => unknown(field) || absent(field, record[field]))) return { value, ignored: [], changed: false };
+    const ignored = fieldNames.filter(unknown);
+    const kept = fieldNames.filter((field) => !unknown(field) && !absent(field, record[field]));
+    return { value: Object.fromEntries(kept.map((field) => [field, record[field]])), ignored, changed: true };
   };
 }

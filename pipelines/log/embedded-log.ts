@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.ts';
-import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, PartitionLag, SubscribeOptions, Subscription } from './event-log.ts';
+import {
+  type BatchHandler,
+  type DeliveredRecord,
+  type EventIdentity,
+  eventIdentity,
+  type EventLog,
+  type LogRecord,
+  type PartitionLag,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-log.ts';
 import type { Topic } from './topics.ts';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -12,6 +22,8 @@ const TAIL_RECORDS = 200_000;
 const TAIL_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
+/** The bytes of a log line besides its key and value: `{`, `"v":`, `}` and the newline. */
+const LINE_FRAME_BYTES = '{"v":}\n'.length;
 
 /** Where a reader stands: the next offset, and the byte position of that offset in its segment. */
 interface Position {
@@ -22,9 +34,11 @@ interface Position {
 
 interface TailRecord {
   key: string | undefined;
+  /** Undefined for an event row with its identity (`event`): its value is kept only as its text. */
   value: unknown;
   encoded: string;
   checked: boolean | undefined;
+  event: EventIdentity | undefined;
   segment: number;
   byte: number;
   length: number;
@@ -34,6 +48,36 @@ interface Segment {
   base: number;
   file: string;
   size: number;
+}
+
+/**
+ * A record read from memory. An event row with its identity is held as its text only, parsed when a consumer reads
+ * its value: the warehouse sink reads the identity and the text, so a live stream keeps no parsed rows in the heap.
+ */
+class TailDelivery implements DeliveredRecord {
+  readonly partition = 0;
+  readonly key: string | undefined;
+  readonly encoded: string;
+  readonly checked: boolean | undefined;
+  readonly event: EventIdentity | undefined;
+  private parsed: unknown;
+
+  constructor(
+    readonly topic: Topic,
+    readonly offset: string,
+    record: TailRecord,
+  ) {
+    this.key = record.key;
+    this.encoded = record.encoded;
+    this.checked = record.checked;
+    this.event = record.event;
+    this.parsed = record.value;
+  }
+
+  get value(): unknown {
+    if (this.parsed === undefined) this.parsed = JSON.parse(this.encoded);
+    return this.parsed;
+  }
 }
 
 function segmentName(base: number): string {
@@ -47,7 +91,7 @@ function segmentName(base: number): string {
 class TopicLog extends EventEmitter {
   private segments: Segment[] = [];
   private handle: fsp.FileHandle | undefined;
-  private queue: { records: LogRecord[]; encoded: string[]; lines: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private queue: { records: LogRecord[]; encoded: string[]; keys: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private flushing = false;
   /** Records below this offset are durable and may be read. */
   end = 0;
@@ -90,11 +134,10 @@ class TopicLog extends EventEmitter {
 
   append(records: LogRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    // `v` is always last, so a reader can hand its JSON text on without encoding it again.
     const encoded = records.map((r) => r.encoded ?? JSON.stringify(r.value));
-    const lines = records.map((r, i) => `{${r.key === undefined ? '' : `"k":${JSON.stringify(r.key)},`}"v":${encoded[i]}}\n`);
+    const keys = records.map((r) => (r.key === undefined ? '' : `"k":${JSON.stringify(r.key)},`));
     return new Promise((resolve, reject) => {
-      this.queue.push({ records, encoded, lines, resolve, reject });
+      this.queue.push({ records, encoded, keys, resolve, reject });
       void this.flush();
     });
   }
@@ -105,7 +148,14 @@ class TopicLog extends EventEmitter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
-        const buffer = Buffer.from(batch.map((b) => b.lines.join('')).join(''));
+        // A line is `{"k":KEY,"v":VALUE}`: `v` is always last, so a reader can hand its JSON text on without encoding
+        // it again. The pieces are joined once for the whole batch.
+        const pieces: string[] = [];
+        for (const b of batch) for (let i = 0; i < b.records.length; i++) pieces.push('{', b.keys[i]!, '"v":', b.encoded[i]!, '}\n');
+        const text = pieces.join('');
+        const buffer = Buffer.from(text);
+        // A batch of ASCII text (the usual feed) has a byte a character: its lines need not be measured one by one.
+        const bytes = buffer.length === text.length ? (piece: string) => piece.length : (piece: string) => Buffer.byteLength(piece);
         const count = batch.reduce((n, b) => n + b.records.length, 0);
         try {
           let last = this.segments[this.segments.length - 1]!;
@@ -115,8 +165,10 @@ class TopicLog extends EventEmitter {
           let byte = last.size;
           for (const b of batch) {
             b.records.forEach((r, i) => {
-              const length = Buffer.byteLength(b.lines[i]!);
-              this.tail.push({ key: r.key, value: r.value, encoded: b.encoded[i]!, checked: r.checked, segment: last.base, byte, length });
+              const length = LINE_FRAME_BYTES + bytes(b.keys[i]!) + bytes(b.encoded[i]!);
+              const event = eventIdentity(r);
+              const value = event ? undefined : r.value;
+              this.tail.push({ key: r.key, value, encoded: b.encoded[i]!, checked: r.checked, event, segment: last.base, byte, length });
               this.tailBytes += length;
               byte += length;
             });
@@ -149,10 +201,25 @@ class TopicLog extends EventEmitter {
   }
 
   private trimTail(): void {
-    while (this.tailLength > 0 && (this.tailLength > TAIL_RECORDS || this.tailBytes > TAIL_BYTES)) {
-      this.tailBytes -= this.tail[this.tailHead]!.length;
-      this.tailHead++;
-    }
+    while (this.tailLength > 0 && (this.tailLength > TAIL_RECORDS || this.tailBytes > TAIL_BYTES)) this.dropTailHead();
+    this.compactTail();
+  }
+
+  /**
+   * Drops the records below `offset` from memory: every group that reads this topic here has committed them, so
+   * none will read them again (a group that starts later reads the files). Keeps the heap small at full ingest.
+   */
+  dropConsumed(offset: number): void {
+    while (this.tailLength > 0 && this.end - this.tailLength < offset) this.dropTailHead();
+    this.compactTail();
+  }
+
+  private dropTailHead(): void {
+    this.tailBytes -= this.tail[this.tailHead]!.length;
+    this.tailHead++;
+  }
+
+  private compactTail(): void {
     if (this.tailHead > TAIL_RECORDS) {
       this.tail = this.tail.slice(this.tailHead);
       this.tailHead = 0;
@@ -172,17 +239,7 @@ class TopicLog extends EventEmitter {
     if (from.offset >= tailStart && from.offset < this.end) {
       const first = this.tailHead + from.offset - tailStart;
       const slice = this.tail.slice(first, first + maxRecords);
-      const records = slice.map(
-        (t, i): DeliveredRecord => ({
-          topic: this.topic,
-          partition: 0,
-          offset: String(from.offset + i),
-          key: t.key,
-          value: t.value,
-          encoded: t.encoded,
-          checked: t.checked,
-        }),
-      );
+      const records = slice.map((t, i) => new TailDelivery(this.topic, String(from.offset + i), t));
       const last = slice[slice.length - 1]!;
       return { records, next: { offset: from.offset + slice.length, segment: last.segment, byte: last.byte + last.length } };
     }
@@ -301,8 +358,11 @@ export class EmbeddedLog implements EventLog {
       positions.set(topic, position);
       await writeFileAtomic(path.join(this.dir, '_groups', `${encodeURIComponent(group)}.json`), JSON.stringify(Object.fromEntries(positions)));
       this.committed.set(group, positions);
+      const log = await this.topic(topic);
       const readers = [...this.committed.values()].flatMap((p) => p.get(topic)?.offset ?? []);
-      await (await this.topic(topic)).trim(Math.min(...readers));
+      await log.trim(Math.min(...readers));
+      const readersHere = [...this.groups].flatMap(([g, topics]) => (topics.includes(topic) ? [this.committed.get(g)?.get(topic)?.offset ?? log.start] : []));
+      log.dropConsumed(Math.min(position.offset, ...readersHere));
     };
     const next = (this.commitQueue.get(group) ?? Promise.resolve()).catch(() => {}).then(write);
     this.commitQueue.set(group, next);
