@@ -18,7 +18,9 @@ export function recordCheck<S extends TSchema>(schema: S): RecordCheck<Static<S>
 }
 
 /** A record as a feed sent it, read leniently: what the check then sees, the fields it dropped, and whether it changed. */
-export type FeedRecord = { value: unknown; ignored: string[]; changed: boolean };
+export type FeedRecord = { value: unknown; ignored: readonly string[]; changed: boolean };
+
+const NOTHING_IGNORED: readonly string[] = [];
 
 /**
  * Reads records as real exports write them: `null` in an optional field means absent (JSON exports write every
@@ -33,11 +35,11 @@ export function feedRecord(schema: TSchema): (value: unknown) => FeedRecord {
   const unknown = (field: string) => closed && !Object.hasOwn(fields, field);
   const absent = (field: string, fieldValue: unknown) => fieldValue === null && nullMeansAbsent.has(field);
   return (value) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value, ignored: [], changed: false };
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value, ignored: NOTHING_IGNORED, changed: false };
     const record = value as Record<string, unknown>;
     const fieldNames = Object.keys(record);
     // Most rows of a feed have only the record's fields and no nulls: they are passed on as they are, not copied.
-    if (!fieldNames.some((field) => unknown(field) || absent(field, record[field]))) return { value, ignored: [], changed: false };
+    if (!fieldNames.some((field) => unknown(field) || absent(field, record[field]))) return { value, ignored: NOTHING_IGNORED, changed: false };
     const ignored = fieldNames.filter(unknown);
     const kept = fieldNames.filter((field) => !unknown(field) && !absent(field, record[field]));
     return { value: Object.fromEntries(kept.map((field) => [field, record[field]])), ignored, changed: true };

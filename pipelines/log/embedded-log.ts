@@ -24,9 +24,11 @@ const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const KEY_FIELD = Buffer.from('"k":');
 const VALUE_FIELD = Buffer.from('"v":');
 /** A log line besides its key and value. */
-const LINE_FRAME = '{"v":}\n';
+const LINE_FRAME = '{"k":,"v":}\n';
 
 /** Where a reader stands: the next offset, and the byte position of that offset in its segment. */
 interface Position {
@@ -94,7 +96,7 @@ function segmentName(base: number): string {
 class TopicLog extends EventEmitter {
   private segments: Segment[] = [];
   private handle: fsp.FileHandle | undefined;
-  private queue: { records: LogRecord[]; encoded: string[]; keys: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private queue: { records: LogRecord[]; encoded: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private flushing = false;
   /** Records below this offset are durable and may be read. */
   end = 0;
@@ -140,9 +142,8 @@ class TopicLog extends EventEmitter {
   append(records: LogRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const encoded = records.map((r) => r.encoded ?? JSON.stringify(r.value));
-    const keys = records.map((r) => (r.key === undefined ? '' : `"k":${JSON.stringify(r.key)},`));
     return new Promise((resolve, reject) => {
-      this.queue.push({ records, encoded, keys, resolve, reject });
+      this.queue.push({ records, encoded, resolve, reject });
       void this.flush();
     });
   }
@@ -192,15 +193,16 @@ class TopicLog extends EventEmitter {
    * joining them into a string and encoding that cost several times more, mostly in fresh memory. With each line's
    * length in bytes.
    */
-  private encode(batch: readonly { encoded: string[]; keys: string[] }[]): { buffer: Buffer; lengths: number[] } {
+  private encode(batch: readonly { records: LogRecord[]; encoded: string[] }[]): { buffer: Buffer; lengths: number[] } {
     const lengths: number[] = [];
     let size = 0;
     for (const b of batch) {
       for (let i = 0; i < b.encoded.length; i++) {
-        const key = b.keys[i]!;
+        const key = b.records[i]!.key;
+        const keyText = key === undefined ? '' : JSON.stringify(key);
         const value = b.encoded[i]!;
         // At most 3 bytes of UTF-8 per UTF-16 unit.
-        const most = LINE_FRAME.length + 3 * (key.length + value.length);
+        const most = LINE_FRAME.length + 3 * (keyText.length + value.length);
         if (size + most > this.scratch.length) {
           const larger = Buffer.allocUnsafe(Math.max(2 * this.scratch.length, size + most));
           this.scratch.copy(larger, 0, 0, size);
@@ -208,7 +210,11 @@ class TopicLog extends EventEmitter {
         }
         const start = size;
         this.scratch[size++] = OPEN_BRACE;
-        size += this.scratch.write(key, size);
+        if (key !== undefined) {
+          size += KEY_FIELD.copy(this.scratch, size);
+          size += this.scratch.write(keyText, size);
+          this.scratch[size++] = COMMA;
+        }
         size += VALUE_FIELD.copy(this.scratch, size);
         size += this.scratch.write(value, size);
         this.scratch[size++] = CLOSE_BRACE;
