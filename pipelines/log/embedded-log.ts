@@ -37,18 +37,6 @@ interface Position {
   byte: number;
 }
 
-interface TailRecord {
-  key: string | undefined;
-  /** Undefined for an event row with its identity (`event`): its value is kept only as its text. */
-  value: unknown;
-  encoded: string;
-  checked: boolean | undefined;
-  event: EventIdentity | undefined;
-  segment: number;
-  byte: number;
-  length: number;
-}
-
 interface Segment {
   base: number;
   file: string;
@@ -56,27 +44,34 @@ interface Segment {
 }
 
 /**
- * A record read from memory. An event row with its identity is held as its text only, parsed when a consumer reads
- * its value: the warehouse sink reads the identity and the text, so a live stream keeps no parsed rows in the heap.
+ * A record kept in memory after its append (with where its line lies in its segment), handed to consumers as it is.
+ * An event row with its identity is held as its text only, parsed when a consumer reads its value: the warehouse
+ * sink reads the identity and the text, so a live stream keeps no parsed rows in the heap.
  */
-class TailDelivery implements DeliveredRecord {
+class TailRecord implements DeliveredRecord {
   readonly partition = 0;
   readonly key: string | undefined;
-  readonly encoded: string;
   readonly checked: boolean | undefined;
   readonly event: EventIdentity | undefined;
   private parsed: unknown;
 
   constructor(
     readonly topic: Topic,
-    readonly offset: string,
-    record: TailRecord,
+    private readonly position: number,
+    record: LogRecord,
+    readonly encoded: string,
+    readonly segment: number,
+    readonly byte: number,
+    readonly length: number,
   ) {
     this.key = record.key;
-    this.encoded = record.encoded;
     this.checked = record.checked;
-    this.event = record.event;
-    this.parsed = record.value;
+    this.event = eventIdentity(record);
+    this.parsed = this.event ? undefined : record.value;
+  }
+
+  get offset(): string {
+    return String(this.position);
   }
 
   get value(): unknown {
@@ -165,12 +160,11 @@ class TopicLog extends EventEmitter {
           let line = 0;
           for (const b of batch) {
             b.records.forEach((r, i) => {
-              const length = lengths[line++]!;
-              const event = eventIdentity(r);
-              const value = event ? undefined : r.value;
-              this.tail.push({ key: r.key, value, encoded: b.encoded[i]!, checked: r.checked, event, segment: last.base, byte, length });
+              const length = lengths[line]!;
+              this.tail.push(new TailRecord(this.topic, this.end + line, r, b.encoded[i]!, last.base, byte, length));
               this.tailBytes += length;
               byte += length;
+              line++;
             });
           }
           this.trimTail();
@@ -276,10 +270,9 @@ class TopicLog extends EventEmitter {
     const tailStart = this.end - this.tailLength;
     if (from.offset >= tailStart && from.offset < this.end) {
       const first = this.tailHead + from.offset - tailStart;
-      const slice = this.tail.slice(first, first + maxRecords);
-      const records = slice.map((t, i) => new TailDelivery(this.topic, String(from.offset + i), t));
-      const last = slice[slice.length - 1]!;
-      return { records, next: { offset: from.offset + slice.length, segment: last.segment, byte: last.byte + last.length } };
+      const records = this.tail.slice(first, first + maxRecords);
+      const last = records[records.length - 1]!;
+      return { records, next: { offset: from.offset + records.length, segment: last.segment, byte: last.byte + last.length } };
     }
     const records: DeliveredRecord[] = [];
     let pos = from;
