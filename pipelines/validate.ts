@@ -37,9 +37,12 @@ export function feedRecord(schema: TSchema): (value: unknown) => FeedRecord {
   return (value) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value, ignored: NOTHING_IGNORED, changed: false };
     const record = value as Record<string, unknown>;
+    // Most rows of a feed have only the record's fields and no nulls: they are passed on as they are, not copied (nor
+    // is a list of their field names made).
+    let asSent = true;
+    for (const field in record) if (Object.hasOwn(record, field) && (unknown(field) || absent(field, record[field]))) asSent = false;
+    if (asSent) return { value, ignored: NOTHING_IGNORED, changed: false };
     const fieldNames = Object.keys(record);
-    // Most rows of a feed have only the record's fields and no nulls: they are passed on as they are, not copied.
-    if (!fieldNames.some((field) => unknown(field) || absent(field, record[field]))) return { value, ignored: NOTHING_IGNORED, changed: false };
     const ignored = fieldNames.filter(unknown);
     const kept = fieldNames.filter((field) => !unknown(field) && !absent(field, record[field]));
     return { value: Object.fromEntries(kept.map((field) => [field, record[field]])), ignored, changed: true };
