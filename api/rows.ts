@@ -9,7 +9,7 @@ import { Sheet, sheetRows } from './sheet.ts';
  * One row of a request body with its 1-based line (its JSON text, for NDJSON, and the fields it had that the record
  * has not), or why it could not be read.
  */
-export type BodyRow = { line: number; value: unknown; text?: string | undefined; ignored?: string[] } | { line: number; error: string };
+export type BodyRow = { line: number; value: unknown; text?: string | undefined; ignored?: readonly string[] } | { line: number; error: string };
 
 export type BodyFormat = 'json' | 'ndjson' | 'csv' | 'xlsx';
 
@@ -39,8 +39,9 @@ export function bodyRows(format: BodyFormat, body: unknown, schema: TSchema, max
   return rows.map((row) => {
     if ('error' in row) return row;
     const { value, ignored, changed } = read(row.value);
+    if (!changed) return row;
     // The NDJSON text goes on to the log as it arrived, unless reading dropped a field from it.
-    return { line: row.line, value, text: changed ? undefined : row.text, ignored };
+    return { line: row.line, value, text: undefined, ignored };
   });
 }
 

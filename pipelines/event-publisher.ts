@@ -1,6 +1,6 @@
 import { existingEventIds } from '../analytics/events.ts';
 import type { Warehouse } from '../analytics/warehouse.ts';
-import type { EventLog } from './log/event-log.ts';
+import type { EventLog, LogRecord } from './log/event-log.ts';
 import { RecentIds } from './recent-ids.ts';
 import { EVENT_STREAMS, type EventStream } from './log/topics.ts';
 
@@ -52,31 +52,29 @@ export class EventPublisher {
     intake: { encoded?: readonly (string | undefined)[]; checked?: boolean } = {},
   ): Promise<PublishOutcome> {
     const recent = await this.recentIds(stream);
-    const fresh: { row: EventRow; time: number; encoded: string | undefined }[] = [];
+    // The log's records, made once: `value` is the row, `time` its event time.
+    const fresh: (LogRecord & { value: EventRow; time: number })[] = [];
     const inBatch = new Set<string>();
     rows.forEach((row, i) => {
       if (inBatch.has(row.event_id) || recent.has(row.event_id)) return;
       inBatch.add(row.event_id);
-      fresh.push({ row, time: Date.parse(row.ts), encoded: intake.encoded?.[i] });
+      fresh.push({ key: row.store_id, value: row, encoded: intake.encoded?.[i], checked: intake.checked, time: Date.parse(row.ts) });
     });
-    const maybeStored = fresh.filter((f) => f.time <= recent.horizon).map((f) => ({ event_id: f.row.event_id, time: f.time }));
+    const maybeStored = fresh.filter((f) => f.time <= recent.horizon).map((f) => ({ event_id: f.value.event_id, time: f.time }));
     let stored = new Set<string>();
     try {
       stored = await existingEventIds(this.warehouse, EVENT_STREAMS[stream].table, maybeStored);
     } catch {
       // The warehouse being down must not stop intake: the log buffers and the sink de-duplicates later.
     }
-    const toPublish = fresh.filter((f) => !stored.has(f.row.event_id));
+    const toPublish = stored.size === 0 ? fresh : fresh.filter((f) => !stored.has(f.value.event_id));
     // Claimed before the await so that a concurrent request with the same ids counts them as duplicates.
-    for (const f of toPublish) recent.add(f.row.event_id, f.time);
+    for (const f of toPublish) recent.add(f.value.event_id, f.time);
     try {
-      await this.log.publish(
-        EVENT_STREAMS[stream].topic,
-        toPublish.map((f) => ({ key: f.row.store_id, value: f.row, encoded: f.encoded, checked: intake.checked, time: f.time })),
-      );
+      await this.log.publish(EVENT_STREAMS[stream].topic, toPublish);
     } catch (err) {
       // Not durable, so not published: a retry of these ids must not count as a duplicate.
-      recent.forget(toPublish.map((f) => f.row.event_id));
+      recent.forget(toPublish.map((f) => f.value.event_id));
       throw err;
     }
     return { accepted: toPublish.length, duplicates: rows.length - toPublish.length };

@@ -18,7 +18,9 @@ export function recordCheck<S extends TSchema>(schema: S): RecordCheck<Static<S>
 }
 
 /** A record as a feed sent it, read leniently: what the check then sees, the fields it dropped, and whether it changed. */
-export type FeedRecord = { value: unknown; ignored: string[]; changed: boolean };
+export type FeedRecord = { value: unknown; ignored: readonly string[]; changed: boolean };
+
+const NOTHING_IGNORED: readonly string[] = [];
 
 /**
  * Reads records as real exports write them: `null` in an optional field means absent (JSON exports write every
@@ -30,15 +32,19 @@ export function feedRecord(schema: TSchema): (value: unknown) => FeedRecord {
   const required = new Set<string>(schema.required ?? []);
   const closed = schema.additionalProperties === false;
   const nullMeansAbsent = new Set(Object.keys(fields).filter((field) => !required.has(field) && !Value.Check(fields[field]!, null)));
+  const unknown = (field: string) => closed && !Object.hasOwn(fields, field);
+  const absent = (field: string, fieldValue: unknown) => fieldValue === null && nullMeansAbsent.has(field);
   return (value) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value, ignored: [], changed: false };
-    const ignored: string[] = [];
-    const kept: [string, unknown][] = [];
-    for (const [field, fieldValue] of Object.entries(value)) {
-      if (closed && !Object.hasOwn(fields, field)) ignored.push(field);
-      else if (!(fieldValue === null && nullMeansAbsent.has(field))) kept.push([field, fieldValue]);
-    }
-    const changed = kept.length !== Object.keys(value).length;
-    return { value: changed ? Object.fromEntries(kept) : value, ignored, changed };
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { value, ignored: NOTHING_IGNORED, changed: false };
+    const record = value as Record<string, unknown>;
+    // Most rows of a feed have only the record's fields and no nulls: they are passed on as they are, not copied (nor
+    // is a list of their field names made).
+    let asSent = true;
+    for (const field in record) if (Object.hasOwn(record, field) && (unknown(field) || absent(field, record[field]))) asSent = false;
+    if (asSent) return { value, ignored: NOTHING_IGNORED, changed: false };
+    const fieldNames = Object.keys(record);
+    const ignored = fieldNames.filter(unknown);
+    const kept = fieldNames.filter((field) => !unknown(field) && !absent(field, record[field]));
+    return { value: Object.fromEntries(kept.map((field) => [field, record[field]])), ignored, changed: true };
   };
 }

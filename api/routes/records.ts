@@ -52,7 +52,8 @@ function splitChecked<T>(rows: ReturnType<typeof bodyRows>, check: ReturnType<ty
     }
     for (const field of row.ignored ?? []) ignored.add(field);
     const checked = check(row.value);
-    if (checked.ok) valid.push({ line: row.line, value: checked.value as T, text: row.text });
+    // The check hands the row's value back as it is, so the row itself goes on.
+    if (checked.ok) valid.push(row as (typeof valid)[number]);
     else rejected.push({ line: row.line, error: checked.error });
   }
   return { valid, rejected, ignored_fields: [...ignored] };

@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.ts';
-import type { BatchHandler, DeliveredRecord, EventLog, LogRecord, PartitionLag, SubscribeOptions, Subscription } from './event-log.ts';
+import {
+  type BatchHandler,
+  type DeliveredRecord,
+  type EventIdentity,
+  eventIdentity,
+  type EventLog,
+  type LogRecord,
+  type PartitionLag,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-log.ts';
 import type { Topic } from './topics.ts';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -12,6 +22,13 @@ const TAIL_RECORDS = 200_000;
 const TAIL_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const KEY_FIELD = Buffer.from('"k":');
+const VALUE_FIELD = Buffer.from('"v":');
+/** A log line besides its key and value. */
+const LINE_FRAME = '{"k":,"v":}\n';
 
 /** Where a reader stands: the next offset, and the byte position of that offset in its segment. */
 interface Position {
@@ -20,20 +37,47 @@ interface Position {
   byte: number;
 }
 
-interface TailRecord {
-  key: string | undefined;
-  value: unknown;
-  encoded: string;
-  checked: boolean | undefined;
-  segment: number;
-  byte: number;
-  length: number;
-}
-
 interface Segment {
   base: number;
   file: string;
   size: number;
+}
+
+/**
+ * A record kept in memory after its append (with where its line lies in its segment), handed to consumers as it is.
+ * An event row with its identity is held as its text only, parsed when a consumer reads its value: the warehouse
+ * sink reads the identity and the text, so a live stream keeps no parsed rows in the heap.
+ */
+class TailRecord implements DeliveredRecord {
+  readonly partition = 0;
+  readonly key: string | undefined;
+  readonly checked: boolean | undefined;
+  readonly event: EventIdentity | undefined;
+  private parsed: unknown;
+
+  constructor(
+    readonly topic: Topic,
+    private readonly position: number,
+    record: LogRecord,
+    readonly encoded: string,
+    readonly segment: number,
+    readonly byte: number,
+    readonly length: number,
+  ) {
+    this.key = record.key;
+    this.checked = record.checked;
+    this.event = eventIdentity(record);
+    this.parsed = this.event ? undefined : record.value;
+  }
+
+  get offset(): string {
+    return String(this.position);
+  }
+
+  get value(): unknown {
+    if (this.parsed === undefined) this.parsed = JSON.parse(this.encoded);
+    return this.parsed;
+  }
 }
 
 function segmentName(base: number): string {
@@ -47,7 +91,7 @@ function segmentName(base: number): string {
 class TopicLog extends EventEmitter {
   private segments: Segment[] = [];
   private handle: fsp.FileHandle | undefined;
-  private queue: { records: LogRecord[]; encoded: string[]; lines: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private queue: { records: LogRecord[]; encoded: string[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private flushing = false;
   /** Records below this offset are durable and may be read. */
   end = 0;
@@ -55,6 +99,8 @@ class TopicLog extends EventEmitter {
   private tail: TailRecord[] = [];
   private tailHead = 0;
   private tailBytes = 0;
+  /** Where a flush's lines are written (see encode). */
+  private scratch = Buffer.allocUnsafe(1024 * 1024);
 
   constructor(
     readonly topic: Topic,
@@ -90,11 +136,9 @@ class TopicLog extends EventEmitter {
 
   append(records: LogRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    // `v` is always last, so a reader can hand its JSON text on without encoding it again.
     const encoded = records.map((r) => r.encoded ?? JSON.stringify(r.value));
-    const lines = records.map((r, i) => `{${r.key === undefined ? '' : `"k":${JSON.stringify(r.key)},`}"v":${encoded[i]}}\n`);
     return new Promise((resolve, reject) => {
-      this.queue.push({ records, encoded, lines, resolve, reject });
+      this.queue.push({ records, encoded, resolve, reject });
       void this.flush();
     });
   }
@@ -105,20 +149,22 @@ class TopicLog extends EventEmitter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
-        const buffer = Buffer.from(batch.map((b) => b.lines.join('')).join(''));
-        const count = batch.reduce((n, b) => n + b.records.length, 0);
+        const { buffer, lengths } = this.encode(batch);
+        const count = lengths.length;
         try {
           let last = this.segments[this.segments.length - 1]!;
           if (last.size > 0 && last.size + buffer.length > SEGMENT_BYTES) last = await this.roll();
           await this.handle!.write(buffer);
           await this.handle!.datasync();
           let byte = last.size;
+          let line = 0;
           for (const b of batch) {
             b.records.forEach((r, i) => {
-              const length = Buffer.byteLength(b.lines[i]!);
-              this.tail.push({ key: r.key, value: r.value, encoded: b.encoded[i]!, checked: r.checked, segment: last.base, byte, length });
+              const length = lengths[line]!;
+              this.tail.push(new TailRecord(this.topic, this.end + line, r, b.encoded[i]!, last.base, byte, length));
               this.tailBytes += length;
               byte += length;
+              line++;
             });
           }
           this.trimTail();
@@ -135,6 +181,44 @@ class TopicLog extends EventEmitter {
     }
   }
 
+  /**
+   * The batch's lines, `{"k":KEY,"v":VALUE}` (`v` is always last, so a reader can hand its JSON text on without
+   * encoding it again), written piece by piece into one buffer kept for every flush (it grows to the largest batch):
+   * joining them into a string and encoding that cost several times more, mostly in fresh memory. With each line's
+   * length in bytes.
+   */
+  private encode(batch: readonly { records: LogRecord[]; encoded: string[] }[]): { buffer: Buffer; lengths: number[] } {
+    const lengths: number[] = [];
+    let size = 0;
+    for (const b of batch) {
+      for (let i = 0; i < b.encoded.length; i++) {
+        const key = b.records[i]!.key;
+        const keyText = key === undefined ? '' : JSON.stringify(key);
+        const value = b.encoded[i]!;
+        // At most 3 bytes of UTF-8 per UTF-16 unit.
+        const most = LINE_FRAME.length + 3 * (keyText.length + value.length);
+        if (size + most > this.scratch.length) {
+          const larger = Buffer.allocUnsafe(Math.max(2 * this.scratch.length, size + most));
+          this.scratch.copy(larger, 0, 0, size);
+          this.scratch = larger;
+        }
+        const start = size;
+        this.scratch[size++] = OPEN_BRACE;
+        if (key !== undefined) {
+          size += KEY_FIELD.copy(this.scratch, size);
+          size += this.scratch.write(keyText, size);
+          this.scratch[size++] = COMMA;
+        }
+        size += VALUE_FIELD.copy(this.scratch, size);
+        size += this.scratch.write(value, size);
+        this.scratch[size++] = CLOSE_BRACE;
+        this.scratch[size++] = NEWLINE;
+        lengths.push(size - start);
+      }
+    }
+    return { buffer: this.scratch.subarray(0, size), lengths };
+  }
+
   private async roll(): Promise<Segment> {
     await this.handle!.close();
     const segment = { base: this.end, file: path.join(this.dir, segmentName(this.end)), size: 0 };
@@ -149,10 +233,25 @@ class TopicLog extends EventEmitter {
   }
 
   private trimTail(): void {
-    while (this.tailLength > 0 && (this.tailLength > TAIL_RECORDS || this.tailBytes > TAIL_BYTES)) {
-      this.tailBytes -= this.tail[this.tailHead]!.length;
-      this.tailHead++;
-    }
+    while (this.tailLength > 0 && (this.tailLength > TAIL_RECORDS || this.tailBytes > TAIL_BYTES)) this.dropTailHead();
+    this.compactTail();
+  }
+
+  /**
+   * Drops the records below `offset` from memory: every group that reads this topic here has committed them, so
+   * none will read them again (a group that starts later reads the files). Keeps the heap small at full ingest.
+   */
+  dropConsumed(offset: number): void {
+    while (this.tailLength > 0 && this.end - this.tailLength < offset) this.dropTailHead();
+    this.compactTail();
+  }
+
+  private dropTailHead(): void {
+    this.tailBytes -= this.tail[this.tailHead]!.length;
+    this.tailHead++;
+  }
+
+  private compactTail(): void {
     if (this.tailHead > TAIL_RECORDS) {
       this.tail = this.tail.slice(this.tailHead);
       this.tailHead = 0;
@@ -171,20 +270,9 @@ class TopicLog extends EventEmitter {
     const tailStart = this.end - this.tailLength;
     if (from.offset >= tailStart && from.offset < this.end) {
       const first = this.tailHead + from.offset - tailStart;
-      const slice = this.tail.slice(first, first + maxRecords);
-      const records = slice.map(
-        (t, i): DeliveredRecord => ({
-          topic: this.topic,
-          partition: 0,
-          offset: String(from.offset + i),
-          key: t.key,
-          value: t.value,
-          encoded: t.encoded,
-          checked: t.checked,
-        }),
-      );
-      const last = slice[slice.length - 1]!;
-      return { records, next: { offset: from.offset + slice.length, segment: last.segment, byte: last.byte + last.length } };
+      const records = this.tail.slice(first, first + maxRecords);
+      const last = records[records.length - 1]!;
+      return { records, next: { offset: from.offset + records.length, segment: last.segment, byte: last.byte + last.length } };
     }
     const records: DeliveredRecord[] = [];
     let pos = from;
@@ -301,8 +389,11 @@ export class EmbeddedLog implements EventLog {
       positions.set(topic, position);
       await writeFileAtomic(path.join(this.dir, '_groups', `${encodeURIComponent(group)}.json`), JSON.stringify(Object.fromEntries(positions)));
       this.committed.set(group, positions);
+      const log = await this.topic(topic);
       const readers = [...this.committed.values()].flatMap((p) => p.get(topic)?.offset ?? []);
-      await (await this.topic(topic)).trim(Math.min(...readers));
+      await log.trim(Math.min(...readers));
+      const readersHere = [...this.groups].flatMap(([g, topics]) => (topics.includes(topic) ? [this.committed.get(g)?.get(topic)?.offset ?? log.start] : []));
+      log.dropConsumed(Math.min(position.offset, ...readersHere));
     };
     const next = (this.commitQueue.get(group) ?? Promise.resolve()).catch(() => {}).then(write);
     this.commitQueue.set(group, next);

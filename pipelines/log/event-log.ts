@@ -53,6 +53,15 @@ export interface EventIdentity {
   store_id: string;
 }
 
+/** The identity of a checked event row keyed by its store, from what its producer gave; undefined for any other record. */
+export function eventIdentity(record: LogRecord): EventIdentity | undefined {
+  if (!record.checked || typeof record.value !== 'object' || record.value === null) return undefined;
+  const { event_id, ts, store_id } = record.value as Record<string, unknown>;
+  if (typeof event_id !== 'string' || typeof ts !== 'string' || typeof store_id !== 'string' || store_id !== record.key) return undefined;
+  const time = record.time ?? Date.parse(ts);
+  return Number.isFinite(time) ? { event_id, time, store_id } : undefined;
+}
+
 /** Records of `topic`'s `partition` published but not yet committed by a group (the embedded log has partition 0). */
 export interface PartitionLag {
   topic: Topic;

@@ -1,4 +1,4 @@
-import type { DeliveredRecord, EventIdentity, LogRecord, RowPack } from './event-log.ts';
+import { type DeliveredRecord, type EventIdentity, eventIdentity, type LogRecord, type RowPack } from './event-log.ts';
 import type { Topic } from './topics.ts';
 
 /**
@@ -38,11 +38,8 @@ export interface ReceivedMessage {
 
 /** The event_id and time of a checked event row keyed by its store, sent beside it; undefined for any other record. */
 function eventOf(record: LogRecord): [string, number] | undefined {
-  if (!record.checked || typeof record.value !== 'object' || record.value === null) return undefined;
-  const { event_id, ts, store_id } = record.value as Record<string, unknown>;
-  if (typeof event_id !== 'string' || typeof ts !== 'string' || store_id !== record.key) return undefined;
-  const time = record.time ?? Date.parse(ts);
-  return Number.isFinite(time) ? [event_id, time] : undefined;
+  const event = eventIdentity(record);
+  return event && [event.event_id, event.time];
 }
 
 /** One line of JSON text for a record: the caller's text when it is a single line, else encoded here. */

@@ -159,6 +159,48 @@ describe.each(adapters)('event log: $name', (adapter) => {
 });
 
 describe('embedded log files', () => {
+  it('hands checked event rows back from memory with their identity, and resumes at the right byte of the files', async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-log-tail-'));
+    const ts = '2026-11-20T09:30:00+08:00';
+    // A store named in Chinese makes lines whose bytes are not their characters.
+    const rows = [1, 2, 3].map((n) => ({ event_id: `e${n}`, store_id: n === 2 ? '上海南京路店' : 'S1', ts, n }));
+    const read = async (log: EventLog, group: string, count: number, options?: { maxBatch: number }) => {
+      const seen: DeliveredRecord[] = [];
+      const sub = await log.subscribe(
+        group,
+        ['scans'],
+        async (_t, batch) => {
+          // Taken only up to `count`: the rest stays uncommitted.
+          if (seen.length + batch.length > count) throw new Error('not now');
+          seen.push(...batch);
+        },
+        options,
+      );
+      await until(() => seen.length === count, `${count} records`);
+      await sub.stop();
+      return seen;
+    };
+    try {
+      const log = await EmbeddedLog.open(own);
+      await log.publish(
+        'scans',
+        rows.map((value) => ({ key: value.store_id, value, encoded: JSON.stringify(value), checked: true, time: Date.parse(ts) })),
+      );
+      const fromMemory = await read(log, 'sink', 2, { maxBatch: 2 });
+      expect(fromMemory.map((r) => r.event)).toEqual(rows.slice(0, 2).map((r) => ({ event_id: r.event_id, time: Date.parse(ts), store_id: r.store_id })));
+      expect(fromMemory.map((r) => r.value)).toEqual(rows.slice(0, 2));
+      await log.close();
+      // The group resumes from the file position it committed, which was counted in memory.
+      const reopened = await EmbeddedLog.open(own);
+      expect((await read(reopened, 'sink', 1)).map((r) => r.value)).toEqual([rows[2]]);
+      // A group that comes later reads them all from the files.
+      expect((await read(reopened, 'late', 3)).map((r) => r.value)).toEqual(rows);
+      await reopened.close();
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('keeps every record across a reopen and drops a line torn by a crash', async () => {
     const own = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-log-torn-'));
     try {
