@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { openWarehouse } from '../../analytics/open-warehouse.ts';
 import { KafkaLog } from '../../pipelines/log/kafka-log.ts';
@@ -58,7 +59,7 @@ export async function benchKafka(): Promise<Record<string, number>> {
     // The first batch starts the stream: published, and stored, before the clock runs.
     const firstStarted = performance.now();
     await log.publish('scans', publishes[0]!);
-    while ((await storedRows()) < PER_PUBLISH) await new Promise((r) => setTimeout(r, 10));
+    while ((await storedRows()) < PER_PUBLISH) await sleep(10);
     const firstRowsMs = performance.now() - firstStarted;
     const load = os.loadavg()[0]!;
     const cpu = process.cpuUsage();
@@ -72,7 +73,7 @@ export async function benchKafka(): Promise<Record<string, number>> {
     let next = 1;
     const publisher = async () => {
       for (let b = next++; b < publishes.length; b = next++) {
-        while (b * PER_PUBLISH - (await storedRows()) > MAX_UNSTORED) await new Promise((r) => setTimeout(r, 20));
+        while (b * PER_PUBLISH - (await storedRows()) > MAX_UNSTORED) await sleep(20);
         await log.publish('scans', publishes[b]!);
       }
     };
@@ -80,7 +81,7 @@ export async function benchKafka(): Promise<Record<string, number>> {
     for (;;) {
       const [row] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM scans');
       if (row!.n >= ROWS + PER_PUBLISH) break;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
