@@ -1,3 +1,4 @@
+import { UNRECOGNISED } from '../contracts/enums.ts';
 import type { Warehouse } from './warehouse.ts';
 
 /**
@@ -16,11 +17,8 @@ export interface ShelfFacings {
 
 export const NO_FACINGS: ShelfFacings = { own_facings: 0, recognised_facings: 0, unknown_facings: 0 };
 
-/** The SKU (and brand) recognition gives a pack it could not name. */
-export const UNRECOGNISED_SKU = 'unknown';
-
 /** Whether a pack's owner can be told: its SKU, or at least its brand, is known. */
-const recognised = (pack: { sku: string; brand: string }) => pack.sku !== UNRECOGNISED_SKU || pack.brand !== UNRECOGNISED_SKU;
+const recognised = (pack: { sku: string; brand: string }) => pack.sku !== UNRECOGNISED || pack.brand !== UNRECOGNISED;
 
 /** What the product master says about who owns the SKUs and brands on a shelf. */
 export interface ProductOwnership {

@@ -3,6 +3,9 @@
  * The schemas in the other contracts files are built from them.
  */
 
+/** The SKU (and brand) recognition gives a pack it could not name: its own share-of-shelf slice, never hidden. */
+export const UNRECOGNISED = 'unknown';
+
 export const ALERT_TYPES = ['zero_sale', 'out_of_stock', 'no_data', 'price_gap', 'dormant_customer', 'shelf_gap', 'low_share_of_shelf', 'planogram'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -300,8 +300,11 @@ describe('web app in headless Chromium against the real server with the demo cha
     // A tag with a member price (会员价), as Chinese chains print them: the renderer draws none, so the analysis says so.
     await page.route(/\/v1\/photos\/[0-9a-f]{64}$/, async (route) => {
       const response = await route.fetch();
-      const stored = (await response.json()) as { prices: { price: number; member_price?: number }[] };
+      const stored = (await response.json()) as { prices: { price: number; member_price?: number; sku: string }[]; detections: { brand: string }[] };
       if (stored.prices[0]) stored.prices[0].member_price = 1.5;
+      // A pack and a tag no one recognised, as on real shelves: named in the page's language, not as the code `unknown`.
+      stored.detections[0]!.brand = 'unknown';
+      stored.prices.at(-1)!.sku = 'unknown';
       await route.fulfill({ response, json: stored });
     });
     await page.goto(`${web.baseUrl}/stores/${store!.store_id}`);
@@ -321,6 +324,10 @@ describe('web app in headless Chromium against the real server with the demo cha
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440);
     await page.screenshot({ ...shot('store-photo-overlays'), fullPage: true });
     await figure.screenshot(shot('store-photo-overlays-close'));
+    await page.click('[data-lang=zh]');
+    await expect.poll(() => page.locator('.brands').first().textContent()).toContain('未识别');
+    expect(await prices.last().textContent()).toContain('未识别');
+    expect(await page.locator('.photos > div').first().textContent()).not.toMatch(/unknown/i);
     await page.context().close();
   });
 

@@ -206,6 +206,7 @@ const dictionary = {
   'photo.planogram': ['陈列图 {bay}：符合 {score}', 'Planogram {bay}: {score} compliant'],
   'photo.missing': ['缺失', 'missing'],
   'photo.prices': ['读到的价签', 'Price tags read'],
+  'photo.unknown': ['未识别', 'unknown'],
   'photo.member': ['会员价', 'member'],
   'photo.promo': ['促销', 'promo'],
   'photo.misplaced': ['错位', 'misplaced'],

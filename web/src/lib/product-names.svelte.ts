@@ -1,4 +1,6 @@
+import { UNRECOGNISED } from '../../../contracts/enums.ts';
 import { api } from './api';
+import { t } from './i18n.svelte';
 import type { CatalogueProduct } from './types';
 
 /**
@@ -19,7 +21,11 @@ function load() {
 
 /** The product's name with its code, e.g. "蒙牛纯牛奶 250ml (P4026)"; the code alone when the catalogue has no name for it. */
 export function productLabel(sku: string): string {
+  if (sku === UNRECOGNISED) return t('photo.unknown');
   load();
   const name = names.bySku[sku];
   return name ? `${name} (${sku})` : sku;
 }
+
+/** A brand as shown in legends and share-of-shelf lists: the packs no one recognised in the page's language. */
+export const brandLabel = (brand: string): string => (brand === UNRECOGNISED ? t('photo.unknown') : brand);
