@@ -228,8 +228,12 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   if (roles.price_tag.length > 0) {
     // The detector's tags, and the real stores' labels it misses, found on the shelf-edge strips.
     const t5 = performance.now();
-    const detected = tags.map((t) => t.box);
-    const tagBoxes = [...detected, ...shelfEdgeLabels(grey, image, detected)];
+    const { detected, labels } = shelfEdgeLabels(
+      grey,
+      image,
+      tags.map((t) => t.box),
+    );
+    const tagBoxes = [...detected, ...labels];
     timings.shelf_edge_tags = Math.round(performance.now() - t5);
     const texts = await models.prices.readTexts(image, tagBoxes);
     tagBoxes.forEach((box, i) => {

@@ -259,11 +259,17 @@ export function looksLikeLabel(image: RgbImage, box: Corners): boolean {
 }
 
 /**
- * The labels on the shelf-edge strips that none of the detector's tags overlaps (a tag both found is read once, on
- * the detector's box), in the analysed image's pixels. `grey` is the same photo, smaller.
+ * The price tags to read, in the analysed image's pixels (`grey` is the same photo, smaller): the detector's, and the
+ * labels on the shelf-edge strips that none of them overlaps (a tag both found is read once, on the detector's box).
+ * A detector's tag over two or more labels the strips tell apart gives way to them: real stores' labels stand side by
+ * side, and one box over two reads both prices as one number.
  */
-export function shelfEdgeLabels(grey: GreyImage, image: RgbImage, detected: Corners[]): Corners[] {
-  return shelfEdgeTags(grey, image.width / grey.width).filter((t) => !detected.some((d) => overlaps(d, t)) && looksLikeLabel(image, t));
+export function shelfEdgeLabels(grey: GreyImage, image: RgbImage, detected: Corners[]): { detected: Corners[]; labels: Corners[] } {
+  const candidates = shelfEdgeTags(grey, image.width / grey.width);
+  const checked = new Map<Corners, boolean>();
+  const isLabel = (c: Corners) => checked.get(c) ?? checked.set(c, looksLikeLabel(image, c)).get(c)!;
+  const kept = detected.filter((d) => candidates.filter((c) => overlaps(d, c) && isLabel(c)).length < 2);
+  return { detected: kept, labels: candidates.filter((c) => !kept.some((d) => overlaps(d, c)) && isLabel(c)) };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   looksLikeLabel,
   printMask,
   rowProfile,
+  shelfEdgeLabels,
   shelfEdgeTags,
   showsCents,
   tagRuns,
@@ -167,4 +168,55 @@ describe('what a strip tag must show to be read', () => {
     ['9', true, false],
     ['2,9', false, false],
   ])('%s (raised cents: %s) shows its cents: %s', (text, raisedCents, expected) => expect(showsCents({ text, raisedCents })).toBe(expected));
+});
+
+describe('which tags are read', () => {
+  /**
+   * A wall, packs, a shelf-edge strip (rows 200–259) holding two labels side by side (a name line, the price, raised
+   * cents, a unit-price line), the dark under the shelf; in grey and RGB.
+   */
+  function twoLabels(): { grey: GreyImage; image: RgbImage } {
+    const grey = new Uint8Array(WIDTH * HEIGHT);
+    const fill = (x0: number, y0: number, x1: number, y1: number, v: number) => {
+      for (let y = y0; y < y1; y++) grey.fill(v, y * WIDTH + x0, y * WIDTH + x1);
+    };
+    fill(0, 0, WIDTH, 130, 235);
+    fill(0, 130, WIDTH, 200, 120);
+    fill(0, 200, WIDTH, 260, 220);
+    fill(0, 260, WIDTH, HEIGHT, 40);
+    for (const left of [40, 120]) {
+      fill(left + 2, 206, left + 34, 209, 40);
+      fill(left + 10, 214, left + 18, 226, 20);
+      fill(left + 22, 214, left + 30, 226, 20);
+      fill(left + 32, 214, left + 34, 220, 20);
+      fill(left + 36, 214, left + 38, 220, 20);
+      fill(left + 2, 236, left + 30, 239, 40);
+    }
+    const data = Buffer.alloc(WIDTH * HEIGHT * 3);
+    grey.forEach((v, i) => data.fill(v, i * 3, i * 3 + 3));
+    return { grey: { data: grey, width: WIDTH, height: HEIGHT }, image: { data, width: WIDTH, height: HEIGHT } };
+  }
+
+  it('reads the labels on the strip that no detected tag covers', () => {
+    const { grey, image } = twoLabels();
+    const { detected, labels } = shelfEdgeLabels(grey, image, []);
+    expect(detected).toEqual([]);
+    expect(labels.map((b) => Math.round(b[0]))).toEqual([expect.closeTo(40, -1), expect.closeTo(120, -1)]);
+  });
+
+  it('keeps a detected tag over one label, and reads that label once, on the detector’s box', () => {
+    const { grey, image } = twoLabels();
+    const one: Corners = [36, 202, 82, 242];
+    const { detected, labels } = shelfEdgeLabels(grey, image, [one]);
+    expect(detected).toEqual([one]);
+    expect(labels).toHaveLength(1);
+    expect(labels[0]![0]).toBeGreaterThan(100);
+  });
+
+  it('gives a detected tag over two labels up for the two: one box over both would read their prices as one number', () => {
+    const { grey, image } = twoLabels();
+    const { detected, labels } = shelfEdgeLabels(grey, image, [[36, 202, 162, 242]]);
+    expect(detected).toEqual([]);
+    expect(labels).toHaveLength(2);
+  });
 });
