@@ -81,8 +81,9 @@ export function parsePrice(text: string, reading: PriceReading = {}): ParsedPric
     const price = Number(m[2] === undefined ? units : `${units}.${m[2]}`);
     if (!(price > 0) || UNIT_BEFORE.test(before) || UNIT_AFTER.test(after) || SIZE_AFTER.test(after)) return [];
     const currency = CURRENCY_BEFORE.test(before.trimEnd()) || CURRENCY_AFTER.test(after.trimStart());
-    // Thousands with neither cents nor a currency sign are more likely a price misread (`2,19` read `2.186`).
-    if (m[2] === undefined && m[1]!.length > 3 && /\D/.test(m[1]!) && !currency) return [];
+    // Thousands with neither cents nor a currency sign are more likely a price misread (`2,19` read `2.186`), and one
+    // digit alone a piece of the print (a US tag's `3⁴⁹` read as `4`).
+    if (m[2] === undefined && !currency && ((m[1]!.length > 3 && /\D/.test(m[1]!)) || units.length === 1)) return [];
     // The last price word before the number says which price it is: a member's, the struck-out one, or the selling one.
     const word = /(会员价|会员|原价|零售价|促销价|特价|价)[^会原零促特价]*$/.exec(before)?.[1];
     const kind = PER_WEIGHT.test(after) ? 'per_weight' : word?.startsWith('会员') ? 'member' : word === '原价' ? 'was' : 'selling';

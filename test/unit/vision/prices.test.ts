@@ -39,6 +39,14 @@ describe('price parsing', () => {
     expect(parsePrice('¥1,299')?.price).toBe(1299);
   });
 
+  it('reads no price off one digit alone: a piece of the print (a US tag’s `3⁴⁹` read as `4`), unless a currency says so', () => {
+    expect(parsePrice('4')).toBeNull();
+    expect(parsePrice('特价 8')).toBeNull();
+    expect(parsePrice('¥8')?.price).toBe(8);
+    expect(parsePrice('8元')?.price).toBe(8);
+    expect(parsePrice('会员价 15')?.price).toBe(15);
+  });
+
   // What PP-OCRv4 read on one-line tags of real Brazilian shelves where the ink shows a comma (`22,90`).
   it.each([
     ['2290', { before: 2, after: 2 }, 22.9],
