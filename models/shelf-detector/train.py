@@ -4,6 +4,9 @@
     python3 models/shelf-detector/train.py /tmp/shelf-train models/shelf-detector --minutes 7
     python3 models/shelf-detector/train.py DIR OUT --init models/shelf-detector/model.onnx --minutes 35 --batch 16 --lr 1e-3 --warmup 20 --val-every 1
 
+Real shelf photos join the renders in DIR through export-photos.ts (labelled COCO photos cut into letterboxed views
+named `r-*`): what the renderer cannot teach (real pack art, real light, real clutter) only they can.
+
 With --init, training starts from an exported model.onnx (its convolutions carry the batch norms folded in): the batch
 norms start as identities and keep those statistics (frozen, as usual when fine-tuning on small batches); a CPU can
 then move the bundled model towards new renders in tens of minutes, where training from scratch needs a GPU.
