@@ -268,7 +268,11 @@ export function shelfEdgeLabels(grey: GreyImage, image: RgbImage, detected: Corn
   const candidates = shelfEdgeTags(grey, image.width / grey.width);
   const checked = new Map<Corners, boolean>();
   const isLabel = (c: Corners) => checked.get(c) ?? checked.set(c, looksLikeLabel(image, c)).get(c)!;
-  const kept = detected.filter((d) => candidates.filter((c) => overlaps(d, c) && isLabel(c)).length < 2);
+  // Looked at only where a tag overlaps two candidates: on most photos each tag holds one, and the look costs.
+  const kept = detected.filter((d) => {
+    const under = candidates.filter((c) => overlaps(d, c));
+    return under.length < 2 || under.filter(isLabel).length < 2;
+  });
   return { detected: kept, labels: candidates.filter((c) => !kept.some((d) => overlaps(d, c)) && isLabel(c)) };
 }
 
