@@ -8,13 +8,12 @@
  * 1 = price_tag. Training seeds must never overlap the evaluation seeds (vision/eval: 900000+, bench: 950000+).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import sharp from 'sharp';
 import { renderShelf } from '../../synthetic/render.ts';
 import { renderStoreShelf } from '../../synthetic/render-store.ts';
+import { labelLine, letterbox, saveView } from './training-view.ts';
 
 const [out = 'data/shelf-train', from = '1000', count = '1150', renderWidth = '1600'] = process.argv.slice(2);
-const SIZE = 512;
 fs.mkdirSync(out, { recursive: true });
 for (let i = 0; i < Number(count); i++) {
   const seed = Number(from) + i;
@@ -25,18 +24,7 @@ for (let i = 0; i < Number(count); i++) {
           truth: { ...truth, products: truth.products.map((bbox) => ({ bbox })), tags: truth.tags.map((bbox) => ({ bbox })) },
         }))
       : await renderShelf(seed, { width: Number(renderWidth), height: (Number(renderWidth) * 3) / 4 });
-  const scale = SIZE / Math.max(truth.width, truth.height);
-  const w = Math.round(truth.width * scale);
-  const h = Math.round(truth.height * scale);
-  const top = Math.floor((SIZE - h) / 2);
-  const left = Math.floor((SIZE - w) / 2);
-  await sharp(jpeg)
-    .resize(w, h)
-    .extend({ top, bottom: SIZE - h - top, left, right: SIZE - w - left, background: { r: 114, g: 114, b: 114 } })
-    .jpeg({ quality: 80, mozjpeg: true })
-    .toFile(path.join(out, `${seed}.jpg`));
-  const line = (cls: number, [x, y, bw, bh]: number[]) =>
-    `${cls} ${((left + (x! + bw! / 2) * scale) / SIZE).toFixed(5)} ${((top + (y! + bh! / 2) * scale) / SIZE).toFixed(5)} ${((bw! * scale) / SIZE).toFixed(5)} ${((bh! * scale) / SIZE).toFixed(5)}`;
-  const labels = [...truth.products.map((p) => line(0, p.bbox)), ...truth.tags.map((t) => line(1, t.bbox))];
-  fs.writeFileSync(path.join(out, `${seed}.txt`), labels.join('\n') + '\n');
+  const fit = letterbox(truth.width, truth.height);
+  const lines = [...truth.products.map((p) => labelLine(0, p.bbox, fit)), ...truth.tags.map((t) => labelLine(1, t.bbox, fit))];
+  await saveView(out, String(seed), sharp(jpeg).resize(fit.width, fit.height), fit, lines);
 }

@@ -15,10 +15,9 @@ import path from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import { seededRandom } from '../../lib/seeded-random.ts';
 import { parseCocoLabels } from '../../vision/labels.ts';
+import { LETTERBOX_GREY, labelLine, letterbox, saveView } from './training-view.ts';
 
-const SIZE = 512;
 const KEEP = 0.55;
-const GREY = { r: 114, g: 114, b: 114 };
 
 const args = process.argv.slice(2);
 const flagAt = args.indexOf('--regions');
@@ -45,11 +44,8 @@ for (const photo of parseCocoLabels(fs.readFileSync(labelsFile, 'utf8'))) {
     const ch = Math.round((ry1 - ry0) * fh);
     const cx = rx0 + Math.round((rx1 - rx0 - cw) * random());
     const cy = ry0 + Math.round((ry1 - ry0 - ch) * random());
-    const scale = SIZE / Math.max(cw, ch);
-    const w = Math.round(cw * scale);
-    const h = Math.round(ch * scale);
-    const top = Math.floor((SIZE - h) / 2);
-    const left = Math.floor((SIZE - w) / 2);
+    const fit = letterbox(cw, ch);
+    const { scale, width: w, height: h } = fit;
     const lines: string[] = [];
     const slivers: OverlayOptions[] = [];
     for (const b of boxes) {
@@ -61,25 +57,18 @@ for (const photo of parseCocoLabels(fs.readFileSync(labelsFile, 'utf8'))) {
       if (x1 <= x0 || y1 <= y0) continue;
       const [sx, sy, sw, sh] = [(x0 - cx) * scale, (y0 - cy) * scale, (x1 - x0) * scale, (y1 - y0) * scale];
       if ((x1 - x0) * (y1 - y0) >= KEEP * bw * bh) {
-        lines.push(
-          `${CLASS[b.label as keyof typeof CLASS]} ${((left + sx + sw / 2) / SIZE).toFixed(5)} ${((top + sy + sh / 2) / SIZE).toFixed(5)} ${(sw / SIZE).toFixed(5)} ${(sh / SIZE).toFixed(5)}`,
-        );
+        lines.push(labelLine(CLASS[b.label as keyof typeof CLASS], [x0 - cx, y0 - cy, x1 - x0, y1 - y0], fit));
       } else if (sw >= 1 && sh >= 1) {
         const [gw, gh] = [Math.min(w, Math.ceil(sw)), Math.min(h, Math.ceil(sh))];
         slivers.push({
-          input: { create: { width: gw, height: gh, channels: 3, background: GREY } },
+          input: { create: { width: gw, height: gh, channels: 3, background: LETTERBOX_GREY } },
           left: Math.min(w - gw, Math.floor(sx)),
           top: Math.min(h - gh, Math.floor(sy)),
         });
       }
     }
     const view = await image.clone().extract({ left: cx, top: cy, width: cw, height: ch }).resize(w, h).composite(slivers).toBuffer();
-    const name = `r-${path.parse(photo.fileName).name}-${String(v).padStart(2, '0')}`;
-    await sharp(view)
-      .extend({ top, bottom: SIZE - h - top, left, right: SIZE - w - left, background: GREY })
-      .jpeg({ quality: 80, mozjpeg: true })
-      .toFile(path.join(out, `${name}.jpg`));
-    fs.writeFileSync(path.join(out, `${name}.txt`), lines.join('\n') + '\n');
+    await saveView(out, `r-${path.parse(photo.fileName).name}-${String(v).padStart(2, '0')}`, sharp(view), fit, lines);
     written++;
   }
 }
