@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import sharp from 'sharp';
 import { renderShelf } from '../../synthetic/render.ts';
 import { exited, spawnServer } from '../support/process.ts';
 import { percentile } from './stats.ts';
@@ -88,6 +89,15 @@ function stores(): string {
   ).join('\n');
 }
 
+/**
+ * A 12-megapixel JPEG as a phone sends it: a shelf rendered at 1600 × 1200 and enlarged, since drawing the bay at
+ * 4000 × 3000 takes ~10 s of one core (30 s and more on a busy CI machine) for no difference to the server's work.
+ */
+async function phonePhoto(): Promise<Buffer> {
+  const { jpeg } = await renderShelf(4242);
+  return sharp(jpeg).resize(4000, 3000).jpeg({ quality: 90 }).toBuffer();
+}
+
 /** The same shelf photo with a different JPEG comment each time: a new photo to the store (its hash differs). */
 function distinctJpeg(jpeg: Buffer, n: number): Buffer {
   const text = Buffer.from(`load ${n}`);
@@ -150,7 +160,7 @@ function minuteMeans(samples: { t: number; mb: number }[]): number[] {
  * Stops by itself.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
-  const shelf = options.photoEveryS > 0 ? (await renderShelf(4242, { width: 4000, height: 3000 })).jpeg : undefined;
+  const shelf = options.photoEveryS > 0 ? await phonePhoto() : undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelfpulse-load-'));
   const server = await spawnServer(['--no-demo'], {
     SHELFPULSE_DATA_DIR: dataDir,
