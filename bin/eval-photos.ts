@@ -10,6 +10,7 @@ import type { RecognitionCatalogue } from '../vision/catalogue.ts';
 import type { Corners } from '../vision/detector.ts';
 import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../vision/evaluation.ts';
 import { decodePhoto } from '../vision/image.ts';
+import { embedCrop } from '../vision/recognize.ts';
 import { parsePrice } from '../vision/prices.ts';
 import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels, type LabelledPhoto } from '../vision/labels.ts';
 import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy } from '../vision/settings.ts';
@@ -72,7 +73,14 @@ async function brandsOnLabelledBoxes(models: VisionModels, photo: Buffer, truth:
   const k = rgb.width / truth.width;
   const boxes = truth.boxes.filter((b) => b.label === 'product').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
   const lines = models.recognizer.hasWords ? await models.packText.read(rgb, boxes) : boxes.map(() => []);
-  return boxes.map((box, n) => models.recognizer.decide(models.recognizer.appearance(rgb, box), lines[n]!).brand);
+  const looks = boxes.map((box) => embedCrop(rgb, box));
+  return models.recognizer
+    .decidePhoto(
+      looks,
+      looks.map((look) => models.recognizer.appearance(look)),
+      lines,
+    )
+    .map((r) => r.brand);
 }
 
 /** The price read on each labelled price tag box, as the analysis reads a detected tag: reading measured apart from detection. */

@@ -6,6 +6,13 @@
 /** The SKU (and brand) recognition gives a pack it could not name: its own share-of-shelf slice, never hidden. */
 export const UNRECOGNISED = 'unknown';
 
+/**
+ * What named a pack: its text read against brands, names and aliases, its look against reference images, both, or
+ * (`look_alike`, brand only) its look against packs in the same photo whose text named their brand.
+ */
+export const RECOGNIZED_BY = ['text', 'appearance', 'both', 'look_alike', 'none'] as const;
+export type RecognizedBy = (typeof RECOGNIZED_BY)[number];
+
 export const ALERT_TYPES = ['zero_sale', 'out_of_stock', 'no_data', 'price_gap', 'dormant_customer', 'shelf_gap', 'low_share_of_shelf', 'planogram'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -1,4 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { RECOGNIZED_BY } from './enums.ts';
+import { oneOf } from './one-of.ts';
 
 /**
  * The shelf analysis of one photo as one TypeBox schema: the TypeScript type the pipeline builds, the JSON kept in
@@ -43,8 +45,9 @@ export const ShelfAnalysis = Type.Object(
         is_competitor: Type.Boolean(),
         row: Type.Integer({ description: 'Shelf row, 0 = top' }),
         confidence: Type.Number({ description: '0..1: how sure the SKU (or, for an unknown SKU, the brand) is; 0 for an unknown pack' }),
-        recognized_by: Type.Union([Type.Literal('text'), Type.Literal('appearance'), Type.Literal('both'), Type.Literal('none')], {
-          description: 'Which signal named the pack: its text read against brands, names and aliases, its look against reference images, or both',
+        recognized_by: oneOf(RECOGNIZED_BY, {
+          description:
+            'Which signal named the pack: its text read against brands, names and aliases, its look against reference images, both, or (`look_alike`: brand only) its look against packs of the same photo whose text named their brand',
         }),
         text: Type.String({ description: "The pack's text as read ('' when it was not read)" }),
       }),

@@ -8,7 +8,7 @@ import { PriceReader, parsePrice } from './prices.ts';
 import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy, type VisionSettings } from './settings.ts';
 import { assessQuality, tiltReason } from './quality.ts';
 import type { ReadLine } from './pack-text.ts';
-import { PackRecognizer } from './recognize.ts';
+import { embedCrop, PackRecognizer } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
 import { packBoxes } from './pack-boxes.ts';
 import { assignRows, detectedGaps, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
@@ -119,13 +119,14 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
   );
   const t2 = performance.now();
   timings.pack_boxes = Math.round(t2 - t1);
-  const looks = packs.map((d) => models.recognizer.appearance(image, d.box));
+  const looks = packs.map((d) => embedCrop(image, d.box));
+  const matches = looks.map((look) => models.recognizer.appearance(look));
   const t3 = performance.now();
   timings.recognize = Math.round(t3 - t2);
   const policy = options.packText ?? 'unsure';
   const toRead =
     models.recognizer.hasWords && policy !== 'off'
-      ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(looks[k]!) ? [k] : []))
+      ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(matches[k]!) ? [k] : []))
       : [];
   const lines = packs.map((): ReadLine[] => []);
   if (toRead.length > 0) {
@@ -137,7 +138,7 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
     timings.pack_text_run = Math.round(models.packText.lastRunMs);
   }
   timings.pack_text = Math.round(performance.now() - t3);
-  const recognised = packs.map((d, k) => ({ box: d.box, score: d.score, ...models.recognizer.decide(looks[k]!, lines[k]!) }));
+  const recognised = models.recognizer.decidePhoto(looks, matches, lines).map((r, k) => ({ box: packs[k]!.box, score: packs[k]!.score, ...r }));
   return { found, placed: assignRows(recognised), texture };
 }
 

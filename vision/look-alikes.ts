@@ -1,9 +1,6 @@
 import sharp from 'sharp';
 import type { Bbox } from '../contracts/shelf-analysis.ts';
-import { embedCrop, similarity } from './recognize.ts';
-
-/** Packs whose looks are at least this similar (the recogniser's embedding) are shown as one group to name. */
-export const LOOK_ALIKE_SIMILARITY = 0.45;
+import { embedCrop, LOOK_ALIKE_SIMILARITY, similarity } from './recognize.ts';
 
 /** The looks (appearance embeddings) of boxes on a stored photo, in the stored image's pixels. */
 export async function packLooks(jpeg: Buffer, boxes: readonly Bbox[]): Promise<Float32Array[]> {

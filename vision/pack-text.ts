@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { pinyin } from 'pinyin-pro';
+import { deu, eng, fra, ita, nld, por, spa } from 'stopword';
 import type { RecognitionCatalogue } from './catalogue.ts';
 
 /**
@@ -98,11 +99,18 @@ export interface TextIndex {
 
 const sizeOf = (folded: string) => [...folded.replace(/ /g, '')].reduce((n, c) => n + (HAN.test(c) ? 2 : 1), 0);
 
+/**
+ * Short function words (a, in, the, de, und, y): a pack prints them small or not at all, so the words around them
+ * read cover a phrase ("Chicken in a Biskit" is read whole as CHICKEN and BISKIT).
+ */
+const FUNCTION_WORDS = new Set([eng, deu, fra, spa, ita, por, nld].flat().filter((w) => w.length <= 3));
+
 function phraseOf(text: string, brand: string, sku: string | null): Phrase | null {
   const folded = foldText(text);
   if (folded === '') return null;
-  const words = phraseWords(text).map((w) => ({ forms: formsOf(w), text: w, size: sizeOf(w) }));
-  return { brand, sku, forms: formsOf(folded), words: words.length > 1 ? words : [], size: sizeOf(folded) };
+  const words = phraseWords(text).map((w) => ({ forms: formsOf(w), text: w, size: FUNCTION_WORDS.has(w) ? 0 : sizeOf(w) }));
+  const size = words.reduce((n, w) => n + w.size, 0);
+  return { brand, sku, forms: formsOf(folded), words: words.length > 1 ? words : [], size: size > 0 ? size : sizeOf(folded) };
 }
 
 /** The catalogue's phrases: each brand (brand evidence only) and each product's name and aliases. */
@@ -213,6 +221,8 @@ export function hanScore(word: string, line: string | FoldedLine, partial = true
 export interface ReadLine {
   text: string;
   confidence: number;
+  /** The height of its characters in photo pixels, where known: a pack's brand is printed tallest. */
+  height?: number;
 }
 
 export interface TextEvidence {
@@ -241,10 +251,31 @@ export const WORD_FLOOR = 0.5;
  */
 export const PART_OF_PHRASE = 0.75;
 
+/**
+ * A brand's first word printed as the pack's headline names the brand, worth this (textSure) times how well it was
+ * read: brands lead with their own word and print it largest (TATE'S of Tate's Bake Shop, with "Bake Shop" small
+ * below), while the words that follow describe (CHEESE of Moon Cheese is the flavour on a Doritos bag). The headline
+ * is the pack's tallest lines, within a fifth of the tallest. On the four held-out US shelves it named no brand more
+ * (the brands there are read whole or not at all); it names the eight Tate's packs of the crackers fixture.
+ */
+export const HEADLINE = 0.8;
+const HEADLINE_SHARE = 0.8;
+
 /** Every catalogue phrase the pack's read lines show, as brand and SKU scores. */
 export function matchPackText(lines: readonly ReadLine[], index: TextIndex): TextEvidence {
   const kept = lines.filter((l) => l.confidence >= MIN_LINE_CONFIDENCE && l.text.trim() !== '');
   const folded = kept.map((l) => foldLine(l.text));
+  const tallest = Math.max(0, ...kept.map((l) => l.height ?? 0));
+  const headline = kept.flatMap((l, i) => (tallest > 0 && (l.height ?? 0) >= HEADLINE_SHARE * tallest ? [folded[i]!] : []));
+  /** The phrase's first word read whole on a headline line, when only this brand's phrases carry it. */
+  const headlineScore = (p: Phrase) => {
+    let best = 0;
+    for (const f of p.words.find((w) => w.size > 0)?.forms ?? []) {
+      if (index.brandsOf.get(f.form)?.size !== 1) continue;
+      for (const line of headline) best = Math.max(best, HEADLINE * (f.han ? hanScore(f.form, line, false) : latinScore(f.form, line, false)));
+    }
+    return best;
+  };
   const brands = new Map<string, number>();
   const skus = new Map<string, number>();
   // Phrases share words (a brand and its names): each form is matched against the lines once.
@@ -274,7 +305,7 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
         if (score > 0 && decisive(f)) decided = true;
         read = Math.max(read, score);
       }
-      if (read === 0) continue;
+      if (read === 0 || w.size === 0) continue;
       covered += w.size;
       quality += read * w.size;
     }
@@ -286,7 +317,10 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
       // Nothing of it read even in part, nothing read whole either: most phrases on most packs.
       if (!p.forms.some((f) => formScore(f, true) > 0) && !p.words.some((w) => w.forms.some((f) => formScore(f, true) > 0))) continue;
       // A brand needs a word no other brand's phrases carry ("Bio" of dmBio and of Alnatura Bio names neither).
-      const brand = phraseScore(p, true, (f) => index.brandsOf.get(f.form)?.size === 1, PART_OF_PHRASE);
+      const brand = Math.max(
+        phraseScore(p, true, (f) => index.brandsOf.get(f.form)?.size === 1, PART_OF_PHRASE),
+        headline.length > 0 ? headlineScore(p) : 0,
+      );
       if (brand > 0) brands.set(p.brand, Math.max(brands.get(p.brand) ?? 0, brand));
       if (p.sku === null) continue;
       // A SKU needs a word that only it carries, read whole: the start of "Davidoff Gold" is the start of every Davidoff.

@@ -44,7 +44,7 @@ export interface UntaughtBay {
 }
 
 /**
- * The bay, and the product to teach: of its most faced SKUs, the first whose packs stay unknown without its
+ * The bay, and the product to teach: of its SKUs, most faced first, the first whose packs stay unknown without its
  * references and words (a look-alike sibling may otherwise take them) and whose packs move the share.
  */
 export async function untaughtBay(): Promise<UntaughtBay> {
@@ -54,7 +54,7 @@ export async function untaughtBay(): Promise<UntaughtBay> {
   const shareAfter = ownShare((await analyzeShelfPhoto(shelf.jpeg, { models })).analysis.detections);
   const counts = new Map<string, number>();
   for (const p of shelf.truth.products) counts.set(p.sku, (counts.get(p.sku) ?? 0) + 1);
-  for (const [sku] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6)) {
+  for (const [sku] of [...counts].sort((a, b) => b[1] - a[1])) {
     await models.recognizer.setCatalogue(without(full, sku));
     const { detections } = (await analyzeShelfPhoto(shelf.jpeg, { models })).analysis;
     const boxes = shelf.truth.products.filter((p) => p.sku === sku).map((p) => p.bbox as Box);

@@ -6,7 +6,7 @@ import type { RecognitionCatalogue } from '../../../vision/catalogue.ts';
 import { PackTextReader } from '../../../vision/pack-reader.ts';
 import { matchPackText, buildTextIndex } from '../../../vision/pack-text.ts';
 import { PriceReader } from '../../../vision/prices.ts';
-import { fusePack, PackRecognizer, type AppearanceMatch } from '../../../vision/recognize.ts';
+import { brandsFromLookAlikes, embedCrop, fusePack, PackRecognizer, type AppearanceMatch, type Recognition } from '../../../vision/recognize.ts';
 
 /** Whether fontconfig has a Chinese font for the SVG renderer (without one, Chinese text renders as empty boxes). */
 const chineseFont = (() => {
@@ -121,7 +121,7 @@ describe('pack text read by the bundled PP-OCRv4 models', () => {
       ),
     };
     const recognizer = await PackRecognizer.create(catalogue);
-    const looks = photo.boxes.map((box) => recognizer.appearance(photo.image, box));
+    const looks = photo.boxes.map((box) => recognizer.appearance(embedCrop(photo.image, box)));
     expect(looks[0]!.sku).toBe('D1');
     expect(looks[1]!.sku).toBe('W1');
     const read = await reader.read(photo.image, photo.boxes.slice(0, 2));
@@ -261,5 +261,47 @@ describe('fusing text and appearance', () => {
     expect(fusePack(look('D1', 0.5, 0.05), text('DAVIDOFF GOLD'), products)).toMatchObject({ sku: 'unknown', brand: 'Davidoff' });
     expect(fusePack(look('D1', 0.32, 0.002), text('WESTERN'), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', confidence: 0 });
     expect(fusePack(null, text(), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', recognized_by: 'none' });
+  });
+});
+
+describe('brands from look-alike facings', () => {
+  const products = new Map(CATALOGUE_WORDS.products.map((p) => [p.sku, p]));
+  const pack = (brand: string, recognized_by: Recognition['recognized_by'], confidence = 0.9): Recognition => ({
+    sku: 'unknown',
+    brand,
+    is_competitor: false,
+    confidence: brand === 'unknown' ? 0 : confidence,
+    recognized_by,
+    text: '',
+  });
+  // Looks one unit apart along a line: similarity 1 / (1 + distance).
+  const at = (x: number) => Float32Array.from([x, 0]);
+
+  it('gives a silent pack the brand of the text-named pack it looks like, and its SKU stays unknown', () => {
+    const packs = [pack('Davidoff', 'text'), pack('unknown', 'none'), pack('West', 'text'), pack('unknown', 'none')];
+    const looks = [at(0), at(0.5), at(10), at(5)];
+    const [, near, , far] = brandsFromLookAlikes(packs, looks, [false, true, false, true], products);
+    expect(near).toMatchObject({ sku: 'unknown', brand: 'Davidoff', recognized_by: 'look_alike', is_competitor: false, confidence: 0.6 });
+    expect(far).toMatchObject({ brand: 'unknown', recognized_by: 'none' }); // like neither (similarity 0.17)
+  });
+
+  it('lends nothing between look-alikes of two brands, to a pack that is not silent, or from a pack named by a lender', () => {
+    const tie = brandsFromLookAlikes(
+      [pack('Davidoff', 'text'), pack('unknown', 'none'), pack('West', 'text')],
+      [at(0), at(0.5), at(1)],
+      [false, true, false],
+      products,
+    );
+    expect(tie[1]!.brand).toBe('unknown');
+    const disagreed = brandsFromLookAlikes([pack('Davidoff', 'text'), pack('unknown', 'none')], [at(0), at(0)], [false, false], products);
+    expect(disagreed[1]!.brand).toBe('unknown');
+    // Only text names lend: a look-alike of a look-alike stays as it was.
+    const chain = brandsFromLookAlikes(
+      [pack('Davidoff', 'text'), pack('unknown', 'none'), pack('unknown', 'none')],
+      [at(0), at(1), at(2)],
+      [false, true, true],
+      products,
+    );
+    expect(chain.map((p) => p.brand)).toEqual(['Davidoff', 'Davidoff', 'unknown']);
   });
 });

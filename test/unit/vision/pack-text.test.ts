@@ -169,6 +169,46 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
   });
 });
 
+describe('the words a pack prints large', () => {
+  // Brands of the US cracker and snack bays (eval-photos fixtures and the held-out shelves).
+  const snacks = buildTextIndex({
+    products: [
+      product('TATES', "Tate's Bake Shop", "Tate's Bake Shop"),
+      product('CIAB', 'Chicken in a Biskit', 'Chicken in a Biskit'),
+      product('MOON', 'Moon Cheese', 'Moon Cheese'),
+      product('RITZ', 'Ritz', 'Ritz'),
+    ],
+  });
+  const named = (...lines: { text: string; height?: number }[]) => {
+    const l = leader(
+      matchPackText(
+        lines.map((line) => ({ confidence: 0.95, ...line })),
+        snacks,
+      ).brands,
+    );
+    return l && l.score >= 0.8 ? l.name : null;
+  };
+
+  it("names a brand by its first word printed as the pack's headline", () => {
+    expect(named({ text: "TATE'S", height: 25 })).toBe("Tate's Bake Shop");
+    expect(named({ text: "TATE'S", height: 25 }, { text: 'chocolate chip', height: 12 })).toBe("Tate's Bake Shop");
+  });
+
+  it('does not name it by a first word printed small, nor by a following word however large', () => {
+    expect(named({ text: 'Tates', height: 9 }, { text: 'CHOCOLATE CHIP', height: 25 })).toBeNull();
+    // CHEESE as the flavour on another brand's bag.
+    expect(named({ text: 'CHEESE', height: 26 }, { text: 'NACHO', height: 23 })).toBeNull();
+    expect(named({ text: 'MOON', height: 20 }, { text: 'CHEESE', height: 20 })).toBe('Moon Cheese');
+    // Without heights (a caller that does not know them) a word is a part as before.
+    expect(named({ text: "TATE'S" })).toBeNull();
+  });
+
+  it('reads a brand whole without its small function words', () => {
+    expect(named({ text: 'Biskit' }, { text: 'hicken' })).toBe('Chicken in a Biskit');
+    expect(named({ text: 'Biskit' })).toBeNull();
+  });
+});
+
 describe('a partial read of one word of a longer name', () => {
   // Synthetic bays: "XIANG" read on a 速香 (SUXIANG) pack is one edit from the start of JIANGUO, a word of 坚果坊's
   // name: a word read in part must not reach the score of a word read whole.
