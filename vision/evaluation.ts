@@ -208,6 +208,11 @@ export interface ModelCard {
   /** Of those matched packs given a brand (not unknown), the share given the right one: how far a named brand is to be trusted. */
   brand_named: number;
   brand_named_precision: number | null;
+  /**
+   * Brand accuracy on the packs whose brand the labels mark legible (`brand_legible`), of the matched packs and of
+   * the labelled boxes (null when not measured); null when no pack is marked.
+   */
+  brand_legible: { matched: number; accuracy: number | null; labelled_boxes: number; accuracy_on_labelled_boxes: number | null } | null;
   /** The same two figures with recognition run on the labelled pack boxes (detection aside); null when not measured. */
   brand_on_labelled_boxes: {
     labelled: number;
@@ -253,6 +258,7 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
   let brandNamed = 0;
   let brandNamedRight = 0;
   const onBoxes = { measured: false, labelled: 0, right: 0, named: 0, namedRight: 0, shareErrors: [] as number[] };
+  const legible = { marked: false, matched: 0, right: 0, onBoxes: 0, rightOnBoxes: 0 };
   const shareErrors: number[] = [];
   const perPhoto: ModelCard['per_photo'] = [];
   const prices: PriceFigures = { labelled: 0, read: 0, right: 0, wrong: 0 };
@@ -289,11 +295,17 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
     gapsLabelled += gapCorners.length;
     gapHits += gapsFound(gapCorners, o.gaps);
 
+    if (truePacks.some((b) => b.brandLegible !== undefined)) legible.marked = true;
     o.packs.forEach((p, k) => {
-      const brand = truePacks[packMatch.truthOf[k]!]?.brand;
+      const truth = truePacks[packMatch.truthOf[k]!];
+      const brand = truth?.brand;
       if (brand === undefined) return;
       brandLabelled++;
       if (sameBrand(p.brand, brand)) brandRight++;
+      if (truth!.brandLegible) {
+        legible.matched++;
+        if (sameBrand(p.brand, brand)) legible.right++;
+      }
       if (sameBrand(p.brand, 'unknown')) return;
       brandNamed++;
       if (sameBrand(p.brand, brand)) brandNamedRight++;
@@ -305,6 +317,10 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
         if (b.brand === undefined) return;
         onBoxes.labelled++;
         if (sameBrand(read, b.brand)) onBoxes.right++;
+        if (b.brandLegible) {
+          legible.onBoxes++;
+          if (sameBrand(read, b.brand)) legible.rightOnBoxes++;
+        }
         if (sameBrand(read, 'unknown')) return;
         onBoxes.named++;
         if (sameBrand(read, b.brand)) onBoxes.namedRight++;
@@ -367,6 +383,14 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
     brand_accuracy: brandLabelled > 0 ? round(brandRight / brandLabelled) : null,
     brand_named: brandNamed,
     brand_named_precision: brandNamed > 0 ? round(brandNamedRight / brandNamed) : null,
+    brand_legible: legible.marked
+      ? {
+          matched: legible.matched,
+          accuracy: legible.matched > 0 ? round(legible.right / legible.matched) : null,
+          labelled_boxes: legible.onBoxes,
+          accuracy_on_labelled_boxes: onBoxes.measured && legible.onBoxes > 0 ? round(legible.rightOnBoxes / legible.onBoxes) : null,
+        }
+      : null,
     brand_on_labelled_boxes: onBoxes.measured
       ? {
           labelled: onBoxes.labelled,
@@ -414,6 +438,11 @@ export function formatModelCard(card: ModelCard, about: { detector: string; minS
     `gap recall                                         ${card.gap_recall === null ? 'n/a (no gap labelled)' : `${pct(card.gap_recall)} of ${card.gaps_labelled}`}`,
     `brand accuracy (matched packs with a brand label)  ${card.brand_accuracy === null ? 'n/a (no brand labelled)' : `${pct(card.brand_accuracy)} of ${card.brand_labelled_matched}`}`,
     `named brands right (matched packs given a brand)   ${card.brand_named_precision === null ? 'n/a (none named)' : `${pct(card.brand_named_precision)} of ${card.brand_named}`}`,
+    ...(card.brand_legible
+      ? [
+          `brand accuracy where the brand is legible          ${card.brand_legible.accuracy === null ? 'n/a' : `${pct(card.brand_legible.accuracy)} of ${card.brand_legible.matched}`} matched packs${card.brand_legible.accuracy_on_labelled_boxes === null ? '' : `, ${pct(card.brand_legible.accuracy_on_labelled_boxes)} of ${card.brand_legible.labelled_boxes} labelled boxes`}`,
+        ]
+      : []),
     ...(card.brand_on_labelled_boxes
       ? [
           `brand accuracy on the labelled boxes              ${pct(card.brand_on_labelled_boxes.accuracy)} of ${card.brand_on_labelled_boxes.labelled}, named right ${pct(card.brand_on_labelled_boxes.named_precision)} of ${card.brand_on_labelled_boxes.named}, share error mean ${card.brand_on_labelled_boxes.share_error_points ?? 'n/a'} points`,

@@ -14,6 +14,11 @@ export interface LabelledBox {
   bbox: [number, number, number, number];
   /** The brand printed on the pack, where the labeller wrote it. */
   brand?: string;
+  /**
+   * Whether the labeller could read the brand's own name (its letters, not its logo's look) at the resolution the
+   * product stores (`brand_legible`); the brand figures are also given for these packs alone.
+   */
+  brandLegible?: boolean;
   /** The price printed on a price tag, where the labeller wrote it. */
   price?: number;
 }
@@ -69,7 +74,7 @@ interface CocoFile {
   categories?: { id: number | string; name: string }[];
 }
 
-/** A COCO detection file: images, annotations ([x, y, w, h] boxes) and categories; `attributes.brand` and `attributes.price`. */
+/** A COCO detection file: images, annotations ([x, y, w, h] boxes) and categories; `attributes.brand` (and `brand_legible`) and `attributes.price`. */
 export function parseCocoLabels(text: string): LabelledPhoto[] {
   let coco: CocoFile;
   try {
@@ -100,10 +105,11 @@ export function parseCocoLabels(text: string): LabelledPhoto[] {
     }
     const brand = a.attributes?.brand ?? a.attributes?.Brand;
     const price = a.attributes?.price ?? a.attributes?.Price;
+    const legible = a.attributes?.brand_legible;
     photo.boxes.push({
       label,
       bbox: a.bbox as [number, number, number, number],
-      ...(typeof brand === 'string' && brand.trim() ? { brand: brand.trim() } : {}),
+      ...(typeof brand === 'string' && brand.trim() ? { brand: brand.trim(), ...(typeof legible === 'boolean' ? { brandLegible: legible } : {}) } : {}),
       ...(typeof price === 'number' && price > 0 ? { price } : {}),
     });
   }

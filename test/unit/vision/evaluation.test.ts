@@ -150,6 +150,41 @@ describe('model card scoring', () => {
     expect(card.brand_named_precision).toBe(0.5);
     // The unlabelled fourth pack counts in neither accuracy nor precision, but does in the share of shelf.
     expect(card.brand_on_labelled_boxes).toEqual({ labelled: 3, accuracy: 0.667, named: 2, named_precision: 1, share_error_points: 25 });
+    expect(card.brand_legible).toBeNull(); // no pack marked
+  });
+
+  it('gives brand accuracy on the packs whose brand the labels mark legible', () => {
+    const photos = parseCocoLabels(
+      JSON.stringify({
+        images: [{ id: 1, file_name: 'bay.jpg', width: 400, height: 200 }],
+        categories: [{ id: 1, name: 'product' }],
+        annotations: [
+          { image_id: 1, category_id: 1, bbox: [0, 0, 100, 200], attributes: { brand: 'Ritz', brand_legible: true } },
+          { image_id: 1, category_id: 1, bbox: [100, 0, 100, 200], attributes: { brand: 'Ritz', brand_legible: false } },
+          { image_id: 1, category_id: 1, bbox: [200, 0, 100, 200], attributes: { brand: 'Triscuit', brand_legible: true } },
+        ],
+      }),
+    );
+    expect(photos[0]!.boxes.map((b) => b.brandLegible)).toEqual([true, false, true]);
+    const card = modelCard([
+      {
+        fileName: 'bay.jpg',
+        truth: photos[0]!.boxes,
+        packs: [
+          { box: [0, 0, 100, 200], score: 0.9, brand: 'Ritz' },
+          { box: [100, 0, 200, 200], score: 0.9, brand: 'unknown' },
+          { box: [200, 0, 300, 200], score: 0.9, brand: 'unknown' },
+        ],
+        priceTags: [],
+        gaps: [],
+        latencyMs: 100,
+        brandsOnLabelledBoxes: ['Ritz', 'unknown', 'Triscuit'],
+      },
+    ]);
+    expect(card.brand_legible).toEqual({ matched: 2, accuracy: 0.5, labelled_boxes: 2, accuracy_on_labelled_boxes: 1 });
+    expect(formatModelCard(card, { detector: 'd', minScore: 0.6 })).toContain(
+      'brand accuracy where the brand is legible          50.0 % of 2 matched packs, 100.0 % of 2 labelled boxes',
+    );
   });
 });
 
