@@ -65,10 +65,10 @@ export interface EvalPhotosOptions {
 }
 
 /**
- * The brand recognition gives each labelled pack box, read on that box (text batched as the analysis reads it, look
- * where there are references): how recognition does with detection taken out.
+ * The brand and SKU recognition gives each labelled pack box, read on that box (text batched as the analysis reads
+ * it, look where there are references): how recognition does with detection taken out.
  */
-async function brandsOnLabelledBoxes(models: VisionModels, photo: Buffer, truth: LabelledPhoto): Promise<string[]> {
+async function recognisedOnLabelledBoxes(models: VisionModels, photo: Buffer, truth: LabelledPhoto): Promise<{ brand: string; sku: string }[]> {
   const { rgb } = await decodePhoto(photo);
   const k = rgb.width / truth.width;
   const boxes = truth.boxes.filter((b) => b.label === 'product').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
@@ -80,7 +80,7 @@ async function brandsOnLabelledBoxes(models: VisionModels, photo: Buffer, truth:
       looks.map((look) => models.recognizer.appearance(look)),
       lines,
     )
-    .map((r) => r.brand);
+    .map(({ brand, sku }) => ({ brand, sku }));
 }
 
 /** The price read on each labelled price tag box, as the analysis reads a detected tag: reading measured apart from detection. */
@@ -112,12 +112,14 @@ export async function evaluatePhotoDir(dir: string, options: EvalPhotosOptions =
     outcomes.push({
       fileName: photo.fileName,
       truth: photo.boxes,
-      packs: analysis.detections.map((d) => ({ box: scaled(d.bbox), score: d.score, brand: d.brand })),
+      packs: analysis.detections.map((d) => ({ box: scaled(d.bbox), score: d.score, brand: d.brand, sku: d.sku })),
       // The answer holds the tags it could read, without a score: they rank equal.
       priceTags: analysis.prices.map((p) => ({ box: scaled(p.bbox), score: 1, price: p.price })),
       gaps: analysis.gaps.map((g) => scaled(g.bbox)),
       latencyMs,
-      ...(models.recognizer.hasWords || models.recognizer.hasReferences ? { brandsOnLabelledBoxes: await brandsOnLabelledBoxes(models, bytes, photo) } : {}),
+      ...(models.recognizer.hasWords || models.recognizer.hasReferences
+        ? { recognisedOnLabelledBoxes: await recognisedOnLabelledBoxes(models, bytes, photo) }
+        : {}),
       pricesOnLabelledBoxes: await pricesOnLabelledBoxes(models, bytes, photo),
     });
   }

@@ -12,6 +12,7 @@ export interface ScoredBox {
 
 export interface PredictedPack extends ScoredBox {
   brand: string;
+  sku: string;
 }
 
 export interface ReadTag extends ScoredBox {
@@ -28,12 +29,32 @@ export interface PhotoOutcome {
   gaps: Corners[];
   latencyMs: number;
   /**
-   * The brand recognition gives each labelled pack box (in the order of `truth`'s products), read on the labelled box
-   * itself: recognition measured apart from detection. Absent when no catalogue words or references were given.
+   * The brand and SKU recognition gives each labelled pack box (in the order of `truth`'s products), read on the
+   * labelled box itself: recognition measured apart from detection. Absent when no catalogue words or references were given.
    */
-  brandsOnLabelledBoxes?: string[];
+  recognisedOnLabelledBoxes?: { brand: string; sku: string }[];
   /** The price read on each labelled price tag box (in the order of `truth`'s tags; null: none read). Absent when not measured. */
   pricesOnLabelledBoxes?: (number | null)[];
+}
+
+export interface SkuFigures {
+  labelled: number;
+  accuracy: number | null;
+  named: number;
+  named_precision: number | null;
+}
+
+/** SKU figures of packs with a labelled SKU (references aside) against the SKU recognition gave each. */
+function skuFigures(pairs: { truth: LabelledBox; sku: string }[]): SkuFigures {
+  const scored = pairs.filter((p) => p.truth.sku !== undefined && !p.truth.reference);
+  const named = scored.filter((p) => !sameBrand(p.sku, 'unknown'));
+  const right = (list: typeof scored) => list.filter((p) => p.sku === p.truth.sku).length;
+  return {
+    labelled: scored.length,
+    accuracy: scored.length > 0 ? Number((right(scored) / scored.length).toFixed(3)) : null,
+    named: named.length,
+    named_precision: named.length > 0 ? Number((right(named) / named.length).toFixed(3)) : null,
+  };
 }
 
 export interface PriceFigures {
@@ -213,6 +234,12 @@ export interface ModelCard {
    * the labelled boxes (null when not measured); null when no pack is marked.
    */
   brand_legible: { matched: number; accuracy: number | null; labelled_boxes: number; accuracy_on_labelled_boxes: number | null } | null;
+  /**
+   * SKU accuracy over the matched packs whose SKU is labelled (a reference facing aside: it is its own reference),
+   * and of the SKUs named (not unknown) the share right; then the same on the labelled boxes (null when not
+   * measured). Null when no SKU is labelled.
+   */
+  sku: { matched: SkuFigures; labelled_boxes: SkuFigures | null } | null;
   /** The same two figures with recognition run on the labelled pack boxes (detection aside); null when not measured. */
   brand_on_labelled_boxes: {
     labelled: number;
@@ -259,6 +286,9 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
   let brandNamedRight = 0;
   const onBoxes = { measured: false, labelled: 0, right: 0, named: 0, namedRight: 0, shareErrors: [] as number[] };
   const legible = { marked: false, matched: 0, right: 0, onBoxes: 0, rightOnBoxes: 0 };
+  const skuPairs: { truth: LabelledBox; sku: string }[] = [];
+  let skuPairsOnBoxes: { truth: LabelledBox; sku: string }[] | null = null;
+  let skuLabelled = false;
   const shareErrors: number[] = [];
   const perPhoto: ModelCard['per_photo'] = [];
   const prices: PriceFigures = { labelled: 0, read: 0, right: 0, wrong: 0 };
@@ -296,8 +326,10 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
     gapHits += gapsFound(gapCorners, o.gaps);
 
     if (truePacks.some((b) => b.brandLegible !== undefined)) legible.marked = true;
+    if (truePacks.some((b) => b.sku !== undefined)) skuLabelled = true;
     o.packs.forEach((p, k) => {
       const truth = truePacks[packMatch.truthOf[k]!];
+      if (truth) skuPairs.push({ truth, sku: p.sku });
       const brand = truth?.brand;
       if (brand === undefined) return;
       brandLabelled++;
@@ -310,10 +342,12 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
       brandNamed++;
       if (sameBrand(p.brand, brand)) brandNamedRight++;
     });
-    if (o.brandsOnLabelledBoxes) {
+    if (o.recognisedOnLabelledBoxes) {
       onBoxes.measured = true;
+      skuPairsOnBoxes ??= [];
+      for (const [k, truth] of truePacks.entries()) skuPairsOnBoxes.push({ truth, sku: o.recognisedOnLabelledBoxes[k]?.sku ?? 'unknown' });
       truePacks.forEach((b, k) => {
-        const read = o.brandsOnLabelledBoxes![k] ?? 'unknown';
+        const read = o.recognisedOnLabelledBoxes![k]?.brand ?? 'unknown';
         if (b.brand === undefined) return;
         onBoxes.labelled++;
         if (sameBrand(read, b.brand)) onBoxes.right++;
@@ -329,7 +363,7 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
         onBoxes.shareErrors.push(
           shareErrorPoints(
             shareByWidth(truePacks.map((b) => ({ box: toCorners(b.bbox), brand: b.brand }))),
-            shareByWidth(truePacks.map((b, k) => ({ box: toCorners(b.bbox), brand: o.brandsOnLabelledBoxes![k] }))),
+            shareByWidth(truePacks.map((b, k) => ({ box: toCorners(b.bbox), brand: o.recognisedOnLabelledBoxes![k]?.brand }))),
           ),
         );
     }
@@ -383,6 +417,7 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
     brand_accuracy: brandLabelled > 0 ? round(brandRight / brandLabelled) : null,
     brand_named: brandNamed,
     brand_named_precision: brandNamed > 0 ? round(brandNamedRight / brandNamed) : null,
+    sku: skuLabelled ? { matched: skuFigures(skuPairs), labelled_boxes: skuPairsOnBoxes && skuFigures(skuPairsOnBoxes) } : null,
     brand_legible: legible.marked
       ? {
           matched: legible.matched,
@@ -413,8 +448,11 @@ const priceLine = (f: PriceFigures | null) =>
   f === null ? 'n/a (no price labelled)' : `${f.labelled} labelled, ${f.read} read: ${f.right} right to the cent, ${f.wrong} wrong`;
 
 /** The card as a person reads it in a terminal. */
+const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
+const skuLine = (f: SkuFigures) =>
+  `${f.accuracy === null ? 'n/a' : `${pct(f.accuracy)} of ${f.labelled}`}, named right ${f.named_precision === null ? 'n/a (none named)' : `${pct(f.named_precision)} of ${f.named}`} (reference facings aside)`;
+
 export function formatModelCard(card: ModelCard, about: { detector: string; minScore: number }): string {
-  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
   const row = (cells: (string | number)[]) =>
     cells
       .map((c, i) =>
@@ -441,6 +479,12 @@ export function formatModelCard(card: ModelCard, about: { detector: string; minS
     ...(card.brand_legible
       ? [
           `brand accuracy where the brand is legible          ${card.brand_legible.accuracy === null ? 'n/a' : `${pct(card.brand_legible.accuracy)} of ${card.brand_legible.matched}`} matched packs${card.brand_legible.accuracy_on_labelled_boxes === null ? '' : `, ${pct(card.brand_legible.accuracy_on_labelled_boxes)} of ${card.brand_legible.labelled_boxes} labelled boxes`}`,
+        ]
+      : []),
+    ...(card.sku
+      ? [
+          `SKU accuracy (matched packs with a SKU label)      ${skuLine(card.sku.matched)}`,
+          ...(card.sku.labelled_boxes ? [`SKU accuracy on the labelled boxes                ${skuLine(card.sku.labelled_boxes)}`] : []),
         ]
       : []),
     ...(card.brand_on_labelled_boxes

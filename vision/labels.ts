@@ -19,6 +19,10 @@ export interface LabelledBox {
    * product stores (`brand_legible`); the brand figures are also given for these packs alone.
    */
   brandLegible?: boolean;
+  /** The product (SKU) the pack is, where the labeller wrote it (`attributes.sku`). */
+  sku?: string;
+  /** This facing's crop is its SKU's reference image (`attributes.reference`): not scored for the SKU, it is its own reference. */
+  reference?: boolean;
   /** The price printed on a price tag, where the labeller wrote it. */
   price?: number;
 }
@@ -74,7 +78,7 @@ interface CocoFile {
   categories?: { id: number | string; name: string }[];
 }
 
-/** A COCO detection file: images, annotations ([x, y, w, h] boxes) and categories; `attributes.brand` (and `brand_legible`) and `attributes.price`. */
+/** A COCO detection file: images, annotations ([x, y, w, h] boxes) and categories; `attributes.brand` (and `brand_legible`), `sku` (and `reference`) and `price`. */
 export function parseCocoLabels(text: string): LabelledPhoto[] {
   let coco: CocoFile;
   try {
@@ -106,11 +110,14 @@ export function parseCocoLabels(text: string): LabelledPhoto[] {
     const brand = a.attributes?.brand ?? a.attributes?.Brand;
     const price = a.attributes?.price ?? a.attributes?.Price;
     const legible = a.attributes?.brand_legible;
+    const sku = a.attributes?.sku;
     photo.boxes.push({
       label,
       bbox: a.bbox as [number, number, number, number],
       ...(typeof brand === 'string' && brand.trim() ? { brand: brand.trim(), ...(typeof legible === 'boolean' ? { brandLegible: legible } : {}) } : {}),
       ...(typeof price === 'number' && price > 0 ? { price } : {}),
+      ...(typeof sku === 'string' && sku.trim() ? { sku: sku.trim() } : {}),
+      ...(a.attributes?.reference === true ? { reference: true } : {}),
     });
   }
   return [...photos.values()];

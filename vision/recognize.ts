@@ -176,9 +176,15 @@ export function fusePack(
     if (lookSure) return unknown(products.get(lookSure.sku)!.brand === products.get(textSku.name)!.brand ? products.get(textSku.name)!.brand : null);
     return named(textSku.name, 'text', textSku.score);
   }
+  // A word only another SKU's name carries, read on the pack even in part, says the look is wrong: sibling variants
+  // share a design (the dm Rote Bete carton looks like the Gemüse one, and reads "Rote Bete").
+  const textHint = leader(text.skus);
+  const gainsaid = (sku: string) => textHint !== null && textHint.name !== sku && textHint.score - (text.skus.get(sku) ?? 0) >= t.textLead;
   if (textBrand) {
-    if (lookSure)
-      return products.get(lookSure.sku)!.brand === textBrand.name ? named(lookSure.sku, 'both', both(textBrand.score, lookConfidence)) : unknown(null);
+    if (lookSure) {
+      if (products.get(lookSure.sku)!.brand !== textBrand.name) return unknown(null);
+      return gainsaid(lookSure.sku) ? unknown(textBrand.name, textBrand.score) : named(lookSure.sku, 'both', both(textBrand.score, lookConfidence));
+    }
     // The look is unsure among all SKUs; among the brand's own it may still be clear.
     if (appearance) {
       let best: [string, number] | null = null;
@@ -193,6 +199,10 @@ export function fusePack(
       if (best && best[1] >= t.appearanceWithinBrand && best[1] - second >= t.marginWithinBrand) return named(best[0], 'both', textBrand.score * 0.8);
     }
     return unknown(textBrand.name, textBrand.score);
+  }
+  if (lookSure && gainsaid(lookSure.sku)) {
+    const brand = products.get(lookSure.sku)!.brand;
+    return unknown(products.get(textHint!.name)?.brand === brand ? brand : null, lookConfidence);
   }
   if (lookSure) return named(lookSure.sku, 'appearance', lookConfidence);
   return unknown(null);

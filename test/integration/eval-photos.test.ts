@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
+import { fixtureCatalogue, referenceCrops } from '../fixtures/real-shelves/catalogue.ts';
 
 const labels = path.resolve('test/fixtures/real-shelves/labels.json');
 const coco = JSON.parse(fs.readFileSync(labels, 'utf8')) as {
@@ -69,5 +70,16 @@ describe.skipIf(!photoDir)('eval-photos on the real shelf fixtures', () => {
     expect(card.brand_on_labelled_boxes!.accuracy).toBeGreaterThan(0);
     expect(card.brand_on_labelled_boxes!.named_precision).toBeGreaterThanOrEqual(0.95);
     expect(card.brand_named_precision).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('with the products by name and one pack shot per SKU cut from a facing, names SKUs on the other facings', async () => {
+    const { card } = await evaluatePhotoDir(photoDir!, { labels, catalogue: fixtureCatalogue(await referenceCrops(photoDir!)) });
+    // 46 SKUs, 17 with a pack shot. Sibling variants share a design, and the look (a colour grid) tells them apart
+    // only so far: 49 % of the labelled boxes right today, named SKUs 90 % right (the goal is 95 %); the brand stays
+    // right wherever it is named.
+    expect(card.sku!.labelled_boxes!.labelled).toBe(74);
+    expect(card.sku!.labelled_boxes!.accuracy).toBeGreaterThanOrEqual(0.45);
+    expect(card.sku!.labelled_boxes!.named_precision).toBeGreaterThanOrEqual(0.85);
+    expect(card.brand_on_labelled_boxes!.named_precision).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -93,14 +93,14 @@ describe('model card scoring', () => {
     const photo: PhotoOutcome = {
       fileName: 'bay.jpg',
       truth: [
-        { label: 'product', bbox: [0, 0, 100, 200], brand: 'West' },
+        { label: 'product', bbox: [0, 0, 100, 200], brand: 'West', sku: 'unknown' },
         { label: 'product', bbox: [120, 0, 100, 200] },
         { label: 'price_tag', bbox: [0, 210, 40, 20] },
         { label: 'gap', bbox: [240, 0, 100, 200] },
       ],
       packs: [
-        { box: packA, score: 0.9, brand: 'west' },
-        { box: [10, 0, 90, 80], score: 0.5, brand: 'unknown' },
+        { box: packA, score: 0.9, brand: 'west', sku: 'unknown' },
+        { box: [10, 0, 90, 80], score: 0.5, brand: 'unknown', sku: 'unknown' },
       ],
       priceTags: [{ box: [0, 210, 40, 230], score: 1, price: 2.95 }],
       gaps: [[250, 0, 340, 200]],
@@ -124,9 +124,9 @@ describe('model card scoring', () => {
 
   it('scores named brands, and recognition on the labelled boxes apart from detection', () => {
     const truth: PhotoOutcome['truth'] = [
-      { label: 'product', bbox: [0, 0, 100, 200], brand: 'dmBio' },
-      { label: 'product', bbox: [100, 0, 100, 200], brand: 'dmBio' },
-      { label: 'product', bbox: [200, 0, 100, 200], brand: 'Tartex' },
+      { label: 'product', bbox: [0, 0, 100, 200], brand: 'dmBio', sku: 'unknown' },
+      { label: 'product', bbox: [100, 0, 100, 200], brand: 'dmBio', sku: 'unknown' },
+      { label: 'product', bbox: [200, 0, 100, 200], brand: 'Tartex', sku: 'unknown' },
       { label: 'product', bbox: [300, 0, 100, 200] },
     ];
     const card = modelCard([
@@ -135,14 +135,14 @@ describe('model card scoring', () => {
         truth,
         // A wrong brand on the first pack, the third left unknown.
         packs: [
-          { box: [0, 0, 100, 200], score: 0.9, brand: 'Tartex' },
-          { box: [100, 0, 200, 200], score: 0.9, brand: 'dmBio' },
-          { box: [200, 0, 300, 200], score: 0.9, brand: 'unknown' },
+          { box: [0, 0, 100, 200], score: 0.9, brand: 'Tartex', sku: 'unknown' },
+          { box: [100, 0, 200, 200], score: 0.9, brand: 'dmBio', sku: 'unknown' },
+          { box: [200, 0, 300, 200], score: 0.9, brand: 'unknown', sku: 'unknown' },
         ],
         priceTags: [],
         gaps: [],
         latencyMs: 100,
-        brandsOnLabelledBoxes: ['dmBio', 'dmBio', 'unknown', 'dmBio'],
+        recognisedOnLabelledBoxes: ['dmBio', 'dmBio', 'unknown', 'dmBio'].map((brand) => ({ brand, sku: 'unknown' })),
       },
     ]);
     expect(card.brand_accuracy).toBeCloseTo(1 / 3, 3);
@@ -171,19 +171,66 @@ describe('model card scoring', () => {
         fileName: 'bay.jpg',
         truth: photos[0]!.boxes,
         packs: [
-          { box: [0, 0, 100, 200], score: 0.9, brand: 'Ritz' },
-          { box: [100, 0, 200, 200], score: 0.9, brand: 'unknown' },
-          { box: [200, 0, 300, 200], score: 0.9, brand: 'unknown' },
+          { box: [0, 0, 100, 200], score: 0.9, brand: 'Ritz', sku: 'unknown' },
+          { box: [100, 0, 200, 200], score: 0.9, brand: 'unknown', sku: 'unknown' },
+          { box: [200, 0, 300, 200], score: 0.9, brand: 'unknown', sku: 'unknown' },
         ],
         priceTags: [],
         gaps: [],
         latencyMs: 100,
-        brandsOnLabelledBoxes: ['Ritz', 'unknown', 'Triscuit'],
+        recognisedOnLabelledBoxes: ['Ritz', 'unknown', 'Triscuit'].map((brand) => ({ brand, sku: 'unknown' })),
       },
     ]);
     expect(card.brand_legible).toEqual({ matched: 2, accuracy: 0.5, labelled_boxes: 2, accuracy_on_labelled_boxes: 1 });
     expect(formatModelCard(card, { detector: 'd', minScore: 0.6 })).toContain(
       'brand accuracy where the brand is legible          50.0 % of 2 matched packs, 100.0 % of 2 labelled boxes',
+    );
+  });
+});
+
+describe('SKU figures', () => {
+  it('scores the SKUs of matched packs and of labelled boxes, a reference facing aside, and how far a named SKU is right', () => {
+    const photos = parseCocoLabels(
+      JSON.stringify({
+        images: [{ id: 1, file_name: 'bay.jpg', width: 400, height: 200 }],
+        categories: [{ id: 1, name: 'product' }],
+        annotations: [
+          { image_id: 1, category_id: 1, bbox: [0, 0, 100, 200], attributes: { brand: 'Ritz', sku: 'RITZ-ORIGINAL', reference: true } },
+          { image_id: 1, category_id: 1, bbox: [100, 0, 100, 200], attributes: { brand: 'Ritz', sku: 'RITZ-ORIGINAL' } },
+          { image_id: 1, category_id: 1, bbox: [200, 0, 100, 200], attributes: { brand: 'Ritz', sku: 'RITZ-CHEESE' } },
+          { image_id: 1, category_id: 1, bbox: [300, 0, 100, 200], attributes: { brand: 'Ritz' } },
+        ],
+      }),
+    );
+    expect(photos[0]!.boxes.map((b) => [b.sku, b.reference])).toEqual([
+      ['RITZ-ORIGINAL', true],
+      ['RITZ-ORIGINAL', undefined],
+      ['RITZ-CHEESE', undefined],
+      [undefined, undefined],
+    ]);
+    const card = modelCard([
+      {
+        fileName: 'bay.jpg',
+        truth: photos[0]!.boxes,
+        packs: [
+          { box: [0, 0, 100, 200], score: 0.9, brand: 'Ritz', sku: 'RITZ-ORIGINAL' },
+          { box: [100, 0, 200, 200], score: 0.9, brand: 'Ritz', sku: 'RITZ-ORIGINAL' },
+          { box: [200, 0, 300, 200], score: 0.9, brand: 'Ritz', sku: 'RITZ-ORIGINAL' },
+          { box: [300, 0, 400, 200], score: 0.9, brand: 'Ritz', sku: 'RITZ-ORIGINAL' },
+        ],
+        priceTags: [],
+        gaps: [],
+        latencyMs: 100,
+        recognisedOnLabelledBoxes: ['RITZ-ORIGINAL', 'RITZ-ORIGINAL', 'unknown', 'RITZ-CHEESE'].map((sku) => ({ brand: 'Ritz', sku })),
+      },
+    ]);
+    // The reference facing and the pack without a SKU label are not scored.
+    expect(card.sku).toEqual({
+      matched: { labelled: 2, accuracy: 0.5, named: 2, named_precision: 0.5 },
+      labelled_boxes: { labelled: 2, accuracy: 0.5, named: 1, named_precision: 1 },
+    });
+    expect(formatModelCard(card, { detector: 'd', minScore: 0.6 })).toContain(
+      'SKU accuracy on the labelled boxes                50.0 % of 2, named right 100.0 % of 1',
     );
   });
 });
@@ -194,7 +241,7 @@ describe('label files', () => {
       JSON.stringify({
         images: [{ id: 7, file_name: 'a.jpg', width: 400, height: 300 }],
         annotations: [
-          { image_id: 7, category_id: 1, bbox: [10, 20, 30, 40], attributes: { brand: 'West' } },
+          { image_id: 7, category_id: 1, bbox: [10, 20, 30, 40], attributes: { brand: 'West', sku: 'unknown' } },
           { image_id: 7, category_id: 2, bbox: [10, 70, 20, 10] },
           { image_id: 7, category_id: 3, bbox: [0, 0, 400, 10] },
         ],
@@ -211,7 +258,7 @@ describe('label files', () => {
         width: 400,
         height: 300,
         boxes: [
-          { label: 'product', bbox: [10, 20, 30, 40], brand: 'West' },
+          { label: 'product', bbox: [10, 20, 30, 40], brand: 'West', sku: 'unknown' },
           { label: 'price_tag', bbox: [10, 70, 20, 10] },
         ],
         ignored: { shelf: 1 },

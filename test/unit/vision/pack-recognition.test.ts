@@ -262,6 +262,14 @@ describe('fusing text and appearance', () => {
     expect(fusePack(look('D1', 0.32, 0.002), text('WESTERN'), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', confidence: 0 });
     expect(fusePack(null, text(), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', recognized_by: 'none' });
   });
+
+  it("lets a word only another SKU's name carries, read even in part, gainsay a sure look", () => {
+    // A sibling variant in the same design: the look says Davidoff Classic, the pack reads GOLD.
+    expect(fusePack(look('D1', 0.5, 0.05), text('GOLD'), products)).toMatchObject({ sku: 'unknown', brand: 'Davidoff' });
+    expect(fusePack(look('W1', 0.5, 0.05), text('GOLD'), products)).toMatchObject({ sku: 'unknown', brand: 'unknown' });
+    // A word of its own SKU read as well leaves the look standing.
+    expect(fusePack(look('D1', 0.5, 0.05), text('CLASSIC'), products)).toMatchObject({ sku: 'D1', recognized_by: 'appearance' });
+  });
 });
 
 describe('brands from look-alike facings', () => {
