@@ -154,33 +154,12 @@ describe('model card scoring', () => {
   });
 
   it('gives brand accuracy on the packs whose brand the labels mark legible', () => {
-    const photos = parseCocoLabels(
-      JSON.stringify({
-        images: [{ id: 1, file_name: 'bay.jpg', width: 400, height: 200 }],
-        categories: [{ id: 1, name: 'product' }],
-        annotations: [
-          { image_id: 1, category_id: 1, bbox: [0, 0, 100, 200], attributes: { brand: 'Ritz', brand_legible: true } },
-          { image_id: 1, category_id: 1, bbox: [100, 0, 100, 200], attributes: { brand: 'Ritz', brand_legible: false } },
-          { image_id: 1, category_id: 1, bbox: [200, 0, 100, 200], attributes: { brand: 'Triscuit', brand_legible: true } },
-        ],
-      }),
-    );
-    expect(photos[0]!.boxes.map((b) => b.brandLegible)).toEqual([true, false, true]);
-    const card = modelCard([
-      {
-        fileName: 'bay.jpg',
-        truth: photos[0]!.boxes,
-        packs: [
-          { box: [0, 0, 100, 200], score: 0.9, brand: 'Ritz', sku: 'unknown' },
-          { box: [100, 0, 200, 200], score: 0.9, brand: 'unknown', sku: 'unknown' },
-          { box: [200, 0, 300, 200], score: 0.9, brand: 'unknown', sku: 'unknown' },
-        ],
-        priceTags: [],
-        gaps: [],
-        latencyMs: 100,
-        recognisedOnLabelledBoxes: ['Ritz', 'unknown', 'Triscuit'].map((brand) => ({ brand, sku: 'unknown' })),
-      },
+    const { truth, card } = bayOfPacks([
+      { attributes: { brand: 'Ritz', brand_legible: true }, found: { brand: 'Ritz', sku: 'unknown' }, onBox: { brand: 'Ritz', sku: 'unknown' } },
+      { attributes: { brand: 'Ritz', brand_legible: false }, found: { brand: 'unknown', sku: 'unknown' }, onBox: { brand: 'unknown', sku: 'unknown' } },
+      { attributes: { brand: 'Triscuit', brand_legible: true }, found: { brand: 'unknown', sku: 'unknown' }, onBox: { brand: 'Triscuit', sku: 'unknown' } },
     ]);
+    expect(truth.map((b) => b.brandLegible)).toEqual([true, false, true]);
     expect(card.brand_legible).toEqual({ matched: 2, accuracy: 0.5, labelled_boxes: 2, accuracy_on_labelled_boxes: 1 });
     expect(formatModelCard(card, { detector: 'd', minScore: 0.6 })).toContain(
       'brand accuracy where the brand is legible          50.0 % of 2 matched packs, 100.0 % of 2 labelled boxes',
@@ -190,39 +169,18 @@ describe('model card scoring', () => {
 
 describe('SKU figures', () => {
   it('scores the SKUs of matched packs and of labelled boxes, a reference facing aside, and how far a named SKU is right', () => {
-    const photos = parseCocoLabels(
-      JSON.stringify({
-        images: [{ id: 1, file_name: 'bay.jpg', width: 400, height: 200 }],
-        categories: [{ id: 1, name: 'product' }],
-        annotations: [
-          { image_id: 1, category_id: 1, bbox: [0, 0, 100, 200], attributes: { brand: 'Ritz', sku: 'RITZ-ORIGINAL', reference: true } },
-          { image_id: 1, category_id: 1, bbox: [100, 0, 100, 200], attributes: { brand: 'Ritz', sku: 'RITZ-ORIGINAL' } },
-          { image_id: 1, category_id: 1, bbox: [200, 0, 100, 200], attributes: { brand: 'Ritz', sku: 'RITZ-CHEESE' } },
-          { image_id: 1, category_id: 1, bbox: [300, 0, 100, 200], attributes: { brand: 'Ritz' } },
-        ],
-      }),
-    );
-    expect(photos[0]!.boxes.map((b) => [b.sku, b.reference])).toEqual([
+    const ritz = (sku: string) => ({ brand: 'Ritz', sku });
+    const { truth, card } = bayOfPacks([
+      { attributes: { brand: 'Ritz', sku: 'RITZ-ORIGINAL', reference: true }, found: ritz('RITZ-ORIGINAL'), onBox: ritz('RITZ-ORIGINAL') },
+      { attributes: { brand: 'Ritz', sku: 'RITZ-ORIGINAL' }, found: ritz('RITZ-ORIGINAL'), onBox: ritz('RITZ-ORIGINAL') },
+      { attributes: { brand: 'Ritz', sku: 'RITZ-CHEESE' }, found: ritz('RITZ-ORIGINAL'), onBox: ritz('unknown') },
+      { attributes: { brand: 'Ritz' }, found: ritz('RITZ-ORIGINAL'), onBox: ritz('RITZ-CHEESE') },
+    ]);
+    expect(truth.map((b) => [b.sku, b.reference])).toEqual([
       ['RITZ-ORIGINAL', true],
       ['RITZ-ORIGINAL', undefined],
       ['RITZ-CHEESE', undefined],
       [undefined, undefined],
-    ]);
-    const card = modelCard([
-      {
-        fileName: 'bay.jpg',
-        truth: photos[0]!.boxes,
-        packs: [
-          { box: [0, 0, 100, 200], score: 0.9, brand: 'Ritz', sku: 'RITZ-ORIGINAL' },
-          { box: [100, 0, 200, 200], score: 0.9, brand: 'Ritz', sku: 'RITZ-ORIGINAL' },
-          { box: [200, 0, 300, 200], score: 0.9, brand: 'Ritz', sku: 'RITZ-ORIGINAL' },
-          { box: [300, 0, 400, 200], score: 0.9, brand: 'Ritz', sku: 'RITZ-ORIGINAL' },
-        ],
-        priceTags: [],
-        gaps: [],
-        latencyMs: 100,
-        recognisedOnLabelledBoxes: ['RITZ-ORIGINAL', 'RITZ-ORIGINAL', 'unknown', 'RITZ-CHEESE'].map((sku) => ({ brand: 'Ritz', sku })),
-      },
     ]);
     // The reference facing and the pack without a SKU label are not scored.
     expect(card.sku).toEqual({
@@ -234,6 +192,32 @@ describe('SKU figures', () => {
     );
   });
 });
+
+/**
+ * A bay of packs 100 px wide side by side, labelled in COCO with the given attributes, each found where it stands
+ * with the `found` recognition and recognised on its labelled box as `onBox`: its labels as read and its card.
+ */
+function bayOfPacks(packs: { attributes: Record<string, unknown>; found: { brand: string; sku: string }; onBox: { brand: string; sku: string } }[]) {
+  const [photo] = parseCocoLabels(
+    JSON.stringify({
+      images: [{ id: 1, file_name: 'bay.jpg', width: 100 * packs.length, height: 200 }],
+      categories: [{ id: 1, name: 'product' }],
+      annotations: packs.map((p, k) => ({ image_id: 1, category_id: 1, bbox: [100 * k, 0, 100, 200], attributes: p.attributes })),
+    }),
+  );
+  const card = modelCard([
+    {
+      fileName: 'bay.jpg',
+      truth: photo!.boxes,
+      packs: packs.map((p, k) => ({ box: [100 * k, 0, 100 * (k + 1), 200], score: 0.9, ...p.found })),
+      priceTags: [],
+      gaps: [],
+      latencyMs: 100,
+      recognisedOnLabelledBoxes: packs.map((p) => p.onBox),
+    },
+  ]);
+  return { truth: photo!.boxes, card };
+}
 
 describe('label files', () => {
   it('reads COCO with a brand attribute and leaves unscored classes aside', () => {
