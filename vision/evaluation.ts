@@ -447,11 +447,11 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
 const priceLine = (f: PriceFigures | null) =>
   f === null ? 'n/a (no price labelled)' : `${f.labelled} labelled, ${f.read} read: ${f.right} right to the cent, ${f.wrong} wrong`;
 
-/** The card as a person reads it in a terminal. */
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
 const skuLine = (f: SkuFigures) =>
   `${f.accuracy === null ? 'n/a' : `${pct(f.accuracy)} of ${f.labelled}`}, named right ${f.named_precision === null ? 'n/a (none named)' : `${pct(f.named_precision)} of ${f.named}`} (reference facings aside)`;
 
+/** The card as a person reads it in a terminal. */
 export function formatModelCard(card: ModelCard, about: { detector: string; minScore: number }): string {
   const row = (cells: (string | number)[]) =>
     cells

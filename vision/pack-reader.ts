@@ -347,6 +347,8 @@ export class PackTextReader {
       const widened: Corners = vertical
         ? [box[0], Math.max(p[1], box[1] - across), box[2], Math.min(p[3], box[3] + across)]
         : [Math.max(p[0], box[0] - across), box[1], Math.min(p[2], box[2] + across), box[3]];
+      // A line that already spans its pack has nothing beside it.
+      if (widened.every((v, i) => v === box[i])) return;
       byPack[k]!.push(lines.push({ box: widened, vertical }) - 1);
     });
     return { lines, byPack };

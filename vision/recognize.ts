@@ -201,8 +201,9 @@ export function fusePack(
     return unknown(textBrand.name, textBrand.score);
   }
   if (lookSure && gainsaid(lookSure.sku)) {
+    // The look and the word agree on the brand at least: the pack is that brand's.
     const brand = products.get(lookSure.sku)!.brand;
-    return unknown(products.get(textHint!.name)?.brand === brand ? brand : null, lookConfidence);
+    return products.get(textHint!.name)?.brand === brand ? unknown(brand, lookConfidence) : unknown(null);
   }
   if (lookSure) return named(lookSure.sku, 'appearance', lookConfidence);
   return unknown(null);
