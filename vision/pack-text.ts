@@ -15,7 +15,13 @@ import type { RecognitionCatalogue } from './catalogue.ts';
 
 const HAN = /\p{Script=Han}/u;
 
-/** NFKC (full-width Latin and digits to ASCII), accents dropped (Müsli is read Musli), lower case, anything but letters and digits as one space. */
+/** Apostrophes join what they stand in (Tate's is read TATES as often as TATE'S; L'Oréal, LOREAL). */
+const APOSTROPHES = /['’ʼ`´]/gu;
+
+/**
+ * NFKC (full-width Latin and digits to ASCII), accents dropped (Müsli is read Musli), apostrophes dropped, lower
+ * case, anything but letters and digits as one space.
+ */
 export function foldText(text: string): string {
   return text
     .normalize('NFKC')
@@ -23,6 +29,7 @@ export function foldText(text: string): string {
     .replace(/\p{Mn}+/gu, '')
     .normalize('NFC')
     .toLowerCase()
+    .replace(APOSTROPHES, '')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
@@ -47,6 +54,7 @@ export const maxEdits = (length: number) => (length <= 4 ? 0 : length <= 7 ? 1 :
 export function phraseWords(phrase: string): string[] {
   return phrase
     .normalize('NFKC')
+    .replace(APOSTROPHES, '')
     .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
     .replace(/(\p{Script=Han})(?=[^\p{Script=Han}\s])|([^\p{Script=Han}\s])(?=\p{Script=Han})/gu, '$1$2 ')
     .split(/[^\p{L}\p{N}]+/u)

@@ -192,6 +192,9 @@ describe('the words a pack prints large', () => {
   it("names a brand by its first word printed as the pack's headline", () => {
     expect(named({ text: "TATE'S", height: 25 })).toBe("Tate's Bake Shop");
     expect(named({ text: "TATE'S", height: 25 }, { text: 'chocolate chip', height: 12 })).toBe("Tate's Bake Shop");
+    // The apostrophe read or not: it joins the word it stands in.
+    expect(named({ text: 'TATES', height: 25 })).toBe("Tate's Bake Shop");
+    expect(phraseWords("Tate's Bake Shop")).toEqual(['tates', 'bake', 'shop']);
   });
 
   it('does not name it by a first word printed small, nor by a following word however large', () => {
