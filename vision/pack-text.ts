@@ -103,7 +103,12 @@ export interface TextIndex {
   /** The SKUs whose names or aliases hold each form, and the brands whose phrases do: a form of one only can name it. */
   skusOf: Map<string, Set<string>>;
   brandsOf: Map<string, Set<string>>;
+  /** The numbers each SKU's name and aliases print (250 of 250ml, 5 of GUOYUAN 5): another number read says another SKU. */
+  numbersOf: Map<string, Set<string>>;
 }
+
+/** The numbers in a text, leading zeros dropped (OCR reads JIANGUO2 as JIANGU02). */
+export const numbersIn = (text: string) => new Set((text.match(/\d+/g) ?? []).map((n) => n.replace(/^0+(?=\d)/, '')));
 
 const sizeOf = (folded: string) => [...folded.replace(/ /g, '')].reduce((n, c) => n + (HAN.test(c) ? 2 : 1), 0);
 
@@ -127,6 +132,7 @@ export function buildTextIndex(catalogue: RecognitionCatalogue): TextIndex {
   const skusOf = new Map<string, Set<string>>();
   const brandsOf = new Map<string, Set<string>>();
   const seen = new Set<string>();
+  const numbersOf = new Map<string, Set<string>>();
   const add = (text: string, brand: string, sku: string | null) => {
     const key = `${sku ?? ''}\u0000${brand}\u0000${foldText(text)}`;
     const phrase = phraseOf(text, brand, sku);
@@ -141,8 +147,10 @@ export function buildTextIndex(catalogue: RecognitionCatalogue): TextIndex {
   for (const p of catalogue.products) {
     add(p.brand, p.brand, null);
     for (const phrase of [p.name, ...p.aliases]) add(phrase, p.brand, p.sku);
+    const numbers = numbersIn([p.name, ...p.aliases].join(' '));
+    if (numbers.size > 0) numbersOf.set(p.sku, numbers);
   }
-  return { phrases, skusOf, brandsOf };
+  return { phrases, skusOf, brandsOf, numbersOf };
 }
 
 /** The best substring of `text` matching `word` within the edit budget: its edit count, or null. */
@@ -238,6 +246,11 @@ export interface TextEvidence {
   brands: Map<string, number>;
   /** Best score per SKU from words that only its name or aliases carry. */
   skus: Map<string, number>;
+  /**
+   * SKUs the pack is not: their names print numbers, the pack shows numbers, none of them theirs (GUOYUAN2 read on a
+   * pack is not GUOYUAN 5, whatever it looks like; digits never bend).
+   */
+  clashes: Set<string>;
   /** The lines that were read, joined: what the pack says. */
   text: string;
 }
@@ -338,7 +351,11 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
       if (sku > 0) skus.set(p.sku, Math.max(skus.get(p.sku) ?? 0, sku));
     }
   }
-  return { brands, skus, text: kept.map((l) => l.text.trim()).join(' ') };
+  const read = numbersIn(kept.map((l) => l.text).join(' '));
+  const clashes = new Set<string>();
+  if (read.size > 0) for (const [sku, numbers] of index.numbersOf) if (![...numbers].some((n) => read.has(n))) clashes.add(sku);
+  for (const sku of clashes) skus.delete(sku);
+  return { brands, skus, clashes, text: kept.map((l) => l.text.trim()).join(' ') };
 }
 
 /** The best entry of a score map and how far it stands above the runner-up (1 when alone). */

@@ -7,6 +7,10 @@
  * no aliases), so that the pack text alone recognises: brand_accuracy is then the text's.
  * `npm run eval:vision -- --photos DIR [--min-score S]`: your own labelled photos instead, scored as
  * `shelfpulse eval-photos DIR --json` scores them.
+ * `npm run eval:vision -- --leave-out N [COUNT]`: each bay with its N most faced SKUs missing from the catalogue (no
+ * reference image, no words, a name the pack does not print), as products a chain has not registered yet: their
+ * packs must stay `unknown` (left_out_named counts those given a SKU, every one wrong); the rest are scored as usual.
+ * How recognition's thresholds (vision/recognize.ts THRESHOLDS) are checked against products it does not know.
  */
 import sharp from 'sharp';
 import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
@@ -19,8 +23,10 @@ import { renderShelf, type Box, type ShelfTruth } from '../../synthetic/render.t
 import { assignRows, shareOfShelf } from '../../vision/shelf.ts';
 
 export const EVAL_SEED = 900_000;
-const count = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 40);
 const textOnly = process.argv.includes('--text-only');
+const leaveOutArg = process.argv.indexOf('--leave-out');
+const leaveOut = leaveOutArg > 0 ? Number(process.argv[leaveOutArg + 1]) : 0;
+const count = Number(process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--leave-out') ?? 40);
 
 const corners = (b: Box | [number, number, number, number]): Corners => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
 
@@ -81,8 +87,22 @@ async function main() {
   let priceSkuRight = 0;
   let planogramError = 0;
   const totals: number[] = [];
+  let leftOutPacks = 0;
+  let leftOutNamed = 0;
   for (let i = 0; i < count; i++) {
     const { jpeg, truth } = await renderShelf(EVAL_SEED + i);
+    const facings = new Map<string, number>();
+    for (const p of truth.products) facings.set(p.sku, (facings.get(p.sku) ?? 0) + 1);
+    const leftOut = new Set(
+      [...facings]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, leaveOut)
+        .map(([sku]) => sku),
+    );
+    if (leaveOut > 0)
+      await models.recognizer.setCatalogue({
+        products: catalogue.products.map((p) => (leftOut.has(p.sku) ? { ...p, name: '未登记包装', aliases: [], references: [] } : p)),
+      });
     const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const raw = await models.detector.detect({ data, width: info.width, height: info.height }, { minScore: 0.01 });
     const truthByClass = [truth.products.map((p) => corners(p.bbox)), truth.tags.map((t) => corners(t.bbox))];
@@ -97,6 +117,15 @@ async function main() {
     for (const d of analysis.detections) {
       const match = truth.products.find((p) => iou(corners(p.bbox), corners(d.bbox)) >= 0.5);
       if (!match) continue;
+      // A pack of a product left out counts in the named SKUs' precision when named (wrongly), not in the accuracy.
+      if (leftOut.has(match.sku)) {
+        leftOutPacks++;
+        if (d.sku !== 'unknown') {
+          leftOutNamed++;
+          skuNamed++;
+        }
+        continue;
+      }
       skuMatched++;
       if (match.sku === d.sku) skuRight++;
       if (match.brand === d.brand) brandRight++;
@@ -159,6 +188,7 @@ async function main() {
     ),
     map50: r(labels.reduce((n, _, c) => n + map(c, [0.5]), 0) / labels.length),
     map50_95: r(labels.reduce((n, _, c) => n + map(c, thresholds), 0) / labels.length),
+    ...(leaveOut > 0 ? { left_out_per_bay: leaveOut, left_out_packs: leftOutPacks, left_out_named: leftOutNamed } : {}),
     sku_accuracy: r(skuRight / Math.max(1, skuMatched)),
     /** Of the packs given a SKU (not `unknown`), the share given the right one. */
     sku_named_precision: r(skuNamedRight / Math.max(1, skuNamed)),

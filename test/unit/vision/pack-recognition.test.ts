@@ -270,6 +270,15 @@ describe('fusing text and appearance', () => {
     // A word of its own SKU read as well leaves the look standing.
     expect(fusePack(look('D1', 0.5, 0.05), text('CLASSIC'), products)).toMatchObject({ sku: 'D1', recognized_by: 'appearance' });
   });
+
+  it('lets a number the SKU does not print gainsay its look, sure or only within the brand the text names', () => {
+    // A 500 ml carton of 伊利 the chain has not registered: it looks like the 250 ml one, and says 500.
+    expect(fusePack(look('Y1', 0.5, 0.05), text('纯牛奶 500ml'), products)).toMatchObject({ sku: 'unknown', brand: '伊利' });
+    expect(fusePack(look('W1', 0.32, 0.002, [['Y1', 0.31]]), text('伊利纯牛奶', '500ml'), products)).toMatchObject({ sku: 'unknown', brand: '伊利' });
+    // Its own number read, or none at all, leaves the look standing.
+    expect(fusePack(look('Y1', 0.5, 0.05), text('纯牛奶 250ml'), products)).toMatchObject({ sku: 'Y1' });
+    expect(fusePack(look('Y1', 0.5, 0.05), text('纯牛奶'), products)).toMatchObject({ sku: 'Y1' });
+  });
 });
 
 describe('brands from look-alike facings', () => {

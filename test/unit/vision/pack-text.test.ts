@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogueProduct } from '../../../vision/catalogue.ts';
-import { buildTextIndex, foldConfusables, foldText, hanScore, latinScore, leader, matchPackText, phraseWords } from '../../../vision/pack-text.ts';
+import { buildTextIndex, foldConfusables, foldText, hanScore, latinScore, leader, matchPackText, numbersIn, phraseWords } from '../../../vision/pack-text.ts';
 
 const product = (sku: string, brand: string, name: string, aliases: string[] = []): CatalogueProduct => ({
   sku,
@@ -67,6 +67,14 @@ describe('pack text against brands, names and aliases', () => {
     expect(brandOf('牛奶')).toBeNull();
     expect(brandOf('yi li')).toBe('伊利'); // the alias, read split
     expect(brandOf('DOVE')).toBeNull();
+  });
+
+  it('tells the SKUs whose printed numbers the pack contradicts, leading zeros aside', () => {
+    expect(numbersIn('JIANGU02 0,5 L')).toEqual(new Set(['2', '0', '5']));
+    // 500 ml is Y2's; Y1 prints 250; the others print no number.
+    expect(read('伊利纯牛奶', '500ml').clashes).toEqual(new Set(['Y1']));
+    expect(read('伊利纯牛奶 250ml').clashes).toEqual(new Set(['Y2']));
+    expect(read('伊利纯牛奶').clashes.size).toBe(0); // no number read: nothing contradicted
   });
 
   it('drops lines the reader was unsure of', () => {
