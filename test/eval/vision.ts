@@ -21,6 +21,7 @@ import { averagePrecision } from '../../vision/evaluation.ts';
 import { demoRecognitionCatalogue } from '../../synthetic/demo-catalogue.ts';
 import { renderShelf, type Box, type ShelfTruth } from '../../synthetic/render.ts';
 import { assignRows, shareOfShelf } from '../../vision/shelf.ts';
+import { facingsBySku, unregistered } from '../support/untaught-pack.ts';
 
 export const EVAL_SEED = 900_000;
 const textOnly = process.argv.includes('--text-only');
@@ -91,18 +92,14 @@ async function main() {
   let leftOutNamed = 0;
   for (let i = 0; i < count; i++) {
     const { jpeg, truth } = await renderShelf(EVAL_SEED + i);
-    const facings = new Map<string, number>();
-    for (const p of truth.products) facings.set(p.sku, (facings.get(p.sku) ?? 0) + 1);
+    const truthFacings = facingsBySku(truth.products);
     const leftOut = new Set(
-      [...facings]
+      [...truthFacings]
         .sort((a, b) => b[1] - a[1])
         .slice(0, leaveOut)
         .map(([sku]) => sku),
     );
-    if (leaveOut > 0)
-      await models.recognizer.setCatalogue({
-        products: catalogue.products.map((p) => (leftOut.has(p.sku) ? { ...p, name: '未登记包装', aliases: [], references: [] } : p)),
-      });
+    if (leaveOut > 0) await models.recognizer.setCatalogue(unregistered(catalogue, leftOut));
     const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const raw = await models.detector.detect({ data, width: info.width, height: info.height }, { minScore: 0.01 });
     const truthByClass = [truth.products.map((p) => corners(p.bbox)), truth.tags.map((t) => corners(t.bbox))];
@@ -139,8 +136,6 @@ async function main() {
       if (match.sku === d.sku) skuNamedRight++;
     }
     // Facings per SKU and share of shelf per brand, against the truth computed the same way.
-    const truthFacings = new Map<string, number>();
-    for (const p of truth.products) truthFacings.set(p.sku, (truthFacings.get(p.sku) ?? 0) + 1);
     const found = new Map(analysis.facings.map((f) => [f.sku, f.facings]));
     for (const sku of new Set([...truthFacings.keys(), ...found.keys()])) {
       facingsError += Math.abs((truthFacings.get(sku) ?? 0) - (found.get(sku) ?? 0));

@@ -24,10 +24,20 @@ export function ownShare(detections: { sku: string; brand: string }[]): number {
   return recognised.filter((d) => (d.sku === 'unknown' ? OWN_BRANDS.has(d.brand) : OWN.has(d.sku))).length / recognised.length;
 }
 
-const without = (catalogue: RecognitionCatalogue, sku: string): RecognitionCatalogue => ({
-  // Its name in the product master is one the pack does not print, as the server's will be.
-  products: catalogue.products.map((p) => (p.sku === sku ? { ...p, name: '未登记包装', aliases: [], references: [] } : p)),
+/**
+ * The catalogue as a chain has it before teaching these products: no reference image, no words, and a name in the
+ * product master their packs do not print, as the server's will be.
+ */
+export const unregistered = (catalogue: RecognitionCatalogue, skus: ReadonlySet<string>): RecognitionCatalogue => ({
+  products: catalogue.products.map((p) => (skus.has(p.sku) ? { ...p, name: '未登记包装', aliases: [], references: [] } : p)),
 });
+
+/** Facings per SKU of a bay's packs. */
+export function facingsBySku(packs: readonly { sku: string }[]): Map<string, number> {
+  const facings = new Map<string, number>();
+  for (const p of packs) facings.set(p.sku, (facings.get(p.sku) ?? 0) + 1);
+  return facings;
+}
 
 /** A held-out bay (a seed outside the detector's training range), photographed square on like the demo's. */
 const SEED = 900_077;
@@ -52,10 +62,8 @@ export async function untaughtBay(): Promise<UntaughtBay> {
   const full = await demoRecognitionCatalogue();
   const models = await loadVisionModels({ catalogue: full });
   const shareAfter = ownShare((await analyzeShelfPhoto(shelf.jpeg, { models })).analysis.detections);
-  const counts = new Map<string, number>();
-  for (const p of shelf.truth.products) counts.set(p.sku, (counts.get(p.sku) ?? 0) + 1);
-  for (const [sku] of [...counts].sort((a, b) => b[1] - a[1])) {
-    await models.recognizer.setCatalogue(without(full, sku));
+  for (const [sku] of [...facingsBySku(shelf.truth.products)].sort((a, b) => b[1] - a[1])) {
+    await models.recognizer.setCatalogue(unregistered(full, new Set([sku])));
     const { detections } = (await analyzeShelfPhoto(shelf.jpeg, { models })).analysis;
     const boxes = shelf.truth.products.filter((p) => p.sku === sku).map((p) => p.bbox as Box);
     const unknownThere = detections.filter((d) => d.sku === 'unknown' && boxes.some((b) => iou(d.bbox, b) > 0.5)).length;
