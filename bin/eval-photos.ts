@@ -3,8 +3,6 @@
  * into a model card. Reads the folder; the scoring is vision/evaluation.ts.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import sharp from 'sharp';
 import { analyzeShelfPhoto, loadVisionModels, type VisionModels } from '../vision/analyze.ts';
 import type { RecognitionCatalogue } from '../vision/catalogue.ts';
 import type { Corners } from '../vision/detector.ts';
@@ -12,45 +10,9 @@ import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../visi
 import { decodePhoto } from '../vision/image.ts';
 import { embedCrop } from '../vision/recognize.ts';
 import { parsePrice } from '../vision/prices.ts';
-import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels, type LabelledPhoto } from '../vision/labels.ts';
+import { LabelFormatError, type LabelledPhoto } from '../vision/labels.ts';
+import { photoFile, readLabelledPhotos } from '../vision/labelled-photos.ts';
 import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy } from '../vision/settings.ts';
-
-const IMAGE = /\.(jpe?g|png|webp)$/i;
-
-/** The labels in DIR: a COCO JSON file (or the one given), else YOLO txt files with classes.txt or data.yaml. */
-export async function readLabelledPhotos(dir: string, labelsFile?: string): Promise<{ photos: LabelledPhoto[]; imageDir: string }> {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new LabelFormatError(`${dir} is not a folder of photos`);
-  const coco =
-    labelsFile ??
-    fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => path.join(dir, f))
-      .find((f) => /"annotations"/.test(fs.readFileSync(f, 'utf8')));
-  if (coco) return { photos: parseCocoLabels(fs.readFileSync(coco, 'utf8')), imageDir: dir };
-
-  // YOLO: images in DIR or DIR/images, one txt a photo beside it or in DIR/labels.
-  const imageDir = fs.existsSync(path.join(dir, 'images')) ? path.join(dir, 'images') : dir;
-  const labelDir = fs.existsSync(path.join(dir, 'labels')) ? path.join(dir, 'labels') : imageDir;
-  const namesFile = ['classes.txt', 'data.yaml', 'dataset.yaml'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
-  if (!namesFile) throw new LabelFormatError(`${dir} has no labels: put a COCO JSON file in it, or YOLO txt files with classes.txt or data.yaml`);
-  const classNames = parseYoloClassNames(fs.readFileSync(namesFile, 'utf8'), namesFile.endsWith('.txt') ? 'txt' : 'yaml');
-  const photos: LabelledPhoto[] = [];
-  for (const fileName of fs
-    .readdirSync(imageDir)
-    .filter((f) => IMAGE.test(f))
-    .sort()) {
-    const txt = path.join(labelDir, fileName.replace(IMAGE, '.txt'));
-    if (!fs.existsSync(txt)) continue;
-    // The labels are fractions of the upright photo, as labelling tools show it.
-    const meta = await sharp(path.join(imageDir, fileName)).metadata();
-    const turned = (meta.orientation ?? 1) >= 5;
-    const width = turned ? meta.height! : meta.width!;
-    const height = turned ? meta.width! : meta.height!;
-    photos.push(parseYoloLabels(fs.readFileSync(txt, 'utf8'), classNames, { fileName, width, height }));
-  }
-  return { photos, imageDir };
-}
 
 export interface EvalPhotosOptions {
   labels?: string;
@@ -92,18 +54,25 @@ async function pricesOnLabelledBoxes(models: VisionModels, photo: Buffer, truth:
   return texts.map((t) => parsePrice(t.text, t)?.price ?? null);
 }
 
-/** Runs the analysis on every labelled photo and scores it. */
+/** Runs the analysis on every labelled photo of DIR and scores it. */
 export async function evaluatePhotoDir(dir: string, options: EvalPhotosOptions = {}): Promise<{ card: ModelCard; detector: string; minScore: number }> {
   const { photos, imageDir } = await readLabelledPhotos(dir, options.labels);
-  if (photos.length === 0) throw new LabelFormatError(`${dir} has no photo with labels`);
+  return evaluatePhotos(photos, imageDir, options);
+}
+
+/** Runs the analysis on each of these labelled photos (in imageDir) and scores it. */
+export async function evaluatePhotos(
+  photos: readonly LabelledPhoto[],
+  imageDir: string,
+  options: Omit<EvalPhotosOptions, 'labels'> = {},
+): Promise<{ card: ModelCard; detector: string; minScore: number }> {
+  if (photos.length === 0) throw new LabelFormatError(`${imageDir} has no photo with labels`);
   const models = await loadVisionModels({ modelDir: options.modelDir ?? DEFAULT_MODEL_DIR, intraOpNumThreads: 2, catalogue: options.catalogue });
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
   const outcomes: PhotoOutcome[] = [];
   for (const photo of photos) {
-    const file = [path.join(imageDir, photo.fileName), path.join(imageDir, path.basename(photo.fileName))].find((f) => fs.existsSync(f));
-    if (!file) throw new LabelFormatError(`the labels name ${photo.fileName}, which is not in ${imageDir}`);
     const t0 = performance.now();
-    const bytes = fs.readFileSync(file);
+    const bytes = fs.readFileSync(photoFile(imageDir, photo));
     const { analysis } = await analyzeShelfPhoto(bytes, { models, minScore, packText: options.packText });
     const latencyMs = performance.now() - t0;
     // The analysis answers in the stored image's pixels (large photos are downscaled); the labels are the photo's.

@@ -1,8 +1,9 @@
 /**
- * A chain's own labelled shelf photos, read from the two layouts labelling tools export: COCO JSON (one file for
- * all photos) and YOLO txt (one file per photo, class names in classes.txt or data.yaml). Pure: the caller reads
- * the files and passes their text.
+ * A chain's own labelled shelf photos, read from the layouts labelling tools and shelf datasets export: COCO JSON
+ * (one file for all photos), YOLO txt (one file per photo, class names in classes.txt or data.yaml) and the SKU-110K
+ * CSV (one row per box). Pure: the caller reads the files and passes their text.
  */
+import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 
 /** What the model card scores; every other class in a label file is counted and left out. */
@@ -162,4 +163,36 @@ export function parseYoloLabels(text: string, classNames: string[], photo: { fil
     result.boxes.push({ label, bbox: [(cx - w / 2) * photo.width, (cy - h / 2) * photo.height, w * photo.width, h * photo.height] });
   });
   return result;
+}
+
+/**
+ * The SKU-110K annotation CSV, one row a box: `image_name,x1,y1,x2,y2,class,image_width,image_height` (corners in the
+ * photo's pixels; the dataset has no header, a file written by hand may have one).
+ */
+export function parseSku110kCsv(text: string): LabelledPhoto[] {
+  let rows: string[][];
+  try {
+    rows = parseCsv(text, { skip_empty_lines: true, trim: true, relax_column_count: true });
+  } catch (err) {
+    throw new LabelFormatError(`the SKU-110K CSV cannot be read (${(err as Error).message})`);
+  }
+  if (rows[0] && !Number.isFinite(Number(rows[0][1]))) rows = rows.slice(1);
+  const photos = new Map<string, LabelledPhoto>();
+  rows.forEach((row, i) => {
+    const where = `SKU-110K CSV row ${i + 1}`;
+    if (row.length !== 8) throw new LabelFormatError(`${where}: a row is image_name,x1,y1,x2,y2,class,image_width,image_height`);
+    const [fileName, name] = [row[0]!, row[5]!];
+    const [x1, y1, x2, y2, width, height] = [1, 2, 3, 4, 6, 7].map((k) => Number(row[k]));
+    if (![x1, y1, x2, y2, width, height].every(Number.isFinite) || !(width! > 0) || !(height! > 0))
+      throw new LabelFormatError(`${where}: the corners and the photo's width and height are numbers (pixels)`);
+    if (!(x2! > x1!) || !(y2! > y1!)) throw new LabelFormatError(`${where}: x2 and y2 must be right of and below x1 and y1`);
+    let photo = photos.get(fileName);
+    if (!photo) photos.set(fileName, (photo = { fileName, width: width!, height: height!, boxes: [], ignored: {} }));
+    else if (photo.width !== width || photo.height !== height)
+      throw new LabelFormatError(`${where}: ${fileName} was given as ${photo.width}×${photo.height} on an earlier row`);
+    const label = labelClass(name);
+    if (!label) photo.ignored[name] = (photo.ignored[name] ?? 0) + 1;
+    else photo.boxes.push({ label, bbox: [x1!, y1!, x2! - x1!, y2! - y1!] });
+  });
+  return [...photos.values()];
 }

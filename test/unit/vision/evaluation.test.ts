@@ -14,7 +14,7 @@ import {
   shareErrorPoints,
   type PhotoOutcome,
 } from '../../../vision/evaluation.ts';
-import { LabelFormatError, parseCocoLabels, parseYoloClassNames, parseYoloLabels } from '../../../vision/labels.ts';
+import { LabelFormatError, parseCocoLabels, parseSku110kCsv, parseYoloClassNames, parseYoloLabels } from '../../../vision/labels.ts';
 
 // Two packs side by side, 100 × 200 each.
 const packA: Corners = [0, 0, 100, 200];
@@ -262,6 +262,23 @@ describe('label files', () => {
     expect(photo.boxes[1]!.bbox.map((v) => Math.round(v))).toEqual([20, 170, 40, 20]);
     expect(() => parseYoloLabels('5 0.5 0.5 0.1 0.1', ['object'], { fileName: 'b.jpg', width: 1, height: 1 })).toThrow(/class 5/);
     expect(() => parseYoloLabels('0 50 50 10 10', ['object'], { fileName: 'b.jpg', width: 1, height: 1 })).toThrow(/normalised/);
+  });
+
+  it('reads the SKU-110K CSV, a row a box in corners, with or without a header', () => {
+    // As annotations_train.csv has them: no header, every pack an `object`.
+    const csv = 'train_0.jpg,208,537,422,814,object,3024,3024\ntrain_0.jpg,1268,1923,1365,2209,object,3024,3024\ntrain_1.jpg,5,10,105,60,object,2336,4160\n';
+    const photos = parseSku110kCsv(csv);
+    expect(photos.map((p) => [p.fileName, p.width, p.height, p.boxes.length])).toEqual([
+      ['train_0.jpg', 3024, 3024, 2],
+      ['train_1.jpg', 2336, 4160, 1],
+    ]);
+    expect(photos[0]!.boxes[0]).toEqual({ label: 'product', bbox: [208, 537, 214, 277] });
+    const withHeader = parseSku110kCsv(`image_name,x1,y1,x2,y2,class,image_width,image_height\n${csv}a.jpg,1,1,9,9,shelf,10,10\n`);
+    expect(withHeader).toHaveLength(3);
+    expect(withHeader[2]!.ignored).toEqual({ shelf: 1 });
+    expect(() => parseSku110kCsv('a.jpg,1,1,9,9,object,10\n')).toThrow(/row 1: a row is image_name,x1,y1,x2,y2,class,image_width,image_height/);
+    expect(() => parseSku110kCsv('a.jpg,9,1,1,9,object,10,10\n')).toThrow(/x2 and y2 must be right of and below/);
+    expect(() => parseSku110kCsv('a.jpg,1,1,9,9,object,10,10\na.jpg,1,1,9,9,object,20,10\n')).toThrow(/given as 10×10 on an earlier row/);
   });
 });
 
