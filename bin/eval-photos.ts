@@ -10,7 +10,7 @@ import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../visi
 import { decodePhoto } from '../vision/image.ts';
 import { embedCrop } from '../vision/recognize.ts';
 import { parsePrice } from '../vision/prices.ts';
-import { LabelFormatError, type LabelledPhoto } from '../vision/labels.ts';
+import { checkLabelledShape, LabelFormatError, type LabelledPhoto } from '../vision/labels.ts';
 import { photoFile, readLabelledPhotos } from '../vision/labelled-photos.ts';
 import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy } from '../vision/settings.ts';
 
@@ -75,6 +75,7 @@ export async function evaluatePhotos(
     const bytes = fs.readFileSync(photoFile(imageDir, photo));
     const { analysis } = await analyzeShelfPhoto(bytes, { models, minScore, packText: options.packText });
     const latencyMs = performance.now() - t0;
+    checkLabelledShape(photo, analysis.image_width, analysis.image_height);
     // The analysis answers in the stored image's pixels (large photos are downscaled); the labels are the photo's.
     const k = photo.width / analysis.image_width;
     const scaled = (b: [number, number, number, number]) => toCorners([b[0] * k, b[1] * k, b[2] * k, b[3] * k]);

@@ -61,6 +61,18 @@ const CLASS_NAMES: Record<string, LabelClass> = {
   out_of_stock: 'gap',
 };
 
+/**
+ * Refuses a photo whose upright shape (width × height as it is analysed) differs from the one its labels were drawn
+ * on: a turned or cropped copy puts every box on the wrong pack. A copy of another size is fine (boxes scale).
+ */
+export function checkLabelledShape(photo: Pick<LabelledPhoto, 'fileName' | 'width' | 'height'>, width: number, height: number): void {
+  const labelled = photo.width / photo.height;
+  if (Math.abs(width / height - labelled) > 0.01 * labelled)
+    throw new LabelFormatError(
+      `${photo.fileName} is ${width}×${height} upright, but its labels are drawn on ${photo.width}×${photo.height}: were they drawn on a turned or cropped copy?`,
+    );
+}
+
 /** The card's class for a label file's class name, or null for a class it does not score. */
 export function labelClass(name: string): LabelClass | null {
   return (

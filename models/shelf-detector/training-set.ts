@@ -4,9 +4,9 @@
  * (vision/eval: 900000+, bench: 950000+).
  */
 import path from 'node:path';
-import sharp, { type OverlayOptions } from 'sharp';
+import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { seededRandom } from '../../lib/seeded-random.ts';
-import type { LabelledPhoto } from '../../vision/labels.ts';
+import { checkLabelledShape, type LabelledPhoto } from '../../vision/labels.ts';
 import { renderShelf } from '../../synthetic/render.ts';
 import { renderStoreShelf } from '../../synthetic/render-store.ts';
 import { LETTERBOX_GREY, labelLine, letterbox, saveView } from './training-view.ts';
@@ -50,7 +50,7 @@ export async function writePhotoViews(
     const region: Region | undefined = regions ? regions[photo.fileName] : [0, 0, photo.width, photo.height];
     if (!region) continue;
     const random = seededRandom([...photo.fileName].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7));
-    const image = sharp(fileOf(photo)).rotate();
+    const image = await uprightAtLabelledSize(fileOf(photo), photo);
     const [rx0, ry0, rx1, ry1] = region;
     const boxes = photo.boxes.filter((b) => b.label !== 'gap');
     for (let v = 0; v < views; v++) {
@@ -89,6 +89,20 @@ export async function writePhotoViews(
     }
   }
   return written;
+}
+
+/**
+ * The photo upright (EXIF orientation applied, as labelling tools show it) at the size its labels were drawn on: a
+ * photo labelled on a smaller copy is scaled to it; one whose shape differs from the labels' is refused, since its
+ * boxes would land on the wrong packs.
+ */
+async function uprightAtLabelledSize(file: string, photo: LabelledPhoto): Promise<Sharp> {
+  const meta = await sharp(file).metadata();
+  const turned = (meta.orientation ?? 1) >= 5;
+  const [width, height] = turned ? [meta.height!, meta.width!] : [meta.width!, meta.height!];
+  if (width === photo.width && height === photo.height) return sharp(file).rotate();
+  checkLabelledShape(photo, width, height);
+  return sharp(await sharp(file).rotate().resize(photo.width, photo.height, { fit: 'fill' }).toBuffer());
 }
 
 /**

@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainingError, trainDetector } from '../../bin/train-detector.ts';
+import { writePhotoViews } from '../../models/shelf-detector/training-set.ts';
+import { parseSku110kCsv } from '../../vision/labels.ts';
 import { renderShelf } from '../../synthetic/render.ts';
 import { analyzeShelfPhoto, loadVisionModels } from '../../vision/analyze.ts';
 
@@ -98,5 +100,31 @@ describe('train-detector', () => {
       stderr = (err as { stderr: string }).stderr;
     }
     expect(stderr).toMatch(/shelfpulse train-detector: SKU-110K CSV row 1: x2 and y2 must be right of and below x1 and y1/);
+  });
+});
+
+describe('training views of a labelled photo', () => {
+  it('are the same whether the labels were drawn on the photo or on a smaller copy, and refused when drawn on a turned one', async () => {
+    const photo = parseSku110kCsv(fs.readFileSync(path.join(photos, 'annotations.csv'), 'utf8'))[0]!;
+    const half = {
+      ...photo,
+      width: photo.width / 2,
+      height: photo.height / 2,
+      boxes: photo.boxes.map((b) => ({ ...b, bbox: b.bbox.map((v) => v / 2) as typeof b.bbox })),
+    };
+    const turned = { ...photo, width: photo.height, height: photo.width };
+    const fileOf = () => path.join(photos, photo.fileName);
+    const [a, b] = [path.join(dir, 'views-a'), path.join(dir, 'views-b')];
+    for (const d of [a, b]) fs.mkdirSync(d);
+    expect(await writePhotoViews([photo], fileOf, a, 1)).toBe(1);
+    await writePhotoViews([half], fileOf, b, 1);
+    const lines = (d: string) =>
+      fs
+        .readFileSync(path.join(d, `r-${path.parse(photo.fileName).name}-00.txt`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ').map((v) => Number(Number(v).toFixed(2))));
+    expect(lines(b)).toEqual(lines(a));
+    await expect(writePhotoViews([turned], fileOf, b, 1)).rejects.toThrow(/is 1600×1200 upright, but its labels are drawn on 1200×1600/);
   });
 });

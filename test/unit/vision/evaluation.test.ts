@@ -14,7 +14,7 @@ import {
   shareErrorPoints,
   type PhotoOutcome,
 } from '../../../vision/evaluation.ts';
-import { LabelFormatError, parseCocoLabels, parseSku110kCsv, parseYoloClassNames, parseYoloLabels } from '../../../vision/labels.ts';
+import { checkLabelledShape, LabelFormatError, parseCocoLabels, parseSku110kCsv, parseYoloClassNames, parseYoloLabels } from '../../../vision/labels.ts';
 
 // Two packs side by side, 100 × 200 each.
 const packA: Corners = [0, 0, 100, 200];
@@ -279,6 +279,14 @@ describe('label files', () => {
     expect(() => parseSku110kCsv('a.jpg,1,1,9,9,object,10\n')).toThrow(/row 1: a row is image_name,x1,y1,x2,y2,class,image_width,image_height/);
     expect(() => parseSku110kCsv('a.jpg,9,1,1,9,object,10,10\n')).toThrow(/x2 and y2 must be right of and below/);
     expect(() => parseSku110kCsv('a.jpg,1,1,9,9,object,10,10\na.jpg,1,1,9,9,object,20,10\n')).toThrow(/given as 10×10 on an earlier row/);
+  });
+
+  it('takes a photo at another size than its labels, not one turned or cropped', () => {
+    const photo = { fileName: 'p.jpg', width: 4032, height: 3024 };
+    expect(() => checkLabelledShape(photo, 2016, 1512)).not.toThrow();
+    expect(() => checkLabelledShape(photo, 2015, 1511)).not.toThrow();
+    expect(() => checkLabelledShape(photo, 1512, 2016)).toThrow(/p.jpg is 1512×2016 upright, but its labels are drawn on 4032×3024/);
+    expect(() => checkLabelledShape(photo, 2016, 1300)).toThrow(LabelFormatError);
   });
 });
 
