@@ -75,6 +75,16 @@ export function findPython(given?: string): string {
   );
 }
 
+/** Whether train.py can start from this export (the network it trains, not another YOLO): asked before hours of work. */
+function checkFineTunable(python: string, onnx: string): void {
+  const script = `import sys; sys.path.insert(0, sys.argv[1]); import train; train.load_onnx(train.ShelfNet(), sys.argv[2])`;
+  const probe = spawnSync(python, ['-c', script, path.dirname(TRAIN_PY), onnx], { encoding: 'utf8' });
+  if (probe.status !== 0)
+    throw new TrainingError(
+      `${onnx} cannot be fine-tuned by this recipe (${probe.stderr.trim().split('\n').at(-1)}): --from takes the bundled detector or a model train-detector made; train another architecture with its own tools (see "Your own detector")`,
+    );
+}
+
 function runTraining(python: string, args: string[], log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, [TRAIN_PY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -111,6 +121,7 @@ export async function trainDetector(dir: string, options: TrainDetectorOptions):
   const fromManifest = readManifest(from);
   if (!fs.existsSync(path.join(from, 'model.onnx'))) throw new TrainingError(`${from} has no model.onnx to fine-tune`);
   const python = findPython(options.python);
+  checkFineTunable(python, path.join(from, 'model.onnx'));
 
   const { photos, imageDir } = await readLabelledPhotos(dir, options.labels);
   const labelled = photos.filter((p) => p.boxes.some((b) => b.label === 'product'));

@@ -326,7 +326,8 @@ def main():
     # The TorchScript exporter at opset 13, as torch 1.13 writes it (torch 2.x needs dynamo=False for it).
     legacy = {"dynamo": False} if int(torch.__version__.split(".")[0]) >= 2 else {}
     torch.onnx.export(ema, torch.zeros(1, 3, SIZE, SIZE), os.path.join(args.out, "model.onnx"), input_names=["images"], output_names=["output0"], opset_version=13, **legacy)
-    print("exported", epoch, "epochs", step, "steps, weights of epoch", best[2], flush=True)
+    kept = f"weights of epoch {best[2]}" if best[1] is not None else "the last step's moving average"
+    print("exported", epoch, "epochs", step, "steps,", kept, flush=True)
 
 
 if __name__ == "__main__":

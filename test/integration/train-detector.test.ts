@@ -77,7 +77,7 @@ describe('train-detector', () => {
     expect(analysis.detections.length).toBeGreaterThan(0);
   }, 240_000);
 
-  it('refuses a folder that holds a model, or a Python that cannot train, before writing anything', async () => {
+  it('refuses a folder that holds a model, a Python that cannot train, or a model this recipe cannot fine-tune, before writing anything', async () => {
     const taken = path.join(dir, 'taken');
     fs.mkdirSync(taken);
     fs.writeFileSync(path.join(taken, 'model.onnx'), 'x');
@@ -85,6 +85,9 @@ describe('train-detector', () => {
     const fresh = path.join(dir, 'fresh');
     await expect(trainDetector(photos, { out: fresh, python: path.join(dir, 'no-python') })).rejects.toThrow(TrainingError);
     await expect(trainDetector(photos, { out: fresh, python: path.join(dir, 'no-python') })).rejects.toThrow(/apt install python3-torch/);
+    await expect(trainDetector(photos, { out: fresh, from: 'test/fixtures/ultralytics/one-class' })).rejects.toThrow(
+      /cannot be fine-tuned by this recipe \(.*not the same architecture\)/,
+    );
     expect(fs.existsSync(fresh)).toBe(false);
   });
 
