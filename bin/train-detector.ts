@@ -148,65 +148,62 @@ export async function trainDetector(dir: string, options: TrainDetectorOptions):
 
     const minutes = options.minutes ?? 30;
     const batch = Math.min(16, photoViews + renders);
-    const args = [
-      '--init',
-      path.join(from, 'model.onnx'),
-      '--minutes',
-      String(minutes),
-      '--batch',
-      String(batch),
-      '--lr',
-      '1e-3',
-      '--warmup',
-      '20',
-      '--val',
-      '0',
-    ];
+    const args = ['--init', path.join(from, 'model.onnx'), '--minutes', `${minutes}`, '--batch', `${batch}`, '--lr', '1e-3', '--warmup', '20', '--val', '0'];
     fs.mkdirSync(out, { recursive: true });
-    log(`fine-tuning ${fromManifest.name} for ${minutes} min (${python} ${path.relative(process.cwd(), TRAIN_PY)})`);
-    await runTraining(python, [data, out, ...args], log);
+    try {
+      log(`fine-tuning ${fromManifest.name} for ${minutes} min (${python} ${path.relative(process.cwd(), TRAIN_PY)})`);
+      await runTraining(python, [data, out, ...args], log);
+    } catch (err) {
+      // The folder was new or empty: a run that failed leaves nothing half-made in it.
+      fs.rmSync(out, { recursive: true, force: true });
+      throw err;
+    }
 
     const run = JSON.parse(fs.readFileSync(path.join(out, 'training.json'), 'utf8')) as Record<string, unknown>;
     // train.py's by-products: the run is recorded in the manifest, and the ONNX export is what is loaded.
     for (const f of ['training.json', 'weights.pt']) fs.rmSync(path.join(out, f), { force: true });
-    const manifest = {
-      name: options.name ?? path.basename(out),
-      layout: 'yolov8',
-      input: { width: 512, height: 512 },
-      labels: ['product', 'price_tag'],
-      licence: `your own: ${fromManifest.name} (${fromManifest.licence ?? 'see its manifest'}) fine-tuned on your labelled photos`,
-      training: {
-        recipe: `shelfpulse train-detector (train.py ${args.join(' ')})`,
-        from: fromManifest.name,
-        photos: training.map((p) => p.fileName),
-        photos_kept_aside: measured.map((p) => p.fileName),
-        views_a_photo: views,
-        rendered_bays: renders,
-        ...run,
-      },
-    };
-    fs.writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-
-    let before: ModelCard | null = null;
-    let after: ModelCard | null = null;
-    if (measured.length > 0) {
-      log(`measuring both detectors on the ${measured.length} photos kept aside`);
-      const old = await evaluatePhotos(measured, imageDir, { modelDir: from });
-      const fresh = await evaluatePhotos(measured, imageDir, { modelDir: out });
-      before = old.card;
-      after = fresh.card;
-      const cards = [
-        `Before — ${formatModelCard(old.card, old)}`,
-        `After — ${formatModelCard(fresh.card, fresh)}`,
-        `Photos kept aside: ${measured.map((p) => p.fileName).join(', ')}`,
-      ];
-      fs.writeFileSync(path.join(out, 'model-card.txt'), `${cards.join('\n\n')}\n`);
+    const writeManifest = (metrics?: object) =>
       fs.writeFileSync(
         path.join(out, 'manifest.json'),
-        `${JSON.stringify({ ...manifest, metrics: { photos_kept_aside: { photos: measured.length, labelled_packs: after.labelled_packs, before: headline(before), after: headline(after) } } }, null, 2)}\n`,
+        `${JSON.stringify(
+          {
+            name: options.name ?? path.basename(out),
+            layout: 'yolov8',
+            input: { width: 512, height: 512 },
+            labels: ['product', 'price_tag'],
+            licence: `your own: ${fromManifest.name} (${fromManifest.licence ?? 'see its manifest'}) fine-tuned on your labelled photos`,
+            training: {
+              recipe: `shelfpulse train-detector (train.py ${args.join(' ')})`,
+              from: fromManifest.name,
+              photos: training.map((p) => p.fileName),
+              photos_kept_aside: measured.map((p) => p.fileName),
+              views_a_photo: views,
+              rendered_bays: renders,
+              ...run,
+            },
+            ...(metrics ? { metrics } : {}),
+          },
+          null,
+          2,
+        )}\n`,
       );
-    }
-    return { modelDir: out, trainedOn: training.map((p) => p.fileName), keptAside: measured.map((p) => p.fileName), before, after };
+    // Written before the measuring: the new model loads through it.
+    writeManifest();
+    if (measured.length === 0) return { modelDir: out, trainedOn: training.map((p) => p.fileName), keptAside: [], before: null, after: null };
+
+    log(`measuring both detectors on the ${measured.length} photos kept aside`);
+    const before = await evaluatePhotos(measured, imageDir, { modelDir: from });
+    const after = await evaluatePhotos(measured, imageDir, { modelDir: out });
+    const cards = [
+      `Before — ${formatModelCard(before.card, before)}`,
+      `After — ${formatModelCard(after.card, after)}`,
+      `Photos kept aside: ${measured.map((p) => p.fileName).join(', ')}`,
+    ];
+    fs.writeFileSync(path.join(out, 'model-card.txt'), `${cards.join('\n\n')}\n`);
+    writeManifest({
+      photos_kept_aside: { photos: measured.length, labelled_packs: after.card.labelled_packs, before: headline(before.card), after: headline(after.card) },
+    });
+    return { modelDir: out, trainedOn: training.map((p) => p.fileName), keptAside: measured.map((p) => p.fileName), before: before.card, after: after.card };
   } finally {
     fs.rmSync(data, { recursive: true, force: true });
   }
