@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,8 +90,9 @@ function runTraining(python: string, args: string[], log: (line: string) => void
   return new Promise((resolve, reject) => {
     const child = spawn(python, [TRAIN_PY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) log(line);
+    // Whole lines: a chunk of the pipe may end inside one.
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.trim()) log(line);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4000);
