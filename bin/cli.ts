@@ -301,10 +301,21 @@ program
   .addOption(new Option('--views <n>', 'training views a photo (the whole photo and random crops)').default(24).argParser((v) => positive('--views', v)))
   .addOption(new Option('--renders <n>', 'rendered bays beside the photos, keeping what the renders teach').default(360).argParser(parseCount))
   .option('--name <name>', "the model's name in its manifest and in each analysis (default: the folder's name)")
+  .option('--python <path>', 'a Python with torch, numpy, Pillow and onnx (default: python3 on the PATH, else /usr/bin/python3)')
   .action(
     async (
       dir: string,
-      options: { out: string; labels?: string; from?: string; minutes: number; keepAside: number; views: number; renders: number; name?: string },
+      options: {
+        out: string;
+        labels?: string;
+        from?: string;
+        minutes: number;
+        keepAside: number;
+        views: number;
+        renders: number;
+        name?: string;
+        python?: string;
+      },
     ) => {
       try {
         const result = await trainDetector(dir, { ...options, log: (line) => console.error(line) });

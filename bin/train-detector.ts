@@ -79,7 +79,8 @@ export function findPython(given?: string): string {
 /** Whether train.py can start from this export (the network it trains, not another YOLO): asked before hours of work. */
 function checkFineTunable(python: string, onnx: string): void {
   const script = `import sys; sys.path.insert(0, sys.argv[1]); import train; train.load_onnx(train.ShelfNet(), sys.argv[2])`;
-  const probe = spawnSync(python, ['-c', script, path.dirname(TRAIN_PY), onnx], { encoding: 'utf8' });
+  // -B: no __pycache__ written beside train.py.
+  const probe = spawnSync(python, ['-B', '-c', script, path.dirname(TRAIN_PY), onnx], { encoding: 'utf8' });
   if (probe.status !== 0)
     throw new TrainingError(
       `${onnx} cannot be fine-tuned by this recipe (${probe.stderr.trim().split('\n').at(-1)}): --from takes the bundled detector or a model train-detector made; train another architecture with its own tools (see "Your own detector")`,
