@@ -12,7 +12,7 @@ import { embedCrop, PackRecognizer } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
 import { packBoxes } from './pack-boxes.ts';
 import { assignRows, detectedGaps, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
-import { shelfEdgeLabels, showsCents } from './shelf-tags.ts';
+import { priceTagsToRead, showsCents } from './shelf-tags.ts';
 import { textureMap } from './texture.ts';
 
 export interface AnalyzedPhoto {
@@ -229,7 +229,7 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   if (roles.price_tag.length > 0) {
     // The detector's tags, and the real stores' labels it misses, found on the shelf-edge strips.
     const t5 = performance.now();
-    const { detected, labels } = shelfEdgeLabels(
+    const { detected, labels } = priceTagsToRead(
       grey,
       image,
       tags.map((t) => t.box),

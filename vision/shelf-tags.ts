@@ -264,7 +264,7 @@ export function looksLikeLabel(image: RgbImage, box: Corners): boolean {
  * A detector's tag over two or more labels the strips tell apart gives way to them: real stores' labels stand side by
  * side, and one box over two reads both prices as one number.
  */
-export function shelfEdgeLabels(grey: GreyImage, image: RgbImage, detected: Corners[]): { detected: Corners[]; labels: Corners[] } {
+export function priceTagsToRead(grey: GreyImage, image: RgbImage, detected: Corners[]): { detected: Corners[]; labels: Corners[] } {
   const candidates = shelfEdgeTags(grey, image.width / grey.width);
   const checked = new Map<Corners, boolean>();
   const isLabel = (c: Corners) => checked.get(c) ?? checked.set(c, looksLikeLabel(image, c)).get(c)!;

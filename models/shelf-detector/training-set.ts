@@ -113,16 +113,20 @@ async function uprightAtLabelledSize(file: string, photo: LabelledPhoto): Promis
 export async function writeRenderViews(out: string, from: number, count: number, renderWidth: number | 'store' = 1600): Promise<number> {
   for (let i = 0; i < count; i++) {
     const seed = from + i;
-    const { jpeg, truth } =
+    // Both renderers' packs and tags as plain boxes (the classic renderer's truth carries more for each pack).
+    const bay =
       renderWidth === 'store'
-        ? await renderStoreShelf(seed).then(({ jpeg, truth }) => ({
+        ? await renderStoreShelf(seed).then(({ jpeg, truth }) => ({ jpeg, ...truth }))
+        : await renderShelf(seed, { width: renderWidth, height: (renderWidth * 3) / 4 }).then(({ jpeg, truth }) => ({
             jpeg,
-            truth: { ...truth, products: truth.products.map((bbox) => ({ bbox })), tags: truth.tags.map((bbox) => ({ bbox })) },
-          }))
-        : await renderShelf(seed, { width: renderWidth, height: (renderWidth * 3) / 4 });
-    const fit = letterbox(truth.width, truth.height);
-    const lines = [...truth.products.map((p) => labelLine(0, p.bbox, fit)), ...truth.tags.map((t) => labelLine(1, t.bbox, fit))];
-    await saveView(out, String(seed), sharp(jpeg).resize(fit.width, fit.height), fit, lines);
+            width: truth.width,
+            height: truth.height,
+            products: truth.products.map((p) => p.bbox),
+            tags: truth.tags.map((t) => t.bbox),
+          }));
+    const fit = letterbox(bay.width, bay.height);
+    const lines = [...bay.products.map((box) => labelLine(0, box, fit)), ...bay.tags.map((box) => labelLine(1, box, fit))];
+    await saveView(out, String(seed), sharp(bay.jpeg).resize(fit.width, fit.height), fit, lines);
   }
   return count;
 }

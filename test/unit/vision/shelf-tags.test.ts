@@ -7,7 +7,7 @@ import {
   looksLikeLabel,
   printMask,
   rowProfile,
-  shelfEdgeLabels,
+  priceTagsToRead,
   shelfEdgeTags,
   showsCents,
   tagRuns,
@@ -199,7 +199,7 @@ describe('which tags are read', () => {
 
   it('reads the labels on the strip that no detected tag covers', () => {
     const { grey, image } = twoLabels();
-    const { detected, labels } = shelfEdgeLabels(grey, image, []);
+    const { detected, labels } = priceTagsToRead(grey, image, []);
     expect(detected).toEqual([]);
     expect(labels.map((b) => Math.round(b[0]))).toEqual([expect.closeTo(40, -1), expect.closeTo(120, -1)]);
   });
@@ -207,7 +207,7 @@ describe('which tags are read', () => {
   it('keeps a detected tag over one label, and reads that label once, on the detector’s box', () => {
     const { grey, image } = twoLabels();
     const one: Corners = [36, 202, 82, 242];
-    const { detected, labels } = shelfEdgeLabels(grey, image, [one]);
+    const { detected, labels } = priceTagsToRead(grey, image, [one]);
     expect(detected).toEqual([one]);
     expect(labels).toHaveLength(1);
     expect(labels[0]![0]).toBeGreaterThan(100);
@@ -215,7 +215,7 @@ describe('which tags are read', () => {
 
   it('gives a detected tag over two labels up for the two: one box over both would read their prices as one number', () => {
     const { grey, image } = twoLabels();
-    const { detected, labels } = shelfEdgeLabels(grey, image, [[36, 202, 162, 242]]);
+    const { detected, labels } = priceTagsToRead(grey, image, [[36, 202, 162, 242]]);
     expect(detected).toEqual([]);
     expect(labels).toHaveLength(2);
   });
