@@ -206,9 +206,11 @@ export function fusePack(
     return unknown(textBrand.name, textBrand.score);
   }
   if (lookSure && gainsaid(lookSure.sku)) {
-    // The look and the word agree on the brand at least: the pack is that brand's.
+    // The pack is the look's brand when the word read agrees, or when only a number spoke: a number says another
+    // variant of the design, not another brand.
     const brand = products.get(lookSure.sku)!.brand;
-    return products.get(textHint!.name)?.brand === brand ? unknown(brand, lookConfidence) : unknown(null);
+    const wordBrand = textHint ? products.get(textHint.name)?.brand : brand;
+    return wordBrand === brand ? unknown(brand, lookConfidence) : unknown(null);
   }
   if (lookSure) return named(lookSure.sku, 'appearance', lookConfidence);
   return unknown(null);

@@ -275,6 +275,8 @@ describe('fusing text and appearance', () => {
     // A 500 ml carton of 伊利 the chain has not registered: it looks like the 250 ml one, and says 500.
     expect(fusePack(look('Y1', 0.5, 0.05), text('纯牛奶 500ml'), products)).toMatchObject({ sku: 'unknown', brand: '伊利' });
     expect(fusePack(look('W1', 0.32, 0.002, [['Y1', 0.31]]), text('伊利纯牛奶', '500ml'), products)).toMatchObject({ sku: 'unknown', brand: '伊利' });
+    // Only the number read (no word of any name): still not Y1, and still the look's brand.
+    expect(fusePack(look('Y1', 0.5, 0.05), text('500ml'), products)).toMatchObject({ sku: 'unknown', brand: '伊利' });
     // Its own number read, or none at all, leaves the look standing.
     expect(fusePack(look('Y1', 0.5, 0.05), text('纯牛奶 250ml'), products)).toMatchObject({ sku: 'Y1' });
     expect(fusePack(look('Y1', 0.5, 0.05), text('纯牛奶'), products)).toMatchObject({ sku: 'Y1' });
