@@ -8,7 +8,6 @@ import type { RecognitionCatalogue } from '../vision/catalogue.ts';
 import type { Corners } from '../vision/detector.ts';
 import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../vision/evaluation.ts';
 import { decodePhoto } from '../vision/image.ts';
-import { embedCrop } from '../vision/recognize.ts';
 import { parsePrice } from '../vision/prices.ts';
 import { checkLabelledShape, LabelFormatError, type LabelledPhoto } from '../vision/labels.ts';
 import { photoFile, readLabelledPhotos } from '../vision/labelled-photos.ts';
@@ -35,14 +34,8 @@ async function recognisedOnLabelledBoxes(models: VisionModels, photo: Buffer, tr
   const k = rgb.width / truth.width;
   const boxes = truth.boxes.filter((b) => b.label === 'product').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
   const lines = models.recognizer.hasWords ? await models.packText.read(rgb, boxes) : boxes.map(() => []);
-  const looks = boxes.map((box) => embedCrop(rgb, box));
-  return models.recognizer
-    .decidePhoto(
-      looks,
-      looks.map((look) => models.recognizer.appearance(look)),
-      lines,
-    )
-    .map(({ brand, sku }) => ({ brand, sku }));
+  const { looks, matches } = await models.recognizer.matchPacks(rgb, boxes);
+  return models.recognizer.decidePhoto(looks, matches, lines).map(({ brand, sku }) => ({ brand, sku }));
 }
 
 /** The price read on each labelled price tag box, as the analysis reads a detected tag: reading measured apart from detection. */

@@ -8,7 +8,7 @@ import { PriceReader, parsePrice } from './prices.ts';
 import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy, type VisionSettings } from './settings.ts';
 import { assessQuality, tiltReason } from './quality.ts';
 import type { ReadLine } from './pack-text.ts';
-import { embedCrop, PackRecognizer } from './recognize.ts';
+import { PackRecognizer } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
 import { packBoxes } from './pack-boxes.ts';
 import { assignRows, detectedGaps, facingsBySku, findGaps, planogramCompliance, shareOfShelf, type PlacedProduct } from './shelf.ts';
@@ -119,8 +119,10 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
   );
   const t2 = performance.now();
   timings.pack_boxes = Math.round(t2 - t1);
-  const looks = packs.map((d) => embedCrop(image, d.box));
-  const matches = looks.map((look) => models.recognizer.appearance(look));
+  const { looks, matches } = await models.recognizer.matchPacks(
+    image,
+    packs.map((d) => d.box),
+  );
   const t3 = performance.now();
   timings.recognize = Math.round(t3 - t2);
   const policy = options.packText ?? 'unsure';
