@@ -57,6 +57,26 @@ async function shelf(): Promise<{ image: RgbImage; boxes: Corners[] }> {
   };
 }
 
+/** Both variants registered as a chain registers them, with pack shots of the variants named. */
+async function wheatThins(shot: Variant[]): Promise<RecognitionCatalogue> {
+  const skus: [string, Variant, string][] = [
+    ['WT-ORIG', 'original', 'Wheat Thins Original'],
+    ['WT-SALT', 'salt', 'Wheat Thins Hint of Salt'],
+  ];
+  return {
+    products: await Promise.all(
+      skus.map(async ([sku, variant, name]) => ({
+        sku,
+        brand: 'Wheat Thins',
+        name,
+        aliases: [],
+        own: true,
+        references: shot.includes(variant) ? [{ id: variant, image: await packShot(variant) }] : [],
+      })),
+    ),
+  };
+}
+
 let photo: { image: RgbImage; boxes: Corners[] };
 beforeAll(async () => {
   photo = await shelf();
@@ -82,27 +102,7 @@ describe('the print check', () => {
   });
 
   it('names each sibling on the shelf where the look leaves them close', async () => {
-    const catalogue: RecognitionCatalogue = {
-      products: [
-        {
-          sku: 'WT-ORIG',
-          brand: 'Wheat Thins',
-          name: 'Wheat Thins Original',
-          aliases: [],
-          own: true,
-          references: [{ id: 'o', image: await packShot('original') }],
-        },
-        {
-          sku: 'WT-SALT',
-          brand: 'Wheat Thins',
-          name: 'Wheat Thins Hint of Salt',
-          aliases: [],
-          own: true,
-          references: [{ id: 's', image: await packShot('salt') }],
-        },
-      ],
-    };
-    const recognizer = await PackRecognizer.create(catalogue);
+    const recognizer = await PackRecognizer.create(await wheatThins(['original', 'salt']));
     // These renders' looks are far enough apart to need no check: the tie is widened so that every pack is checked.
     const { matches } = await recognizer.matchPacks(photo.image, photo.boxes, { ...THRESHOLDS, printTie: 1 });
     expect(matches.map((m) => m?.print?.sku)).toEqual(['WT-ORIG', 'WT-SALT']);
@@ -111,20 +111,7 @@ describe('the print check', () => {
 
   it("says a pack is none of its brand's pack shots when its band differs: a variant without a pack shot stays unknown", async () => {
     // Only Hint of Salt has a pack shot; Original is registered without one.
-    const catalogue: RecognitionCatalogue = {
-      products: [
-        { sku: 'WT-ORIG', brand: 'Wheat Thins', name: 'Wheat Thins Original', aliases: [], own: true, references: [] },
-        {
-          sku: 'WT-SALT',
-          brand: 'Wheat Thins',
-          name: 'Wheat Thins Hint of Salt',
-          aliases: [],
-          own: true,
-          references: [{ id: 's', image: await packShot('salt') }],
-        },
-      ],
-    };
-    const recognizer = await PackRecognizer.create(catalogue);
+    const recognizer = await PackRecognizer.create(await wheatThins(['salt']));
     const { matches } = await recognizer.matchPacks(photo.image, photo.boxes);
     // Checked where the look alone would name Hint of Salt; a look that is not sure is unknown anyway.
     if (recognizer.sureByAppearance({ ...matches[0]!, print: undefined })) expect(matches[0]!.print).toEqual({ sku: null });
