@@ -86,5 +86,6 @@ export async function evaluatePhotos(
       pricesOnLabelledBoxes: await pricesOnLabelledBoxes(models, bytes, photo),
     });
   }
-  return { card: modelCard(outcomes), detector: models.detector.manifest.name, minScore };
+  const shotSkus = new Set(options.catalogue?.products.filter((p) => p.references.length > 0).map((p) => p.sku));
+  return { card: modelCard(outcomes, shotSkus), detector: models.detector.manifest.name, minScore };
 }

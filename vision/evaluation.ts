@@ -42,18 +42,23 @@ export interface SkuFigures {
   accuracy: number | null;
   named: number;
   named_precision: number | null;
+  /** The packs whose SKU has a pack shot in the catalogue (the issue's "with reference images"); null when none has. */
+  with_pack_shot: { labelled: number; accuracy: number | null } | null;
 }
 
 /** SKU figures of packs with a labelled SKU (references aside) against the SKU recognition gave each. */
-function skuFigures(pairs: { truth: LabelledBox; sku: string }[]): SkuFigures {
+function skuFigures(pairs: { truth: LabelledBox; sku: string }[], shotSkus: ReadonlySet<string>): SkuFigures {
   const scored = pairs.filter((p) => p.truth.sku !== undefined && !p.truth.reference);
   const named = scored.filter((p) => !sameBrand(p.sku, 'unknown'));
+  const shot = scored.filter((p) => shotSkus.has(p.truth.sku!));
   const right = (list: typeof scored) => list.filter((p) => p.sku === p.truth.sku).length;
+  const share = (list: typeof scored) => (list.length > 0 ? Number((right(list) / list.length).toFixed(3)) : null);
   return {
     labelled: scored.length,
-    accuracy: scored.length > 0 ? Number((right(scored) / scored.length).toFixed(3)) : null,
+    accuracy: share(scored),
     named: named.length,
-    named_precision: named.length > 0 ? Number((right(named) / named.length).toFixed(3)) : null,
+    named_precision: share(named),
+    with_pack_shot: shotSkus.size > 0 ? { labelled: shot.length, accuracy: share(shot) } : null,
   };
 }
 
@@ -271,7 +276,8 @@ export interface ModelCard {
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 const round = (v: number, d = 3) => Number(v.toFixed(d));
 
-export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
+/** The card of these photos' outcomes; `shotSkus` are the SKUs with a pack shot in the catalogue recognition used. */
+export function modelCard(outcomes: PhotoOutcome[], shotSkus: ReadonlySet<string> = new Set()): ModelCard {
   const classImages = { product: [] as { truth: Corners[]; found: ScoredBox[] }[], price_tag: [] as { truth: Corners[]; found: ScoredBox[] }[] };
   const counts = { product: { labelled: 0, predicted: 0, matched: 0 }, price_tag: { labelled: 0, predicted: 0, matched: 0 } };
   let fragmentCount = 0;
@@ -417,7 +423,7 @@ export function modelCard(outcomes: PhotoOutcome[]): ModelCard {
     brand_accuracy: brandLabelled > 0 ? round(brandRight / brandLabelled) : null,
     brand_named: brandNamed,
     brand_named_precision: brandNamed > 0 ? round(brandNamedRight / brandNamed) : null,
-    sku: skuLabelled ? { matched: skuFigures(skuPairs), labelled_boxes: skuPairsOnBoxes && skuFigures(skuPairsOnBoxes) } : null,
+    sku: skuLabelled ? { matched: skuFigures(skuPairs, shotSkus), labelled_boxes: skuPairsOnBoxes && skuFigures(skuPairsOnBoxes, shotSkus) } : null,
     brand_legible: legible.marked
       ? {
           matched: legible.matched,
@@ -449,7 +455,8 @@ const priceLine = (f: PriceFigures | null) =>
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
 const skuLine = (f: SkuFigures) =>
-  `${f.accuracy === null ? 'n/a' : `${pct(f.accuracy)} of ${f.labelled}`}, named right ${f.named_precision === null ? 'n/a (none named)' : `${pct(f.named_precision)} of ${f.named}`} (reference facings aside)`;
+  `${f.accuracy === null ? 'n/a' : `${pct(f.accuracy)} of ${f.labelled}`}, named right ${f.named_precision === null ? 'n/a (none named)' : `${pct(f.named_precision)} of ${f.named}`}` +
+  `${f.with_pack_shot ? `, SKUs with a pack shot ${f.with_pack_shot.accuracy === null ? 'n/a' : `${pct(f.with_pack_shot.accuracy)} of ${f.with_pack_shot.labelled}`}` : ''} (reference facings aside)`;
 
 /** The card as a person reads it in a terminal. */
 export function formatModelCard(card: ModelCard, about: { detector: string; minScore: number }): string {

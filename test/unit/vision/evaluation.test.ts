@@ -184,11 +184,28 @@ describe('SKU figures', () => {
     ]);
     // The reference facing and the pack without a SKU label are not scored.
     expect(card.sku).toEqual({
-      matched: { labelled: 2, accuracy: 0.5, named: 2, named_precision: 0.5 },
-      labelled_boxes: { labelled: 2, accuracy: 0.5, named: 1, named_precision: 1 },
+      matched: { labelled: 2, accuracy: 0.5, named: 2, named_precision: 0.5, with_pack_shot: null },
+      labelled_boxes: { labelled: 2, accuracy: 0.5, named: 1, named_precision: 1, with_pack_shot: null },
     });
     expect(formatModelCard(card, { detector: 'd', minScore: 0.6 })).toContain(
-      'SKU accuracy on the labelled boxes                50.0 % of 2, named right 100.0 % of 1',
+      'SKU accuracy on the labelled boxes                50.0 % of 2, named right 100.0 % of 1 (reference',
+    );
+  });
+
+  it('scores apart the packs whose SKU has a pack shot in the catalogue', () => {
+    const ritz = (sku: string) => ({ brand: 'Ritz', sku });
+    const { card } = bayOfPacks(
+      [
+        { attributes: { brand: 'Ritz', sku: 'RITZ-ORIGINAL' }, found: ritz('RITZ-ORIGINAL'), onBox: ritz('RITZ-ORIGINAL') },
+        { attributes: { brand: 'Ritz', sku: 'RITZ-ORIGINAL' }, found: ritz('unknown'), onBox: ritz('RITZ-ORIGINAL') },
+        { attributes: { brand: 'Ritz', sku: 'RITZ-CHEESE' }, found: ritz('unknown'), onBox: ritz('unknown') },
+      ],
+      new Set(['RITZ-ORIGINAL']),
+    );
+    expect(card.sku?.matched.with_pack_shot).toEqual({ labelled: 2, accuracy: 0.5 });
+    expect(card.sku?.labelled_boxes?.with_pack_shot).toEqual({ labelled: 2, accuracy: 1 });
+    expect(formatModelCard(card, { detector: 'd', minScore: 0.6 })).toContain(
+      'SKU accuracy on the labelled boxes                66.7 % of 3, named right 100.0 % of 2, SKUs with a pack shot 100.0 % of 2',
     );
   });
 });
@@ -197,7 +214,10 @@ describe('SKU figures', () => {
  * A bay of packs 100 px wide side by side, labelled in COCO with the given attributes, each found where it stands
  * with the `found` recognition and recognised on its labelled box as `onBox`: its labels as read and its card.
  */
-function bayOfPacks(packs: { attributes: Record<string, unknown>; found: { brand: string; sku: string }; onBox: { brand: string; sku: string } }[]) {
+function bayOfPacks(
+  packs: { attributes: Record<string, unknown>; found: { brand: string; sku: string }; onBox: { brand: string; sku: string } }[],
+  shotSkus: ReadonlySet<string> = new Set(),
+) {
   const [photo] = parseCocoLabels(
     JSON.stringify({
       images: [{ id: 1, file_name: 'bay.jpg', width: 100 * packs.length, height: 200 }],
@@ -205,17 +225,20 @@ function bayOfPacks(packs: { attributes: Record<string, unknown>; found: { brand
       annotations: packs.map((p, k) => ({ image_id: 1, category_id: 1, bbox: [100 * k, 0, 100, 200], attributes: p.attributes })),
     }),
   );
-  const card = modelCard([
-    {
-      fileName: 'bay.jpg',
-      truth: photo!.boxes,
-      packs: packs.map((p, k) => ({ box: [100 * k, 0, 100 * (k + 1), 200], score: 0.9, ...p.found })),
-      priceTags: [],
-      gaps: [],
-      latencyMs: 100,
-      recognisedOnLabelledBoxes: packs.map((p) => p.onBox),
-    },
-  ]);
+  const card = modelCard(
+    [
+      {
+        fileName: 'bay.jpg',
+        truth: photo!.boxes,
+        packs: packs.map((p, k) => ({ box: [100 * k, 0, 100 * (k + 1), 200], score: 0.9, ...p.found })),
+        priceTags: [],
+        gaps: [],
+        latencyMs: 100,
+        recognisedOnLabelledBoxes: packs.map((p) => p.onBox),
+      },
+    ],
+    shotSkus,
+  );
   return { truth: photo!.boxes, card };
 }
 
