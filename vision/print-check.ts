@@ -85,11 +85,6 @@ function loadOpenCv(): Promise<{ cv: Cv }> {
   return loading;
 }
 
-/** The print of an RGB image region, scaled down to PRINT_HEIGHT. */
-export async function printOf(image: RgbImage, box: Corners): Promise<Print> {
-  return printFrom((await loadOpenCv()).cv, image, box);
-}
-
 /** The print of a reference image (a pack shot or a crop). */
 export async function printOfImage(image: Buffer): Promise<Print> {
   const { data, info } = await sharp(image)
@@ -100,7 +95,7 @@ export async function printOfImage(image: Buffer): Promise<Print> {
   return printFrom((await loadOpenCv()).cv, { data, width: info.width, height: info.height }, [0, 0, info.width, info.height]);
 }
 
-/** The prints of many regions of one image, with OpenCV loaded once. */
+/** The prints of regions of one image (each scaled down to PRINT_HEIGHT), with OpenCV loaded once. */
 export async function printsOf(image: RgbImage, boxes: readonly Corners[]): Promise<Print[]> {
   const { cv: ocv } = await loadOpenCv();
   return boxes.map((box) => printFrom(ocv, image, box));
@@ -145,7 +140,7 @@ function printFrom(ocv: Cv, image: RgbImage, box: Corners): Print {
   }
 }
 
-/** Compares a pack's print with a reference's (OpenCV must be loaded: printOf or printOfImage ran first). */
+/** Compares a pack's print with a reference's (OpenCV must be loaded: printsOf or printOfImage ran first). */
 export function comparePrints(pack: Print, reference: Print): PrintComparison | null {
   const ocv = ready;
   const [a, b] = [pack.points.length / 2, reference.points.length / 2];

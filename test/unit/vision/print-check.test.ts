@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecognitionCatalogue } from '../../../vision/catalogue.ts';
 import type { Corners, RgbImage } from '../../../vision/detector.ts';
-import { comparePrints, MIN_INLIERS, printOf, printOfImage } from '../../../vision/print-check.ts';
+import { comparePrints, MIN_INLIERS, printOfImage, printsOf } from '../../../vision/print-check.ts';
 import { fusePack, PackRecognizer, THRESHOLDS, type AppearanceMatch } from '../../../vision/recognize.ts';
 
 /**
@@ -85,9 +85,9 @@ beforeAll(async () => {
 describe('the print check', () => {
   it('lays a pack on its own pack shot (same print) and tells its sibling by the band', async () => {
     const [original, salt] = [await printOfImage(await packShot('original')), await printOfImage(await packShot('salt'))];
-    const onShelf = await printOf(photo.image, photo.boxes[0]!);
-    const same = comparePrints(onShelf, original)!;
-    const sibling = comparePrints(onShelf, salt)!;
+    const [onShelf] = await printsOf(photo.image, [photo.boxes[0]!]);
+    const same = comparePrints(onShelf!, original)!;
+    const sibling = comparePrints(onShelf!, salt)!;
     expect(same.inliers).toBeGreaterThanOrEqual(MIN_INLIERS);
     expect(same.difference).toBeLessThan(THRESHOLDS.printDiffers);
     // The sibling aligns too (same box and logo) but differs where its band is.
