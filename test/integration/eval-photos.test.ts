@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
-import { fixtureCatalogue, referenceCrops } from '../fixtures/real-shelves/catalogue.ts';
+import { evaluatePhotoDir, evaluatePhotos } from '../../bin/eval-photos.ts';
+import { parseCocoLabels } from '../../vision/labels.ts';
+import { fixtureCatalogue, referenceCrops, studioLabels, studioPackShots } from '../fixtures/real-shelves/catalogue.ts';
 
 const labels = path.resolve('test/fixtures/real-shelves/labels.json');
 const coco = JSON.parse(fs.readFileSync(labels, 'utf8')) as {
@@ -19,6 +20,7 @@ const photoDir = [process.env.SHELFPULSE_REAL_SHELVES, 'test/fixtures/real-shelv
   .filter((d): d is string => !!d)
   .find((d) => coco.images.every((i) => fs.existsSync(path.join(d, i.file_name))));
 const packs = coco.annotations.filter((a) => a.category_id === 1).length;
+const studio = photoDir ? studioPackShots(photoDir) : null;
 
 describe.skipIf(!photoDir)('eval-photos on the real shelf fixtures', () => {
   it('scores every labelled photo and counts every labelled pack', async () => {
@@ -81,5 +83,16 @@ describe.skipIf(!photoDir)('eval-photos on the real shelf fixtures', () => {
     expect(card.sku!.labelled_boxes!.accuracy).toBeGreaterThanOrEqual(0.45);
     expect(card.sku!.labelled_boxes!.named_precision).toBeGreaterThanOrEqual(0.85);
     expect(card.brand_on_labelled_boxes!.named_precision).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it.skipIf(!studio)("with the manufacturer's pack shots (none cut from the photo), names the US crackers' SKUs", async () => {
+    const catalogue = fixtureCatalogue(new Map([...studio!].map(([sku, file]) => [sku, fs.readFileSync(file)])));
+    const { card } = await evaluatePhotos(parseCocoLabels(JSON.stringify(studioLabels(labels))), photoDir!, { catalogue });
+    // 47 facings with a SKU, every one scored (no facing is a pack shot). The pack shots are lit flat and some show
+    // another version of the pack, so a facing scores under the look's sure similarity; where it stands far ahead of
+    // the other SKUs its print decides. 80.9 % of the labelled boxes right today, named SKUs 97.4 % right.
+    expect(card.sku!.labelled_boxes!.labelled).toBe(47);
+    expect(card.sku!.labelled_boxes!.accuracy).toBeGreaterThanOrEqual(0.75);
+    expect(card.sku!.labelled_boxes!.named_precision).toBeGreaterThanOrEqual(0.95);
   });
 });

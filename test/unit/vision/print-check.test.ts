@@ -118,6 +118,18 @@ describe('the print check', () => {
     expect(recognizer.decide(matches[0]!, [])).toMatchObject({ sku: 'unknown' });
     expect(recognizer.decide(matches[1]!, [])).toMatchObject({ sku: 'WT-SALT', brand: 'Wheat Thins' });
   });
+
+  it('checks a look far ahead of every other SKU yet not similar enough to be sure, and names the pack only by its print', async () => {
+    // A manufacturer's pack shot, lit flat, scores its packs on a store's shelf under THRESHOLDS.appearanceSure with a
+    // wide margin over the other SKUs: thresholds under which every look of these renders is such a look.
+    const clearOnly = { ...THRESHOLDS, appearanceSure: 0.99, appearanceClear: 0, marginClear: 0 };
+    const recognizer = await PackRecognizer.create(await wheatThins(['original']));
+    const { matches } = await recognizer.matchPacks(photo.image, photo.boxes, clearOnly);
+    // Original is its pack shot's print; Hint of Salt, nearest to it by look, is not.
+    expect(matches.map((m) => m?.print?.sku)).toEqual(['WT-ORIG', null]);
+    expect(recognizer.decide(matches[0]!, [])).toMatchObject({ sku: 'WT-ORIG', recognized_by: 'appearance' });
+    expect(recognizer.decide(matches[1]!, [])).toMatchObject({ sku: 'unknown' });
+  });
 });
 
 describe('fusePack with the print check', () => {
@@ -143,6 +155,9 @@ describe('fusePack with the print check', () => {
       recognized_by: 'appearance',
     });
     expect(fusePack(match({ similarity: 0.36, margin: 0.004 }), noText, products)).toMatchObject({ sku: 'unknown', brand: 'unknown' });
+    // Far ahead of the other SKUs but not similar enough: named only when the print agrees (matchPacks checks it).
+    expect(fusePack(match({ similarity: 0.36, margin: 0.15 }), noText, products)).toMatchObject({ sku: 'unknown', brand: 'unknown' });
+    expect(fusePack(match({ similarity: 0.36, margin: 0.15, print: { sku: 'A1' } }), noText, products)).toMatchObject({ sku: 'A1' });
   });
 
   it("a print that differs from the look's SKU leaves the SKU unknown and keeps the brand", () => {
