@@ -3,7 +3,7 @@
  * into a model card. Reads the folder; the scoring is vision/evaluation.ts.
  */
 import fs from 'node:fs';
-import { analyzeShelfPhoto, loadVisionModels, type VisionModels } from '../vision/analyze.ts';
+import { analyzeShelfPhoto, loadVisionModels, readPackText, type VisionModels } from '../vision/analyze.ts';
 import type { RecognitionCatalogue } from '../vision/catalogue.ts';
 import type { Corners } from '../vision/detector.ts';
 import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../vision/evaluation.ts';
@@ -33,8 +33,8 @@ async function recognisedOnLabelledBoxes(models: VisionModels, photo: Buffer, tr
   const { rgb } = await decodePhoto(photo);
   const k = rgb.width / truth.width;
   const boxes = truth.boxes.filter((b) => b.label === 'product').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
-  const lines = models.recognizer.hasWords ? await models.packText.read(rgb, boxes) : boxes.map(() => []);
   const { looks, matches } = await models.recognizer.matchPacks(rgb, boxes);
+  const { lines } = await readPackText(models, rgb, boxes, looks, models.recognizer.hasWords ? boxes.map((_, k) => k) : []);
   return models.recognizer.decidePhoto(looks, matches, lines).map(({ brand, sku }) => ({ brand, sku }));
 }
 

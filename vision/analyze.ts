@@ -98,6 +98,42 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
 }
 
 /**
+ * The text of the packs `toRead` (indices into boxes; the others get no lines): read, then those worth it
+ * (PackRecognizer.closerReads) read again up close, their lines added where they name the brand.
+ */
+export async function readPackText(
+  models: VisionModels,
+  image: RgbImage,
+  boxes: readonly Corners[],
+  looks: readonly Float32Array[],
+  toRead: readonly number[],
+): Promise<{ lines: ReadLine[][]; runMs: number }> {
+  const lines = boxes.map((): ReadLine[] => []);
+  if (toRead.length === 0) return { lines, runMs: 0 };
+  const first = await models.packText.read(
+    image,
+    toRead.map((k) => boxes[k]!),
+  );
+  toRead.forEach((k, n) => (lines[k] = first[n]!));
+  let runMs = models.packText.lastRunMs;
+  const closer = models.recognizer.closerReads(toRead, lines, looks, boxes);
+  if (closer.length > 0) {
+    const again = await models.packText.read(
+      image,
+      closer.map((k) => boxes[k]!),
+      { close: true },
+    );
+    // Kept only where they name the brand: small print read up close is otherwise noise (a number in it would gainsay the look).
+    closer.forEach((k, n) => {
+      const both = [...lines[k]!, ...again[n]!];
+      if (!models.recognizer.textUnsure(both)) lines[k] = both;
+    });
+    runMs += models.packText.lastRunMs;
+  }
+  return { lines, runMs };
+}
+
+/**
  * Detection and SKU matching: the packs placed in rows, and every detection (the price tags among them).
  * `afterDetection` is called once the detector has run.
  */
@@ -130,15 +166,14 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
     models.recognizer.hasWords && policy !== 'off'
       ? packs.flatMap((_, k) => (policy === 'all' || !models.recognizer.sureByAppearance(matches[k]!) ? [k] : []))
       : [];
-  const lines = packs.map((): ReadLine[] => []);
-  if (toRead.length > 0) {
-    const read = await models.packText.read(
-      image,
-      toRead.map((k) => packs[k]!.box),
-    );
-    toRead.forEach((k, n) => (lines[k] = read[n]!));
-    timings.pack_text_run = Math.round(models.packText.lastRunMs);
-  }
+  const { lines, runMs } = await readPackText(
+    models,
+    image,
+    packs.map((d) => d.box),
+    looks,
+    toRead,
+  );
+  if (toRead.length > 0) timings.pack_text_run = Math.round(runMs);
   timings.pack_text = Math.round(performance.now() - t3);
   const recognised = models.recognizer.decidePhoto(looks, matches, lines).map((r, k) => ({ box: packs[k]!.box, score: packs[k]!.score, ...r }));
   return { found, placed: assignRows(recognised), texture };

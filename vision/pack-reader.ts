@@ -17,6 +17,13 @@ import { REC_HEIGHT, type PriceReader } from './prices.ts';
 
 /** Each pack's height in the detection mosaic: a brand printed at a tenth of the pack stays 16 px tall. */
 const CELL_HEIGHT = 160;
+/**
+ * A pack whose text named nothing is read again up close, at this height (at most twice its stored size): a logo
+ * printed at a twentieth of the pack (Champ, Whiskas, Pedigree on a bag) is too small for the text detector at
+ * CELL_HEIGHT. On 8 labelled pet-food photos (259 legible brands) 480 found 6 more than 320 at three times the cost
+ * (~1–1.6 s more a dense photo on 2 cores against ~0.4–0.55 s).
+ */
+const CLOSE_CELL_HEIGHT = 320;
 const MOSAIC_WIDTH = 1024;
 /** Empty space between packs in the mosaic, so that no text line runs from one pack into the next. */
 const CELL_GAP = 8;
@@ -86,7 +93,7 @@ function regionCell(image: RgbImage, boxes: readonly Corners[]): { cells: Cell[]
 }
 
 /** Lays the packs out in rows of the mosaic. */
-function layOut(image: RgbImage, boxes: readonly Corners[]): { cells: Cell[]; width: number; height: number } {
+function layOut(image: RgbImage, boxes: readonly Corners[], cellHeight: number): { cells: Cell[]; width: number; height: number } {
   const cells: Cell[] = [];
   let x = CELL_GAP;
   let y = CELL_GAP;
@@ -97,18 +104,18 @@ function layOut(image: RgbImage, boxes: readonly Corners[]): { cells: Cell[]; wi
     const width = Math.max(2, Math.min(image.width - left, Math.ceil(box[2] - box[0])));
     const height = Math.max(2, Math.min(image.height - top, Math.ceil(box[3] - box[1])));
     // No more than twice up (a tiny pack's text is not there to find) and never wider than the mosaic.
-    const scale = Math.min(2, CELL_HEIGHT / height, (MOSAIC_WIDTH - 2 * CELL_GAP) / width);
+    const scale = Math.min(2, cellHeight / height, (MOSAIC_WIDTH - 2 * CELL_GAP) / width);
     const w = Math.max(1, Math.round(width * scale));
     const h = Math.max(1, Math.round(height * scale));
     if (x + w + CELL_GAP > MOSAIC_WIDTH) {
       x = CELL_GAP;
-      y += CELL_HEIGHT + CELL_GAP;
+      y += cellHeight + CELL_GAP;
     }
     cells.push({ left, top, width, height, x, y, w, h, scale });
     x += w + CELL_GAP;
     widest = Math.max(widest, x);
   }
-  return { cells, width: round32(widest), height: round32(y + CELL_HEIGHT + CELL_GAP) };
+  return { cells, width: round32(widest), height: round32(y + cellHeight + CELL_GAP) };
 }
 
 /** The mosaic as the detector's input tensor: each pack resampled (bilinear) into its cell, the gaps a neutral 0. */
@@ -301,11 +308,11 @@ export class PackTextReader {
   }
 
   /** The text lines found on the packs (in photo pixels) and, per pack, the largest of those inside it (at most LINES_PER_PACK), then the largest widened. */
-  async findLines(image: RgbImage, packs: readonly Corners[]): Promise<{ lines: TextLine[]; byPack: number[][] }> {
+  async findLines(image: RgbImage, packs: readonly Corners[], close = false): Promise<{ lines: TextLine[]; byPack: number[][] }> {
     if (packs.length === 0) return { lines: [], byPack: [] };
-    const mosaic = layOut(image, packs);
+    const mosaic = layOut(image, packs, close ? CLOSE_CELL_HEIGHT : CELL_HEIGHT);
     const region = regionCell(image, packs);
-    const { cells, width, height } = mosaic.width * mosaic.height <= region.width * region.height ? mosaic : region;
+    const { cells, width, height } = close || mosaic.width * mosaic.height <= region.width * region.height ? mosaic : region;
     const tensor = mosaicTensor(image, cells, width, height);
     const started = performance.now();
     const output = await this.detection.run({ [this.detection.inputNames[0]!]: new ort.Tensor('float32', tensor, [1, 3, height, width]) });
@@ -358,11 +365,11 @@ export class PackTextReader {
    * Reads the text of each pack: its largest lines, each recognised once, in one batched run per input width. A line
    * is read upright; also turned round where the direction classifier thinks it upside down (a pack standing on its
    * head, or lying on its other side), and also as stacked characters where it stands tall; the reading recognised
-   * with the most confidence is the line's.
+   * with the most confidence is the line's. `close`: up close (CLOSE_CELL_HEIGHT), for packs whose text named nothing.
    */
-  async read(image: RgbImage, packs: readonly Corners[]): Promise<ReadLine[][]> {
+  async read(image: RgbImage, packs: readonly Corners[], { close = false }: { close?: boolean } = {}): Promise<ReadLine[][]> {
     this.lastRunMs = 0;
-    const { lines, byPack } = await this.findLines(image, packs);
+    const { lines, byPack } = await this.findLines(image, packs, close);
     const wanted = [...new Set(byPack.flat())];
     const started = performance.now();
     const turned = await this.turnedProbabilities(

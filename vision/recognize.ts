@@ -403,6 +403,28 @@ export class PackRecognizer {
     return { ...match, sku: first.sku, similarity, margin: round3(similarity - Math.max(0, ...others)), print: { sku: first.sku } };
   }
 
+  /** Whether a pack's read lines name no brand surely (THRESHOLDS.textSure). */
+  textUnsure(lines: readonly ReadLine[]): boolean {
+    const brand = leader(matchPackText(lines, this.textIndex).brands);
+    return brand === null || brand.score < THRESHOLDS.textSure || brand.lead < THRESHOLDS.textLead;
+  }
+
+  /**
+   * Of the packs read (`read`, indices into `boxes`), those worth reading again up close (a logo printed small on a
+   * large bag): the text named no brand, and the pack looks like no pack whose text did (it takes that brand from it,
+   * brandsFromLookAlikes) nor like a pack already chosen (the largest of look-alike facings is read for them all).
+   */
+  closerReads(read: readonly number[], lines: readonly (readonly ReadLine[])[], looks: readonly Float32Array[], boxes: readonly Corners[]): number[] {
+    const unsure = new Set(read.filter((k) => this.textUnsure(lines[k]!)));
+    const named = read.filter((k) => !unsure.has(k));
+    const area = (b: Corners) => (b[2] - b[0]) * (b[3] - b[1]);
+    const chosen: number[] = [];
+    for (const k of [...unsure].sort((a, b) => area(boxes[b]!) - area(boxes[a]!))) {
+      if (![...named, ...chosen].some((j) => similarity(looks[k]!, looks[j]!) >= LOOK_ALIKE_SIMILARITY)) chosen.push(k);
+    }
+    return chosen;
+  }
+
   /** Whether a look alone decides the pack, so that its text need not be read. */
   sureByAppearance(match: AppearanceMatch | null): boolean {
     return match !== null && match.print?.sku !== null && (isSure(match) || match.print?.sku === match.sku);

@@ -130,6 +130,44 @@ describe('pack text read by the bundled PP-OCRv4 models', () => {
   });
 });
 
+describe('packs whose text named nothing, read again up close', () => {
+  /** Three purple bags with the brand printed small (8 px, a thirtieth of the bag): a logo on a large bag. */
+  async function smallPrint(): Promise<{ image: RgbImage; boxes: Corners[] }> {
+    const bags = [0, 1, 2]
+      .map(
+        (i) =>
+          `<rect x="${30 + i * 190}" y="40" width="150" height="230" fill="#7b2d8e"/><circle cx="${105 + i * 190}" cy="180" r="40" fill="#ddd" opacity="0.5"/>` +
+          `<text x="${105 + i * 190}" y="110" font-family="DejaVu Sans" font-weight="bold" font-size="8" fill="#fff" text-anchor="middle">whiskas</text>`,
+      )
+      .join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="320"><rect width="600" height="320" fill="#4a4a48"/>${bags}</svg>`;
+    const jpeg = await sharp(Buffer.from(svg)).blur(0.6).jpeg({ quality: 85 }).toBuffer();
+    const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { image: { data, width: info.width, height: info.height }, boxes: [0, 1, 2].map((i): Corners => [22 + i * 190, 32, 188 + i * 190, 278]) };
+  }
+
+  it('finds the brand the first read missed, reading one of look-alike facings for them all', async () => {
+    const recognizer = await PackRecognizer.create({
+      products: [{ sku: 'WK1', brand: 'Whiskas', name: 'Whiskas Carne', aliases: [], own: true, references: [] }],
+    });
+    const bags = await smallPrint();
+    const once = await reader.read(bags.image, bags.boxes);
+    expect(once.map((lines) => recognizer.decide(null, lines).brand)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(once.every((lines) => recognizer.textUnsure(lines))).toBe(true);
+    const up = await reader.read(bags.image, bags.boxes, { close: true });
+    expect(up.map((lines) => recognizer.decide(null, lines).brand)).toEqual(['Whiskas', 'Whiskas', 'Whiskas']);
+    expect(recognizer.textUnsure(up[0]!)).toBe(false);
+    // The three bags look alike: one is read up close, and the others take its brand from it.
+    const looks = bags.boxes.map((box) => embedCrop(bags.image, box));
+    const closer = recognizer.closerReads([0, 1, 2], once, looks, bags.boxes);
+    expect(closer).toHaveLength(1);
+    const lines = once.map((l, k) => (k === closer[0] ? up[k]! : l));
+    expect(recognizer.decidePhoto(looks, [null, null, null], lines).map((r) => r.brand)).toEqual(['Whiskas', 'Whiskas', 'Whiskas']);
+    // A pack whose text named its brand is not read again, nor are its look-alikes.
+    expect(recognizer.closerReads([0, 1, 2], up, looks, bags.boxes)).toEqual([]);
+  });
+});
+
 /**
  * Packs as a merchandiser finds them on a real shelf: one standing on its head, one lying on either side, and a
  * Chinese pack whose name is printed in upright characters one under another; shot at an angle, a little blurred,
