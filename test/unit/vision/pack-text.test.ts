@@ -116,6 +116,10 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
     expect(latinScore('bio', 'BlO')).toBe(1);
     expect(latinScore('bio', '8IO')).toBe(1);
     expect(latinScore('west', 'WE5T')).toBe(1);
+    // Letter pairs read for one letter: rn for m (a Champ logo on a real pet-food bag, read Charnp), vv for w.
+    expect(latinScore('champ', 'Charnp')).toBe(1);
+    expect(latinScore('whiskas', 'VVHISKAS')).toBe(1);
+    expect(latinScore('corn', 'com')).toBe(1);
     expect(latinScore('500ml', '5OOml')).toBe(0); // digits never bend
     expect(foldText('Müsli')).toBe('musli');
   });
