@@ -188,8 +188,14 @@ function foldLine(line: string): FoldedLine {
 }
 
 /**
- * How well one read line shows a Latin word: 1 exact, lower with edits or (with `partial`) a read of its start only;
- * 0 when not.
+ * Letters a partial read may have lost before it: a logo's stylised initial (the P of Pedigree, the W of Whiskas). Not
+ * two: XIANG read on a pack would then be SUXIANG's, and pinyin syllables are words of many brands.
+ */
+const LOST_INITIAL = 1;
+
+/**
+ * How well one read line shows a Latin word: 1 exact, lower with edits or (with `partial`) a read of part of it: its
+ * start, or from its second letter (a stylised initial the reader lost: "edigre" of Pedigree); 0 when not.
  */
 export function latinScore(catalogueWord: string, line: string | FoldedLine, partial = true): number {
   const readLine = typeof line === 'string' ? foldLine(line) : line;
@@ -211,12 +217,14 @@ export function latinScore(catalogueWord: string, line: string | FoldedLine, par
         const d = bestWindow(word, read, budget);
         if (d !== null) best = Math.max(best, 0.95 - d / word.length);
       }
-      // A partial read of the word's start ("nongfu" for nongfushanquan): five letters at least, two fifths of the word.
+      // A partial read ("nongfu" for nongfushanquan, "edigre" for pedigree): five letters at least, two fifths of the word.
       if (partial && read.length >= 5 && read.length < word.length && read.length >= word.length * 0.4) {
-        const prefix = word.slice(0, read.length);
-        const d = distance(prefix, read);
-        if (d <= maxEdits(read.length) && digitsOf(read) === digitsOf(prefix))
-          best = Math.max(best, 0.75 + (0.25 * read.length) / word.length - d / read.length);
+        for (let start = 0; start <= LOST_INITIAL && start + read.length <= word.length; start++) {
+          const part = word.slice(start, start + read.length);
+          const d = distance(part, read);
+          if (d <= maxEdits(read.length) && digitsOf(read) === digitsOf(part))
+            best = Math.max(best, 0.75 + (0.25 * read.length) / word.length - d / read.length);
+        }
       }
     }
   }

@@ -38,6 +38,10 @@ describe('pack text against brands, names and aliases', () => {
     expect(latinScore('davidoff', 'DAVIDOF')).toBeGreaterThan(0.8);
     expect(latinScore('davidoff', 'DAVIDOFFCLASSIC')).toBeGreaterThan(0.8);
     expect(latinScore('nongfuspring', 'NONGFU SPRING')).toBe(1);
+    // A logo's stylised initial lost (the P of Pedigree on a bag): read from the second letter; not from the third.
+    expect(latinScore('pedigree', 'edigre')).toBeGreaterThan(0.8);
+    expect(latinScore('pedigree', 'edigre', false)).toBeLessThan(0.8); // whole, it is two edits from the word
+    expect(latinScore('pedigree', 'digree')).toBeLessThan(0.8);
     expect(brandOf('DAVIDOF')).toBe('Davidoff');
     expect(brandOf('west')).toBe('West');
     expect(brandOf('WE5T')).toBe('West'); // a digit read for a letter, in a word without digits
