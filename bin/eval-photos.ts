@@ -30,11 +30,11 @@ export interface EvalPhotosOptions {
  * it, look where there are references): how recognition does with detection taken out.
  */
 async function recognisedOnLabelledBoxes(models: VisionModels, photo: Buffer, truth: LabelledPhoto): Promise<{ brand: string; sku: string }[]> {
-  const { rgb } = await decodePhoto(photo);
+  const { rgb, closeUp } = await decodePhoto(photo);
   const k = rgb.width / truth.width;
   const boxes = truth.boxes.filter((b) => b.label === 'product').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
   const { looks, matches } = await models.recognizer.matchPacks(rgb, boxes);
-  const { lines } = await readPackText(models, rgb, boxes, looks, models.recognizer.hasWords ? boxes.map((_, k) => k) : []);
+  const { lines } = await readPackText(models, { image: rgb, closeUp }, boxes, looks, models.recognizer.hasWords ? boxes.map((_, k) => k) : []);
   return models.recognizer.decidePhoto(looks, matches, lines).map(({ brand, sku }) => ({ brand, sku }));
 }
 

@@ -99,11 +99,12 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
 
 /**
  * The text of the packs `toRead` (indices into boxes; the others get no lines): read, then those worth it
- * (PackRecognizer.closerReads) read again up close, their lines added where they name the brand.
+ * (PackRecognizer.closerReads) read again up close, from `closeUp` (the photo at up to twice `image`'s size, as
+ * decoded: a logo on a small pack has pixels there that `image` lost), their lines added where they name the brand.
  */
 export async function readPackText(
-  models: VisionModels,
-  image: RgbImage,
+  models: Pick<VisionModels, 'packText' | 'recognizer'>,
+  { image, closeUp }: { image: RgbImage; closeUp: RgbImage },
   boxes: readonly Corners[],
   looks: readonly Float32Array[],
   toRead: readonly number[],
@@ -118,14 +119,17 @@ export async function readPackText(
   let runMs = models.packText.lastRunMs;
   const closer = models.recognizer.closerReads(toRead, lines, looks, boxes);
   if (closer.length > 0) {
+    const zoom = closeUp.width / image.width;
     const again = await models.packText.read(
-      image,
-      closer.map((k) => boxes[k]!),
+      closeUp,
+      closer.map((k) => boxes[k]!.map((v) => v * zoom) as Corners),
       { close: true },
     );
     // Kept only where they name the brand: small print read up close is otherwise noise (a number in it would gainsay the look).
     closer.forEach((k, n) => {
-      const both = [...lines[k]!, ...again[n]!];
+      // Heights in `image` pixels, as the first read's: a pack's headline is its tallest lines.
+      const close = again[n]!.map((line) => ({ ...line, height: line.height && line.height / zoom }));
+      const both = [...lines[k]!, ...close];
       if (!models.recognizer.textUnsure(both)) lines[k] = both;
     });
     runMs += models.packText.lastRunMs;
@@ -137,7 +141,13 @@ export async function readPackText(
  * Detection and SKU matching: the packs placed in rows, and every detection (the price tags among them).
  * `afterDetection` is called once the detector has run.
  */
-async function locateShelf(image: RgbImage, models: VisionModels, options: AnalyzeOptions, timings: Record<string, number>, afterDetection: () => void) {
+async function locateShelf(
+  { image, closeUp }: { image: RgbImage; closeUp: RgbImage },
+  models: VisionModels,
+  options: AnalyzeOptions,
+  timings: Record<string, number>,
+  afterDetection: () => void,
+) {
   const t0 = performance.now();
   // The texture map (sharp, on its own thread) is made while the detector runs.
   const texturing = textureMap(image);
@@ -168,7 +178,7 @@ async function locateShelf(image: RgbImage, models: VisionModels, options: Analy
       : [];
   const { lines, runMs } = await readPackText(
     models,
-    image,
+    { image, closeUp },
     packs.map((d) => d.box),
     looks,
     toRead,
@@ -195,7 +205,7 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
     photo.grey();
     photo.derivative();
   };
-  const locating = models ? locateShelf(image, models, options, timings, besideThePacks) : undefined;
+  const locating = models ? locateShelf({ image, closeUp: photo.closeUp }, models, options, timings, besideThePacks) : undefined;
   locating?.catch(() => {});
   if (!locating) besideThePacks();
   const grey = await photo.grey();

@@ -3,6 +3,8 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Corners, RgbImage } from '../../../vision/detector.ts';
 import type { RecognitionCatalogue } from '../../../vision/catalogue.ts';
+import { readPackText } from '../../../vision/analyze.ts';
+import { decodePhoto } from '../../../vision/image.ts';
 import { PackTextReader } from '../../../vision/pack-reader.ts';
 import { matchPackText, buildTextIndex } from '../../../vision/pack-text.ts';
 import { PriceReader } from '../../../vision/prices.ts';
@@ -165,6 +167,48 @@ describe('packs whose text named nothing, read again up close', () => {
     expect(recognizer.decidePhoto(looks, [null, null, null], lines).map((r) => r.brand)).toEqual(['Whiskas', 'Whiskas', 'Whiskas']);
     // A pack whose text named its brand is not read again, nor are its look-alikes.
     expect(recognizer.closerReads([0, 1, 2], up, looks, bags.boxes)).toEqual([]);
+  });
+});
+
+describe('a phone photo read up close from its own pixels', () => {
+  // A 12 MP photo is analysed at half its size; six pouches with the brand printed 10 px tall in the photo (5 px in
+  // the analysed image): up close they are read from the photo's pixels, where the letters are still there.
+  it('names small packs the analysed image has lost the letters of', async () => {
+    const recognizer = await PackRecognizer.create({
+      products: [
+        { sku: 'WK1', brand: 'Whiskas', name: 'Whiskas Carne', aliases: [], own: true, references: [] },
+        { sku: 'PD1', brand: 'Pedigree', name: 'Pedigree Adulto', aliases: [], own: true, references: [] },
+      ],
+    });
+    const pouches = [0, 1, 2, 3, 4, 5]
+      .map((i) => {
+        const x = 200 + i * 600;
+        return (
+          `<rect x="${x}" y="1200" width="240" height="360" fill="${['#7b2d8e', '#d8b400', '#1c5fa8'][i % 3]}"/>` +
+          `<circle cx="${x + 120}" cy="1420" r="60" fill="#ddd" opacity="0.5"/>` +
+          `<text x="${x + 120}" y="1290" font-family="DejaVu Sans" font-weight="bold" font-size="10" fill="#fff" text-anchor="middle">${i % 2 ? 'Pedigree' : 'whiskas'}</text>`
+        );
+      })
+      .join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="3000"><rect width="4000" height="3000" fill="#4a4a48"/>${pouches}</svg>`;
+    const photo = await decodePhoto(await sharp(Buffer.from(svg)).blur(0.6).jpeg({ quality: 88 }).toBuffer());
+    expect([photo.rgb.width, photo.closeUp.width]).toEqual([2000, 4000]);
+    const boxes = [0, 1, 2, 3, 4, 5].map((i): Corners => [(190 + i * 600) / 2, 595, (450 + i * 600) / 2, 785]);
+    // Looks that resemble nothing else: each pouch is read for itself.
+    const looks = boxes.map((_, k) => Float32Array.from({ length: 8 }, (_, j) => (j === k ? 1 : 0)));
+    const brands = async (closeUp: RgbImage) => {
+      const { lines } = await readPackText({ packText: reader, recognizer }, { image: photo.rgb, closeUp }, boxes, looks, [0, 1, 2, 3, 4, 5]);
+      return recognizer
+        .decidePhoto(
+          looks,
+          boxes.map(() => null),
+          lines,
+        )
+        .map((r) => r.brand);
+    };
+    expect(await brands(photo.closeUp)).toEqual(['Whiskas', 'Pedigree', 'Whiskas', 'Pedigree', 'Whiskas', 'Pedigree']);
+    // Read up close from the analysed image itself, most stay unknown.
+    expect((await brands(photo.rgb)).filter((b) => b !== 'unknown').length).toBeLessThanOrEqual(2);
   });
 });
 
