@@ -20,8 +20,9 @@ const CELL_HEIGHT = 160;
 /**
  * A pack whose text named nothing is read again up close, at this height (at most twice its size in the image given:
  * the analysis gives the photo's close-up, DecodedPhoto.closeUp): a logo printed at a twentieth of the pack (Champ,
- * Whiskas, Pedigree on a bag) is too small for the text detector at CELL_HEIGHT. On 8 labelled pet-food photos (259 legible brands) 480 found 6 more than 320 at three times the cost
- * (~1–1.6 s more a dense photo on 2 cores against ~0.4–0.55 s).
+ * Whiskas, Pedigree on a bag) is too small for the text detector at CELL_HEIGHT. On 8 labelled pet-food photos (259
+ * legible brands) 480 found 6 more than 320 at three times the cost (~1–1.6 s more a dense photo on 2 cores against
+ * ~0.4–0.55 s).
  */
 const CLOSE_CELL_HEIGHT = 320;
 const MOSAIC_WIDTH = 1024;
