@@ -232,7 +232,7 @@ export function fusePack(
       let best: [string, number] | null = null;
       let second = 0;
       for (const [sku, s] of appearance.bySku) {
-        if (products.get(sku)?.brand !== textBrand.name || text.clashes.has(sku)) continue;
+        if (products.get(sku)?.brand !== textBrand.name || gainsaid(sku)) continue;
         if (!best || s > best[1]) {
           second = best?.[1] ?? 0;
           best = [sku, s];

@@ -338,6 +338,21 @@ describe('fusing text and appearance', () => {
     expect(fusePack(null, text('WEST'), products)).toMatchObject({ sku: 'unknown', brand: 'West', is_competitor: true }); // all of West is a competitor's
   });
 
+  it("takes no SKU within the brand whose sibling's own words the pack shows", () => {
+    // A Davidoff pack reading CLASSIC, a word of D1's long name only (read in part: no sure SKU), that looks a little
+    // more like D2: not D2 (a sibling without a pack shot looks like its shot siblings).
+    const long = { products: [{ ...CATALOGUE_WORDS.products[0]!, name: 'Davidoff Classic Original Blend' }, CATALOGUE_WORDS.products[1]!] };
+    const read = (...lines: string[]) =>
+      matchPackText(
+        lines.map((l) => ({ text: l, confidence: 0.95 })),
+        buildTextIndex(long),
+      );
+    const byLook = look('D2', 0.32, 0.002, [['D1', 0.2]]);
+    const longProducts = new Map(long.products.map((p) => [p.sku, p]));
+    expect(fusePack(byLook, read('DAVIDOFF'), longProducts)).toMatchObject({ sku: 'D2', brand: 'Davidoff' });
+    expect(fusePack(byLook, read('DAVIDOFF', 'CLASSIC'), longProducts)).toMatchObject({ sku: 'unknown', brand: 'Davidoff', recognized_by: 'text' });
+  });
+
   it('says unknown when the two disagree or neither is sure', () => {
     expect(fusePack(look('W1', 0.5, 0.05), text('DAVIDOFF'), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', recognized_by: 'none' });
     expect(fusePack(look('D1', 0.5, 0.05), text('DAVIDOFF GOLD'), products)).toMatchObject({ sku: 'unknown', brand: 'Davidoff' });
