@@ -169,6 +169,12 @@ export function appearanceConfidence(match: Pick<AppearanceMatch, 'similarity' |
   return Math.min(bySimilarity, byMargin);
 }
 
+/** The text's leading brand or SKU when it is sure: scored high enough and far enough ahead of the runner-up. */
+const sureLeader = (scores: ReadonlyMap<string, number>, t = THRESHOLDS) => {
+  const l = leader(scores);
+  return l && l.score >= t.textSure && l.lead >= t.textLead ? l : null;
+};
+
 /** A brand named without its SKU is a competitor's when all its products in the catalogue are. */
 const competitorBrand = (brand: string, products: ReadonlyMap<string, Pick<CatalogueProduct, 'brand' | 'own'>>) =>
   [...products.values()].every((p) => p.brand !== brand || !p.own);
@@ -196,12 +202,8 @@ export function fusePack(
     recognized_by: brand ? 'text' : 'none',
     text: text.text,
   });
-  const sureLeader = (scores: ReadonlyMap<string, number>) => {
-    const l = leader(scores);
-    return l && l.score >= t.textSure && l.lead >= t.textLead ? l : null;
-  };
-  const textBrand = sureLeader(text.brands);
-  const textSkuLead = sureLeader(text.skus);
+  const textBrand = sureLeader(text.brands, t);
+  const textSkuLead = sureLeader(text.skus, t);
   // A SKU's own word read on a pack whose brand reads as another's is no evidence.
   const textSku = textSkuLead && (!textBrand || products.get(textSkuLead.name)?.brand === textBrand.name) ? textSkuLead : null;
   const look = appearance && appearance.similarity >= t.appearanceMin ? appearance : null;
@@ -405,8 +407,7 @@ export class PackRecognizer {
 
   /** Whether a pack's read lines name no brand surely (THRESHOLDS.textSure). */
   textUnsure(lines: readonly ReadLine[]): boolean {
-    const brand = leader(matchPackText(lines, this.textIndex).brands);
-    return brand === null || brand.score < THRESHOLDS.textSure || brand.lead < THRESHOLDS.textLead;
+    return sureLeader(matchPackText(lines, this.textIndex).brands) === null;
   }
 
   /**
