@@ -37,7 +37,8 @@ const DEFAULTS: Required<PackBoxOptions> = {
   backgroundColour: 0.4,
 };
 
-const area = (b: Corners) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+/** A box's area, 0 for an empty one (an intersection that is none). */
+export const boxArea = (b: Corners) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
 const width = (b: Corners) => b[2] - b[0];
 const height = (b: Corners) => b[3] - b[1];
 const overlapX = (a: Corners, b: Corners) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
@@ -53,7 +54,7 @@ const quantile = (values: number[], q: number) => {
 };
 
 /** Share of `small` inside `big`. */
-export const containedShare = (small: Corners, big: Corners) => (area(small) === 0 ? 0 : (overlapX(small, big) * overlapY(small, big)) / area(small));
+export const containedShare = (small: Corners, big: Corners) => (boxArea(small) === 0 ? 0 : (overlapX(small, big) * overlapY(small, big)) / boxArea(small));
 
 /**
  * Folds boxes inside another box into it. A box mostly inside another of about its size is the same pack seen twice:
@@ -65,12 +66,12 @@ export const containedShare = (small: Corners, big: Corners) => (area(small) ===
 export function foldContained(boxes: PackBox[], options: PackBoxOptions = {}): PackBox[] {
   const { containment, duplicateArea, partContainment } = { ...DEFAULTS, ...options };
   const inside = (i: number, j: number, share = containment) =>
-    i !== j && area(boxes[i]!.box) <= area(boxes[j]!.box) && containedShare(boxes[i]!.box, boxes[j]!.box) >= share;
-  const similar = (i: number, j: number) => area(boxes[i]!.box) >= duplicateArea * area(boxes[j]!.box);
+    i !== j && boxArea(boxes[i]!.box) <= boxArea(boxes[j]!.box) && containedShare(boxes[i]!.box, boxes[j]!.box) >= share;
+  const similar = (i: number, j: number) => boxArea(boxes[i]!.box) >= duplicateArea * boxArea(boxes[j]!.box);
   // A part may also stick out of its pack at the top or bottom (a lid boxed with some shelf back): in the pack's
   // column, mostly inside it, and at most half its size.
   const inColumn = (i: number, j: number) =>
-    overlapX(boxes[i]!.box, boxes[j]!.box) >= 0.9 * width(boxes[i]!.box) && area(boxes[i]!.box) <= 0.5 * area(boxes[j]!.box);
+    overlapX(boxes[i]!.box, boxes[j]!.box) >= 0.9 * width(boxes[i]!.box) && boxArea(boxes[i]!.box) <= 0.5 * boxArea(boxes[j]!.box);
   const partOf = (i: number, j: number) => !similar(i, j) && (inside(i, j, partContainment) || (inside(i, j) && inColumn(i, j)));
   const slab = boxes.map((outer, j) => {
     const band = boxes.filter((b, i) => i !== j && overlapY(b.box, outer.box) >= 0.5 * Math.min(height(b.box), height(outer.box)));

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { type RecognizedBy, UNRECOGNISED } from '../contracts/enums.ts';
 import type { CatalogueProduct, RecognitionCatalogue } from './catalogue.ts';
 import type { Corners, RgbImage } from './detector.ts';
+import { boxArea } from './pack-boxes.ts';
 import { comparePrints, type Print, printOfImage, printsOf } from './print-check.ts';
 import { buildTextIndex, leader, matchPackText, type ReadLine, type TextEvidence, type TextIndex } from './pack-text.ts';
 
@@ -418,9 +419,8 @@ export class PackRecognizer {
   closerReads(read: readonly number[], lines: readonly (readonly ReadLine[])[], looks: readonly Float32Array[], boxes: readonly Corners[]): number[] {
     const unsure = new Set(read.filter((k) => this.textUnsure(lines[k]!)));
     const named = read.filter((k) => !unsure.has(k));
-    const area = (b: Corners) => (b[2] - b[0]) * (b[3] - b[1]);
     const chosen: number[] = [];
-    for (const k of [...unsure].sort((a, b) => area(boxes[b]!) - area(boxes[a]!))) {
+    for (const k of [...unsure].sort((a, b) => boxArea(boxes[b]!) - boxArea(boxes[a]!))) {
       if (![...named, ...chosen].some((j) => similarity(looks[k]!, looks[j]!) >= LOOK_ALIKE_SIMILARITY)) chosen.push(k);
     }
     return chosen;
