@@ -125,6 +125,9 @@ describe('channels and My alerts in the web app', () => {
     await alert.locator('[data-action=ack]').click();
     await expect.poll(() => alert.getAttribute('data-status')).toBe('acknowledged');
     await alert.locator('[data-action=trail]').click();
+    // The trail's list appears above the comment box when it arrives; commenting before that is a click on a moving
+    // button (a tap the list pushed away, which is how this test once failed).
+    await expect.poll(() => alert.locator('[data-testid=alert-trail] li').allTextContents()).toEqual([expect.stringMatching(/merch\.e2e\s*acknowledged/)]);
     await alert.getByLabel('Comment').fill('Price tag replaced, checking tomorrow');
     await alert.getByRole('button', { name: 'Add comment' }).click();
     await expect
