@@ -182,8 +182,13 @@ interface FoldedLine {
   looseWords: string[];
 }
 
+/**
+ * A read line's words apart where lower case turns upper, as a catalogue phrase's are (phraseWords): OCR runs the
+ * words of a pack's line together ("BasisMuisli" for Basis Müsli); a word it split so ("THiNS") is joined again when
+ * matched (latinScore joins adjacent words).
+ */
 function foldLine(line: string): FoldedLine {
-  const folded = foldText(line);
+  const folded = foldText(line.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2'));
   return { han: hanOf(folded), words: latinWordsOf(folded), looseWords: latinWordsOf(foldConfusables(folded)) };
 }
 

@@ -253,6 +253,10 @@ export function fusePack(
     return wordBrand === brand ? unknown(brand, lookConfidence) : unknown(null);
   }
   if (lookSure) return named(lookSure.sku, 'appearance', lookConfidence);
+  // Neither is sure alone, but both name one SKU: words only its name carries, read in part (its brand half read, its
+  // words run together), and a look far ahead of every other SKU's.
+  if (look && textHint?.name === look.sku && textHint.lead >= t.textLead && isClear(look, t) && !gainsaid(look.sku))
+    return named(look.sku, 'both', both(textHint.score, lookConfidence));
   return unknown(null);
 }
 

@@ -353,6 +353,26 @@ describe('fusing text and appearance', () => {
     expect(fusePack(byLook, read('DAVIDOFF', 'CLASSIC'), longProducts)).toMatchObject({ sku: 'unknown', brand: 'Davidoff', recognized_by: 'text' });
   });
 
+  it('names a SKU whose own words are read only in part when its look, far ahead of the others, names it too', () => {
+    // A dm muesli box: its brand half read ("Bio" of dmBio), its name run together and misread ("BasisMuisli").
+    const muesli = {
+      products: [
+        { sku: 'M1', brand: 'dmBio', name: 'dmBio Basis Müsli ohne Rosinen', aliases: [], own: true, references: [] },
+        { sku: 'M2', brand: 'dmBio', name: 'dmBio Bircher Müsli', aliases: [], own: true, references: [] },
+      ],
+    };
+    const read = matchPackText(
+      ['Bio', 'BasisMuisli'].map((l) => ({ text: l, confidence: 0.95 })),
+      buildTextIndex(muesli),
+    );
+    const mueslis = new Map(muesli.products.map((p) => [p.sku, p]));
+    expect(fusePack(look('M1', 0.4, 0.12, [['M2', 0.28]]), read, mueslis)).toMatchObject({ sku: 'M1', brand: 'dmBio', recognized_by: 'both' });
+    // Neither alone: the look not clear of its sibling, the look elsewhere, or no look.
+    expect(fusePack(look('M1', 0.4, 0.05, [['M2', 0.35]]), read, mueslis)).toMatchObject({ sku: 'unknown', brand: 'unknown' });
+    expect(fusePack(look('M2', 0.4, 0.12, [['M1', 0.28]]), read, mueslis)).toMatchObject({ sku: 'unknown', brand: 'unknown' });
+    expect(fusePack(null, read, mueslis)).toMatchObject({ sku: 'unknown', brand: 'unknown' });
+  });
+
   it('says unknown when the two disagree or neither is sure', () => {
     expect(fusePack(look('W1', 0.5, 0.05), text('DAVIDOFF'), products)).toMatchObject({ sku: 'unknown', brand: 'unknown', recognized_by: 'none' });
     expect(fusePack(look('D1', 0.5, 0.05), text('DAVIDOFF GOLD'), products)).toMatchObject({ sku: 'unknown', brand: 'Davidoff' });

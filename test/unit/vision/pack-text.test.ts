@@ -47,6 +47,14 @@ describe('pack text against brands, names and aliases', () => {
     expect(brandOf('WE5T')).toBe('West'); // a digit read for a letter, in a word without digits
   });
 
+  it('reads short words OCR ran together where lower case turns upper, and joins a word it split so', () => {
+    // "Basis Müsli" printed on two lines of a dm muesli box, read as one: a five-letter word does not hide in a run.
+    expect(latinScore('basis', 'BasisMuisli')).toBe(1);
+    expect(latinScore('basis', 'BASISMUISLI')).toBe(0);
+    expect(latinScore('thins', 'THiNS')).toBe(1);
+    expect(skuOf('Davidoff', 'DavidoffGold')).toBe('D2');
+  });
+
   it('reads Chinese brands inside longer lines, partial reads of long ones and their pinyin', () => {
     expect(hanScore('伊利', '伊利纯牛奶')).toBe(1);
     expect(brandOf('伊利纯牛奶')).toBe('伊利');
