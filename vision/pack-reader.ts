@@ -28,8 +28,10 @@ const CLOSE_CELL_HEIGHT = 320;
 const MOSAIC_WIDTH = 1024;
 /** Empty space between packs in the mosaic, so that no text line runs from one pack into the next. */
 const CELL_GAP = 8;
-/** Lines recognised per pack, largest first: the brand is nearly always among them. */
+/** Lines recognised per pack, largest first: the brand is nearly always among them on a shelf ... */
 const LINES_PER_PACK = 3;
+/** ... and more where the photo has few packs, up to this many lines in all: a pack close up prints its brand small beside its name. */
+const LINES_PER_PHOTO = 24;
 const MAX_LINE_WIDTH = 320;
 /**
  * Lines are squeezed to this share of their natural width: recognition time grows with it, and on the real dm photos
@@ -313,7 +315,7 @@ export class PackTextReader {
     return lines.map((_, n) => probabilities[n * 2 + 1]!);
   }
 
-  /** The text lines found on the packs (in photo pixels) and, per pack, the largest of those inside it (at most LINES_PER_PACK), then the largest widened. */
+  /** The text lines found on the packs (in photo pixels) and, per pack, the largest of those inside it (LINES_PER_PACK, more when the packs are few), then the largest widened. */
   async findLines(image: RgbImage, packs: readonly Corners[], close = false): Promise<{ lines: TextLine[]; byPack: number[][] }> {
     if (packs.length === 0) return { lines: [], byPack: [] };
     const mosaic = layOut(image, packs, close ? CLOSE_CELL_HEIGHT : CELL_HEIGHT);
@@ -346,7 +348,7 @@ export class PackTextReader {
         .map((l, i) => ({ i, cx: (l.box[0] + l.box[2]) / 2, cy: (l.box[1] + l.box[3]) / 2, area: area(l) }))
         .filter((l) => l.cx >= p[0] && l.cx <= p[2] && l.cy >= p[1] && l.cy <= p[3])
         .sort((a, b) => b.area - a.area)
-        .slice(0, LINES_PER_PACK)
+        .slice(0, Math.max(LINES_PER_PACK, Math.floor(LINES_PER_PHOTO / packs.length)))
         .map((l) => l.i),
     );
     // The largest line is also read widened by its height at each end (within the pack): a small word printed beside

@@ -105,6 +105,8 @@ export interface TextIndex {
   brandsOf: Map<string, Set<string>>;
   /** The numbers each SKU's name and aliases print (250 of 250ml, 5 of GUOYUAN 5): another number read says another SKU. */
   numbersOf: Map<string, Set<string>>;
+  /** How many brands' phrases hold a run of Chinese characters, as found when a pack showed it (matchPackText). */
+  runBrands: Map<string, number>;
 }
 
 /** The numbers in a text, leading zeros dropped (OCR reads JIANGUO2 as JIANGU02). */
@@ -150,7 +152,7 @@ export function buildTextIndex(catalogue: RecognitionCatalogue): TextIndex {
     const numbers = numbersIn([p.name, ...p.aliases].join(' '));
     if (numbers.size > 0) numbersOf.set(p.sku, numbers);
   }
-  return { phrases, skusOf, brandsOf, numbersOf };
+  return { phrases, skusOf, brandsOf, numbersOf, runBrands: new Map() };
 }
 
 /** The best substring of `text` matching `word` within the edit budget: its edit count, or null. */
@@ -236,14 +238,21 @@ export function latinScore(catalogueWord: string, line: string | FoldedLine, par
   return best;
 }
 
-/** How well one read line shows a Chinese word: 1 when it holds the word, less (with `partial`) for three or more of its characters in a row. */
-export function hanScore(word: string, line: string | FoldedLine, partial = true): number {
+/**
+ * How well one read line shows a Chinese word: 1 when it holds the word, less (with `partial`) for three or more of its
+ * characters in a row, unless `shared` says other brands' words carry that run too (纯牛奶 of 伊利纯牛奶 is every
+ * dairy's: read on a 光明 carton, it is no 伊利).
+ */
+export function hanScore(word: string, line: string | FoldedLine, partial = true, shared: (run: string) => boolean = () => false): number {
   const read = typeof line === 'string' ? hanOf(foldText(line)) : line.han;
   if (read.includes(word)) return 1;
   if (!partial) return 0;
   // A partial read: a run of at least 3 characters (two are too often a generic word: 山泉, 牛奶) and most of the word.
   for (let len = word.length - 1; len >= 3 && len >= word.length * 0.6; len--) {
-    for (let start = 0; start + len <= word.length; start++) if (read.includes(word.slice(start, start + len))) return 0.75 + (0.25 * len) / word.length;
+    for (let start = 0; start + len <= word.length; start++) {
+      const run = word.slice(start, start + len);
+      if (read.includes(run) && !shared(run)) return 0.75 + (0.25 * len) / word.length;
+    }
   }
   return 0;
 }
@@ -302,11 +311,25 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
   const folded = kept.map((l) => foldLine(l.text));
   const tallest = Math.max(0, ...kept.map((l) => l.height ?? 0));
   const headline = kept.flatMap((l, i) => (tallest > 0 && (l.height ?? 0) >= HEADLINE_SHARE * tallest ? [folded[i]!] : []));
+  // Chinese is written without spaces: a run of characters read (纯牛奶) is evidence for a brand only where no other
+  // brand's phrase holds it, whether as a word of its own or inside one (伊利纯牛奶, 光明 优加 纯牛奶).
+  const shared = (run: string) => {
+    let brands = index.runBrands.get(run);
+    if (brands === undefined) {
+      const holders = new Set<string>();
+      for (const [form, of] of index.brandsOf) if (form.includes(run)) for (const b of of) holders.add(b);
+      brands = holders.size;
+      index.runBrands.set(run, brands);
+    }
+    return brands > 1;
+  };
+  /** A form that names its brand: only this brand's phrases carry it. */
+  const brandOwn = (f: Form) => index.brandsOf.get(f.form)?.size === 1 && !(f.han && shared(f.form));
   /** The phrase's first word read whole on a headline line, when only this brand's phrases carry it. */
   const headlineScore = (p: Phrase) => {
     let best = 0;
     for (const f of p.words.find((w) => w.size > 0)?.forms ?? []) {
-      if (index.brandsOf.get(f.form)?.size !== 1) continue;
+      if (!brandOwn(f)) continue;
       for (const line of headline) best = Math.max(best, HEADLINE * (f.han ? hanScore(f.form, line, false) : latinScore(f.form, line, false)));
     }
     return best;
@@ -320,7 +343,7 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
     let score = scores.get(key);
     if (score === undefined) {
       score = 0;
-      for (const line of folded) score = Math.max(score, f.han ? hanScore(f.form, line, partial) : latinScore(f.form, line, partial));
+      for (const line of folded) score = Math.max(score, f.han ? hanScore(f.form, line, partial, shared) : latinScore(f.form, line, partial));
       scores.set(key, score);
     }
     return score;
@@ -352,10 +375,7 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
       // Nothing of it read even in part, nothing read whole either: most phrases on most packs.
       if (!p.forms.some((f) => formScore(f, true) > 0) && !p.words.some((w) => w.forms.some((f) => formScore(f, true) > 0))) continue;
       // A brand needs a word no other brand's phrases carry ("Bio" of dmBio and of Alnatura Bio names neither).
-      const brand = Math.max(
-        phraseScore(p, true, (f) => index.brandsOf.get(f.form)?.size === 1, PART_OF_PHRASE),
-        headline.length > 0 ? headlineScore(p) : 0,
-      );
+      const brand = Math.max(phraseScore(p, true, brandOwn, PART_OF_PHRASE), headline.length > 0 ? headlineScore(p) : 0);
       if (brand > 0) brands.set(p.brand, Math.max(brands.get(p.brand) ?? 0, brand));
       if (p.sku === null) continue;
       // A SKU needs a word that only it carries, read whole: the start of "Davidoff Gold" is the start of every Davidoff.

@@ -312,7 +312,7 @@ export class PackRecognizer {
   private prints = new Map<string, Print[]>();
   /** Brands with a product that has no reference image: a look that names one of their SKUs may be a sibling's. */
   private brandsNotAllShot = new Set<string>();
-  private textIndex: TextIndex = { phrases: [], skusOf: new Map(), brandsOf: new Map(), numbersOf: new Map() };
+  private textIndex: TextIndex = buildTextIndex({ products: [] });
   private products = new Map<string, CatalogueProduct>();
 
   static async create(catalogue: RecognitionCatalogue): Promise<PackRecognizer> {

@@ -173,6 +173,24 @@ describe('packs whose text named nothing, read again up close', () => {
 describe('a phone photo read up close from its own pixels', () => {
   // A 12 MP photo is analysed at half its size; six pouches with the brand printed 10 px tall in the photo (5 px in
   // the analysed image): up close they are read from the photo's pixels, where the letters are still there.
+  it('reads the brand printed small on a pack photographed close up, under the larger lines of its name', async () => {
+    // A carton filling the photo, as a merchandiser shoots one to teach it: three words printed larger than the brand.
+    const words = ['SMOOTH', 'TASTE', 'QUALITY', 'SELECTED'];
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="1200"><rect width="900" height="1200" fill="#8a7a60"/>' +
+      '<rect x="150" y="100" width="600" height="1050" fill="#eef2f5"/>' +
+      '<text x="450" y="210" font-family="DejaVu Sans" font-weight="bold" font-size="44" fill="#b01c1c" text-anchor="middle">DAVIDOFF</text>' +
+      words
+        .map((w, i) => `<text x="450" y="${380 + i * 190}" font-family="DejaVu Sans" font-size="96" fill="#1d3f8f" text-anchor="middle">${w}</text>`)
+        .join('') +
+      '</svg>';
+    const photo = await decodePhoto(await sharp(Buffer.from(svg)).blur(0.8).jpeg({ quality: 85 }).toBuffer());
+    const recognizer = await PackRecognizer.create(CATALOGUE_WORDS);
+    const [lines] = await reader.read(photo.rgb, [[140, 90, 760, 1160]]);
+    expect(lines!.map((l) => l.text.toUpperCase())).toEqual(expect.arrayContaining(['DAVIDOFF', 'SMOOTH']));
+    expect(recognizer.decide(null, lines!)).toMatchObject({ brand: 'Davidoff' });
+  });
+
   it('names small packs the analysed image has lost the letters of', async () => {
     const recognizer = await PackRecognizer.create({
       products: [

@@ -63,6 +63,22 @@ describe('pack text against brands, names and aliases', () => {
     expect(brandOf('NONGFUSHANQUAN')).toBe('农夫山泉');
   });
 
+  it("takes a run of a Chinese name that other brands' names hold too for none of them", () => {
+    // 纯牛奶 (pure milk) is every dairy's: read on a 光明 carton, three characters of 伊利纯牛奶 are no 伊利.
+    const dairies = buildTextIndex({
+      products: [product('Y1', '伊利', '伊利纯牛奶 250mL'), product('M1', '蒙牛', '蒙牛纯牛奶 250mL'), product('G1', '光明', '光明 优加 纯牛奶 200mL')],
+    });
+    const brands = (...texts: string[]) =>
+      matchPackText(
+        texts.map((text) => ({ text, confidence: 0.9 })),
+        dairies,
+      ).brands;
+    expect([...brands('纯牛奶')]).toEqual([]);
+    expect(leader(brands('光明', '纯牛奶'))?.name).toBe('光明');
+    // A run only one brand's names hold is still its hint: 伊利纯 of 伊利纯牛奶.
+    expect(brands('伊利纯').get('伊利')).toBeGreaterThan(0);
+  });
+
   it('names a SKU only from words its own name carries, digits exactly', () => {
     expect(skuOf('Davidoff', 'CLASSIC')).toBe('D1');
     expect(skuOf('伊利', '250ml')).toBeNull(); // too few letters to be a word; 伊利 and 纯牛奶 are shared
