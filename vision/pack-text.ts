@@ -385,7 +385,9 @@ export function matchPackText(lines: readonly ReadLine[], index: TextIndex): Tex
       if (sku > 0) skus.set(p.sku, Math.max(skus.get(p.sku) ?? 0, sku));
     }
   }
-  const read = numbersIn(kept.map((l) => l.text).join(' '));
+  // A number run into a word of four letters or more is a claim ("100WHOLEGRAI" of "100% whole grain"), not a size
+  // or a variant's number (250ml, 8.5oz, 3 of MIANMIAN 3, a junk "8O"): it gainsays no SKU.
+  const read = numbersIn(kept.map((l) => l.text.replace(/\d+(?=\p{L}{4})/gu, ' ')).join(' '));
   const clashes = new Set<string>();
   if (read.size > 0) for (const [sku, numbers] of index.numbersOf) if (![...numbers].some((n) => read.has(n))) clashes.add(sku);
   for (const sku of clashes) skus.delete(sku);

@@ -103,6 +103,11 @@ describe('pack text against brands, names and aliases', () => {
     expect(read('伊利纯牛奶', '500ml').clashes).toEqual(new Set(['Y1']));
     expect(read('伊利纯牛奶 250ml').clashes).toEqual(new Set(['Y2']));
     expect(read('伊利纯牛奶').clashes.size).toBe(0); // no number read: nothing contradicted
+    // A number run into a word is a claim ("100% whole grain" read as one word), not a size; a letter or two after it
+    // (a unit, a misread 0) leaves it a number.
+    expect(read('伊利纯牛奶', '100WHOLEGRAI').clashes.size).toBe(0);
+    expect(read('伊利纯牛奶', '500ML').clashes).toEqual(new Set(['Y1']));
+    expect(read('伊利纯牛奶', '8O').clashes).toEqual(new Set(['Y1', 'Y2']));
   });
 
   it('drops lines the reader was unsure of', () => {
