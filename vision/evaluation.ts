@@ -3,7 +3,7 @@
  * analysis and reads the label files (bin/eval-photos.ts).
  */
 import { iou, type Corners } from './detector.ts';
-import { boxArea } from './pack-boxes.ts';
+import { boxArea, intersectionArea } from './pack-boxes.ts';
 import type { LabelledBox } from './labels.ts';
 
 export interface ScoredBox {
@@ -93,8 +93,6 @@ export function priceFigures(tags: LabelledBox[], found: ReadTag[]): PriceFigure
 
 export const toCorners = (b: [number, number, number, number]): Corners => [b[0], b[1], b[0] + b[2], b[1] + b[3]];
 
-const intersection = (a: Corners, b: Corners) => boxArea([Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])]);
-
 export interface Matching {
   /** truthOf[k]: the true box found box k matched, or -1. */
   truthOf: number[];
@@ -161,7 +159,7 @@ export function averagePrecision(images: { truth: Corners[]; found: ScoredBox[] 
 
 /** Unmatched found boxes that lie mostly (≥ 60 % of their area) inside one true pack: a pack's top, its picture panel. */
 export function fragments(truth: Corners[], found: ScoredBox[], matching: Matching, inside = 0.6): number[] {
-  return found.flatMap((f, k) => (matching.truthOf[k] === -1 && truth.some((t) => intersection(f.box, t) >= inside * boxArea(f.box)) ? [k] : []));
+  return found.flatMap((f, k) => (matching.truthOf[k] === -1 && truth.some((t) => intersectionArea(f.box, t) >= inside * boxArea(f.box)) ? [k] : []));
 }
 
 /** Unmatched found boxes that would have matched a true pack (IoU ≥ threshold) that another box already took. */
@@ -171,7 +169,7 @@ export function duplicates(truth: Corners[], found: ScoredBox[], matching: Match
 
 /** Gaps reported where a pack stands: the gap covers at least a quarter of a true pack (a sliver of a neighbour is box slop). */
 export function gapFalseAlarms(packs: Corners[], gaps: Corners[]): number {
-  return gaps.filter((g) => packs.some((p) => intersection(g, p) >= 0.25 * boxArea(p))).length;
+  return gaps.filter((g) => packs.some((p) => intersectionArea(g, p) >= 0.25 * boxArea(p))).length;
 }
 
 /** A labelled empty stretch is found when a reported gap spans the same stretch (horizontal IoU ≥ 0.3, rows overlapping). */

@@ -43,6 +43,8 @@ const width = (b: Corners) => b[2] - b[0];
 const height = (b: Corners) => b[3] - b[1];
 const overlapX = (a: Corners, b: Corners) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
 const overlapY = (a: Corners, b: Corners) => Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+/** The area two boxes share, 0 when they do not meet. */
+export const intersectionArea = (a: Corners, b: Corners) => overlapX(a, b) * overlapY(a, b);
 const union = (a: Corners, b: Corners): Corners => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
@@ -54,7 +56,7 @@ const quantile = (values: number[], q: number) => {
 };
 
 /** Share of `small` inside `big`. */
-export const containedShare = (small: Corners, big: Corners) => (boxArea(small) === 0 ? 0 : (overlapX(small, big) * overlapY(small, big)) / boxArea(small));
+export const containedShare = (small: Corners, big: Corners) => (boxArea(small) === 0 ? 0 : intersectionArea(small, big) / boxArea(small));
 
 /**
  * Folds boxes inside another box into it. A box mostly inside another of about its size is the same pack seen twice:

@@ -1,4 +1,5 @@
 import type { Corners } from './detector.ts';
+import { intersectionArea } from './pack-boxes.ts';
 import { inner, regionTexture, type TextureMap } from './texture.ts';
 
 /** Shelf geometry over recognised packs: rows, facings, share of shelf, empty gaps, planogram compliance. */
@@ -185,12 +186,10 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
 export function detectedGaps(products: PlacedProduct[], boxes: Corners[], found: Gap[]): Gap[] {
   const gaps = [...found];
   const rows = [...new Set(products.map((p) => p.row))].map((row) => ({ row, bottom: median(products.filter((p) => p.row === row).map((p) => p.box[3])) }));
-  const overlap = (a: Corners, b: Corners) =>
-    Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
   for (const box of boxes) {
     const area = (box[2] - box[0]) * (box[3] - box[1]);
-    if (rows.length === 0 || area <= 0 || products.some((p) => overlap(p.box, box) > 0.5 * area)) continue;
-    if (gaps.some((g) => overlap([g.bbox[0], g.bbox[1], g.bbox[0] + g.bbox[2], g.bbox[1] + g.bbox[3]], box) > 0.3 * area)) continue;
+    if (rows.length === 0 || area <= 0 || products.some((p) => intersectionArea(p.box, box) > 0.5 * area)) continue;
+    if (gaps.some((g) => intersectionArea([g.bbox[0], g.bbox[1], g.bbox[0] + g.bbox[2], g.bbox[1] + g.bbox[3]], box) > 0.3 * area)) continue;
     const { row } = rows.reduce((best, r) => (Math.abs(r.bottom - box[3]) < Math.abs(best.bottom - box[3]) ? r : best));
     gaps.push({ row, bbox: [Math.round(box[0]), Math.round(box[1]), Math.round(box[2] - box[0]), Math.round(box[3] - box[1])] });
   }
