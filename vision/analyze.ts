@@ -97,6 +97,12 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
   return best && bestDistance < (best.box[2] - best.box[0]) * 0.5 ? best : undefined;
 }
 
+/** The analysed image (boxes are in its pixels) and the same photo up close (DecodedPhoto.closeUp). */
+export interface PhotoPixels {
+  image: RgbImage;
+  closeUp: RgbImage;
+}
+
 /**
  * The text of the packs `toRead` (indices into boxes; the others get no lines): read, then those worth it
  * (PackRecognizer.closerReads) read again up close, from `closeUp` (the photo at up to twice `image`'s size, as
@@ -104,7 +110,7 @@ function facingAbove(tag: Corners, products: PlacedProduct[]): PlacedProduct | u
  */
 export async function readPackText(
   models: Pick<VisionModels, 'packText' | 'recognizer'>,
-  { image, closeUp }: { image: RgbImage; closeUp: RgbImage },
+  { image, closeUp }: PhotoPixels,
   boxes: readonly Corners[],
   looks: readonly Float32Array[],
   toRead: readonly number[],
@@ -142,7 +148,7 @@ export async function readPackText(
  * `afterDetection` is called once the detector has run.
  */
 async function locateShelf(
-  { image, closeUp }: { image: RgbImage; closeUp: RgbImage },
+  { image, closeUp }: PhotoPixels,
   models: VisionModels,
   options: AnalyzeOptions,
   timings: Record<string, number>,
