@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogueProduct } from '../../../vision/catalogue.ts';
-import { buildTextIndex, foldConfusables, foldText, hanScore, latinScore, leader, matchPackText, numbersIn, phraseWords } from '../../../vision/pack-text.ts';
+import {
+  buildTextIndex,
+  foldConfusables,
+  foldText,
+  hanScore,
+  latinScore,
+  leader,
+  matchPackText,
+  numbersIn,
+  phraseWords,
+  type TextIndex,
+} from '../../../vision/pack-text.ts';
 
 const product = (sku: string, brand: string, name: string, aliases: string[] = []): CatalogueProduct => ({
   sku,
@@ -20,11 +31,15 @@ const index = buildTextIndex({
     product('N1', '农夫山泉', '农夫山泉 饮用天然水', ['Nongfu Spring']),
   ],
 });
-const read = (...texts: string[]) =>
-  matchPackText(
-    texts.map((text) => ({ text, confidence: 0.9 })),
-    index,
-  );
+/** Lines a pack reads, each read with confidence, matched against a catalogue's index. */
+const readerOf =
+  (ix: TextIndex) =>
+  (...texts: string[]) =>
+    matchPackText(
+      texts.map((text) => ({ text, confidence: 0.9 })),
+      ix,
+    );
+const read = readerOf(index);
 const brandOf = (...texts: string[]) => leader(read(...texts).brands)?.name ?? null;
 const skuOf = (...texts: string[]) => leader(read(...texts).skus)?.name ?? null;
 
@@ -68,11 +83,7 @@ describe('pack text against brands, names and aliases', () => {
     const dairies = buildTextIndex({
       products: [product('Y1', '伊利', '伊利纯牛奶 250mL'), product('M1', '蒙牛', '蒙牛纯牛奶 250mL'), product('G1', '光明', '光明 优加 纯牛奶 200mL')],
     });
-    const brands = (...texts: string[]) =>
-      matchPackText(
-        texts.map((text) => ({ text, confidence: 0.9 })),
-        dairies,
-      ).brands;
+    const brands = (...texts: string[]) => readerOf(dairies)(...texts).brands;
     expect([...brands('纯牛奶')]).toEqual([]);
     expect(leader(brands('光明', '纯牛奶'))?.name).toBe('光明');
     // A run only one brand's names hold is still its hint: 伊利纯 of 伊利纯牛奶.
@@ -119,11 +130,7 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
   const dm = buildTextIndex({
     products: [product('DMBIO', 'dmBio', 'dmBio'), product('TARTEX', 'Tartex', 'Tartex'), product('LEBEPUR', 'Lebepur', 'Lebepur')],
   });
-  const readDm = (...texts: string[]) =>
-    matchPackText(
-      texts.map((text) => ({ text, confidence: 0.9 })),
-      dm,
-    );
+  const readDm = readerOf(dm);
   const brand = (...texts: string[]) => {
     const l = leader(readDm(...texts).brands);
     // What fusePack needs to name a brand from the text alone (THRESHOLDS.textSure, textLead).
@@ -185,13 +192,7 @@ describe('brand and name only: words of a brand, OCR confusions and real reads',
 
   it('scores a word of a brand by the share of it read, a part never above a hint, and the whole brand read in words as the whole', () => {
     const coke = buildTextIndex({ products: [product('C1', 'Coca-Cola', 'Coca-Cola Zero')] });
-    const score = (...texts: string[]) =>
-      leader(
-        matchPackText(
-          texts.map((text) => ({ text, confidence: 0.9 })),
-          coke,
-        ).brands,
-      )?.score ?? 0;
+    const score = (...texts: string[]) => leader(readerOf(coke)(...texts).brands)?.score ?? 0;
     expect(score('COLA')).toBeCloseTo(0.75, 2); // half the brand: not enough to decide alone
     expect(score('COCA', 'COLA')).toBe(1);
     expect(score('Coca-Cola')).toBe(1);
