@@ -7,7 +7,7 @@ import { analyzeShelfPhoto, loadVisionModels, readPackText, type VisionModels } 
 import type { RecognitionCatalogue } from '../vision/catalogue.ts';
 import type { Corners } from '../vision/detector.ts';
 import { modelCard, toCorners, type ModelCard, type PhotoOutcome } from '../vision/evaluation.ts';
-import { decodePhoto } from '../vision/image.ts';
+import { decodePhoto, type DecodedPhoto } from '../vision/image.ts';
 import { parsePrice } from '../vision/prices.ts';
 import { checkLabelledShape, LabelFormatError, type LabelledPhoto } from '../vision/labels.ts';
 import { photoFile, readLabelledPhotos } from '../vision/labelled-photos.ts';
@@ -29,8 +29,11 @@ export interface EvalPhotosOptions {
  * The brand and SKU recognition gives each labelled pack box, read on that box (text batched as the analysis reads
  * it, look where there are references): how recognition does with detection taken out.
  */
-async function recognisedOnLabelledBoxes(models: VisionModels, photo: Buffer, truth: LabelledPhoto): Promise<{ brand: string; sku: string }[]> {
-  const { rgb, closeUp } = await decodePhoto(photo);
+async function recognisedOnLabelledBoxes(
+  models: VisionModels,
+  { rgb, closeUp }: DecodedPhoto,
+  truth: LabelledPhoto,
+): Promise<{ brand: string; sku: string }[]> {
   const k = rgb.width / truth.width;
   const boxes = truth.boxes.filter((b) => b.label === 'product').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
   const { looks, matches } = await models.recognizer.matchPacks(rgb, boxes);
@@ -39,8 +42,7 @@ async function recognisedOnLabelledBoxes(models: VisionModels, photo: Buffer, tr
 }
 
 /** The price read on each labelled price tag box, as the analysis reads a detected tag: reading measured apart from detection. */
-async function pricesOnLabelledBoxes(models: VisionModels, photo: Buffer, truth: LabelledPhoto): Promise<(number | null)[]> {
-  const { rgb } = await decodePhoto(photo);
+async function pricesOnLabelledBoxes(models: VisionModels, { rgb }: DecodedPhoto, truth: LabelledPhoto): Promise<(number | null)[]> {
   const k = rgb.width / truth.width;
   const boxes = truth.boxes.filter((b) => b.label === 'price_tag').map((b): Corners => toCorners(b.bbox).map((v) => v * k) as Corners);
   const texts = await models.prices.readTexts(rgb, boxes);
@@ -72,6 +74,8 @@ export async function evaluatePhotos(
     // The analysis answers in the stored image's pixels (large photos are downscaled); the labels are the photo's.
     const k = photo.width / analysis.image_width;
     const scaled = (b: [number, number, number, number]) => toCorners([b[0] * k, b[1] * k, b[2] * k, b[3] * k]);
+    // Decoded once for both passes on the labelled boxes.
+    const decoded = await decodePhoto(bytes);
     outcomes.push({
       fileName: photo.fileName,
       truth: photo.boxes,
@@ -81,9 +85,9 @@ export async function evaluatePhotos(
       gaps: analysis.gaps.map((g) => scaled(g.bbox)),
       latencyMs,
       ...(models.recognizer.hasWords || models.recognizer.hasReferences
-        ? { recognisedOnLabelledBoxes: await recognisedOnLabelledBoxes(models, bytes, photo) }
+        ? { recognisedOnLabelledBoxes: await recognisedOnLabelledBoxes(models, decoded, photo) }
         : {}),
-      pricesOnLabelledBoxes: await pricesOnLabelledBoxes(models, bytes, photo),
+      pricesOnLabelledBoxes: await pricesOnLabelledBoxes(models, decoded, photo),
     });
   }
   const shotSkus = new Set(options.catalogue?.products.filter((p) => p.references.length > 0).map((p) => p.sku));
