@@ -88,6 +88,8 @@ export interface Gap {
 export interface GapOptions {
   /** A space narrower than this × the row's typical pack width is spacing between packs, not an empty facing. */
   minWidthRatio?: number;
+  /** ...and wider than the row's usual space between packs by this × the row's typical pack width. */
+  beyondUsualRatio?: number;
   /** Empty shelf: edge density and colour spread both below these shares of the row's packs. */
   emptyEdges?: number;
   emptyColour?: number;
@@ -96,7 +98,7 @@ export interface GapOptions {
   taggedColour?: number;
 }
 
-const GAP_DEFAULTS: Required<GapOptions> = { minWidthRatio: 0.6, emptyEdges: 0.35, emptyColour: 0.5, taggedEdges: 0.6, taggedColour: 0.8 };
+const GAP_DEFAULTS: Required<GapOptions> = { minWidthRatio: 0.6, beyondUsualRatio: 0.4, emptyEdges: 0.35, emptyColour: 0.5, taggedEdges: 0.6, taggedColour: 0.8 };
 
 /**
  * Empty facings per row, only where the photo shows an empty shelf: a horizontal space between neighbouring packs
@@ -138,8 +140,14 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
       }
     }
     if (spansBay && bayRight > reach && last) spaces.push({ from: reach, to: bayRight, beside: [last] });
+    // Packs set out with room between them (bottles on a sparse display) leave that room everywhere: there an empty
+    // facing is wider than the row's usual space by most of a pack. The usual space is measured where the row has
+    // three spaces between packs or more (packs that touch or overlap count as no space).
+    const between = spaces.filter((s) => s.beside.length === 2).map((s) => s.to - s.from);
+    const usualSpace = row.length >= 4 ? median([...between, ...Array<number>(Math.max(0, row.length - 1 - between.length)).fill(0)]) : 0;
+    const minGap = Math.max(typicalWidth * o.minWidthRatio, usualSpace + typicalWidth * o.beyondUsualRatio);
     for (const space of spaces) {
-      if (space.to - space.from <= typicalWidth * o.minWidthRatio) continue;
+      if (space.to - space.from <= minGap) continue;
       // The band the neighbouring packs stand in, less its top (the shelf above, its tags) and its foot.
       const top = median(space.beside.map((p) => p.box[1]));
       const bottom = median(space.beside.map((p) => p.box[3]));
@@ -169,7 +177,7 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
         if (runStart >= 0 && (k - runStart) * step >= typicalWidth * 0.3) {
           const from = space.from + (runStart <= 2 ? 0 : runStart) * step;
           const to = space.from + (k >= strips - 2 ? strips : k) * step;
-          if (to - from > typicalWidth * o.minWidthRatio)
+          if (to - from > minGap)
             gaps.push({ row: r, bbox: [Math.round(from), Math.round(top), Math.round(to - from), Math.round(bottom - top)] });
         }
         runStart = -1;

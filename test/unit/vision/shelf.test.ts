@@ -72,6 +72,16 @@ describe('shelf geometry', () => {
     expect(gaps).toEqual([{ row: 0, bbox: [150, 20, 50, 80] }]);
   });
 
+  it('on a row set out with room between its packs (bottles in a drinks cabinet), finds only the facing that is gone', () => {
+    // Bottles 30 px wide, 25 px apart (a real cabinet photo spaced them 0.4–1 bottle apart): spacing wider than the
+    // 0.6-bottle minimum, plain back behind it.
+    const bottle = (x: number) => pack(x, 100, 'W', 'Own', 30, 90);
+    const full = [10, 65, 120, 175, 230].map(bottle);
+    expect(findGaps(assignRows(full), shelfImage(280, 120, full.map((p) => p.box)))).toEqual([]);
+    const oneGone = full.filter((_, k) => k !== 2);
+    expect(findGaps(assignRows(oneGone), shelfImage(280, 120, oneGone.map((p) => p.box)))).toEqual([{ row: 0, bbox: [95, 10, 80, 90] }]);
+  });
+
   it('reports no gap where a pack the detector missed stands in the space', () => {
     const missed: Corners = [155, 20, 195, 100];
     const detected = bay.map((p) => p.box);
