@@ -3,17 +3,14 @@
  * brand a Chinese pack prints, against a chain's master data written in Chinese. The photos are fetched public data
  * kept outside the repository, beside the real shelf photos; skipped without them.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
 import { readCatalogueFile } from '../../vision/catalogue-file.ts';
+import { labelledFileNames, realPhotoDir } from '../support/real-photos.ts';
 
 const labels = path.resolve('test/fixtures/chinese-packs/labels.json');
-const images = (JSON.parse(fs.readFileSync(labels, 'utf8')) as { images: { file_name: string }[] }).images;
-const photoDir = [process.env.SHELFPULSE_REAL_SHELVES, 'test/fixtures/real-shelves', '../shared/real-shelves']
-  .filter((d): d is string => !!d)
-  .find((d) => images.every((i) => fs.existsSync(path.join(d, i.file_name))));
+const photoDir = realPhotoDir(labelledFileNames(labels));
 
 describe.skipIf(!photoDir)('Chinese packs on real photos', () => {
   it('names the brand of the packs whose brand is legible, and no pack the wrong brand', async () => {

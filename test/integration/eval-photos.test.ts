@@ -10,15 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { evaluatePhotoDir, evaluatePhotos } from '../../bin/eval-photos.ts';
 import { parseCocoLabels } from '../../vision/labels.ts';
 import { fixtureCatalogue, referenceCrops, studioLabels, studioPackShots } from '../fixtures/real-shelves/catalogue.ts';
+import { realPhotoDir } from '../support/real-photos.ts';
 
 const labels = path.resolve('test/fixtures/real-shelves/labels.json');
 const coco = JSON.parse(fs.readFileSync(labels, 'utf8')) as {
   images: { file_name: string }[];
   annotations: { category_id: number; attributes?: { price?: number } }[];
 };
-const photoDir = [process.env.SHELFPULSE_REAL_SHELVES, 'test/fixtures/real-shelves', '../shared/real-shelves']
-  .filter((d): d is string => !!d)
-  .find((d) => coco.images.every((i) => fs.existsSync(path.join(d, i.file_name))));
+const photoDir = realPhotoDir(coco.images.map((i) => i.file_name));
 const packs = coco.annotations.filter((a) => a.category_id === 1).length;
 const studio = photoDir ? studioPackShots(photoDir) : null;
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCocoLabels } from '../../vision/labels.ts';
 import { fixtureProducts } from '../fixtures/real-shelves/catalogue.ts';
+import { realPhotoDir } from '../support/real-photos.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { type Box, iou } from '../support/untaught-pack.ts';
 import { until } from '../support/wait.ts';
@@ -15,9 +16,7 @@ import { until } from '../support/wait.ts';
 const FILE = 'us-crackers.jpg';
 const TAUGHT = 'RITZ-ORIGINAL-13.7OZ';
 const labels = parseCocoLabels(fs.readFileSync('test/fixtures/real-shelves/labels.json', 'utf8')).find((p) => p.fileName === FILE)!;
-const photoDir = [process.env.SHELFPULSE_REAL_SHELVES, 'test/fixtures/real-shelves', '../shared/real-shelves']
-  .filter((d): d is string => !!d)
-  .find((d) => fs.existsSync(path.join(d, FILE)));
+const photoDir = realPhotoDir([FILE]);
 
 let server: TestServer;
 const get = (url: string) => server.app.inject({ method: 'GET', url, headers: server.admin() });
