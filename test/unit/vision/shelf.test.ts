@@ -77,9 +77,9 @@ describe('shelf geometry', () => {
     // 0.6-bottle minimum, plain back behind it.
     const bottle = (x: number) => pack(x, 100, 'W', 'Own', 30, 90);
     const full = [10, 65, 120, 175, 230].map(bottle);
-    expect(findGaps(assignRows(full), shelfImage(280, 120, full.map((p) => p.box)))).toEqual([]);
-    const oneGone = full.filter((_, k) => k !== 2);
-    expect(findGaps(assignRows(oneGone), shelfImage(280, 120, oneGone.map((p) => p.box)))).toEqual([{ row: 0, bbox: [95, 10, 80, 90] }]);
+    const gapsIn = (row: ShelfProduct[]) => findGaps(assignRows(row), shelfImage(280, 120, row.map((p) => p.box)));
+    expect(gapsIn(full)).toEqual([]);
+    expect(gapsIn(full.filter((_, k) => k !== 2))).toEqual([{ row: 0, bbox: [95, 10, 80, 90] }]);
   });
 
   it('reports no gap where a pack the detector missed stands in the space', () => {

@@ -1,0 +1,31 @@
+/**
+ * A drinks cabinet on real phone photos (test/fixtures/drinks-cabinet/MANIFEST.md): bottles set out with room between
+ * them, six to a shelf, some facings empty. Gaps are reported where a facing is empty, not in the room between the
+ * bottles, and never where a bottle stands. The photos are fetched public data kept outside the repository, beside the
+ * real shelf photos; skipped without them.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluatePhotoDir } from '../../bin/eval-photos.ts';
+import { readCatalogueFile } from '../../vision/catalogue-file.ts';
+import { labelledFileNames, realPhotoDir } from '../support/real-photos.ts';
+
+const labels = path.resolve('test/fixtures/drinks-cabinet/labels.json');
+const photoDir = realPhotoDir(labelledFileNames(labels));
+const SHELF_ROWS = 18;
+
+describe.skipIf(!photoDir)('a drinks cabinet on real photos', () => {
+  it('reports the empty facing, not the room between bottles, and no gap where a bottle stands', async () => {
+    const catalogue = readCatalogueFile(path.resolve('test/fixtures/drinks-cabinet/products.json'));
+    const { card } = await evaluatePhotoDir(photoDir!, { labels, catalogue });
+    expect(card.labelled_packs).toBe(106);
+    expect(card.gap_false_alarms).toBe(0);
+    // Two shelves with bottles gone; the one on the fourth photo is found (a box over the fifth's hides it).
+    expect(card.gaps_labelled).toBe(2);
+    expect(card.gap_recall).toBeGreaterThanOrEqual(0.5);
+    // The room between bottles (0.4–1 bottle) is no empty facing: fewer reports than shelves (25 before the rule).
+    expect(card.gaps_reported).toBeLessThan(SHELF_ROWS);
+    // A brand named is the right one.
+    expect(card.brand_named_precision ?? 1).toBe(1);
+  });
+});
