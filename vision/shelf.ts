@@ -98,13 +98,21 @@ export interface GapOptions {
   taggedColour?: number;
 }
 
-const GAP_DEFAULTS: Required<GapOptions> = { minWidthRatio: 0.6, beyondUsualRatio: 0.4, emptyEdges: 0.35, emptyColour: 0.5, taggedEdges: 0.6, taggedColour: 0.8 };
+const GAP_DEFAULTS: Required<GapOptions> = {
+  minWidthRatio: 0.6,
+  beyondUsualRatio: 0.4,
+  emptyEdges: 0.35,
+  emptyColour: 0.5,
+  taggedEdges: 0.6,
+  taggedColour: 0.8,
+};
 
 /**
  * Empty facings per row, only where the photo shows an empty shelf: a horizontal space between neighbouring packs
- * (or between a pack and the bay's edge, taken as the outermost packs over all rows) wide enough for a pack, in
- * which a stretch at least that wide is as plain as a shelf back (its edges and colour spread far below the row's
- * packs), or plainer than a pack where a price tag below it has no pack above. Space alone is no evidence: a pack
+ * (or between a pack and the bay's edge, taken as the outermost packs over all rows) wide enough for a pack (and, on
+ * a row set out with room between its packs, wider than that room by most of a pack), in which a stretch at least
+ * that wide is as plain as a shelf back (its edges and colour spread far below the row's packs), or plainer than a
+ * pack where a price tag below it has no pack above. Space alone is no evidence: a pack
  * the detector missed leaves the same space. Rows of fewer than two packs (a sign, the floor) and rows cut by the
  * photo's bottom edge get no gaps.
  */
@@ -177,8 +185,7 @@ export function findGaps(products: PlacedProduct[], texture: TextureMap, tags: C
         if (runStart >= 0 && (k - runStart) * step >= typicalWidth * 0.3) {
           const from = space.from + (runStart <= 2 ? 0 : runStart) * step;
           const to = space.from + (k >= strips - 2 ? strips : k) * step;
-          if (to - from > minGap)
-            gaps.push({ row: r, bbox: [Math.round(from), Math.round(top), Math.round(to - from), Math.round(bottom - top)] });
+          if (to - from > minGap) gaps.push({ row: r, bbox: [Math.round(from), Math.round(top), Math.round(to - from), Math.round(bottom - top)] });
         }
         runStart = -1;
       }

@@ -77,7 +77,10 @@ describe('shelf geometry', () => {
     // 0.6-bottle minimum, plain back behind it.
     const bottle = (x: number) => pack(x, 100, 'W', 'Own', 30, 90);
     const full = [10, 65, 120, 175, 230].map(bottle);
-    const gapsIn = (row: ShelfProduct[]) => findGaps(assignRows(row), shelfImage(280, 120, row.map((p) => p.box)));
+    const gapsIn = (row: ShelfProduct[]) => {
+      const boxes = row.map((p) => p.box);
+      return findGaps(assignRows(row), shelfImage(280, 120, boxes));
+    };
     expect(gapsIn(full)).toEqual([]);
     expect(gapsIn(full.filter((_, k) => k !== 2))).toEqual([{ row: 0, bbox: [95, 10, 80, 90] }]);
   });
