@@ -6,7 +6,7 @@ import { decodePhoto } from './image.ts';
 import { PackTextReader } from './pack-reader.ts';
 import { PriceReader, parsePrice } from './prices.ts';
 import { DEFAULT_MIN_SCORE, DEFAULT_MODEL_DIR, type PackTextPolicy, type VisionSettings } from './settings.ts';
-import { assessQuality, tiltReason } from './quality.ts';
+import { assessQuality, photoRollDeg, tiltReason } from './quality.ts';
 import type { ReadLine } from './pack-text.ts';
 import { PackRecognizer } from './recognize.ts';
 import type { Bbox, ShelfAnalysis } from '../contracts/shelf-analysis.ts';
@@ -216,6 +216,7 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   if (!locating) besideThePacks();
   const grey = await photo.grey();
   const { retake, width, height, ...quality } = assessQuality(grey, photo);
+  const roll = photoRollDeg(grey);
   timings.quality = Math.round(performance.now() - t1);
   const analysis: ShelfAnalysis = {
     status: retake.length > 0 ? 'retake' : 'analyzed',
@@ -247,7 +248,7 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   const tags = found.filter((d) => roles.price_tag.includes(d.cls));
   analysis.warnings = models.detector.warnings;
 
-  const tilt = tiltReason(placed);
+  const tilt = tiltReason(placed, roll);
   if (tilt) {
     analysis.status = 'retake';
     analysis.retake = [...analysis.retake, tilt];
