@@ -216,7 +216,8 @@ export async function analyzeShelfPhoto(input: Buffer, options: AnalyzeOptions):
   if (!locating) besideThePacks();
   const grey = await photo.grey();
   const { retake, width, height, ...quality } = assessQuality(grey, photo);
-  const roll = photoRollDeg(grey);
+  // Read here, while the detector runs, and only for a photo that goes on to be analysed (tiltReason below).
+  const roll = retake.length === 0 && locating ? photoRollDeg(grey) : null;
   timings.quality = Math.round(performance.now() - t1);
   const analysis: ShelfAnalysis = {
     status: retake.length > 0 ? 'retake' : 'analyzed',
